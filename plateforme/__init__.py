@@ -1,0 +1,76 @@
+"""plateforme: debate the internationalisation of a territory, on evidence."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, errors, CLI. No queries."""
+    from .config import load_config
+
+    app = Flask(__name__, instance_path=None)
+    app.config.update(load_config(config))
+    _init_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .core.errors import init_error_handlers
+    from .core.security import init_security_headers
+
+    init_error_handlers(app)
+    init_security_headers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_logging(app: Flask) -> None:
+    logger = logging.getLogger("plateforme")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def _init_extensions(app: Flask) -> None:
+    from .core.database import configure_sqlite
+    from .core.i18n import register_template_helpers, select_locale
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    with app.app_context():
+        # Creating the engine opens no connection; it only attaches the listeners.
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    register_template_helpers(app)
+
+    from .accounts.auth import init_login_manager
+
+    init_login_manager(app, login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts import admin_bp, bp as accounts_bp
+    from .core import bp as core_bp
+    from .territories import bp as territories_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(territories_bp)
+
+    from .accounts.labels import register_label_helpers as account_labels
+    from .core.permissions import can
+    from .territories.labels import register_label_helpers as territory_labels
+
+    app.jinja_env.globals["can"] = can
+    account_labels(app)
+    territory_labels(app)

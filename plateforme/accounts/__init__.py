@@ -1,0 +1,7 @@
+"""Accounts: people, roles, mandates, organisations, sign-in, RGPD rights."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import admin_views, permissions, views  # noqa: E402,F401  (routes and rules register on import)

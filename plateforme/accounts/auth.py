@@ -1,0 +1,82 @@
+"""Sign-in sessions that really end.
+
+The signed session cookie holds a random token; the database holds its SHA-256 in
+`auth_session`. A request is signed in only while that row exists, so signing out (or
+changing the password) ends the session even for someone holding a copy of the cookie.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
+
+from ..core.audit import audit
+from ..extensions import db
+from .models import AuthSession, User
+
+SESSION_KEY = "auth_token"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_login_manager(app, login_manager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
+    login_manager.login_message_category = "info"
+    # The auth_session row is the guard; Flask-Login's own identifier check only
+    # adds false sign-outs behind mobile networks.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        token = session.get(SESSION_KEY)
+        if not token or not user_id.isdigit():
+            return None
+        row = db.session.execute(
+            select(AuthSession).options(joinedload(AuthSession.user)).where(
+                AuthSession.token_hash == _hash(token), AuthSession.user_id == int(user_id)
+            )
+        ).scalar_one_or_none()
+        return row.user if row else None
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in on this browser: a fresh cookie and a new auth_session row."""
+    session.clear()  # no fixation: nothing from before sign-in survives
+    token = secrets.token_urlsafe(32)
+    db.session.add(AuthSession(
+        user=user, token_hash=_hash(token), user_agent=(request.user_agent.string or "")[:200]
+    ))
+    db.session.flush()
+    session[SESSION_KEY] = token
+    session.permanent = True
+    login_user(user)
+    if user.locale:
+        session["lang"] = user.locale
+
+
+def end_session(user: User | None) -> None:
+    """Sign this browser out, deleting its auth_session row."""
+    token = session.get(SESSION_KEY)
+    if token:
+        db.session.execute(delete(AuthSession).where(AuthSession.token_hash == _hash(token)))
+    if user is not None:
+        audit("sign_out", user.id)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def end_all_sessions(user: User) -> None:
+    """End every sign-in of `user` (after a password change or reset)."""
+    db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))

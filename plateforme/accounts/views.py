@@ -1,0 +1,220 @@
+"""Account pages: register, confirm, sign in/out, reset, profile, my data, delete."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from ..core.permissions import requires
+from ..core.urls import safe_next
+from ..extensions import db, limiter
+from ..territories.models import Territory
+from ..territories.services import loaded_communes, mandate_territories
+from . import bp
+from .auth import end_session
+from .forms import (
+    ChangePasswordForm, ConfirmForm, DeleteAccountForm, ForgotPasswordForm, MandateForm, ProfileForm,
+    RegistrationForm, ResetPasswordForm, SignInForm,
+)
+from .models import MandateTitle
+from .roles import declare_mandate
+from .services import (
+    AccountError, authenticate, change_password, confirm_email, delete_account, export_personal_data,
+    register, reset_password, send_confirmation, send_password_reset, sign_in, update_profile,
+    user_for_reset_token,
+)
+
+
+def attach_error(form, error: AccountError) -> None:
+    """Show a service's refusal next to its field, or at the top of the form."""
+    if error.field and error.field in form:
+        form[error.field].errors = list(form[error.field].errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/inscription", methods=["GET", "POST"], endpoint="register")
+@limiter.limit("20 per hour", methods=["POST"])
+def register_view():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = register(form.email.data, form.display_name.data, form.password.data,
+                            form.commune.commune, str(get_locale()))
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("accounts/registered.html", email=user.email)
+    return render_template("accounts/register.html", form=form, communes=loaded_communes())
+
+
+@bp.route("/confirmer/<token>", methods=["GET", "POST"], endpoint="confirm_email")
+def confirm_email_view(token):
+    """GET shows a button; POST confirms, so mail scanners that open links confirm nothing."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            confirm_email(token)
+        except AccountError as error:
+            return render_template("accounts/link_error.html", message=error.message), 400
+        db.session.commit()
+        flash(_("Votre adresse électronique est confirmée. Merci !"), "success")
+        return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.sign_in"))
+    return render_template("accounts/confirm.html", form=form)
+
+
+@bp.route("/compte/renvoyer-confirmation", methods=["POST"])
+@limiter.limit("5 per hour")
+@requires("is_signed_in")
+def resend_confirmation():
+    if ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
+        send_confirmation(current_user)
+        flash(_("Un nouveau message de confirmation vous a été envoyé."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/connexion", methods=["GET", "POST"], endpoint="sign_in")
+@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+def sign_in_view():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            sign_in(user)
+            db.session.commit()
+            flash(_("Bienvenue, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/deconnexion", methods=["POST"])
+def sign_out():
+    if ConfirmForm().validate_on_submit():
+        end_session(current_user if current_user.is_authenticated else None)
+        db.session.commit()
+        flash(_("Vous êtes déconnecté. À bientôt !"), "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        send_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reinitialiser/<token>", methods=["GET", "POST"], endpoint="reset_password")
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_password_view(token):
+    try:
+        user = user_for_reset_token(token)
+    except AccountError as error:
+        return render_template("accounts/link_error.html", message=error.message, reset=True), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        reset_password(token, form.password.data)
+        db.session.commit()
+        flash(_("Votre mot de passe a été changé. Connectez-vous avec le nouveau."), "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form, user=user)
+
+
+# --- signed-in pages ----------------------------------------------------------------
+
+@bp.route("/compte", methods=["GET", "POST"])
+@requires("is_signed_in")
+def profile():
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.commune.data = current_user.commune.label if current_user.commune else ""
+        form.locale.data = current_user.locale or ""
+    if form.validate_on_submit():
+        try:
+            email_changed = update_profile(current_user, form.display_name.data, form.commune.commune,
+                                           form.locale.data, form.email.data)
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if current_user.locale:
+                session["lang"] = current_user.locale
+            flash(_("Votre profil est enregistré."), "success")
+            if email_changed:
+                flash(_("Confirmez votre nouvelle adresse avec le lien que nous venons de vous envoyer."), "info")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, communes=loaded_communes(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"], endpoint="change_password")
+@requires("is_signed_in")
+def change_password_view():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.password.data)
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Votre mot de passe est changé. Vos autres connexions ont été fermées."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/compte/mandat", methods=["GET", "POST"], endpoint="declare_mandate")
+@requires("can_declare_mandate")
+def declare_mandate_view():
+    form = MandateForm(territory_choices=mandate_territories())
+    if form.validate_on_submit():
+        territory = db.session.get(Territory, form.territory.data)
+        try:
+            declare_mandate(current_user, territory, MandateTitle(form.title.data))
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Votre mandat est déclaré. Une personne de l'administration le vérifiera."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/declare_mandate.html", form=form)
+
+
+@bp.route("/compte/mes-donnees.json")
+@requires("is_signed_in")
+def download_data():
+    payload = json.dumps(export_personal_data(current_user), ensure_ascii=False, indent=2)
+    return Response(payload, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="mes-donnees-plateforme.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/compte/supprimer", methods=["GET", "POST"], endpoint="delete_account")
+@requires("is_signed_in")
+def delete_account_view():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            delete_account(user, form.password.data)
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            end_session(None)
+            db.session.commit()
+            flash(_("Votre compte et vos données personnelles ont été supprimés."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/delete.html", form=form)

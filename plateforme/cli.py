@@ -1,0 +1,68 @@
+"""`flask` commands: demo data, territory loading, margins import."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .core.csvimport import CsvFileError, CsvLinesError
+from .extensions import db
+
+territories_cli = AppGroup("territories", help="Territoires : chargement du référentiel INSEE, marges.")
+
+
+@territories_cli.command("load")
+@click.argument("code")
+def load_command(code: str) -> None:
+    """Load an EPCI (SIREN) or a département (code) with all it contains."""
+    from .territories.services import UnknownTerritoryCode, load_territory
+
+    try:
+        summary = load_territory(code)
+    except UnknownTerritoryCode as error:
+        db.session.rollback()
+        raise click.ClickException(str(error))
+    db.session.commit()
+    details = ", ".join(f"{kind}: {count}" for kind, count in sorted(summary.by_kind.items()))
+    click.echo(f"{summary.root.name} ({summary.root.code}) — {summary.created} created, "
+               f"{summary.updated} updated ({details})")
+
+
+@territories_cli.command("import-margins")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_margins_command(path: Path) -> None:
+    """Import population margins: CSV with columns commune,sex,age_band,count."""
+    from .territories.margins import import_margins
+
+    try:
+        cells = import_margins(path.read_bytes())
+    except CsvFileError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error))
+    except CsvLinesError as error:
+        db.session.rollback()
+        for line_error in error.errors:
+            click.echo(str(line_error), err=True)
+        raise click.ClickException(f"{len(error.errors)} faulty line(s); nothing imported.")
+    db.session.commit()
+    click.echo(f"{cells} margin cells imported.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo data (Métropole de Lyon, one account per role) and print the logins."""
+    from .demo import load_demo
+
+    password = current_app.config["DEMO_PASSWORD"]
+    accounts = load_demo(password)
+    db.session.commit()
+    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/connexion with:")
+    for account in accounts:
+        click.echo(f"  {account.role:<28} {account.email:<36} {password}")
+
+
+def register_cli(app) -> None:
+    app.cli.add_command(territories_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,85 @@
+"""Settings, read from the environment.
+
+`PLATEFORME_ENV` picks the profile: ``development`` (default, what `make run` uses),
+``production`` or ``testing``. Outside development, ``SECRET_KEY`` must be set.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a required setting is missing."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the settings dict for `create_app` from the environment, then `overrides`."""
+    overrides = dict(overrides or {})
+    env = overrides.get("ENV_NAME") or os.environ.get("PLATEFORME_ENV", "development")
+    development = env in {"development", "testing"}
+
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key and not development and "SECRET_KEY" not in overrides:
+        raise ConfigError("SECRET_KEY must be set outside development (PLATEFORME_ENV).")
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'plateforme.sqlite'}"
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    config = {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key or "dev-only-secret-key-change-me",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        # Rate limits: memory in development, Redis (redis://127.0.0.1:6379/0) in production.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Mail: "log" prints messages to the log, "smtp" sends them, "memory" keeps them
+        # in app.extensions["mail_outbox"] (tests).
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log" if development else "smtp"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "plateforme <ne-pas-repondre@plateforme.localhost>"),
+        "SITE_NAME": os.environ.get("SITE_NAME", "plateforme"),
+        # Who runs this instance: shown in the legal notices and the privacy page.
+        "OPERATOR_NAME": os.environ.get("OPERATOR_NAME", "Instance de démonstration de plateforme"),
+        "OPERATOR_ADDRESS": os.environ.get("OPERATOR_ADDRESS", "adresse postale à compléter par l'exploitant"),
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", "contact@plateforme.localhost"),
+        "DPO_EMAIL": os.environ.get("DPO_EMAIL", "dpo@plateforme.localhost"),
+        "HOSTING_PROVIDER": os.environ.get("HOSTING_PROVIDER", "hébergeur à compléter par l'exploitant"),
+        "HOME_TERRITORY": os.environ.get("HOME_TERRITORY", "200046977"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "LANGUAGES": ("fr", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so long forms do not expire
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
+        "HSTS": not development,
+        "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
+        "RESET_TOKEN_MAX_AGE": 3600,
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-plateforme-2026"),
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,44 @@
+"""Database engine tuning.
+
+SQLite is the embedded default. It runs in WAL mode (readers never block the writer),
+with a busy timeout, and write transactions start with ``BEGIN IMMEDIATE``: a deferred
+transaction that reads and then writes cannot wait for the lock (SQLite answers
+"database is locked" at once), while an immediate one waits its turn for up to the busy
+timeout. Read-only requests (GET, HEAD, OPTIONS) keep deferred transactions so they run
+side by side.
+"""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _begin_mode() -> str:
+    if has_request_context() and request.method in READ_ONLY_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """Attach the WAL / busy-timeout / immediate-transaction listeners to a SQLite engine."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_plateforme_tuned", False):
+        return
+    engine._plateforme_tuned = True
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql(_begin_mode())

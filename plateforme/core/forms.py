@@ -1,0 +1,44 @@
+"""Form helpers shared by every domain."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from ..territories.services import find_communes
+
+
+class CommuneField(StringField):
+    """A commune typed by name, postal code or INSEE code, resolved among loaded communes.
+
+    After validation, `.commune` holds the Territory. When several communes match, the
+    error lists them so the person can pick one (no JavaScript needed).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {}).update({"list": "communes-list", "autocomplete": "address-level2"})
+        super().__init__(*args, **kwargs)
+        self.commune = None
+        self.candidates = []
+
+    def pre_validate(self, form):
+        value = (self.data or "").strip()
+        if not value:
+            return
+        matches = find_communes(value)
+        if len(matches) == 1:
+            self.commune = matches[0]
+            return
+        if not matches:
+            raise ValidationError(_l("Aucune commune chargée ne correspond. Tapez le nom ou le code postal de votre commune."))
+        self.candidates = matches
+        raise ValidationError(_l("Plusieurs communes correspondent : choisissez-en une dans la liste."))
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def reject_control_characters(form, field):
+    if field.data and any(not ch.isprintable() for ch in field.data):
+        raise ValidationError(_l("Ce champ contient des caractères non autorisés."))

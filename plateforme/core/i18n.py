@@ -1,0 +1,31 @@
+"""Locale choice and locale-aware formatting.
+
+French is the source language. The locale comes from the person's own choice (their
+profile when signed in, else the session), then from the browser's Accept-Language.
+"""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_template_helpers(app) -> None:
+    """Make locale-aware formatters available in every template."""
+    app.jinja_env.globals.update(
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_number=format_decimal,
+        format_percent=format_percent,
+        current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+    )

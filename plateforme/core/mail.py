@@ -1,0 +1,50 @@
+"""Outgoing mail, through one small module.
+
+Backends (``MAIL_BACKEND``): ``log`` writes the message to the log (development),
+``smtp`` sends it, ``memory`` appends it to ``app.extensions["mail_outbox"]`` (tests).
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger("plateforme.mail")
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    body: str
+
+
+def send_mail(to: str, subject: str, body: str) -> Message:
+    """Send one plain-text message with the configured backend."""
+    message = Message(to=to, subject=subject, body=body)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "memory":
+        current_app.extensions.setdefault("mail_outbox", []).append(message)
+    elif backend == "smtp":
+        _send_smtp(message)
+    else:
+        log.info("mail to=%s subject=%s\n%s", to, subject, body)
+    return message
+
+
+def _send_smtp(message: Message) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)

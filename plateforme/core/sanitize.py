@@ -1,0 +1,57 @@
+"""The one place where user content becomes HTML.
+
+User text is markdown. It is rendered by markdown-it-py with raw HTML disabled, then
+cleaned by nh3 against a strict allow-list. This runs once, when content is written;
+the stored HTML is then shown as is. (nh3, a binding to the Rust `ammonia` crate,
+replaces bleach, whose maintainers ended it on 2026-06-05 with no more security fixes.)
+"""
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "em", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h3", "h4", "hr",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# Headings in user content start at h3: the page owns h1 and h2.
+_markdown = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    .disable("image")
+)
+
+
+def _shift_headings(html: str) -> str:
+    for level in (6, 5, 4, 3, 2, 1):
+        target = min(level + 2, 4)
+        html = html.replace(f"<h{level}>", f"<h{target}>").replace(f"</h{level}>", f"</h{target}>")
+    return html
+
+
+def markdown_to_safe_html(text: str) -> str:
+    """Render markdown to HTML that is safe to show without escaping."""
+    if not text:
+        return ""
+    html = _shift_headings(_markdown.render(text))
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel="nofollow noopener ugc",
+        strip_comments=True,
+    )
+
+
+def clean_line(text: str | None) -> str:
+    """A one-line field (name, title): control characters dropped, spaces collapsed.
+
+    Markup is not removed here: templates escape it when showing it.
+    """
+    if not text:
+        return ""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())

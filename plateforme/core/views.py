@@ -1,0 +1,57 @@
+"""Site-wide pages: home, legal notices, privacy, accessibility, site map, language."""
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..territories.services import children_of, home_territory
+from . import bp
+from .urls import safe_next
+
+
+@bp.route("/")
+def home():
+    territory = home_territory(current_app.config["HOME_TERRITORY"])
+    communes = children_of(territory) if territory else []
+    return render_template("core/home.html", territory=territory, communes=communes)
+
+
+@bp.route("/mentions-legales")
+def legal():
+    return render_template("core/legal.html")
+
+
+@bp.route("/confidentialite")
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.route("/accessibilite")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.route("/plan-du-site")
+def sitemap():
+    return render_template("core/sitemap.html")
+
+
+@bp.route("/langue", methods=["POST"])
+def set_language():
+    """Remember the chosen language (session, and profile when signed in)."""
+    form = FlaskForm()
+    lang = request.form.get("lang")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+
+
+@bp.route("/sante")
+def health():
+    """Liveness probe for the reverse proxy: no database access."""
+    return {"status": "ok"}

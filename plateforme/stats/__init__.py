@@ -1,0 +1,55 @@
+"""Perception-survey statistics: raking, weighted agreement, officials' gap, suppression.
+
+Pure Python + numpy, with no web or database dependency, so it can be tested
+and reused on its own.
+"""
+
+from .estimates import (
+    AgreementShare,
+    agreement_share,
+    answer_codes,
+    design_effect,
+    kish_n_eff,
+    wilson_interval,
+)
+from .gap import (
+    Gap,
+    OfficialsSummary,
+    gap,
+    mean_absolute_error,
+    officials_summary,
+    projection,
+    wrong_majority_rate,
+)
+from .raking import (
+    EmptyCategoryError,
+    InconsistentMarginsError,
+    RakingError,
+    RakingResult,
+    UnknownCategoryError,
+    rake,
+)
+from .suppression import officials_publishable, suppress_cells
+
+__all__ = [
+    "AgreementShare",
+    "EmptyCategoryError",
+    "Gap",
+    "InconsistentMarginsError",
+    "OfficialsSummary",
+    "RakingError",
+    "RakingResult",
+    "UnknownCategoryError",
+    "agreement_share",
+    "answer_codes",
+    "design_effect",
+    "gap",
+    "kish_n_eff",
+    "mean_absolute_error",
+    "officials_publishable",
+    "officials_summary",
+    "projection",
+    "rake",
+    "suppress_cells",
+    "wilson_interval",
+]
