@@ -1,6 +1,7 @@
 """`flask` commands: demo data, territory loading, margins import."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -8,13 +9,26 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .core.csvimport import CsvFileError, CsvLinesError
+from .core.database import immediate_transactions
 from .extensions import db
+
+
+def writes(command):
+    """Run a command's transactions as immediate ones (they wait for concurrent writers)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with immediate_transactions():
+            return command(*args, **kwargs)
+
+    return wrapper
 
 territories_cli = AppGroup("territories", help="Territoires : chargement du référentiel INSEE, marges.")
 
 
 @territories_cli.command("load")
 @click.argument("code")
+@writes
 def load_command(code: str) -> None:
     """Load an EPCI (SIREN) or a département (code) with all it contains."""
     from .territories.services import UnknownTerritoryCode, load_territory
@@ -32,6 +46,7 @@ def load_command(code: str) -> None:
 
 @territories_cli.command("import-margins")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@writes
 def import_margins_command(path: Path) -> None:
     """Import population margins: CSV with columns commune,sex,age_band,count."""
     from .territories.margins import import_margins
@@ -51,6 +66,7 @@ def import_margins_command(path: Path) -> None:
 
 
 @click.command("demo")
+@writes
 def demo_command() -> None:
     """Load the demo data (Métropole de Lyon, one account per role) and print the logins."""
     from .demo import load_demo

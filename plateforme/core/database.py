@@ -5,9 +5,13 @@ with a busy timeout, and write transactions start with ``BEGIN IMMEDIATE``: a de
 transaction that reads and then writes cannot wait for the lock (SQLite answers
 "database is locked" at once), while an immediate one waits its turn for up to the busy
 timeout. Read-only requests (GET, HEAD, OPTIONS) keep deferred transactions so they run
-side by side.
+side by side. Outside requests, transactions are deferred unless the code runs inside
+`immediate_transactions()` (the CLI's writing commands do).
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -16,10 +20,23 @@ from sqlalchemy.engine import Engine
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+_immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_requests", default=False)
+
+
+@contextmanager
+def immediate_transactions():
+    """Make transactions begun outside a request take the write lock at once."""
+    token = _immediate_outside_requests.set(True)
+    try:
+        yield
+    finally:
+        _immediate_outside_requests.reset(token)
+
+
 def _begin_mode() -> str:
-    if has_request_context() and request.method in READ_ONLY_METHODS:
-        return "BEGIN"
-    return "BEGIN IMMEDIATE"
+    if has_request_context():
+        return "BEGIN" if request.method in READ_ONLY_METHODS else "BEGIN IMMEDIATE"
+    return "BEGIN IMMEDIATE" if _immediate_outside_requests.get() else "BEGIN"
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -77,6 +77,8 @@ class AgreementShare:
 
 
 def _parse_one(value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError("invalid answer: booleans are not 1..5 codes")
     try:
         code = _ANSWER_CODES.get(value)
     except TypeError:  # unhashable
@@ -106,6 +108,11 @@ def answer_codes(answers: Sequence[Any] | np.ndarray) -> np.ndarray:
         codes = [get(v, 99) for v in answers]
     except TypeError:
         codes = [_parse_one(v) for v in answers]
+    # True == 1 for a dict, and True meaning "strongly disagree" would be a
+    # silent misreading of a yes/no column: refuse booleans outright.
+    kinds = set(map(type, answers))  # C-level loop: cheap on 100k answers
+    if bool in kinds or np.bool_ in kinds:
+        raise ValueError("invalid answer: booleans are not 1..5 codes")
     arr = np.asarray(codes, dtype=np.int8).reshape(-1)
     if np.any(arr == 99):
         arr = np.fromiter((_parse_one(v) for v in answers), dtype=np.int8)

@@ -30,7 +30,7 @@ class UnknownCategoryError(RakingError):
     """A respondent belongs to a category that the margins do not list."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq on numpy arrays would be ambiguous
 class RakingResult:
     """Raked weights and how the fit went."""
 
@@ -133,7 +133,12 @@ def rake(
     weights sum. ``trim=(low, high)`` bounds each weight factor (weight / base
     weight, divided by the mean factor); trimming and raking alternate until
     both the margins (relative error <= ``tolerance``) and the bounds hold.
-    ``converged`` is False if ``max_iterations`` cycles did not get there.
+    ``converged`` is False if ``max_iterations`` cycles did not get there; the
+    weights then come from the last raking cycle, so they still sum to the total.
+
+    Raises ``InconsistentMarginsError`` (totals differ by more than 1 %),
+    ``EmptyCategoryError``, ``UnknownCategoryError`` — all ``ValueError``s —
+    and ``ValueError`` for other malformed input (margins must be positive).
     """
     n, population = _check_margins(sample, margins)
     if tolerance <= 0 or max_iterations < 1:

@@ -91,7 +91,7 @@ def test_answer_codes():
     assert codes.tolist() == [1, 2, 3, 4, 5, 0, -1, -1, 4]
 
 
-@pytest.mark.parametrize("bad", [0, 6, "4", "yes", 2.5, [4]])
+@pytest.mark.parametrize("bad", [0, 6, "4", "yes", 2.5, [4], True, False])
 def test_invalid_answers_are_named(bad):
     with pytest.raises(ValueError, match="invalid answer"):
         agreement_share([4, bad, 5])

@@ -16,15 +16,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-import weightipy
 from statsmodels.datasets import anes96
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", FutureWarning)  # "samplics is archived"
-    import samplics
-    from samplics import SampleWeight
 
 from plateforme.stats import agreement_share, kish_n_eff, rake, wilson_interval
 
@@ -53,6 +47,24 @@ EDUC_GROUPS = {
 }
 
 
+# weightipy and samplics are imported in fixtures: if one is missing, only the
+# tests that need it error out, instead of the whole session at collection.
+@pytest.fixture(scope="module")
+def weightipy():
+    import weightipy as module  # test dependency
+
+    return module
+
+
+@pytest.fixture(scope="module")
+def samplics():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "samplics is archived"
+        import samplics as module  # test dependency
+
+    return module
+
+
 @pytest.fixture(scope="module")
 def anes():
     data = anes96.load_pandas().data
@@ -67,7 +79,7 @@ def anes():
 
 
 @pytest.fixture(scope="module")
-def nhanes():
+def nhanes(samplics):
     path = os.path.join(os.path.dirname(samplics.__file__), "datasets", "data", "nhanes2.csv")
     return pd.read_csv(path)
 
@@ -83,7 +95,7 @@ def test_wilson_matches_statsmodels(count, nobs):
     assert wilson_interval(count / nobs, nobs) == pytest.approx(expected, abs=1e-7)
 
 
-def test_raking_with_base_weights_matches_samplics_on_nhanes(nhanes):
+def test_raking_with_base_weights_matches_samplics_on_nhanes(nhanes, samplics):
     region = nhanes["region"].to_numpy()
     race = nhanes["race"].to_numpy()
     base = nhanes["finalwgt"].to_numpy(dtype=float)  # samplics truncates int arrays
@@ -95,7 +107,7 @@ def test_raking_with_base_weights_matches_samplics_on_nhanes(nhanes):
         {"region": region, "race": race}, controls, base_weights=base,
         trim=None, tolerance=1e-12, max_iterations=1000,
     )
-    theirs = SampleWeight().rake(
+    theirs = samplics.SampleWeight().rake(
         samp_weight=base, margins={"region": region, "race": race}, control=controls,
         tol=1e-12, ctrl_tol=1e-12, max_iter=1000,
     )
@@ -104,7 +116,7 @@ def test_raking_with_base_weights_matches_samplics_on_nhanes(nhanes):
     assert ours.weights.sum() == pytest.approx(population)
 
 
-def test_raking_matches_weightipy_on_anes(anes):
+def test_raking_matches_weightipy_on_anes(anes, weightipy):
     sample = {"age": anes["age"].to_numpy(), "educ": anes["educ"].to_numpy()}
     ours = rake(sample, ANES_MARGINS, trim=None, tolerance=1e-12, max_iterations=1000)
     scheme = weightipy.scheme_from_dict(
@@ -121,7 +133,7 @@ def test_raking_matches_weightipy_on_anes(anes):
 
 
 @pytest.mark.parametrize("cap", [3.0, 2.5])
-def test_trimmed_raking_matches_weightipy_cap_on_anes(anes, cap):
+def test_trimmed_raking_matches_weightipy_cap_on_anes(anes, weightipy, cap):
     sample = {"age": anes["age"].to_numpy(), "educ": anes["educ"].to_numpy()}
     # weightipy caps only from above; a low bound of 0.05 never binds here.
     ours = rake(sample, ANES_MARGINS, trim=(0.05, cap), tolerance=1e-12, max_iterations=2000)
@@ -135,7 +147,7 @@ def test_trimmed_raking_matches_weightipy_cap_on_anes(anes, cap):
     assert (ours.weights / ours.weights.mean()).max() == pytest.approx(cap)
 
 
-def test_weighted_agreement_on_anes_matches_statsmodels(anes):
+def test_weighted_agreement_on_anes_matches_statsmodels(anes, weightipy):
     # Statement "I am rather conservative": the 7-point self-placement folded
     # onto the 5-point scale (1-2 -> 1, 3 -> 2, 4 -> 3, 5 -> 4, 6-7 -> 5).
     codes = anes["selfLR"].map({1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 5, 7: 5}).tolist()

@@ -1,0 +1,129 @@
+"""Shared fixtures. Every test runs on SQLite, and again on PostgreSQL when
+TEST_DATABASE_URL is set (the `app` fixture is parametrised by backend)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from plateforme import create_app
+from plateforme.extensions import db as _db, limiter
+from plateforme.territories.services import load_territory
+
+from .factories import Factories
+
+DEMO_EPCI = "200046977"
+
+
+def _backends() -> list[str]:
+    backends = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        backends.append("postgresql")
+    return backends
+
+
+def _database_url(backend: str, tmp_path_factory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    url = os.environ["TEST_DATABASE_URL"]
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_test_config(database_url: str) -> dict:
+    return {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_BACKEND": "memory",
+        # Real hashing, fewer rounds: the suite creates hundreds of accounts.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context, as in production.
+
+    Without this, a request made while the test holds an app context would share the
+    test's `g` (Flask-Login's cached user, Flask-WTF's CSRF token) and its database
+    session, and tests could pass where real requests fail.
+    """
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction around each request: it must neither hold
+        # locks the request needs nor keep reading from a snapshot taken before it.
+        if has_app_context():
+            _db.session.rollback()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            _db.session.rollback()
+        return response
+
+
+@pytest.fixture(scope="session", params=_backends())
+def app(request, tmp_path_factory):
+    database_url = _database_url(request.param, tmp_path_factory)
+    application = create_app(make_test_config(database_url))
+    application.config["BACKEND"] = request.param
+    application.test_client_class = FreshContextClient
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+        load_territory(DEMO_EPCI)
+        _db.session.commit()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+# Reference territories stay loaded for the whole session; everything else is emptied.
+KEPT_TABLES = {"territory"}
+
+
+def _empty_tables(application) -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEPT_TABLES]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        _empty_tables(app)
+    limiter.reset()
+    app.extensions["mail_outbox"] = []
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    """Factories for users, mandates, organisations, moderators (see factories.py)."""
+    return Factories(db)
+
+
+@pytest.fixture
+def outbox(app, db):
+    app.extensions["mail_outbox"] = []
+    return app.extensions["mail_outbox"]
