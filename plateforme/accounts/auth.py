@@ -50,6 +50,8 @@ def init_login_manager(app, login_manager) -> None:
 
 def start_session(user: User) -> None:
     """Sign `user` in on this browser: a fresh cookie and a new auth_session row."""
+    # Flask-Login must store the user itself, never the current_user proxy.
+    user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     session.clear()  # no fixation: nothing from before sign-in survives
     token = secrets.token_urlsafe(32)
     db.session.add(AuthSession(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -41,7 +41,11 @@ def init_error_handlers(app) -> None:
             return _http(error)
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        return _render(500)
+        try:
+            return _render(500)
+        except Exception:  # the error page itself failed: answer plainly, never loop
+            log.exception("the 500 page could not be rendered")
+            return Response("Erreur du serveur / Server error", status=500, mimetype="text/plain")
 
     @app.errorhandler(InternalServerError)
     def _internal(error):

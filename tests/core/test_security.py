@@ -1,0 +1,138 @@
+"""Security headers, CSRF on every state change, error pages without tracebacks."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import abort
+
+from ..factories import csrf_token, post_form, sign_in
+
+PUBLIC_PAGES = ["/", "/territoires/", "/territoires/epci/200046977", "/connexion", "/inscription",
+                "/mentions-legales", "/confidentialite", "/accessibilite", "/plan-du-site", "/nope"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_security_headers_on_every_page(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers  # development/testing profile
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_pages_have_lang_one_h1_and_no_inline_script(client, path):
+    body = client.get(path).get_data(as_text=True)
+    assert re.search(r'<html lang="(fr|en)">', body)
+    assert body.count("<h1") == 1
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
+    assert 'href="#contenu"' in body and 'id="contenu"' in body
+
+
+def test_hsts_outside_development(monkeypatch, tmp_path):
+    from plateforme import create_app
+
+    monkeypatch.setenv("PLATEFORME_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
+    production = create_app()
+    response = production.test_client().get("/sante")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_secret_key_required_outside_development(monkeypatch):
+    from plateforme import create_app
+    from plateforme.config import ConfigError
+
+    monkeypatch.setenv("PLATEFORME_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def _post_forms(client, path):
+    """Every POST form on `path` (action, field names)."""
+    body = client.get(path).get_data(as_text=True)
+    return re.findall(r'<form[^>]*method="post"[^>]*>(.*?)</form>', body, flags=re.S), body
+
+
+@pytest.mark.parametrize("path", ["/", "/connexion", "/inscription", "/mot-de-passe-oublie"])
+def test_every_post_form_carries_a_csrf_token(client, path):
+    forms, _body = _post_forms(client, path)
+    assert forms
+    for form in forms:
+        assert re.search(r'name="[\w-]*csrf_token"', form)
+
+
+@pytest.mark.parametrize("path,data", [
+    ("/connexion", {"email": "a@example.org", "password": "x" * 12}),
+    ("/inscription", {"email": "a@example.org"}),
+    ("/mot-de-passe-oublie", {"email": "a@example.org"}),
+    ("/langue", {"lang": "en"}),
+    ("/deconnexion", {}),
+])
+def test_post_without_csrf_token_is_refused(client, path, data):
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    assert "formulaire a expiré" in response.get_data(as_text=True)
+
+
+def test_signed_in_forms_refuse_missing_csrf(client, make):
+    user = make.user()
+    sign_in(client, user)
+    for path in ["/compte", "/compte/mot-de-passe", "/compte/supprimer", "/deconnexion"]:
+        assert client.post(path, data={"password": "x"}).status_code == 400, path
+
+
+def test_404_in_both_languages_without_traceback(client):
+    french = client.get("/nulle-part")
+    assert french.status_code == 404 and "Page introuvable" in french.get_data(as_text=True)
+    english = client.get("/nowhere", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert english.status_code == 404 and 'lang="en"' in english.get_data(as_text=True)
+
+
+def test_unexpected_error_gives_a_500_page_without_traceback(app):
+    from plateforme import create_app
+
+    from ..conftest import make_test_config
+
+    fresh = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+    @fresh.route("/_boom")
+    def _boom():
+        raise RuntimeError("secret internals")
+
+    for language, title in (("fr", "Erreur du serveur"), ("en", 'lang="en"')):
+        response = fresh.test_client().get("/_boom", headers={"Accept-Language": language})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 500
+        assert "secret internals" not in body and "Traceback" not in body
+        assert title in body
+
+
+def test_language_switch_is_remembered(client):
+    token = csrf_token(client, "/")
+    response = client.post("/langue", data={"csrf_token": token, "lang": "en", "next": "/connexion"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/connexion")
+    assert 'lang="en"' in client.get("/connexion").get_data(as_text=True)
+
+
+def test_language_switch_never_redirects_off_site(client):
+    token = csrf_token(client, "/")
+    response = client.post("/langue", data={"csrf_token": token, "lang": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_oversized_upload_gets_413_page(client, make):
+    sign_in(client, make.admin())
+    token = csrf_token(client, "/admin/territoires")
+    big = b"x" * (6 * 1024 * 1024)
+    import io
+    response = client.post("/admin/territoires", data={"csrf_token": token, "margins-file": (io.BytesIO(big), "big.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "trop volumineux" in response.get_data(as_text=True)
