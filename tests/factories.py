@@ -89,3 +89,10 @@ def sign_in(client, user_or_email, password: str = PASSWORD):
     response = post_form(client, "/connexion", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response
+
+
+def page_text(response) -> str:
+    """The response body with HTML entities decoded (apostrophes come escaped)."""
+    import html
+
+    return html.unescape(response.get_data(as_text=True))

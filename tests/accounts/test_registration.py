@@ -74,11 +74,11 @@ def test_code_that_is_both_a_postal_and_an_insee_code_offers_both(client, db):
 
 
 def test_ambiguous_commune_lists_candidates_and_keeps_input(client, db):
-    response = post_form(client, "/inscription", {**GOOD, "commune": "Saint"})
+    response = post_form(client, "/inscription", {**GOOD, "commune": "Saint-Genis"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Plusieurs communes correspondent" in body
-    assert "Saint-Fons" in body and "Saint-Priest" in body
+    assert "Saint-Genis-Laval (69230)" in body and "Saint-Genis-les-Ollières (69290)" in body
     assert 'value="nouvelle.habitante@example.org"' in body.lower() or 'value="Nouvelle.Habitante@Example.org"' in body
     assert _count(db) == 0
 

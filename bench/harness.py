@@ -1,0 +1,589 @@
+"""Reusable pieces for HTTP benchmarks of plateforme (used by bench/run.py).
+
+- Databases: a SQLite file in a temporary directory, or a fresh PostgreSQL database,
+  prepared with ``flask db upgrade`` and ``flask demo`` (`sqlite_database`,
+  `postgresql_database`, `prepare_database`).
+- Servers: `GunicornServer` starts gunicorn for a WSGI target (``wsgi:app`` or
+  ``bench.baseline_app:app``) on a free port of 127.0.0.1, waits until it answers (a
+  bounded polling loop), keeps its log, and stops it cleanly.
+- Load: `run_wrk` runs wrk (``--latency``) and `parse_wrk` reads requests/s, p50, p99
+  and errors. Requests other than a plain GET go through the Lua template
+  bench/wrk_requests.lua, written into a temporary directory with the requests.
+- Sessions and CSRF: `HttpClient` (cookies by hand, so the production ``Secure``
+  cookie is still sent over plain HTTP), `csrf_token_in`, `signed_in_client`, and
+  `form_post_requests`, which does a GET to obtain a session cookie and a CSRF token
+  and returns the POST (cookie header + form body) for wrk to repeat.
+- `Scenario` + `measure`: one benchmark figure, with a one-request check beforehand
+  and the server-log lines (tracebacks, "database is locked"...) seen during the run.
+
+Adding a scenario (e.g. "submit a survey answer") in bench/run.py::
+
+    Scenario("POST /enquetes/1/reponse", "/enquetes/1/reponse", method="POST",
+             prepare=lambda base: form_post_requests(
+                 base, "/enquetes/1", {"q1": "4"},
+                 clients=[signed_in_client(base, "habitant@demo.plateforme.test",
+                                           DEMO_PASSWORD)]),
+             expect=(302,))
+"""
+from __future__ import annotations
+
+import html
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlencode, urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO_ROOT / "bench"
+LUA_TEMPLATE = BENCH_DIR / "wrk_requests.lua"
+PYTHON = sys.executable
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+DEMO_PASSWORD = "demo-plateforme-2026"
+DEMO_RESIDENT = "habitant@demo.plateforme.test"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_BENCH_DB = os.environ.get("BENCH_PG_DATABASE", "bench_plateforme")
+
+
+# --- environment ---------------------------------------------------------------------
+
+def app_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Environment for the app, the CLI and the baseline: production profile, no rate limits."""
+    env = dict(os.environ)
+    for name in list(env):  # nothing from the caller's shell decides the configuration
+        if name.startswith(("FLASK_", "RATELIMIT_", "SQLITE_")) or name in {"DATABASE_URL", "PLATEFORME_ENV"}:
+            del env[name]
+    env.update({
+        "DATABASE_URL": database_url,
+        "PLATEFORME_ENV": "production",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production",
+        "RATELIMIT_ENABLED": "0",
+        "MAIL_BACKEND": "log",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    env.update(extra)
+    return env
+
+
+# --- databases -----------------------------------------------------------------------
+
+def flask_cli(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    """Run ``flask --app wsgi ARGS`` from the repository root; raise with its output on failure."""
+    command = [PYTHON, "-m", "flask", "--app", "wsgi", *args]
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def prepare_database(database_url: str) -> None:
+    """Create the schema (`flask db upgrade`) and load the demo data (`flask demo`)."""
+    env = app_env(database_url)
+    flask_cli(env, "db", "upgrade")
+    flask_cli(env, "demo")
+
+
+@contextmanager
+def sqlite_database(directory: str | Path | None = None, prepare: bool = True) -> Iterator[str]:
+    """A fresh SQLite file in a temporary directory; yields its URL, removes it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="plateforme-bench-sqlite-", dir=directory) as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        if prepare:
+            prepare_database(url)
+        yield url
+
+
+def _pg_admin(admin_url: str):
+    import psycopg
+
+    return psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+
+
+def postgresql_unreachable(admin_url: str = PG_ADMIN_URL) -> str | None:
+    """None when PostgreSQL answers at `admin_url`; otherwise why not."""
+    try:
+        with _pg_admin(admin_url) as connection:
+            connection.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001 — any failure means "skip PostgreSQL"
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    return None
+
+
+def postgresql_version(admin_url: str = PG_ADMIN_URL) -> str | None:
+    try:
+        with _pg_admin(admin_url) as connection:
+            return connection.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001
+        return None
+
+
+@contextmanager
+def postgresql_database(name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL,
+                        prepare: bool = True) -> Iterator[str]:
+    """A fresh PostgreSQL database (dropped first if left over, dropped afterwards)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"unsafe database name: {name!r}")
+    parts = urlsplit(admin_url)
+    url = parts._replace(path=f"/{name}").geturl()
+    with _pg_admin(admin_url) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        if prepare:
+            prepare_database(url)
+        yield url
+    finally:
+        with _pg_admin(admin_url) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- gunicorn ------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PROBLEM_LINE = re.compile(
+    r"Traceback|\b(ERROR|CRITICAL)\b|database is locked|WORKER TIMEOUT|was sent SIG|"
+    r"^\s*[\w.]*(Error|Exception)\b.*:", re.MULTILINE)
+EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception|Exit|Interrupt)\b(: .*)?$")
+
+
+def log_problems(log_text: str) -> dict:
+    """Tracebacks and error lines in a server log: counts and the distinct messages."""
+    lines = log_text.splitlines()
+    tracebacks = sum(1 for line in lines if line.startswith("Traceback"))
+    messages: dict[str, int] = {}
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        # The last line of a traceback ("sqlite3.OperationalError: database is locked"),
+        # gunicorn's own errors ("[ERROR] ...", "[CRITICAL] WORKER TIMEOUT") and the
+        # app's ERROR log lines; timestamps and pids are cut so repeats group together.
+        if EXCEPTION_LINE.match(stripped) or re.search(r"\[(ERROR|CRITICAL)\]| ERROR | CRITICAL ", line) \
+                or "database is locked" in line or "WORKER TIMEOUT" in line:
+            key = re.sub(r"^\[[^\]]*\] \[\d+\] ", "", stripped)
+            key = re.sub(r"^\d{4}-\d\d-\d\d[ T][\d:,.]+ ", "", key)
+            key = re.sub(r"\(pid:\d+\)", "(pid:…)", key)
+            messages[key[:300]] = messages.get(key[:300], 0) + 1
+    return {"tracebacks": tracebacks, "messages": messages}
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+class GunicornServer:
+    """gunicorn on 127.0.0.1:<free port>, log kept in a file. Use as a context manager.
+
+    Worker class: gthread by default (2 workers x 4 threads); see bench/README.md.
+    """
+
+    def __init__(self, target: str, env: dict[str, str], *, workers: int = 2,
+                 worker_class: str = "gthread", threads: int = 4, log_path: str | Path | None = None,
+                 ready_path: str = "/", ready_timeout: float = 30.0, extra_args: list[str] | None = None):
+        self.target = target
+        self.env = env
+        self.workers = workers
+        self.worker_class = worker_class
+        self.threads = threads
+        self.ready_path = ready_path
+        self.ready_timeout = ready_timeout
+        self.extra_args = list(extra_args or [])
+        self._own_log_dir = None
+        if log_path is None:
+            self._own_log_dir = tempfile.mkdtemp(prefix="plateforme-bench-log-")
+            log_path = Path(self._own_log_dir) / "gunicorn.log"
+        self.log_path = Path(log_path)
+        self.process: subprocess.Popen | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        command = [PYTHON, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(self.workers), "--worker-class", self.worker_class,
+                   "--timeout", "30", "--graceful-timeout", "5", "--chdir", str(REPO_ROOT),
+                   "--error-logfile", "-", "--log-level", "info"]
+        if self.worker_class == "gthread":
+            command += ["--threads", str(self.threads)]
+        return command + self.extra_args + [self.target]
+
+    def start(self) -> "GunicornServer":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(3):  # the free port can be taken between probe and bind
+            self.port = free_port()
+            with open(self.log_path, "ab") as log:
+                log.write(f"=== {' '.join(self.command())}\n".encode())
+                log.flush()
+                self.process = subprocess.Popen(
+                    self.command(), cwd=REPO_ROOT, env=self.env, stdin=subprocess.DEVNULL,
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                self._wait_ready()
+                return self
+            except ServerFailed:
+                self.stop()
+                if "Address already in use" not in self.log_text() or attempt == 2:
+                    raise
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.ready_timeout
+        interval = 0.02
+        last_error = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerFailed(f"gunicorn {self.target} exited with {self.process.returncode}:\n"
+                                   f"{self.log_tail()}")
+            try:
+                status, _, _ = http_request(self.url, "GET", self.ready_path, timeout=2)
+                if status < 500:
+                    return
+                last_error = f"HTTP {status}"
+            except OSError as error:
+                last_error = f"{type(error).__name__}: {error}"
+            time.sleep(interval)
+            interval = min(interval * 1.5, 0.25)
+        raise ServerFailed(f"gunicorn {self.target} not ready after {self.ready_timeout:.0f} s "
+                           f"({last_error}):\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown of the workers
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # our own session, started above
+            process.wait(timeout=5)
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", errors="replace")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def __enter__(self) -> "GunicornServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        if self._own_log_dir:
+            shutil.rmtree(self._own_log_dir, ignore_errors=True)
+
+
+# --- plain HTTP, cookies and CSRF ----------------------------------------------------
+
+def http_request(base_url: str, method: str, path: str, headers: dict[str, str] | None = None,
+                 body: str | bytes | None = None, timeout: float = 10):
+    """One request; returns (status, headers as a Message, body bytes). No redirects followed."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.msg, response.read()
+    finally:
+        connection.close()
+
+
+class HttpClient:
+    """A browser-like session: keeps cookies (by hand: the app marks its cookie Secure in
+    production and we speak plain HTTP to 127.0.0.1) and follows nothing by itself."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cookies: dict[str, str] = {}
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                body: str | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header()
+        status, response_headers, content = http_request(self.base_url, method, path, headers, body)
+        for raw in response_headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(raw)
+            for name, morsel in jar.items():
+                expired = morsel["max-age"] == "0" or (morsel["expires"] and "1970" in morsel["expires"])
+                if morsel.value == "" or expired:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return status, response_headers, content
+
+    def get(self, path: str):
+        return self.request("GET", path)
+
+    def post_form(self, path: str, fields: dict[str, str]):
+        return self.request("POST", path, {"Content-Type": "application/x-www-form-urlencoded"},
+                            urlencode(fields))
+
+
+CSRF_INPUT = re.compile(r"<input\b[^>]*\bname=\"csrf_token\"[^>]*>", re.IGNORECASE)
+VALUE_ATTRIBUTE = re.compile(r"\bvalue=\"([^\"]*)\"")
+
+
+def csrf_token_in(page: bytes | str) -> str:
+    """The CSRF token of the first form on a page (Flask-WTF's hidden ``csrf_token`` input)."""
+    text = page.decode("utf-8", errors="replace") if isinstance(page, bytes) else page
+    tag = CSRF_INPUT.search(text)
+    value = VALUE_ATTRIBUTE.search(tag.group(0)) if tag else None
+    if not value:
+        raise ValueError("no csrf_token input on the page")
+    return html.unescape(value.group(1))
+
+
+def signed_in_client(base_url: str, email: str = DEMO_RESIDENT, password: str = DEMO_PASSWORD) -> HttpClient:
+    """A client signed in through the real form (needs RATELIMIT_ENABLED=0 for many)."""
+    client = HttpClient(base_url)
+    status, _, page = client.get("/connexion")
+    if status != 200:
+        raise RuntimeError(f"GET /connexion answered {status}")
+    status, headers, _ = client.post_form("/connexion", {"email": email, "password": password,
+                                                         "csrf_token": csrf_token_in(page)})
+    if status != 302:
+        raise RuntimeError(f"sign-in as {email} failed: POST /connexion answered {status}")
+    return client
+
+
+@dataclass
+class PreparedRequest:
+    """One HTTP request for wrk to repeat."""
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+
+
+def form_post_requests(base_url: str, form_path: str, fields: dict[str, str] | Callable[[int], dict[str, str]],
+                       *, post_path: str | None = None, sessions: int = 1,
+                       clients: list[HttpClient] | None = None) -> list[PreparedRequest]:
+    """GET `form_path` to obtain a session cookie and a CSRF token, then build the POST.
+
+    `fields` is the form (a dict, or a function of the session's index for one body per
+    session); the token is added as ``csrf_token``. `sessions` fresh anonymous sessions,
+    or the given `clients` (e.g. from `signed_in_client`), give one request each; wrk
+    cycles through them.
+    """
+    clients = list(clients) if clients else [HttpClient(base_url) for _ in range(sessions)]
+    prepared = []
+    for index, client in enumerate(clients):
+        status, _, page = client.get(form_path)
+        if status != 200:
+            raise RuntimeError(f"GET {form_path} answered {status}")
+        form = dict(fields(index) if callable(fields) else fields)
+        form["csrf_token"] = csrf_token_in(page)
+        prepared.append(PreparedRequest(
+            "POST", post_path or form_path,
+            {"Cookie": client.cookie_header(), "Content-Type": "application/x-www-form-urlencoded"},
+            urlencode(form)))
+    return prepared
+
+
+# --- wrk -----------------------------------------------------------------------------
+
+def lua_string(value: str) -> str:
+    """A Lua string literal for any text (bytes outside printable ASCII as \\ddd escapes)."""
+    out = []
+    for byte in value.encode("utf-8"):
+        char = chr(byte)
+        if char in "\\\"":
+            out.append("\\" + char)
+        elif 32 <= byte < 127:
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def write_lua_script(requests: list[PreparedRequest], directory: str | Path) -> Path:
+    """The Lua template (bench/wrk_requests.lua) with a generated REQUESTS table in front."""
+    entries = []
+    for r in requests:
+        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in r.headers.items())
+        body = lua_string(r.body) if r.body is not None else "nil"
+        entries.append(f"  {{ method = {lua_string(r.method)}, path = {lua_string(r.path)}, "
+                       f"headers = {{ {headers} }}, body = {body} }},")
+    prelude = "-- generated by bench/harness.py\nREQUESTS = {\n" + "\n".join(entries) + "\n}\n\n"
+    path = Path(tempfile.mkstemp(prefix="wrk-", suffix=".lua", dir=directory)[1])
+    path.write_text(prelude + LUA_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+@dataclass
+class WrkResult:
+    requests: int = 0
+    seconds: float = 0.0
+    requests_per_s: float = 0.0
+    p50_ms: float | None = None
+    p75_ms: float | None = None
+    p90_ms: float | None = None
+    p99_ms: float | None = None
+    non_2xx_3xx: int = 0
+    socket_errors: dict[str, int] = field(default_factory=lambda: {"connect": 0, "read": 0, "write": 0, "timeout": 0})
+    raw: str = ""
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("raw")
+        data["errors"] = self.errors
+        return data
+
+
+DURATION_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _milliseconds(value: str, unit: str) -> float:
+    return float(value) * DURATION_UNITS[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Read wrk's text output (run with --latency)."""
+    result = WrkResult(raw=output)
+    for percent, value, unit in re.findall(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$",
+                                           output, re.MULTILINE):
+        setattr(result, f"p{percent}_ms", _milliseconds(value, unit))
+    match = re.search(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h)", output, re.MULTILINE)
+    if match:
+        result.requests = int(match.group(1))
+        result.seconds = _milliseconds(match.group(2), match.group(3)) / 1000
+    match = re.search(r"^Requests/sec:\s*([\d.]+)", output, re.MULTILINE)
+    if match:
+        result.requests_per_s = float(match.group(1))
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if match:
+        result.socket_errors = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups())))
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if match:
+        result.non_2xx_3xx = int(match.group(1))
+    return result
+
+
+def wrk_version() -> str:
+    done = subprocess.run([WRK, "-v"], capture_output=True, text=True)
+    return (done.stdout + done.stderr).splitlines()[0].split(" Copyright")[0] if (done.stdout + done.stderr) else "?"
+
+
+def run_wrk(url: str, *, duration: float = 10, connections: int = 16, threads: int = 2,
+            script: str | Path | None = None, timeout: float = 5) -> WrkResult:
+    """wrk against `url` (base URL + path); the script, when given, supplies the requests."""
+    threads = max(1, min(threads, connections))
+    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", f"--timeout={timeout:g}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    done = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + 60)
+    if done.returncode != 0 or "requests in" not in done.stdout:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    return parse_wrk(done.stdout)
+
+
+# --- scenarios -----------------------------------------------------------------------
+
+@dataclass
+class Scenario:
+    """One figure: `path` under load on the server `target` ("app" or "baseline").
+
+    `prepare(base_url)` returns the requests to send when they need a live server first
+    (session cookie, CSRF token...); otherwise method/path/headers/body describe it.
+    """
+    name: str
+    path: str
+    target: str = "app"
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    uses_db: bool = True
+    prepare: Callable[[str], list[PreparedRequest]] | None = None
+    expect: tuple[int, ...] = (200,)
+    description: str = ""
+    default: bool = True
+
+    def requests_for(self, base_url: str) -> list[PreparedRequest]:
+        if self.prepare:
+            return self.prepare(base_url)
+        return [PreparedRequest(self.method, self.path, dict(self.headers), self.body)]
+
+
+@dataclass
+class Settings:
+    duration: float = 10
+    connections: int = 16
+    threads: int = 2
+    warmup: float = 1
+    timeout: float = 5
+
+
+def check_request(base_url: str, request: PreparedRequest) -> tuple[int, str]:
+    status, _, content = http_request(base_url, request.method, request.path, request.headers, request.body)
+    return status, content[:2000].decode("utf-8", errors="replace")
+
+
+def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> dict:
+    """Check one request, warm up, run wrk; returns figures, check status and log problems."""
+    requests = scenario.requests_for(server.url)
+    check_status, check_body = check_request(server.url, requests[0])
+    plain_get = len(requests) == 1 and requests[0].method == "GET" and not requests[0].headers
+    with tempfile.TemporaryDirectory(prefix="plateforme-bench-wrk-") as tmp:
+        script = None if plain_get else write_lua_script(requests, tmp)
+        url = server.url + requests[0].path
+        if settings.warmup > 0:
+            run_wrk(url, duration=settings.warmup, connections=settings.connections,
+                    threads=settings.threads, script=script, timeout=settings.timeout)
+        offset = server.log_size()
+        result = run_wrk(url, duration=settings.duration, connections=settings.connections,
+                         threads=settings.threads, script=script, timeout=settings.timeout)
+        problems = log_problems(server.log_since(offset))
+    return {
+        "scenario": scenario.name,
+        "target": scenario.target,
+        "path": scenario.path,
+        "uses_db": scenario.uses_db,
+        "check_status": check_status,
+        "check_ok": check_status in scenario.expect,
+        "check_excerpt": "" if check_status in scenario.expect else check_body[:500],
+        "wrk": result.to_dict(),
+        "wrk_output": result.raw,
+        "log_problems": problems,
+    }

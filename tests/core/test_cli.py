@@ -1,0 +1,48 @@
+"""The `flask` commands: territory loading, margins import, demo data."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from plateforme.accounts.models import User
+from plateforme.territories.models import PopulationMargin
+
+
+def test_territories_load_unknown_code_fails_with_a_message(app, db):
+    result = app.test_cli_runner().invoke(args=["territories", "load", "00000"])
+    assert result.exit_code != 0
+    assert "00000" in result.output
+
+
+def test_territories_load_is_idempotent(app, db):
+    result = app.test_cli_runner().invoke(args=["territories", "load", "200046977"])
+    assert result.exit_code == 0, result.output
+    assert "0 created" in result.output
+
+
+def test_import_margins_command(app, db, tmp_path):
+    good = tmp_path / "marges.csv"
+    good.write_text("commune,sex,age_band,count\n69266,F,18-29,100\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["territories", "import-margins", str(good)])
+    assert result.exit_code == 0 and "1 margin cells imported" in result.output
+    bad = tmp_path / "fautif.csv"
+    bad.write_text("commune,sex,age_band,count\n69266,F,18-29,100\n99999,F,18-29,1\n69266,Z,18-29,1\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["territories", "import-margins", str(bad)])
+    assert result.exit_code != 0
+    assert "Ligne 3" in result.output and "Ligne 4" in result.output
+    db.session.rollback()
+    assert db.session.execute(select(func.sum(PopulationMargin.count))).scalar_one() == 100
+
+
+def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    for email in ("admin@demo.plateforme.test", "moderation@demo.plateforme.test", "elue@demo.plateforme.test",
+                  "partenaire@demo.plateforme.test", "habitant@demo.plateforme.test"):
+        assert email in first.output
+    assert app.config["DEMO_PASSWORD"] in first.output
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    db.session.rollback()
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == 5
+    assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 58 * 10
