@@ -158,9 +158,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-PROBLEM_LINE = re.compile(
-    r"Traceback|\b(ERROR|CRITICAL)\b|database is locked|WORKER TIMEOUT|was sent SIG|"
-    r"^\s*[\w.]*(Error|Exception)\b.*:", re.MULTILINE)
 EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception|Exit|Interrupt)\b(: .*)?$")
 
 
@@ -537,6 +534,7 @@ class Scenario:
     uses_db: bool = True
     prepare: Callable[[str], list[PreparedRequest]] | None = None
     expect: tuple[int, ...] = (200,)
+    expect_text: str | None = None
     description: str = ""
     default: bool = True
 
@@ -557,13 +555,19 @@ class Settings:
 
 def check_request(base_url: str, request: PreparedRequest) -> tuple[int, str]:
     status, _, content = http_request(base_url, request.method, request.path, request.headers, request.body)
-    return status, content[:2000].decode("utf-8", errors="replace")
+    return status, content.decode("utf-8", errors="replace")
 
 
 def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> dict:
-    """Check one request, warm up, run wrk; returns figures, check status and log problems."""
+    """Check one request, warm up, run wrk; returns figures, check status and log problems.
+
+    The log problems cover the check, the warm-up and the measured run of this scenario.
+    """
+    offset = server.log_size()
     requests = scenario.requests_for(server.url)
     check_status, check_body = check_request(server.url, requests[0])
+    check_ok = check_status in scenario.expect and (scenario.expect_text is None
+                                                    or scenario.expect_text in check_body)
     plain_get = len(requests) == 1 and requests[0].method == "GET" and not requests[0].headers
     with tempfile.TemporaryDirectory(prefix="plateforme-bench-wrk-") as tmp:
         script = None if plain_get else write_lua_script(requests, tmp)
@@ -571,7 +575,6 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         if settings.warmup > 0:
             run_wrk(url, duration=settings.warmup, connections=settings.connections,
                     threads=settings.threads, script=script, timeout=settings.timeout)
-        offset = server.log_size()
         result = run_wrk(url, duration=settings.duration, connections=settings.connections,
                          threads=settings.threads, script=script, timeout=settings.timeout)
         problems = log_problems(server.log_since(offset))
@@ -581,8 +584,8 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         "path": scenario.path,
         "uses_db": scenario.uses_db,
         "check_status": check_status,
-        "check_ok": check_status in scenario.expect,
-        "check_excerpt": "" if check_status in scenario.expect else check_body[:500],
+        "check_ok": check_ok,
+        "check_excerpt": "" if check_ok else check_body[:500],
         "wrk": result.to_dict(),
         "wrk_output": result.raw,
         "log_problems": problems,
