@@ -28,6 +28,7 @@ Adding a scenario (e.g. "submit a survey answer") in bench/run.py::
 from __future__ import annotations
 
 import html
+import math
 import http.client
 import os
 import re
@@ -507,7 +508,9 @@ def run_wrk(url: str, *, duration: float = 10, connections: int = 16, threads: i
             script: str | Path | None = None, timeout: float = 5) -> WrkResult:
     """wrk against `url` (base URL + path); the script, when given, supplies the requests."""
     threads = max(1, min(threads, connections))
-    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", f"--timeout={timeout:g}s", "--latency"]
+    duration = max(1, math.ceil(duration))  # wrk takes whole seconds
+    timeout = max(1, math.ceil(timeout))
+    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout", f"{timeout}s", "--latency"]
     if script:
         command += ["-s", str(script)]
     done = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + 60)

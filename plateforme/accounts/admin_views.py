@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.csvimport import CsvFileError, CsvLinesError
+from ..core.forms import choices
 from ..core.pagination import paginate
 from ..core.permissions import requires
 from ..extensions import db
@@ -108,11 +109,11 @@ def decide_mandate_view(mandate_id, decision):
 
 # --- organisations ------------------------------------------------------------------
 
-def _organisation_form(formdata=None) -> OrganisationForm:
-    form = OrganisationForm(formdata=formdata) if formdata is not None else OrganisationForm()
-    form.kind.choices = [(k.value, label) for k, label in ORGANISATION_KIND_LABELS.items()]
-    form.fields.choices = [(f.value, label) for f, label in FIELD_LABELS.items()]
-    form.territory.choices = [(None, _("Aucun en particulier"))] + [(t.id, t.label) for t in mandate_territories()]
+def _organisation_form() -> OrganisationForm:
+    form = OrganisationForm()
+    form.kind.choices = choices((k.value, label) for k, label in ORGANISATION_KIND_LABELS.items())
+    form.fields.choices = choices((f.value, label) for f, label in FIELD_LABELS.items())
+    form.territory.choices = choices([("", _("Aucun en particulier"))] + [(t.id, t.label) for t in mandate_territories()])
     return form
 
 

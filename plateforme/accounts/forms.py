@@ -10,7 +10,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import CommuneField, reject_control_characters, strip_filter
+from ..core.forms import CommuneField, choices, reject_control_characters, strip_filter
 from .labels import MANDATE_TITLE_LABELS
 from .passwords import MAX_LENGTH, password_problem
 
@@ -25,7 +25,7 @@ def _optional_int(value):
     return int(value)
 
 
-LOCALE_CHOICES = [("", _l("Selon mon navigateur")), ("fr", "Français"), ("en", "English")]
+LOCALE_CHOICES = choices([("", _l("Selon mon navigateur")), ("fr", "Français"), ("en", "English")])
 
 
 def _email_field(label=None):
@@ -127,12 +127,12 @@ class TerritorySelectForm(FlaskForm):
 
     def __init__(self, *args, territory_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.territory.choices = [(t.id, t.label) for t in territory_choices]
+        self.territory.choices = choices((t.id, t.label) for t in territory_choices)
         self.territory.validate_choice = True
 
 
 class MandateForm(TerritorySelectForm):
-    title = SelectField(_l("Fonction"), choices=[(t.value, label) for t, label in MANDATE_TITLE_LABELS.items()],
+    title = SelectField(_l("Fonction"), choices=choices((t.value, label) for t, label in MANDATE_TITLE_LABELS.items()),
                         validators=[InputRequired(_l("Choisissez une fonction."))])
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..territories.services import find_communes
@@ -42,3 +43,8 @@ def strip_filter(value):
 def reject_control_characters(form, field):
     if field.data and any(not ch.isprintable() for ch in field.data):
         raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select options."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,274 @@
+"""Foundation HTTP benchmark of plateforme, against a bare-Flask baseline in the same run.
+
+    .venv/bin/python bench/run.py [--backend sqlite|postgresql|all] [--duration 10]
+                                  [--connections 16] [--json-out FILE]
+
+For each backend: a fresh database (`flask db upgrade` + `flask demo`); the baseline
+(bench/baseline_app.py: `POST /insert` = one INSERT + COMMIT, `GET /ping` = constant) under
+gunicorn; then the app (`wsgi:app`) under the same gunicorn settings. Every figure is
+given as requests/s, p50, p99, errors, and as a ratio to the baseline INSERT measured in
+the same run (and to the baseline /ping for pages that do not touch the database).
+See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (  # noqa: E402
+    DEMO_RESIDENT, PG_ADMIN_URL, BENCH_DIR, GunicornServer, Scenario, Settings, app_env,
+    form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
+    sqlite_database, wrk_version,
+)
+
+TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", "/sante")}
+INSERT = "baseline POST /insert"
+PING = "baseline GET /ping"
+
+SCENARIOS = [
+    Scenario(INSERT, "/insert", target="baseline", method="POST",
+             headers={"Content-Type": "application/x-www-form-urlencoded"}, body="text=bench",
+             expect=(201,), description="bare Flask, one INSERT of a small row + COMMIT"),
+    Scenario(PING, "/ping", target="baseline", uses_db=False,
+             description="bare Flask, constant answer, no database"),
+    Scenario("GET /", "/", description="home page: the home territory and its communes"),
+    Scenario("GET /territoires/epci/200046977", "/territoires/epci/200046977",
+             description="territory page: 58 communes and population margins"),
+    Scenario("GET /connexion", "/connexion", description="sign-in form (session cookie + CSRF token)"),
+    Scenario("GET /sante", "/sante", uses_db=False, description="health probe, no database"),
+    # Not in the default run: each request checks a password (scrypt), and it needs the
+    # rate limits off (the harness sets RATELIMIT_ENABLED=0). It exercises the
+    # session-cookie + CSRF-token helper that later POST scenarios use.
+    Scenario("POST /connexion (wrong password)", "/connexion", method="POST",
+             prepare=lambda base: form_post_requests(
+                 base, "/connexion", {"email": DEMO_RESIDENT, "password": "not-the-demo-password-2026"},
+                 sessions=4),
+             expect=(200,), expect_text="incorrect", default=False,
+             description="sign-in form POST with cookie + CSRF token, wrong password"),
+]
+
+
+def select_scenarios(spec: str) -> list[Scenario]:
+    if spec == "all":
+        chosen = SCENARIOS
+    elif spec == "default":
+        chosen = [s for s in SCENARIOS if s.default]
+    else:
+        names = [name.strip() for name in spec.split(",") if name.strip()]
+        unknown = [n for n in names if not any(s.name == n for s in SCENARIOS)]
+        if unknown:
+            raise SystemExit(f"unknown scenario(s): {unknown}; see --list")
+        chosen = [s for s in SCENARIOS if s.name in names]
+    # The baseline is always measured: every ratio needs it.
+    baseline = [s for s in SCENARIOS if s.target == "baseline"]
+    return baseline + [s for s in chosen if s.target != "baseline"]
+
+
+def machine_info(with_postgresql: bool) -> dict:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    total_kb = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal:")), 0)
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                (Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else [])
+                if line.startswith("model name")), platform.processor())
+    versions = {}
+    for package in ("flask", "sqlalchemy", "gunicorn", "psycopg", "werkzeug", "jinja2"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(total_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgresql_version() if with_postgresql else None,
+        "wrk": wrk_version(),
+        "packages": versions,
+    }
+
+
+def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, server_options: dict,
+                log_dir: Path) -> dict:
+    started = time.monotonic()
+    database = sqlite_database() if backend == "sqlite" else postgresql_database()
+    results = []
+    with database as url:
+        print(f"[{backend}] database ready ({time.monotonic() - started:.1f} s): {url}", file=sys.stderr)
+        env = app_env(url)
+        for target, (wsgi, ready_path) in TARGETS.items():
+            chosen = [s for s in scenarios if s.target == target]
+            if not chosen:
+                continue
+            server = GunicornServer(wsgi, env, ready_path=ready_path,
+                                    log_path=log_dir / f"{backend}-{target}.log", **server_options)
+            with server:
+                for scenario in chosen:
+                    print(f"[{backend}] {scenario.name} ...", file=sys.stderr, flush=True)
+                    result = measure(server, scenario, settings)
+                    result["backend"] = backend
+                    results.append(result)
+                    wrk = result["wrk"]
+                    print(f"[{backend}]   {wrk['requests_per_s']:.1f} req/s, p50 {wrk['p50_ms']} ms, "
+                          f"p99 {wrk['p99_ms']} ms, errors {wrk['errors']}", file=sys.stderr, flush=True)
+    by_name = {r["scenario"]: r for r in results}
+    insert_rps = by_name[INSERT]["wrk"]["requests_per_s"]
+    ping_rps = by_name[PING]["wrk"]["requests_per_s"]
+    for r in results:
+        rps = r["wrk"]["requests_per_s"]
+        r["ratio_to_insert"] = rps / insert_rps if insert_rps else None
+        r["ratio_to_ping"] = rps / ping_rps if (ping_rps and not r["uses_db"]) else None
+    return {"results": results, "seconds": round(time.monotonic() - started, 1)}
+
+
+def _ms(value) -> str:
+    return "—" if value is None else (f"{value:.2f}" if value < 100 else f"{value:.0f}")
+
+
+def _ratio(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _errors(wrk: dict) -> str:
+    if not wrk["errors"]:
+        return "0"
+    parts = []
+    if wrk["non_2xx_3xx"]:
+        parts.append(f"{wrk['non_2xx_3xx']} non-2xx/3xx")
+    parts += [f"{count} {kind}" for kind, count in wrk["socket_errors"].items() if count]
+    return f"{wrk['errors']} ({', '.join(parts)})"
+
+
+def table(report: dict) -> str:
+    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping"]
+    rows = []
+    for backend, outcome in report["backends"].items():
+        if "skipped" in outcome:
+            rows.append([backend, f"skipped: {outcome['skipped']}", "", "", "", "", "", ""])
+            continue
+        for r in outcome["results"]:
+            wrk = r["wrk"]
+            name = r["scenario"] + ("" if r["check_ok"] else f" [check: HTTP {r['check_status']}]")
+            rows.append([backend, name, f"{wrk['requests_per_s']:.1f}", _ms(wrk["p50_ms"]), _ms(wrk["p99_ms"]),
+                         _errors(wrk), _ratio(r["ratio_to_insert"]), _ratio(r["ratio_to_ping"])])
+    widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
+    right = {2, 3, 4, 6, 7}
+
+    def line(cells):
+        return "| " + " | ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+
+    separator = "|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2))
+                               for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), separator] + [line(row) for row in rows])
+
+
+def problems(report: dict) -> str:
+    out = []
+    for backend, outcome in report["backends"].items():
+        for r in outcome.get("results", []):
+            found = r["log_problems"]
+            if not r["check_ok"]:
+                out.append(f"- {backend} / {r['scenario']}: check request answered HTTP {r['check_status']}: "
+                           f"{r['check_excerpt'][:200]!r}")
+            if found["tracebacks"] or found["messages"]:
+                out.append(f"- {backend} / {r['scenario']}: {found['tracebacks']} traceback(s) in the server log")
+                for message, count in sorted(found["messages"].items(), key=lambda kv: -kv[1])[:8]:
+                    out.append(f"    {count:>6} × {message}")
+            if r["wrk"]["errors"]:
+                out.append(f"- {backend} / {r['scenario']}: wrk errors: {_errors(r['wrk'])}")
+    return "\n".join(out) if out else "none (no failed check, no wrk error, no traceback or error line in the logs)"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per figure (default 10)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first (default 1; 0: none)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    parser.add_argument("--scenarios", default="default",
+                        help="'default', 'all', or names separated by commas (see --list); the baseline always runs")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--json-out", type=Path, help="write every figure, wrk output and log finding as JSON")
+    parser.add_argument("--log-dir", type=Path, default=BENCH_DIR / "results" / "last-run",
+                        help="gunicorn logs (default bench/results/last-run, git-ignored)")
+    args = parser.parse_args(argv)
+
+    if args.list:
+        for s in SCENARIOS:
+            flag = "default" if s.default or s.target == "baseline" else "opt-in "
+            print(f"{flag}  {s.name:<40} {s.description}")
+        return 0
+    if not shutil.which("wrk") and not Path("/usr/bin/wrk").exists():
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+
+    scenarios = select_scenarios(args.scenarios)
+    backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
+    settings = Settings(duration=args.duration, connections=args.connections, threads=args.threads,
+                        warmup=args.warmup)
+    server_options = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.worker_threads}
+
+    if args.log_dir.exists():
+        for old in args.log_dir.glob("*.log"):
+            old.unlink()
+    args.log_dir.mkdir(parents=True, exist_ok=True)
+
+    pg_problem = postgresql_unreachable() if "postgresql" in backends else None
+    report = {
+        "started_at": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "machine": machine_info("postgresql" in backends and pg_problem is None),
+        "settings": {**settings.__dict__, **server_options, "wrk_threads": settings.threads},
+        "backends": {},
+    }
+    started = time.monotonic()
+    for backend in backends:
+        if backend == "postgresql" and pg_problem:
+            message = f"PostgreSQL unreachable at {PG_ADMIN_URL} ({pg_problem})"
+            print(f"[postgresql] skipped: {message}", file=sys.stderr)
+            report["backends"][backend] = {"skipped": message}
+            continue
+        report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir)
+    report["seconds"] = round(time.monotonic() - started, 1)
+
+    machine = report["machine"]
+    print()
+    print(f"plateforme HTTP benchmark — {report['started_at']}, {report['seconds']} s")
+    print(f"machine: {machine['nproc']} CPU ({machine['cpu']}), {machine['memory_gib']} GiB, "
+          f"Python {machine['python']}, SQLite {machine['sqlite']}, PostgreSQL {machine['postgresql'] or '—'}, "
+          f"{machine['wrk']}")
+    print(f"gunicorn: {args.workers} workers, {args.worker_class}"
+          + (f" × {args.worker_threads} threads" if args.worker_class == "gthread" else "")
+          + f"; wrk: {settings.threads} threads, {settings.connections} connections, "
+            f"{settings.duration:g} s (+{settings.warmup:g} s warm-up) per figure")
+    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run)")
+    print()
+    print(table(report))
+    print()
+    print("Problems seen:")
+    print(problems(report))
+    print(f"\nServer logs: {args.log_dir}")
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"JSON: {args.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Mail through a real SMTP server; numbers and dates in the reader's locale."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+
+from plateforme.core.mail import send_mail
+
+
+class _Collect(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def test_smtp_backend_sends_the_message(app, db, smtp_server):
+    handler, port = smtp_server
+    saved = {k: app.config[k] for k in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    try:
+        with app.test_request_context("/"):
+            send_mail("habitante@example.org", "Objet accentué", "Bonjour,\n\nCorps du message.")
+    finally:
+        app.config.update(saved)
+    assert len(handler.messages) == 1
+    received = handler.messages[0]
+    assert received["To"] == "habitante@example.org"
+    assert "Objet accentu" in str(received["Subject"]) or "=?utf-8?" in str(received["Subject"])
+    assert "Corps du message." in received.get_payload(decode=True).decode()
+
+
+def test_log_backend_prints_the_message(app, db, caplog):
+    app.config["MAIL_BACKEND"] = "log"
+    try:
+        with app.test_request_context("/"):
+            send_mail("habitante@example.org", "Sujet", "Lien : https://exemple.fr/x")
+    finally:
+        app.config["MAIL_BACKEND"] = "memory"
+    assert "habitante@example.org" in caplog.text and "https://exemple.fr/x" in caplog.text
+
+
+def test_numbers_follow_the_locale(client):
+    french = client.get("/territoires/epci/200046977").get_data(as_text=True)
+    english = client.get("/territoires/epci/200046977", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1\u202f433\u202f613" in french or "1\xa0433\xa0613" in french
+    assert "1,433,613" in english
