@@ -153,6 +153,15 @@ def postgresql_database(name: str = PG_BENCH_DB, admin_url: str = PG_ADMIN_URL,
 
 # --- gunicorn ------------------------------------------------------------------------
 
+def _gunicorn_has_control_socket() -> bool:
+    """gunicorn >= 25 opens a control socket in ~/.gunicorn unless told not to."""
+    try:
+        from gunicorn.config import KNOWN_SETTINGS
+    except ImportError:
+        return False
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -223,6 +232,8 @@ class GunicornServer:
                    "--error-logfile", "-", "--log-level", "info"]
         if self.worker_class == "gthread":
             command += ["--threads", str(self.threads)]
+        if _gunicorn_has_control_socket():
+            command.append("--no-control-socket")
         return command + self.extra_args + [self.target]
 
     def start(self) -> "GunicornServer":

@@ -26,12 +26,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402
-    DEMO_RESIDENT, PG_ADMIN_URL, BENCH_DIR, GunicornServer, Scenario, Settings, app_env,
+    PG_ADMIN_URL, BENCH_DIR, GunicornServer, Scenario, Settings, app_env,
     form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
     sqlite_database, wrk_version,
 )
 
 TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", "/sante")}
+# Unknown account: the app still checks the password against a dummy hash (same cost).
+# (Not a demo account: their .test addresses fail the sign-in form's email validator.)
+NO_SUCH_ACCOUNT = "personne.inconnue@example.org"
 INSERT = "baseline POST /insert"
 PING = "baseline GET /ping"
 
@@ -51,7 +54,7 @@ SCENARIOS = [
     # session-cookie + CSRF-token helper that later POST scenarios use.
     Scenario("POST /connexion (wrong password)", "/connexion", method="POST",
              prepare=lambda base: form_post_requests(
-                 base, "/connexion", {"email": DEMO_RESIDENT, "password": "not-the-demo-password-2026"},
+                 base, "/connexion", {"email": NO_SUCH_ACCOUNT, "password": "not-the-demo-password-2026"},
                  sessions=4),
              expect=(200,), expect_text="incorrect", default=False,
              description="sign-in form POST with cookie + CSRF token, wrong password"),

@@ -60,17 +60,23 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import admin_bp, bp as accounts_bp
     from .core import bp as core_bp
+    from .publication import api_bp
+    from .surveys import bp as surveys_bp
     from .territories import bp as territories_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(territories_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(api_bp)
 
     from .accounts.labels import register_label_helpers as account_labels
     from .core.permissions import can
+    from .core.vocabulary import register_vocabulary_helpers
     from .territories.labels import register_label_helpers as territory_labels
 
     app.jinja_env.globals["can"] = can
     account_labels(app)
     territory_labels(app)
+    register_vocabulary_helpers(app)

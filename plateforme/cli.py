@@ -80,5 +80,8 @@ def demo_command() -> None:
 
 
 def register_cli(app) -> None:
+    from .surveys.cli import surveys_cli
+
     app.cli.add_command(territories_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(surveys_cli)

@@ -61,3 +61,10 @@ def str_enum(enum_cls, length: int = 32):
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def local_today():
+    """Today's date in France: survey opening and closing dates are French calendar days."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Paris")).date()

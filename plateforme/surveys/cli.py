@@ -1,0 +1,150 @@
+"""`flask surveys …`: the stable command-line interface other tools rely on (see README)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..core.csvimport import CsvFileError, CsvLinesError
+from ..core.database import immediate_transactions
+from ..extensions import db
+
+surveys_cli = AppGroup("surveys", help="Questionnaires de perception.")
+
+
+def _survey(survey_id: int):
+    from .services import get_survey
+
+    survey = get_survey(survey_id)
+    if survey is None:
+        raise click.ClickException(f"no survey with id {survey_id}")
+    return survey
+
+
+def _fail(message: str):
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@surveys_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--draft", is_flag=True, help="Keep it as a draft instead of opening it.")
+def import_command(path: Path, draft: bool) -> None:
+    """Create a survey from a JSON definition; print its id alone on the last line."""
+    from .definitions import DefinitionError, create_from_definition
+    from .services import open_survey
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"not a UTF-8 JSON file: {error}")
+    with immediate_transactions():
+        try:
+            survey = create_from_definition(data)
+        except DefinitionError as error:
+            for problem in error.problems:
+                click.echo(problem, err=True)
+            _fail(f"{len(error.problems)} problem(s) in the definition; nothing created.")
+        if not draft:
+            open_survey(survey)
+        db.session.commit()
+    click.echo(survey.id)
+
+
+@surveys_cli.command("export")
+@click.argument("survey_id", type=int)
+def export_command(survey_id: int) -> None:
+    """Print a survey's definition as JSON."""
+    from .definitions import export_definition
+
+    click.echo(json.dumps(export_definition(_survey(survey_id)), ensure_ascii=False, indent=2))
+
+
+def _import_csv(survey_id: int, path: Path, importer) -> None:
+    from .services import SurveyError
+
+    with immediate_transactions():
+        survey = _survey(survey_id)
+        try:
+            count = importer(survey, path.read_bytes(), label="cli", filename=path.name)
+        except CsvFileError as error:
+            _fail(str(error))
+        except CsvLinesError as error:
+            for line_error in error.errors:
+                click.echo(str(line_error), err=True)
+            _fail(f"{len(error.errors)} faulty line(s); nothing imported.")
+        except SurveyError as error:
+            _fail(error.message)
+        db.session.commit()
+    click.echo(f"{count} rows imported.")
+
+
+@surveys_cli.command("import-answers")
+@click.argument("survey_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_answers_command(survey_id: int, path: Path) -> None:
+    """Import residents' answers (paper): sex,age_band,commune, then one column per statement key."""
+    from .imports import import_answers
+
+    _import_csv(survey_id, path, import_answers)
+
+
+@surveys_cli.command("import-estimates")
+@click.argument("survey_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_estimates_command(survey_id: int, path: Path) -> None:
+    """Import officials' estimates: one row per official, one column per statement key (0–100)."""
+    from .imports import import_estimates
+
+    _import_csv(survey_id, path, import_estimates)
+
+
+def _lifecycle(survey_id: int, operation) -> None:
+    from .services import SurveyError
+
+    with immediate_transactions():
+        survey = _survey(survey_id)
+        try:
+            operation(survey)
+        except SurveyError as error:
+            _fail(error.message)
+        db.session.commit()
+    click.echo(f"survey {survey_id}: {survey.status.value}")
+
+
+@surveys_cli.command("open")
+@click.argument("survey_id", type=int)
+def open_command(survey_id: int) -> None:
+    """Open a draft survey to answers."""
+    from .services import open_survey
+
+    _lifecycle(survey_id, open_survey)
+
+
+@surveys_cli.command("close")
+@click.argument("survey_id", type=int)
+def close_command(survey_id: int) -> None:
+    """Close a survey: no more answers."""
+    from .services import close_survey
+
+    _lifecycle(survey_id, close_survey)
+
+
+@surveys_cli.command("publish")
+@click.argument("survey_id", type=int)
+@click.option("--note", default="", help="Public change note (required for a correction).")
+def publish_command(survey_id: int, note: str) -> None:
+    """Freeze and publish the results of a closed survey (or a corrected version)."""
+    from .publication import publish
+    from .services import SurveyError
+
+    with immediate_transactions():
+        survey = _survey(survey_id)
+        try:
+            publication = publish(survey, change_note=note)
+        except SurveyError as error:
+            _fail(error.message)
+        db.session.commit()
+    click.echo(f"survey {survey_id}: version {publication.version} published, sha256 {publication.sha256}")

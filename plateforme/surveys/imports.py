@@ -1,0 +1,110 @@
+"""Paper answers and officials' estimates imported from CSV: all lines or nothing, logged."""
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.csvimport import CsvLinesError, LineError, read_csv
+from ..extensions import db
+from ..territories.models import AGE_BANDS, Territory, TerritoryKind, territory_contains
+from .models import Channel, ImportLog, OfficialResponse, PerceptionSurvey, ResidentResponse, SurveyStatus
+from .services import SurveyError, encode_answers
+
+log = logging.getLogger("plateforme.surveys")
+
+ANSWER_CELLS = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "dk": "d", "": "."}
+
+
+def _check_importable(survey: PerceptionSurvey) -> None:
+    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
+        raise SurveyError(_("On ne peut importer des réponses que dans un questionnaire ouvert ou clos, "
+                            "avant publication."))
+
+
+def _log(survey, kind, raw, rows, user, label, filename) -> ImportLog:
+    entry = ImportLog(survey_id=survey.id, kind=kind, filename=(filename or "")[:200], rows=rows,
+                      sha256=hashlib.sha256(raw).hexdigest(), imported_by_id=getattr(user, "id", None),
+                      imported_by_label=(label or getattr(user, "email", "") or "")[:120])
+    db.session.add(entry)
+    return entry
+
+
+def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "") -> int:
+    """Import paper answers: columns sex,age_band,commune then one column per statement key
+    (1 … 5, dk or empty). Every faulty line is reported; nothing is imported if one is wrong."""
+    _check_importable(survey)
+    keys = [s.key for s in survey.statements]
+    _header, rows = read_csv(raw, ["sex", "age_band", "commune", *[k.lower() for k in keys]], max_bytes=20 * 1024 * 1024)
+    communes = {c.code: c for c in db.session.execute(
+        select(Territory).where(Territory.kind == TerritoryKind.COMMUNE)).scalars()
+        if territory_contains(survey.territory, c)}
+    errors: list[LineError] = []
+    responses = []
+    for line, row in rows:
+        problems = []
+        sex = row["sex"].upper()
+        if sex not in ("F", "M"):
+            problems.append(_("sexe « %(value)s » invalide (F ou M)", value=row["sex"]))
+        if row["age_band"] not in AGE_BANDS:
+            problems.append(_("tranche d'âge « %(value)s » invalide", value=row["age_band"]))
+        commune = communes.get(row["commune"])
+        if commune is None:
+            problems.append(_("commune « %(code)s » hors du territoire ou inconnue", code=row["commune"]))
+        answers = {}
+        for key in keys:
+            cell = row[key.lower()].strip().lower()
+            if cell not in ANSWER_CELLS:
+                problems.append(_("réponse « %(value)s » invalide pour %(key)s (1 à 5, dk ou vide)",
+                                  value=row[key.lower()], key=key))
+            else:
+                answers[key] = ANSWER_CELLS[cell]
+        if problems:
+            errors.append(LineError(line, " ; ".join(problems)))
+            continue
+        responses.append(ResidentResponse(survey_id=survey.id, sex=sex, age_band=row["age_band"],
+                                          commune_id=commune.id, answers=encode_answers(survey, answers),
+                                          estimates="", channel=Channel.PAPER))
+    if errors:
+        raise CsvLinesError(errors)
+    if not responses:
+        raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
+    db.session.add_all(responses)
+    _log(survey, "answers", raw, len(responses), user, label, filename)
+    db.session.flush()
+    log.info("%s paper answers imported into survey %s", len(responses), survey.id)
+    return len(responses)
+
+
+def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "") -> int:
+    """Import officials' estimates: one row per official, one column per statement key (0–100)."""
+    _check_importable(survey)
+    keys = [s.key for s in survey.statements]
+    _header, rows = read_csv(raw, [k.lower() for k in keys], allow_extra_columns=True)  # e.g. a name column, ignored
+    errors: list[LineError] = []
+    responses = []
+    for line, row in rows:
+        values, problems = [], []
+        for key in keys:
+            cell = row[key.lower()].strip()
+            if not cell.isdigit() or not 0 <= int(cell) <= 100:
+                problems.append(_("estimation « %(value)s » invalide pour %(key)s (entier de 0 à 100)",
+                                  value=cell, key=key))
+            else:
+                values.append(str(int(cell)))
+        if problems:
+            errors.append(LineError(line, " ; ".join(problems)))
+            continue
+        responses.append(OfficialResponse(survey_id=survey.id, estimates=",".join(values), opinions="",
+                                          channel=Channel.PAPER))
+    if errors:
+        raise CsvLinesError(errors)
+    if not responses:
+        raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
+    db.session.add_all(responses)
+    _log(survey, "estimates", raw, len(responses), user, label, filename)
+    db.session.flush()
+    log.info("%s officials' estimates imported into survey %s", len(responses), survey.id)
+    return len(responses)

@@ -1,0 +1,193 @@
+"""Results of a closed survey: weighted residents' agreement against officials' estimates.
+
+Pure computation from the stored answers; publication.py freezes what this returns.
+Every share and estimate is a fraction in [0, 1]; suppressed figures are None.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sqlalchemy import select
+
+from ..extensions import db
+from ..stats import agreement_share, gap, mean_absolute_error, officials_summary, projection, suppress_cells
+from ..stats import wrong_majority_rate
+from .models import OfficialResponse, PerceptionSurvey, ResidentResponse
+from .services import count_officials
+from .weighting import Weighting, compute_weights, territory_communes
+
+# One character per answer → the value the statistics functions take.
+_CODE_VALUE = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "d": "dk", ".": None}
+
+
+def _round(value, digits: int = 4):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits)
+
+
+def _columns(answer_strings: list[str], k: int) -> list[list]:
+    """Statement-wise lists of answer values from the compact answer strings."""
+    if not answer_strings:
+        return [[] for _ in range(k)]
+    matrix = np.frombuffer("".join(answer_strings).encode("ascii"), dtype="S1").reshape(len(answer_strings), k)
+    lookup = {code.encode(): value for code, value in _CODE_VALUE.items()}
+    return [[lookup[c] for c in matrix[:, j].tolist()] for j in range(k)]
+
+
+def _estimate_columns(estimate_strings: list[str], k: int) -> list[list[float | None]]:
+    columns: list[list[float | None]] = [[] for _ in range(k)]
+    for text in estimate_strings:
+        parts = text.split(",") if text else [""] * k
+        for j in range(k):
+            value = parts[j] if j < len(parts) else ""
+            columns[j].append(int(value) / 100 if value != "" else None)
+    return columns
+
+
+def _residents_block(values: list, weights: np.ndarray, threshold: int) -> tuple[dict, object]:
+    share = agreement_share(values, weights)
+    suppressed = share.n < threshold
+    block = {
+        "n": share.n if not suppressed else None,
+        "n_eff": _round(share.n_eff, 1) if not suppressed else None,
+        "agree": None if suppressed else _round(share.agree),
+        "dont_know": None if suppressed else _round(share.dont_know),
+        "ci_low": None if suppressed else _round(share.ci_low),
+        "ci_high": None if suppressed else _round(share.ci_high),
+        "suppressed": suppressed,
+    }
+    return block, (None if suppressed else share)
+
+
+def _officials_block(estimates: list[float], opinions: list, total: int, minimum: int, share) -> tuple[dict, dict]:
+    m = len(estimates)
+    empty = {"n": None, "mean_estimate": None, "median_estimate": None, "sd_estimate": None, "below": None,
+             "inside": None, "above": None, "mean_absolute_error": None, "wrong_majority_rate": None,
+             "projection": None, "suppressed": True}
+    no_gap = {"value": None, "ci_low": None, "ci_high": None}
+    if m < minimum:
+        return empty, no_gap
+    total = max(total, m)
+    arr = np.asarray(estimates, dtype=float)
+    block = {
+        "n": m, "mean_estimate": _round(arr.mean()), "median_estimate": _round(np.median(arr)),
+        "sd_estimate": _round(arr.std(ddof=1)), "below": None, "inside": None, "above": None,
+        "mean_absolute_error": None, "wrong_majority_rate": None,
+        "projection": _round(projection(opinions, estimates)) if len(opinions) == m else None,
+        "suppressed": False,
+    }
+    if share is None:
+        return block, no_gap
+    summary = officials_summary(estimates, total, share.ci_low, share.ci_high)
+    difference = gap(summary.mean, summary.sd, m, total, share.agree, share.n_eff)
+    block.update(below=_round(summary.below), inside=_round(summary.inside), above=_round(summary.above),
+                 mean_absolute_error=_round(mean_absolute_error(estimates, share.agree)),
+                 wrong_majority_rate=_round(wrong_majority_rate(estimates, share.ci_low, share.ci_high)))
+    return block, {"value": _round(difference.gap), "ci_low": _round(difference.ci_low),
+                   "ci_high": _round(difference.ci_high)}
+
+
+def _commune_breakdown(values: list, weights: np.ndarray, commune_ids: list[int], communes: dict[int, object],
+                       threshold: int) -> list[dict]:
+    """Per-commune agreement where enough residents answered; small cells suppressed,
+    with secondary suppression so a hidden commune cannot be recomputed from the total."""
+    if len(communes) < 2:
+        return []
+    ids = np.asarray(commune_ids)
+    answered = np.asarray([v is not None for v in values])
+    counts = {cid: int(np.sum((ids == cid) & answered)) for cid in communes}
+    hidden = suppress_cells(counts, threshold)
+    rows = []
+    for cid, commune in sorted(communes.items(), key=lambda item: item[1].name):
+        if counts[cid] == 0:
+            continue
+        if cid in hidden:
+            rows.append({"code": commune.code, "name": commune.name, "n": None, "agree": None, "ci_low": None,
+                         "ci_high": None, "suppressed": True})
+            continue
+        mask = ids == cid
+        share = agreement_share([v for v, keep in zip(values, mask) if keep], weights[mask])
+        rows.append({"code": commune.code, "name": commune.name, "n": share.n, "agree": _round(share.agree),
+                     "ci_low": _round(share.ci_low), "ci_high": _round(share.ci_high), "suppressed": False})
+    return rows
+
+
+def _suppressed_counts(counts: dict[str, int], threshold: int) -> dict[str, int | None]:
+    hidden = suppress_cells(counts, threshold) if counts else set()
+    return {key: (None if key in hidden else value) for key, value in counts.items()}
+
+
+def compute_results(survey: PerceptionSurvey) -> dict:
+    """Every published figure of the survey, as a JSON-ready dict (no personal data)."""
+    statements = survey.statements
+    k = len(statements)
+    rows = db.session.execute(
+        select(ResidentResponse.sex, ResidentResponse.age_band, ResidentResponse.commune_id,
+               ResidentResponse.answers, ResidentResponse.channel)
+        .where(ResidentResponse.survey_id == survey.id)
+    ).all()
+    sexes = [r[0] for r in rows]
+    bands = [r[1] for r in rows]
+    commune_ids = [r[2] for r in rows]
+    weighting: Weighting = compute_weights(survey.territory, sexes, bands, commune_ids,
+                                           (survey.trim_low, survey.trim_high))
+    weights = weighting.weights
+    columns = _columns([r[3] for r in rows], k)
+
+    official_rows = db.session.execute(
+        select(OfficialResponse.estimates, OfficialResponse.opinions).where(OfficialResponse.survey_id == survey.id)
+    ).all()
+    official_estimates = _estimate_columns([r[0] for r in official_rows], k)
+    official_opinions = _columns([r[1] if len(r[1]) == k else "." * k for r in official_rows], k)
+    total_officials = count_officials(survey)
+    communes = {c.id: c for c in territory_communes(survey.territory)}
+
+    results = []
+    for j, statement in enumerate(statements):
+        residents, share = _residents_block(columns[j], weights, survey.min_residents)
+        pairs = [(e, o) for e, o in zip(official_estimates[j], official_opinions[j]) if e is not None]
+        estimates = [e for e, _o in pairs]
+        opinions = [o for _e, o in pairs if o not in (None, "dk")]
+        officials, gap_block = _officials_block(
+            estimates, opinions if len(opinions) == len(estimates) else [], total_officials,
+            survey.min_officials, share)
+        results.append({
+            "key": statement.key, "text": statement.text, "theme": statement.theme.value,
+            "residents": residents, "officials": officials, "gap": gap_block,
+            "communes": [] if share is None else _commune_breakdown(
+                columns[j], weights, commune_ids, communes, survey.min_residents),
+        })
+
+    channels: dict[str, int] = {}
+    for row in rows:
+        channels[row[4].value] = channels.get(row[4].value, 0) + 1
+    n_eff = float(weights.sum() ** 2 / np.square(weights).sum()) if len(rows) else 0.0
+    return {
+        "survey": {
+            "id": survey.id, "title": survey.title, "territory_code": survey.territory.code,
+            "territory_name": survey.territory.name, "sampling_mode": survey.sampling_mode.value,
+            "opens_at": survey.opens_at.isoformat(), "closes_at": survey.closes_at.isoformat(),
+            "conducted_by": survey.conducted_by,
+        },
+        "sample": {
+            "residents": len(rows) if len(rows) >= survey.min_residents else None,
+            "officials_answered": len(official_rows) if len(official_rows) >= survey.min_officials else None,
+            "officials_total": total_officials,
+            "channels": _suppressed_counts(channels, survey.min_residents),
+        },
+        "weighting": {
+            "applied": weighting.applied,
+            "variables": weighting.variables,
+            "reason": weighting.reason or None,
+            "deff": _round(len(rows) / n_eff, 3) if weighting.applied and n_eff else None,
+            "n_eff": _round(n_eff, 1) if len(rows) >= survey.min_residents else None,
+            "trimming": [survey.trim_low, survey.trim_high],
+            "trimmed": weighting.trimmed,
+            "converged": weighting.converged,
+            "pooled_communes": weighting.pooled_communes,
+        },
+        "thresholds": {"min_residents": survey.min_residents, "min_officials": survey.min_officials},
+        "statements": results,
+    }

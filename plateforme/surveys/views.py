@@ -1,0 +1,2 @@
+"""Survey pages (being built)."""
+from . import bp  # noqa: F401
