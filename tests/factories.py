@@ -96,3 +96,29 @@ def page_text(response) -> str:
     import html
 
     return html.unescape(response.get_data(as_text=True))
+
+
+SURVEY_DEFINITION = {
+    "title": "L'international dans la métropole",
+    "territory": "200046977",
+    "sampling_mode": "open",
+    "opens_at": "2026-01-01",
+    "closes_at": "2099-12-31",
+    "statements": [
+        {"key": "s1", "text": "La métropole devrait accueillir davantage d'étudiants étrangers", "theme": "people"},
+        {"key": "s2", "text": "Les entreprises étrangères sont une chance pour l'emploi local", "theme": "capital"},
+    ],
+}
+
+
+def make_survey(db, status: str = "open", **overrides):
+    """A survey from SURVEY_DEFINITION (overrides merged in), moved to `status`, committed."""
+    from plateforme.surveys.definitions import create_from_definition
+    from plateforme.surveys.models import SurveyStatus
+
+    survey = create_from_definition({**SURVEY_DEFINITION, **overrides})
+    path = [SurveyStatus.OPEN, SurveyStatus.CLOSED]
+    for step in path[: {"draft": 0, "open": 1, "closed": 2}[status]]:
+        survey.move_to(step)
+    db.session.commit()
+    return survey

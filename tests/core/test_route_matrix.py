@@ -19,6 +19,7 @@ SIGNED_IN_ACTION = {"visitor": "login", **dict.fromkeys(ROLES[1:], 302)}
 ANYONE_ACTION = dict.fromkeys(ROLES, 302)
 VISITOR_ONLY_FORM = {"visitor": 200, **dict.fromkeys(ROLES[1:], 302)}  # signed-in people are sent to their account
 TOKEN_LINK = dict.fromkeys(ROLES, 400)  # a made-up token is refused the same way for everyone
+NOT_FOUND = dict.fromkeys(ROLES, 404)  # e.g. results of a survey that is not published
 
 # endpoint -> (method, url or url builder, expectation)
 MATRIX = {
@@ -56,6 +57,8 @@ MATRIX = {
     "admin.moderators": ("GET", "/admin/moderation", ADMIN_ONLY),
     "admin.revoke_moderator": ("POST", lambda ids: f"/admin/moderation/{ids['appointment']}/retirer", ADMIN_ACTION),
     "admin.territories": ("GET", "/admin/territoires", ADMIN_ONLY),
+    "api.survey_results": ("GET", "/api/v1/surveys/999999/results", NOT_FOUND),
+    "api.survey_results_csv": ("GET", "/api/v1/surveys/999999/results.csv", NOT_FOUND),
 }
 
 
