@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -182,7 +182,7 @@ def moderators():
                 attach_error(form, error)
             else:
                 db.session.commit()
-                flash(_("%(name)s est nommé modérateur ou modératrice.", name=user.display_name), "success")
+                flash(_("%(name)s fait désormais partie de l'équipe de modération.", name=user.display_name), "success")
                 return redirect(url_for("admin.moderators"))
     return render_template("admin/moderators.html", form=form, appointments=list_moderators(),
                            action_form=ConfirmForm())
@@ -226,7 +226,8 @@ def territories():
         except CsvLinesError as error:
             margin_errors = error.errors
             margins_form.file.errors = list(margins_form.file.errors) + [
-                _("%(n)s ligne(s) en erreur : rien n'a été importé.", n=len(error.errors))]
+                ngettext("%(num)s ligne en erreur : rien n'a été importé.",
+                         "%(num)s lignes en erreur : rien n'a été importé.", len(error.errors))]
         else:
             db.session.commit()
             flash(_("%(n)s cellules de marges importées.", n=cells), "success")

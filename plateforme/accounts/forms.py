@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import CommuneField, choices, reject_control_characters, strip_filter
 from .labels import MANDATE_TITLE_LABELS
-from .passwords import MAX_LENGTH, password_problem
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -55,7 +55,7 @@ def _commune_field():
 class NewPasswordMixin:
     password = PasswordField(_l("Mot de passe"), validators=[
         InputRequired(_l("Choisissez un mot de passe.")), Length(max=MAX_LENGTH),
-    ], description=_l("Au moins 12 caractères. Une phrase de quelques mots est facile à retenir et difficile à deviner."),
+    ], description=_l("Au moins %(n)s caractères. Une phrase de quelques mots est facile à retenir et difficile à deviner.", n=MIN_LENGTH),
         render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField(_l("Confirmez le mot de passe"), validators=[
         InputRequired(_l("Confirmez le mot de passe.")),

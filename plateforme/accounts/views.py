@@ -102,7 +102,7 @@ def sign_out():
     if ConfirmForm().validate_on_submit():
         end_session(current_user if current_user.is_authenticated else None)
         db.session.commit()
-        flash(_("Vous êtes déconnecté. À bientôt !"), "success")
+        flash(_("Déconnexion effectuée. À bientôt !"), "success")
     return redirect(url_for("core.home"))
 
 

@@ -46,8 +46,7 @@ def _move(survey: PerceptionSurvey, status: SurveyStatus) -> None:
     try:
         survey.move_to(status)
     except SurveyTransitionError:
-        raise SurveyError(_("Ce questionnaire ne peut pas passer de l'état « %(current)s » à « %(target)s ».",
-                            current=survey.status.value, target=status.value))
+        raise SurveyError(_("Cette action n'est pas possible à cette étape du questionnaire."))
 
 
 def open_survey(survey: PerceptionSurvey) -> None:
