@@ -199,17 +199,22 @@ class ServerFailed(RuntimeError):
 class GunicornServer:
     """gunicorn on 127.0.0.1:<free port>, log kept in a file. Use as a context manager.
 
-    Worker class: gthread by default (2 workers x 4 threads); see bench/README.md.
+    Default: 2 gthread workers x 4 threads, no HTTP keep-alive (``keep_alive=0``, what
+    nginx's default upstream HTTP/1.0 gives). With keep-alive, wrk's few long-lived
+    connections can all land on one gthread worker and halve the figure at random; see
+    bench/README.md.
     """
 
     def __init__(self, target: str, env: dict[str, str], *, workers: int = 2,
-                 worker_class: str = "gthread", threads: int = 4, log_path: str | Path | None = None,
+                 worker_class: str = "gthread", threads: int = 4, keep_alive: int = 0,
+                 log_path: str | Path | None = None,
                  ready_path: str = "/", ready_timeout: float = 30.0, extra_args: list[str] | None = None):
         self.target = target
         self.env = env
         self.workers = workers
         self.worker_class = worker_class
         self.threads = threads
+        self.keep_alive = keep_alive
         self.ready_path = ready_path
         self.ready_timeout = ready_timeout
         self.extra_args = list(extra_args or [])
@@ -231,7 +236,7 @@ class GunicornServer:
                    "--timeout", "30", "--graceful-timeout", "5", "--chdir", str(REPO_ROOT),
                    "--error-logfile", "-", "--log-level", "info"]
         if self.worker_class == "gthread":
-            command += ["--threads", str(self.threads)]
+            command += ["--threads", str(self.threads), "--keep-alive", str(self.keep_alive)]
         if _gunicorn_has_control_socket():
             command.append("--no-control-socket")
         return command + self.extra_args + [self.target]

@@ -205,6 +205,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--worker-threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    parser.add_argument("--keep-alive", type=int, default=0,
+                        help="gthread keep-alive seconds (default 0: one connection per request, see README)")
     parser.add_argument("--scenarios", default="default",
                         help="'default', 'all', or names separated by commas (see --list); the baseline always runs")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
@@ -225,7 +227,8 @@ def main(argv=None) -> int:
     backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
     settings = Settings(duration=args.duration, connections=args.connections, threads=args.threads,
                         warmup=args.warmup)
-    server_options = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.worker_threads}
+    server_options = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.worker_threads,
+                      "keep_alive": args.keep_alive}
 
     if args.log_dir.exists():
         for old in args.log_dir.glob("*.log"):
@@ -238,6 +241,7 @@ def main(argv=None) -> int:
         "machine": machine_info("postgresql" in backends and pg_problem is None),
         "settings": {**settings.__dict__, **server_options, "wrk_threads": settings.threads},
         "backends": {},
+        "load_average_start": os.getloadavg(),
     }
     started = time.monotonic()
     for backend in backends:
@@ -248,6 +252,7 @@ def main(argv=None) -> int:
             continue
         report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir)
     report["seconds"] = round(time.monotonic() - started, 1)
+    report["load_average_end"] = os.getloadavg()
 
     machine = report["machine"]
     print()
@@ -256,10 +261,14 @@ def main(argv=None) -> int:
           f"Python {machine['python']}, SQLite {machine['sqlite']}, PostgreSQL {machine['postgresql'] or '—'}, "
           f"{machine['wrk']}")
     print(f"gunicorn: {args.workers} workers, {args.worker_class}"
-          + (f" × {args.worker_threads} threads" if args.worker_class == "gthread" else "")
+          + (f" × {args.worker_threads} threads, keep-alive {args.keep_alive} s"
+             if args.worker_class == "gthread" else "")
           + f"; wrk: {settings.threads} threads, {settings.connections} connections, "
             f"{settings.duration:g} s (+{settings.warmup:g} s warm-up) per figure")
     print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run)")
+    load_start, load_end = report["load_average_start"][0], report["load_average_end"][0]
+    print(f"load average (1 min): {load_start:.2f} at start, {load_end:.2f} at end"
+          + ("  — something else was using the CPU at start: figures are noisier" if load_start > 0.5 else ""))
     print()
     print(table(report))
     print()

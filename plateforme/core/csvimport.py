@@ -35,12 +35,20 @@ class CsvLinesError(ValueError):
         self.errors = errors
 
 
+@dataclass
+class CsvTable:
+    header: list[str]
+    rows: list[tuple[int, dict]]  # (line number, row) for every well-formed line
+    errors: list[LineError]       # malformed lines; the caller adds its own and reports them all
+
+
 def read_csv(raw: bytes, expected_columns: list[str], *, max_bytes: int = MAX_CSV_BYTES,
-             allow_extra_columns: bool = False) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Decode and parse `raw`; return the header and (line number, row) pairs.
+             allow_extra_columns: bool = False) -> CsvTable:
+    """Decode and parse `raw` into well-formed rows and the errors of malformed lines.
 
     Accepts UTF-8 (with or without BOM) and either comma or semicolon delimiters
-    (French spreadsheets export with semicolons).
+    (French spreadsheets export with semicolons). Raises CsvFileError when the file as a
+    whole is unusable.
     """
     if len(raw) > max_bytes:
         raise CsvFileError(_("Le fichier dépasse la taille maximale (%(size)s Mo).", size=max_bytes // (1024 * 1024)))
@@ -78,6 +86,4 @@ def read_csv(raw: bytes, expected_columns: list[str], *, max_bytes: int = MAX_CS
             rows.append((line, {column: value.strip() for column, value in zip(header, values)}))
     except csv.Error as error:
         errors.append(LineError(reader.line_num, _("ligne illisible (%(error)s).", error=str(error))))
-    if errors:
-        raise CsvLinesError(errors)
-    return header, rows
+    return CsvTable(header, rows, errors)

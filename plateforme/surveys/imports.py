@@ -37,13 +37,13 @@ def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: st
     (1 … 5, dk or empty). Every faulty line is reported; nothing is imported if one is wrong."""
     _check_importable(survey)
     keys = [s.key for s in survey.statements]
-    _header, rows = read_csv(raw, ["sex", "age_band", "commune", *[k.lower() for k in keys]], max_bytes=20 * 1024 * 1024)
+    table = read_csv(raw, ["sex", "age_band", "commune", *[k.lower() for k in keys]], max_bytes=20 * 1024 * 1024)
     communes = {c.code: c for c in db.session.execute(
         select(Territory).where(Territory.kind == TerritoryKind.COMMUNE)).scalars()
         if territory_contains(survey.territory, c)}
-    errors: list[LineError] = []
+    errors: list[LineError] = list(table.errors)
     responses = []
-    for line, row in rows:
+    for line, row in table.rows:
         problems = []
         sex = row["sex"].upper()
         if sex not in ("F", "M"):
@@ -68,7 +68,7 @@ def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: st
                                           commune_id=commune.id, answers=encode_answers(survey, answers),
                                           estimates="", channel=Channel.PAPER))
     if errors:
-        raise CsvLinesError(errors)
+        raise CsvLinesError(sorted(errors, key=lambda e: e.line))
     if not responses:
         raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
     db.session.add_all(responses)
@@ -82,10 +82,10 @@ def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: 
     """Import officials' estimates: one row per official, one column per statement key (0–100)."""
     _check_importable(survey)
     keys = [s.key for s in survey.statements]
-    _header, rows = read_csv(raw, [k.lower() for k in keys], allow_extra_columns=True)  # e.g. a name column, ignored
-    errors: list[LineError] = []
+    table = read_csv(raw, [k.lower() for k in keys], allow_extra_columns=True)  # e.g. a name column, ignored
+    errors: list[LineError] = list(table.errors)
     responses = []
-    for line, row in rows:
+    for line, row in table.rows:
         values, problems = [], []
         for key in keys:
             cell = row[key.lower()].strip()
@@ -100,7 +100,7 @@ def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: 
         responses.append(OfficialResponse(survey_id=survey.id, estimates=",".join(values), opinions="",
                                           channel=Channel.PAPER))
     if errors:
-        raise CsvLinesError(errors)
+        raise CsvLinesError(sorted(errors, key=lambda e: e.line))
     if not responses:
         raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
     db.session.add_all(responses)

@@ -98,10 +98,13 @@ def _commune_breakdown(values: list, weights: np.ndarray, commune_ids: list[int]
     ids = np.asarray(commune_ids)
     answered = np.asarray([v is not None for v in values])
     counts = {cid: int(np.sum((ids == cid) & answered)) for cid in communes}
-    hidden = suppress_cells(counts, threshold)
+    # Communes nobody answered from are left out of the table (so known to be zero):
+    # they cannot help hide a small cell, only communes that are shown can.
+    counts = {cid: count for cid, count in counts.items() if count > 0}
+    hidden = suppress_cells(counts, threshold) if counts else set()
     rows = []
     for cid, commune in sorted(communes.items(), key=lambda item: item[1].name):
-        if counts[cid] == 0:
+        if cid not in counts:
             continue
         if cid in hidden:
             rows.append({"code": commune.code, "name": commune.name, "n": None, "agree": None, "ci_low": None,

@@ -22,14 +22,15 @@ def import_margins(raw: bytes) -> int:
     Raises CsvFileError or CsvLinesError (listing every faulty line) and then writes
     nothing: the file is checked whole before the first write.
     """
-    _header, rows = read_csv(raw, MARGIN_COLUMNS)
+    table = read_csv(raw, MARGIN_COLUMNS)
+    rows = table.rows
     codes = {row["commune"] for _line, row in rows}
     communes = {
         t.code: t for t in db.session.execute(
             select(Territory).where(Territory.kind == TerritoryKind.COMMUNE, Territory.code.in_(codes))
         ).scalars()
     }
-    errors: list[LineError] = []
+    errors: list[LineError] = list(table.errors)
     cells: dict[tuple[int, str, str], int] = {}
     for line, row in rows:
         problems = []
@@ -54,7 +55,7 @@ def import_margins(raw: bytes) -> int:
             continue
         cells[key] = count
     if errors:
-        raise CsvLinesError(errors)
+        raise CsvLinesError(sorted(errors, key=lambda e: e.line))
     if not cells:
         raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
     commune_ids = {key[0] for key in cells}

@@ -1,0 +1,196 @@
+"""Published results: weighted agreement checked against independent implementations,
+small-cell suppression, frozen versioned snapshots, API and CSV."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import event
+from statsmodels.stats.proportion import proportion_confint
+
+from plateforme.demo import _illustrative_margins
+from plateforme.surveys.imports import import_answers, import_estimates
+from plateforme.surveys.publication import publish
+from plateforme.surveys.services import SurveyError, close_survey
+from plateforme.territories.models import PopulationMargin
+from plateforme.territories.services import children_of
+
+from ..factories import make_survey
+
+AGE_BANDS = ["18-29", "30-44", "45-59", "60-74", "75+"]
+
+
+def _communes(make):
+    return children_of(make.territory("200046977"))
+
+
+def _answers_csv(rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["sex", "age_band", "commune", "s1", "s2"])
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _random_rows(make, per_commune=8, seed=7):
+    """Respondents in every commune, with an over-representation of young women."""
+    rng = random.Random(seed)
+    rows = []
+    for commune in _communes(make):
+        for _ in range(per_commune):
+            sex = "F" if rng.random() < 0.65 else "M"
+            band = rng.choice(AGE_BANDS[:2] * 3 + AGE_BANDS)
+            agree_bias = 0.7 if band in AGE_BANDS[:2] else 0.4
+            s1 = rng.choice(["4", "5"]) if rng.random() < agree_bias else rng.choice(["1", "2", "3", "dk", ""])
+            s2 = rng.choice(["1", "2", "3", "4", "5", "dk"])
+            rows.append([sex, band, commune.code, s1, s2])
+    return rows
+
+
+def _published(db, make, rows, estimates=((20, 40), (30, 50), (25, 45), (35, 60)), **survey_overrides):
+    _illustrative_margins(_communes(make))
+    survey = make_survey(db, **survey_overrides)
+    import_answers(survey, _answers_csv(rows))
+    if estimates:
+        import_estimates(survey, b"s1,s2\n" + b"".join(f"{a},{b}\n".encode() for a, b in estimates))
+    close_survey(survey)
+    publication = publish(survey)
+    db.session.commit()
+    return survey, publication
+
+
+def test_nothing_is_visible_before_publication(client, db, make):
+    survey = make_survey(db)
+    assert client.get(f"/api/v1/surveys/{survey.id}/results").status_code == 404
+    assert client.get(f"/api/v1/surveys/{survey.id}/results.csv").status_code == 404
+
+
+def test_weighted_agreement_matches_weightipy_and_statsmodels(client, db, make):
+    import weightipy
+
+    rows = _random_rows(make)
+    survey, _publication = _published(db, make, rows, trim=[0.01, 100])
+    data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    assert data["weighting"]["applied"] and data["weighting"]["variables"] == ["sex", "age_band", "commune"]
+
+    # Independent computation: weightipy rakes to the same margins…
+    margins = db.session.query(PopulationMargin).all()
+    code_of = {c.id: c.code for c in _communes(make)}
+    total = sum(m.count for m in margins)
+
+    def shares(key):
+        out = {}
+        for m in margins:
+            out[key(m)] = out.get(key(m), 0) + m.count * 100 / total
+        return out
+
+    scheme = weightipy.scheme_from_dict({
+        "sex": shares(lambda m: m.sex.value), "age_band": shares(lambda m: m.age_band),
+        "commune": shares(lambda m: code_of[m.territory_id]),
+    }, rim_params={"convcrit": 1e-10, "max_iterations": 5000})
+    frame = pd.DataFrame(rows, columns=["sex", "age_band", "commune", "s1", "s2"])
+    weights = weightipy.weight(frame[["sex", "age_band", "commune"]], scheme).to_numpy()
+    # …and statsmodels gives Wilson's interval on the effective sample size.
+    answered = frame["s1"] != ""
+    w = weights[answered.to_numpy()]
+    agree = frame.loc[answered, "s1"].isin(["4", "5"]).to_numpy()
+    p_hat = float((w * agree).sum() / w.sum())
+    n_eff = float(w.sum() ** 2 / (w ** 2).sum())
+    low, high = proportion_confint(p_hat * n_eff, n_eff, method="wilson")
+
+    s1 = data["statements"][0]["residents"]
+    assert s1["n"] == int(answered.sum())
+    assert s1["agree"] == pytest.approx(p_hat, abs=2e-4)
+    assert s1["n_eff"] == pytest.approx(n_eff, abs=0.2)
+    assert (s1["ci_low"], s1["ci_high"]) == (pytest.approx(low, abs=2e-4), pytest.approx(high, abs=2e-4))
+    # Weighting moved the estimate: young women, more favourable, were over-represented.
+    unweighted = float(agree.mean())
+    assert abs(unweighted - p_hat) > 0.005
+
+    officials = data["statements"][0]["officials"]
+    assert officials["n"] == 4 and officials["mean_estimate"] == pytest.approx(0.275)
+    assert officials["median_estimate"] == pytest.approx(0.275)
+    gap = data["statements"][0]["gap"]
+    assert gap["value"] == pytest.approx(0.275 - p_hat, abs=2e-4)
+    assert gap["ci_low"] < gap["value"] < gap["ci_high"]
+    assert officials["below"] + officials["inside"] + officials["above"] == pytest.approx(1)
+
+
+def test_small_numbers_are_suppressed_not_zero(client, db, make):
+    rows = [["F", "30-44", "69266", "5", "4"]] * 6
+    survey, _ = _published(db, make, rows, estimates=((20, 40), (30, 50)))
+    data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    for statement in data["statements"]:
+        residents, officials, gap = statement["residents"], statement["officials"], statement["gap"]
+        assert residents["suppressed"] and residents["agree"] is None and residents["n"] is None
+        assert officials["suppressed"] and officials["mean_estimate"] is None  # 2 officials < 3
+        assert gap == {"value": None, "ci_low": None, "ci_high": None}
+    assert data["sample"]["residents"] is None
+
+
+def test_commune_breakdown_uses_secondary_suppression(client, db, make):
+    rows = ([["F", "30-44", "69266", "5", "4"]] * 30 + [["M", "45-59", "69029", "2", "4"]] * 20
+            + [["F", "60-74", "69034", "4", "1"]] * 4)
+    survey, _ = _published(db, make, rows + _random_rows(make, per_commune=0))
+    data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    communes = {c["code"]: c for c in data["statements"][0]["communes"]}
+    assert communes["69034"]["suppressed"] and communes["69034"]["agree"] is None  # 4 answers
+    # Bron (20) is the smallest visible cell: hidden too, else 69034 = total − the others.
+    assert communes["69029"]["suppressed"]
+    assert not communes["69266"]["suppressed"] and communes["69266"]["n"] == 30
+
+
+def test_snapshot_is_frozen_hashed_and_corrections_are_new_versions(client, db, make):
+    survey, first = _published(db, make, _random_rows(make))
+    assert hashlib.sha256(first.payload.encode()).hexdigest() == first.sha256
+    with pytest.raises(SurveyError, match="expliquer"):
+        publish(survey)
+    import_answers_late = _answers_csv([["M", "75+", "69266", "1", "1"]] * 3)
+    with pytest.raises(SurveyError):
+        import_answers(survey, import_answers_late)  # published: the data is frozen
+    second = publish(survey, change_note="Correction d'une coquille dans le titre.")
+    db.session.commit()
+    assert second.version == 2 and first.payload == db.session.get(type(first), first.id).payload
+    latest = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()["survey"]
+    assert latest["version"] == 2 and latest["change_note"] == "Correction d'une coquille dans le titre."
+    older = client.get(f"/api/v1/surveys/{survey.id}/results?version=1").get_json()["survey"]
+    assert older["version"] == 1 and older["sha256"] == first.sha256
+
+
+def test_csv_has_the_api_fields_and_no_formula(client, db, make):
+    survey, publication = _published(db, make, _random_rows(make),
+                                     statements=[{"key": "s1", "text": "=HYPERLINK(\"x\") étudiants", "theme": "people"},
+                                                 {"key": "s2", "text": "Deuxième affirmation", "theme": "ideas"}])
+    response = client.get(f"/api/v1/surveys/{survey.id}/results.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["key"] for r in rows] == ["s1", "s2"]
+    assert rows[0]["text"].startswith("'=")
+    data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    assert float(rows[0]["residents_agree"]) == data["statements"][0]["residents"]["agree"]
+    assert rows[0]["sha256"] == publication.sha256
+
+
+def test_published_results_cost_the_same_queries_whatever_the_number_of_answers(app, client, db, make):
+    counts = []
+    for per_commune in (5, 40):
+        survey, _ = _published(db, make, _random_rows(make, per_commune=per_commune, seed=per_commune))
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/api/v1/surveys/{survey.id}/results").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
