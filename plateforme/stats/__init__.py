@@ -7,6 +7,7 @@ and reused on its own.
 from .estimates import (
     AgreementShare,
     agreement_share,
+    agreement_share_from_codes,
     answer_codes,
     design_effect,
     kish_n_eff,
@@ -41,6 +42,7 @@ __all__ = [
     "RakingResult",
     "UnknownCategoryError",
     "agreement_share",
+    "agreement_share_from_codes",
     "answer_codes",
     "design_effect",
     "gap",

@@ -131,7 +131,19 @@ def agreement_share(
     Wilson's on the Kish effective size. ``weights=None`` means equal weights.
     With no usable answer, shares and bounds are nan and n is 0.
     """
-    codes = answer_codes(answers)
+    return agreement_share_from_codes(answer_codes(answers), weights, z)
+
+
+def agreement_share_from_codes(
+    codes: np.ndarray,
+    weights: Sequence[float] | np.ndarray | None = None,
+    z: float = Z_95,
+) -> AgreementShare:
+    """`agreement_share` on answers already parsed by `answer_codes` (int8: -1 blank,
+    0 dk, 1..5) — for callers that hold large coded arrays and must not re-parse them."""
+    codes = np.asarray(codes, dtype=np.int8).reshape(-1)
+    if codes.size and (codes.min() < BLANK or codes.max() > 5):
+        raise ValueError("codes must be -1 (blank), 0 (dk) or 1..5")
     w = np.ones(codes.shape[0]) if weights is None else _as_weights(weights, codes.shape[0])
     answered = codes != BLANK
     w_ans = w[answered]

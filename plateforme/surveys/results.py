@@ -11,20 +11,34 @@ import numpy as np
 from sqlalchemy import select
 
 from ..extensions import db
-from ..stats import agreement_share, gap, mean_absolute_error, officials_summary, projection, suppress_cells
-from ..stats import wrong_majority_rate
+from ..stats import (
+    agreement_share_from_codes, gap, mean_absolute_error, officials_summary, projection, suppress_cells,
+    wrong_majority_rate,
+)
 from .models import OfficialResponse, PerceptionSurvey, ResidentResponse
 from .services import count_officials
 from .weighting import Weighting, compute_weights, territory_communes
 
 # One character per answer → the value the statistics functions take.
 _CODE_VALUE = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "d": "dk", ".": None}
+# The same, as int8 codes (-1 blank, 0 dk, 1..5), indexed by the character's byte.
+_CODE_TABLE = np.full(256, -1, dtype=np.int8)
+for _char, _code in {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "d": 0, ".": -1}.items():
+    _CODE_TABLE[ord(_char)] = _code
 
 
 def _round(value, digits: int = 4):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), digits)
+
+
+def _code_matrix(answer_strings: list[str], k: int) -> np.ndarray:
+    """Respondents × statements int8 codes, decoded in one vectorised step."""
+    if not answer_strings:
+        return np.empty((0, k), dtype=np.int8)
+    raw = np.frombuffer("".join(answer_strings).encode("ascii"), dtype=np.uint8).reshape(len(answer_strings), k)
+    return _CODE_TABLE[raw]
 
 
 def _columns(answer_strings: list[str], k: int) -> list[list]:
@@ -46,8 +60,8 @@ def _estimate_columns(estimate_strings: list[str], k: int) -> list[list[float | 
     return columns
 
 
-def _residents_block(values: list, weights: np.ndarray, threshold: int) -> tuple[dict, object]:
-    share = agreement_share(values, weights)
+def _residents_block(codes: np.ndarray, weights: np.ndarray, threshold: int) -> tuple[dict, object]:
+    share = agreement_share_from_codes(codes, weights)
     suppressed = share.n < threshold
     block = {
         "n": share.n if not suppressed else None,
@@ -89,17 +103,17 @@ def _officials_block(estimates: list[float], opinions: list, total: int, minimum
                    "ci_high": _round(difference.ci_high)}
 
 
-def _commune_breakdown(values: list, weights: np.ndarray, commune_ids: list[int], communes: dict[int, object],
-                       threshold: int) -> list[dict]:
+def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int, np.ndarray],
+                       communes: dict[int, object], threshold: int) -> list[dict]:
     """Per-commune agreement where enough residents answered; small cells suppressed,
-    with secondary suppression so a hidden commune cannot be recomputed from the total."""
+    with secondary suppression so a hidden commune cannot be recomputed from the total.
+    `groups` maps a commune id to the row indices of its respondents."""
     if len(communes) < 2:
         return []
-    ids = np.asarray(commune_ids)
-    answered = np.asarray([v is not None for v in values])
-    counts = {cid: int(np.sum((ids == cid) & answered)) for cid in communes}
+    answered = codes != -1
     # Communes nobody answered from are left out of the table (so known to be zero):
     # they cannot help hide a small cell, only communes that are shown can.
+    counts = {cid: int(answered[rows].sum()) for cid, rows in groups.items() if cid in communes}
     counts = {cid: count for cid, count in counts.items() if count > 0}
     hidden = suppress_cells(counts, threshold) if counts else set()
     rows = []
@@ -110,11 +124,20 @@ def _commune_breakdown(values: list, weights: np.ndarray, commune_ids: list[int]
             rows.append({"code": commune.code, "name": commune.name, "n": None, "agree": None, "ci_low": None,
                          "ci_high": None, "suppressed": True})
             continue
-        mask = ids == cid
-        share = agreement_share([v for v, keep in zip(values, mask) if keep], weights[mask])
+        share = agreement_share_from_codes(codes[groups[cid]], weights[groups[cid]])
         rows.append({"code": commune.code, "name": commune.name, "n": share.n, "agree": _round(share.agree),
                      "ci_low": _round(share.ci_low), "ci_high": _round(share.ci_high), "suppressed": False})
     return rows
+
+
+def _groups_by_commune(commune_ids: list[int]) -> dict[int, np.ndarray]:
+    """Row indices of each commune's respondents, computed once for all statements."""
+    ids = np.asarray(commune_ids, dtype=np.int64)
+    if ids.size == 0:
+        return {}
+    order = np.argsort(ids, kind="stable")
+    boundaries = np.flatnonzero(np.diff(ids[order])) + 1
+    return {int(ids[chunk[0]]): chunk for chunk in np.split(order, boundaries)}
 
 
 def _suppressed_counts(counts: dict[str, int], threshold: int) -> dict[str, int | None]:
@@ -137,7 +160,8 @@ def compute_results(survey: PerceptionSurvey) -> dict:
     weighting: Weighting = compute_weights(survey.territory, sexes, bands, commune_ids,
                                            (survey.trim_low, survey.trim_high))
     weights = weighting.weights
-    columns = _columns([r[3] for r in rows], k)
+    codes = _code_matrix([r[3] for r in rows], k)
+    groups = _groups_by_commune(commune_ids)
 
     official_rows = db.session.execute(
         select(OfficialResponse.estimates, OfficialResponse.opinions).where(OfficialResponse.survey_id == survey.id)
@@ -149,7 +173,7 @@ def compute_results(survey: PerceptionSurvey) -> dict:
 
     results = []
     for j, statement in enumerate(statements):
-        residents, share = _residents_block(columns[j], weights, survey.min_residents)
+        residents, share = _residents_block(codes[:, j], weights, survey.min_residents)
         pairs = [(e, o) for e, o in zip(official_estimates[j], official_opinions[j]) if e is not None]
         estimates = [e for e, _o in pairs]
         opinions = [o for _e, o in pairs if o not in (None, "dk")]
@@ -160,7 +184,7 @@ def compute_results(survey: PerceptionSurvey) -> dict:
             "key": statement.key, "text": statement.text, "theme": statement.theme.value,
             "residents": residents, "officials": officials, "gap": gap_block,
             "communes": [] if share is None else _commune_breakdown(
-                columns[j], weights, commune_ids, communes, survey.min_residents),
+                codes[:, j], weights, groups, communes, survey.min_residents),
         })
 
     channels: dict[str, int] = {}

@@ -9,16 +9,17 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Mandate, MandateStatus, User
 from ..core.models import local_today
 from ..extensions import db
-from ..territories.models import AGE_BANDS, Sex, Territory, territory_contains
+from ..territories.models import AGE_BANDS, Sex, Territory, TerritoryKind, territory_contains
 from .models import (
-    ANSWER_ALPHABET, Channel, InvitationCode, OfficialParticipation, OfficialResponse, PerceptionSurvey,
-    ResidentParticipation, ResidentResponse, SamplingMode, SurveyStatus, SurveyTransitionError,
+    ANSWER_ALPHABET, Channel, ImportLog, InvitationCode, OfficialParticipation, OfficialResponse, PerceptionSurvey,
+    Publication, ResidentParticipation, ResidentResponse, SamplingMode, SurveyStatus, SurveyTransitionError,
 )
 
 log = logging.getLogger("plateforme.surveys")
@@ -237,3 +238,71 @@ def find_invitation(survey: PerceptionSurvey, code: str) -> InvitationCode:
     if used:
         raise SurveyError(_("Ce code d'invitation a déjà servi : une seule réponse par code."), "code")
     return invitation
+
+
+# --- listings and counts for the pages -------------------------------------------------
+
+def surveys_open_now(today=None) -> list[PerceptionSurvey]:
+    """Open surveys whose closing date has not passed (some may open later), closing soonest first."""
+    today = today or local_today()
+    return list(db.session.execute(
+        select(PerceptionSurvey).options(joinedload(PerceptionSurvey.territory))
+        .where(PerceptionSurvey.status == SurveyStatus.OPEN, PerceptionSurvey.closes_at >= today)
+        .order_by(PerceptionSurvey.closes_at, PerceptionSurvey.id)
+    ).scalars())
+
+
+def surveys_awaiting_publication(today=None) -> list[PerceptionSurvey]:
+    """Surveys no longer taking residents' answers (closed, or past their closing date) and not yet published."""
+    today = today or local_today()
+    return list(db.session.execute(
+        select(PerceptionSurvey).options(joinedload(PerceptionSurvey.territory))
+        .where(or_(PerceptionSurvey.status == SurveyStatus.CLOSED,
+                   (PerceptionSurvey.status == SurveyStatus.OPEN) & (PerceptionSurvey.closes_at < today)))
+        .order_by(PerceptionSurvey.closes_at.desc(), PerceptionSurvey.id)
+    ).scalars())
+
+
+def published_surveys(limit: int | None = None) -> list[PerceptionSurvey]:
+    """Published surveys, the most recently (re)published first."""
+    latest = (select(Publication.survey_id, func.max(Publication.created_at).label("published_at"))
+              .group_by(Publication.survey_id).subquery())
+    stmt = (select(PerceptionSurvey).options(joinedload(PerceptionSurvey.territory))
+            .join(latest, latest.c.survey_id == PerceptionSurvey.id)
+            .where(PerceptionSurvey.status == SurveyStatus.PUBLISHED)
+            .order_by(latest.c.published_at.desc(), PerceptionSurvey.id.desc()))
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.execute(stmt).scalars())
+
+
+def survey_territories_for(user: User) -> list[Territory]:
+    """Where `user` may run a survey: any loaded EPCI or commune for an administrator;
+    for an elected official, the EPCI and communes of their verified mandates."""
+    order = {TerritoryKind.EPCI: 0, TerritoryKind.COMMUNE: 1}
+    if user.is_admin:
+        territories = db.session.execute(
+            select(Territory).where(Territory.kind.in_(list(order)))).scalars().all()
+    else:
+        territories = {m.territory for m in user.mandates
+                       if m.status == MandateStatus.VERIFIED and m.territory.kind in order}
+    return sorted(territories, key=lambda t: (order[t.kind], t.search_name))
+
+
+def invitation_counts(survey: PerceptionSurvey) -> tuple[int, int]:
+    """(issued, used) invitation codes of a panel survey, for the disclosure of non-response."""
+    issued = db.session.execute(
+        select(func.count(InvitationCode.id)).where(InvitationCode.survey_id == survey.id)).scalar_one()
+    used = db.session.execute(
+        select(func.count(ResidentParticipation.id)).where(ResidentParticipation.survey_id == survey.id,
+                                                           ResidentParticipation.invitation_id.is_not(None))
+    ).scalar_one()
+    return issued, used
+
+
+def import_history(survey: PerceptionSurvey) -> list[ImportLog]:
+    """The survey's file imports, latest first."""
+    return list(db.session.execute(
+        select(ImportLog).where(ImportLog.survey_id == survey.id).order_by(ImportLog.created_at.desc(),
+                                                                          ImportLog.id.desc())
+    ).scalars())

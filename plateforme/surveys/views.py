@@ -1,2 +1,277 @@
-"""Survey pages (being built)."""
-from . import bp  # noqa: F401
+"""Survey pages: the list, creating a survey, the survey page, answering (residents,
+invitation codes, elected officials). Management and results have their own modules."""
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.permissions import is_elected_official, is_resident
+from ..core.models import local_today
+from ..core.permissions import can, deny, ensure, requires
+from ..extensions import db, limiter
+from . import bp
+from .definitions import DefinitionError, create_from_definition
+from .forms import (
+    CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, official_answer_form, resident_answer_form,
+)
+from .models import Channel, SamplingMode, SurveyStatus
+from .presentation import register_template_helpers, survey_phase
+from .services import (
+    AlreadyAnswered, ResidentAnswers, SurveyError, find_invitation, format_code, get_survey, has_answered, lives_in,
+    normalise_code, official_has_answered, participation_counts, published_surveys, submit_official_answers,
+    submit_resident_answers, survey_territories_for, surveys_awaiting_publication, surveys_open_now,
+)
+from .weighting import territory_communes
+
+bp.record_once(register_template_helpers)
+
+MAX_DEFINITION_BYTES = 1024 * 1024
+
+
+def attach_survey_error(form, error: SurveyError, prefix: str = "") -> None:
+    """Show a service's refusal next to its field; the services name answer fields by
+    statement key, the forms prefix them (answer_s1, opinion_s1)."""
+    for name in (error.field, f"{prefix}{error.field}"):
+        if name and name in form:
+            form[name].errors = list(form[name].errors) + [error.message]
+            return
+    form.form_errors.append(error.message)
+
+
+def visible_survey(survey_id: int):
+    """The survey, or 404; a draft exists only for the people who manage it."""
+    survey = get_survey(survey_id) or abort(404)
+    if survey.status == SurveyStatus.DRAFT and not can("can_manage_survey", survey):
+        abort(404)
+    return survey
+
+
+# --- list and creation ---------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    return render_template("surveys/index.html", open_surveys=surveys_open_now(),
+                           awaiting=surveys_awaiting_publication(), published=published_surveys(),
+                           today=local_today())
+
+
+def _creation_forms():
+    territories = survey_territories_for(current_user)
+    territory_choices = [("", _("Choisissez un territoire"))] + [(t.id, t.label) for t in territories]
+    form = CreateSurveyForm()
+    form.territory.choices = territory_choices
+    import_form = ImportDefinitionForm(prefix="import")
+    import_form.territory.choices = territory_choices
+    return form, import_form, {t.id: t for t in territories}
+
+
+def _render_create(form, import_form, territories, status=200):
+    return render_template("surveys/create.html", form=form, import_form=import_form,
+                           has_territories=bool(territories)), status
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@requires("can_create_survey")
+def create():
+    form, import_form, territories = _creation_forms()
+    if form.validate_on_submit():
+        try:
+            survey = create_from_definition(form.definition(territories[form.territory.data].code),
+                                            created_by=current_user)
+        except DefinitionError as error:
+            db.session.rollback()
+            form.form_errors.extend(error.problems)
+        else:
+            db.session.commit()
+            flash(_("Questionnaire créé en brouillon. Relisez-le, puis ouvrez-le quand il est prêt."), "success")
+            return redirect(url_for("surveys.manage", survey_id=survey.id))
+    return _render_create(form, import_form, territories)
+
+
+@bp.route("/importer", methods=["POST"])
+@requires("can_create_survey")
+def import_definition():
+    """A network of authorities runs the same questionnaire: same definition, another territory."""
+    form, import_form, territories = _creation_forms()
+    if import_form.validate_on_submit():
+        raw = import_form.file.data.read(MAX_DEFINITION_BYTES + 1)
+        try:
+            if len(raw) > MAX_DEFINITION_BYTES:
+                raise ValueError(_("Le fichier dépasse 1 Mo : ce n'est pas une définition de questionnaire."))
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            import_form.file.errors = [_("Ce fichier n'est pas du JSON lisible (UTF-8). Utilisez un fichier exporté "
+                                         "depuis la page de gestion d'un questionnaire.")]
+        except ValueError as error:
+            import_form.file.errors = [str(error)]
+        else:
+            if isinstance(data, dict):
+                data = {**data, "territory": territories[import_form.territory.data].code}
+            try:
+                survey = create_from_definition(data, created_by=current_user)
+            except DefinitionError as error:
+                db.session.rollback()
+                import_form.form_errors.extend(error.problems)
+            else:
+                db.session.commit()
+                flash(_("Questionnaire importé en brouillon sur %(name)s. Vérifiez ses dates avant de l'ouvrir.",
+                        name=survey.territory.name), "success")
+                return redirect(url_for("surveys.manage", survey_id=survey.id))
+    return _render_create(form, import_form, territories)
+
+
+# --- the survey page ----------------------------------------------------------------
+
+def resident_situation(survey) -> str:
+    """What the current person can do as a resident now, as one word the templates explain."""
+    phase = survey_phase(survey, local_today())
+    if phase != "open":
+        return phase
+    if survey.sampling_mode == SamplingMode.PANEL:
+        return "panel"
+    if not current_user.is_authenticated:
+        return "sign_in"
+    if not is_resident(current_user):
+        return "unconfirmed" if not current_user.is_confirmed else "no_commune"
+    if not lives_in(current_user, survey.territory):
+        return "elsewhere"
+    return "answered" if has_answered(survey, current_user) else "answer"
+
+
+def official_situation(survey) -> str | None:
+    """'answer' or 'answered' for an elected official of the territory while their
+    questionnaire is open; None for everyone else."""
+    if not can("can_answer_as_official", survey):
+        return None
+    return "answered" if official_has_answered(survey, current_user) else "answer"
+
+
+@bp.route("/<int:survey_id>")
+def show(survey_id):
+    survey = visible_survey(survey_id)
+    residents, officials = participation_counts(survey)
+    return render_template("surveys/show.html", survey=survey, residents_count=residents,
+                           officials_count=officials, situation=resident_situation(survey),
+                           official=official_situation(survey))
+
+
+def _unavailable(survey, situation: str, status: int = 403):
+    return render_template("surveys/unavailable.html", survey=survey, situation=situation), status
+
+
+def _thanks(survey, *, official=False):
+    return render_template("surveys/thanks.html", survey=survey, official=official)
+
+
+def _already(survey, *, official=False, with_code=False):
+    return render_template("surveys/answered.html", survey=survey, official=official, with_code=with_code)
+
+
+def _resident_answers(form, communes) -> ResidentAnswers:
+    return ResidentAnswers(sex=form.sex.data, age_band=form.age_band.data, commune=communes.get(form.commune.data),
+                           answers=form.answers(), estimates=form.estimates())
+
+
+@bp.route("/<int:survey_id>/repondre", methods=["GET", "POST"])
+def answer(survey_id):
+    survey = visible_survey(survey_id)
+    if not current_user.is_authenticated:
+        return deny("can_answer_as_resident")
+    situation = resident_situation(survey)
+    if situation == "answered":
+        return _already(survey)
+    if situation != "answer":
+        return _unavailable(survey, situation)
+    ensure("can_answer_as_resident", survey)
+    communes = {c.id: c for c in territory_communes(survey.territory)}
+    form = resident_answer_form(survey, communes.values())
+    if request.method == "GET" and current_user.commune_id in communes:
+        form.commune.data = current_user.commune_id
+    if form.validate_on_submit():
+        try:
+            submit_resident_answers(survey, _resident_answers(form, communes), user=current_user,
+                                    channel=Channel.ONLINE)
+        except AlreadyAnswered:
+            return _already(survey)
+        except SurveyError as error:
+            attach_survey_error(form, error, prefix="answer_")
+        else:
+            return _thanks(survey)
+    return render_template("surveys/answer.html", survey=survey, form=form)
+
+
+@bp.route("/<int:survey_id>/code", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def answer_with_code(survey_id):
+    """Panel mode: a one-time code from a letter, no account needed."""
+    survey = visible_survey(survey_id)
+    if survey.sampling_mode != SamplingMode.PANEL:
+        abort(404)
+    phase = survey_phase(survey, local_today())
+    if phase != "open":
+        return _unavailable(survey, phase)
+    code_form = InvitationCodeForm()
+    if request.method == "POST" and request.form.get("step") == "answers":
+        return _answer_with_code(survey, code_form)
+    if code_form.validate_on_submit():
+        try:
+            find_invitation(survey, code_form.code.data)
+        except SurveyError as error:
+            attach_survey_error(code_form, error)
+        else:
+            communes = territory_communes(survey.territory)
+            form = resident_answer_form(survey, communes, formdata=None)
+            form.code.data = format_code(normalise_code(code_form.code.data))
+            return render_template("surveys/answer.html", survey=survey, form=form, with_code=True)
+    return render_template("surveys/code.html", survey=survey, form=code_form)
+
+
+def _answer_with_code(survey, code_form):
+    """Second step: the answers, with the code carried in a hidden field and checked again."""
+    communes = {c.id: c for c in territory_communes(survey.territory)}
+    form = resident_answer_form(survey, communes.values())
+    code_form.code.data = form.code.data
+    try:
+        invitation = find_invitation(survey, form.code.data or "")
+    except SurveyError as error:
+        attach_survey_error(code_form, error)
+        return render_template("surveys/code.html", survey=survey, form=code_form)
+    if form.validate_on_submit():
+        try:
+            submit_resident_answers(survey, _resident_answers(form, communes), invitation=invitation,
+                                    channel=Channel.PANEL)
+        except AlreadyAnswered:
+            return _already(survey, with_code=True)
+        except SurveyError as error:
+            attach_survey_error(form, error, prefix="answer_")
+        else:
+            return _thanks(survey)
+    return render_template("surveys/answer.html", survey=survey, form=form, with_code=True)
+
+
+@bp.route("/<int:survey_id>/elus", methods=["GET", "POST"])
+def officials(survey_id):
+    survey = visible_survey(survey_id)
+    if not current_user.is_authenticated:
+        return deny("can_answer_as_official")
+    if not is_elected_official(current_user, survey.territory):
+        return _unavailable(survey, "not_official")
+    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
+        return _unavailable(survey, "officials_" + survey.status.value)
+    ensure("can_answer_as_official", survey)
+    if official_has_answered(survey, current_user):
+        return _already(survey, official=True)
+    form = official_answer_form(survey)
+    if form.validate_on_submit():
+        try:
+            submit_official_answers(survey, current_user, form.estimates(), form.opinions())
+        except AlreadyAnswered:
+            return _already(survey, official=True)
+        except SurveyError as error:
+            attach_survey_error(form, error, prefix="opinion_")
+        else:
+            return _thanks(survey, official=True)
+    return render_template("surveys/officials.html", survey=survey, form=form)

@@ -1,0 +1,216 @@
+"""How survey figures and states read on the pages: labels, rounding, the chart's geometry.
+
+No queries here: the results page is drawn from the frozen snapshot alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
+
+from .models import SamplingMode, SurveyStatus
+
+# The order residents see; values are ANSWER_ALPHABET codes.
+ANSWER_LABELS = {
+    "5": _l("Tout à fait d'accord"),
+    "4": _l("Plutôt d'accord"),
+    "3": _l("Ni d'accord ni pas d'accord"),
+    "2": _l("Plutôt pas d'accord"),
+    "1": _l("Pas du tout d'accord"),
+    "d": _l("Ne sait pas"),
+}
+SEX_LABELS = {"F": _l("Femme"), "M": _l("Homme")}
+AGE_BAND_LABELS = {
+    "18-29": _l("18 à 29 ans"), "30-44": _l("30 à 44 ans"), "45-59": _l("45 à 59 ans"),
+    "60-74": _l("60 à 74 ans"), "75+": _l("75 ans ou plus"),
+}
+SAMPLING_MODE_LABELS = {
+    SamplingMode.OPEN: _l("en ligne, échantillon spontané"),
+    SamplingMode.PANEL: _l("panel avec codes d'invitation"),
+}
+STATUS_LABELS = {
+    SurveyStatus.DRAFT: _l("brouillon"),
+    SurveyStatus.OPEN: _l("ouvert"),
+    SurveyStatus.CLOSED: _l("clos, résultats en préparation"),
+    SurveyStatus.PUBLISHED: _l("résultats publiés"),
+}
+CHANNEL_LABELS = {"online": _l("en ligne"), "panel": _l("en ligne avec un code d'invitation"),
+                  "paper": _l("sur papier (saisi par l'équipe)")}
+WEIGHTING_VARIABLE_LABELS = {"sex": _l("sexe"), "age_band": _l("tranche d'âge"), "commune": _l("commune")}
+RESIDENT_QUESTION = _l("Êtes-vous d'accord avec l'affirmation suivante ?")
+RESIDENT_ESTIMATE_QUESTION = _l("Sur 100 habitants de votre territoire, combien sont d'accord selon vous ?")
+OFFICIAL_QUESTION = _l("Sur 100 habitants de votre territoire, combien sont d'accord ?")
+
+
+def survey_phase(survey, today: date) -> str:
+    """Where the survey stands for a visitor: draft, upcoming, open, ended (past its closing
+    date but not yet closed by hand), closed, published."""
+    if survey.status == SurveyStatus.OPEN:
+        if today < survey.opens_at:
+            return "upcoming"
+        return "open" if today <= survey.closes_at else "ended"
+    return survey.status.value
+
+
+def weighting_reason_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    if reason == "missing_margins":
+        return _("les marges de population du territoire (sexe, âge, commune) ne sont pas toutes connues")
+    if reason == "no_respondents":
+        return _("aucune réponse d'habitant")
+    if reason.startswith("raking_failed"):
+        return _("le calage sur les marges n'a pas abouti (marges incohérentes ou catégories sans répondant)")
+    return reason
+
+
+# --- numbers as read ---------------------------------------------------------------
+
+def _half_up(value: float) -> int:
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def pct(value) -> str:
+    """A share as a whole percentage: no false precision on a share with a wide interval."""
+    if value is None:
+        return "—"
+    return format_percent(_half_up(value * 100) / 100, "#,##0 %")
+
+
+def points(value, signed: bool = True) -> str:
+    """A difference of shares in whole percentage points, signed with a true minus sign."""
+    if value is None:
+        return "—"
+    n = _half_up(value * 100)
+    sign = "+" if signed and n > 0 else ("−" if n < 0 else "")
+    return ngettext("%(sign)s%(num)s point", "%(sign)s%(num)s points", abs(n), sign=sign)
+
+
+def whole(value) -> str:
+    return "—" if value is None else format_decimal(_half_up(value))
+
+
+def decimal2(value) -> str:
+    return "—" if value is None else format_decimal(value, "#,##0.00")
+
+
+def suppressed_label(threshold: int) -> str:
+    return ngettext("non publié (moins de %(num)s réponse)", "non publié (moins de %(num)s réponses)", threshold)
+
+
+# --- the chart's title and geometry ----------------------------------------------------
+
+def finding_title(statements: list[dict]) -> str:
+    """The chart says one thing: how far officials' estimates are from residents' answers,
+    on average across the statements where the gap is published, in whole points."""
+    gaps = [s["gap"]["value"] for s in statements if s["gap"]["value"] is not None]
+    if not gaps:
+        return _("Estimations des élus et adhésion des habitants, affirmation par affirmation")
+    n = _half_up(sum(gaps) / len(gaps) * 100)
+    average = _(" en moyenne") if len(gaps) > 1 else ""
+    if n < 0:
+        return ngettext("Les élus sous-estiment l'adhésion des habitants de %(num)s point%(average)s",
+                        "Les élus sous-estiment l'adhésion des habitants de %(num)s points%(average)s",
+                        -n, average=average)
+    if n > 0:
+        return ngettext("Les élus surestiment l'adhésion des habitants de %(num)s point%(average)s",
+                        "Les élus surestiment l'adhésion des habitants de %(num)s points%(average)s",
+                        n, average=average)
+    return _("Les élus estiment l'adhésion des habitants à moins d'un point près%(average)s", average=average)
+
+
+CHART_WIDTH = 720
+AXIS_LEFT = 40
+AXIS_RIGHT = 680
+ROW_HEIGHT = 110
+CHART_TOP = 70
+
+
+@dataclass
+class ChartRow:
+    key: str
+    label: str
+    top: int
+    axis_y: int
+    band: tuple[float, float] | None      # x of the residents' interval
+    point: float | None                    # x of residents' agreement
+    resident_text: str
+    mean: float | None                     # x of officials' mean estimate
+    median: float | None
+    official_text: str
+
+    @staticmethod
+    def anchor(x: float | None) -> str:
+        """Keep labels inside the drawing near the ends of the axis."""
+        if x is None:
+            return "start"
+        if x < AXIS_LEFT + 120:
+            return "start"
+        return "end" if x > AXIS_RIGHT - 120 else "middle"
+
+
+def _x(share: float) -> float:
+    return round(AXIS_LEFT + (AXIS_RIGHT - AXIS_LEFT) * min(max(share, 0.0), 1.0), 1)
+
+
+def _short(text: str, limit: int = 85) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def chart_rows(statements: list[dict], thresholds: dict) -> list[ChartRow]:
+    rows = []
+    for index, statement in enumerate(statements):
+        residents, officials = statement["residents"], statement["officials"]
+        top = CHART_TOP + index * ROW_HEIGHT
+        if residents["agree"] is None:
+            resident_text = _("Habitants : %(value)s", value=suppressed_label(thresholds["min_residents"]))
+            band = point = None
+        else:
+            resident_text = _("Habitants : %(value)s d'accord", value=pct(residents["agree"]))
+            band = (_x(residents["ci_low"]), _x(residents["ci_high"]))
+            point = _x(residents["agree"])
+        if officials["mean_estimate"] is None:
+            official_text = _("Élus : %(value)s", value=suppressed_label(thresholds["min_officials"]))
+            mean = median = None
+        else:
+            official_text = _("Élus : moyenne %(mean)s, médiane %(median)s", mean=pct(officials["mean_estimate"]),
+                              median=pct(officials["median_estimate"]))
+            mean, median = _x(officials["mean_estimate"]), _x(officials["median_estimate"])
+        rows.append(ChartRow(key=statement["key"], label=_short(f'{statement["key"]} — {statement["text"]}'),
+                             top=top, axis_y=top + 50, band=band, point=point, resident_text=resident_text,
+                             mean=mean, median=median, official_text=official_text))
+    return rows
+
+
+def chart_description(statements: list[dict], thresholds: dict) -> str:
+    """The chart in words, for screen readers (the data table follows it)."""
+    parts = []
+    for statement in statements:
+        residents, officials = statement["residents"], statement["officials"]
+        if residents["agree"] is None:
+            said = _("%(key)s : part des habitants d'accord non publiée", key=statement["key"])
+        else:
+            said = _("%(key)s : %(agree)s des habitants d'accord (intervalle de %(low)s à %(high)s)",
+                     key=statement["key"], agree=pct(residents["agree"]), low=pct(residents["ci_low"]),
+                     high=pct(residents["ci_high"]))
+        if officials["mean_estimate"] is not None:
+            said += _(" ; estimation moyenne des élus : %(mean)s", mean=pct(officials["mean_estimate"]))
+        parts.append(said)
+    return ". ".join(parts) + "."
+
+
+def chart_height(statements: list[dict]) -> int:
+    return CHART_TOP + ROW_HEIGHT * len(statements) + 30
+
+
+def register_template_helpers(state) -> None:
+    """Blueprint hook: the helpers every survey template uses."""
+    state.app.jinja_env.globals.update(
+        survey_pct=pct, survey_points=points, survey_whole=whole, survey_decimal2=decimal2,
+        survey_suppressed=suppressed_label, survey_status_label=lambda status: STATUS_LABELS[SurveyStatus(status)],
+        sampling_mode_label=lambda mode: SAMPLING_MODE_LABELS[SamplingMode(mode)],
+        answer_labels=ANSWER_LABELS, age_band_labels=AGE_BAND_LABELS, sex_labels=SEX_LABELS,
+        channel_labels=CHANNEL_LABELS, weighting_variable_labels=WEIGHTING_VARIABLE_LABELS,
+    )
