@@ -1,0 +1,63 @@
+"""Published results, drawn from the frozen snapshot only: nothing is recomputed, so the
+page shows exactly what the SHA-256 certifies, in a fixed number of queries."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, render_template
+
+from ..core.permissions import can
+from . import bp
+from .models import SamplingMode
+from .presentation import chart_description, chart_height, chart_rows, finding_title
+from .services import get_survey, invitation_counts
+
+
+def _published_survey(survey_id: int):
+    survey = get_survey(survey_id) or abort(404)
+    if not can("can_see_results", survey):
+        # Nobody sees results before publication; say so rather than a bare 404.
+        abort(Response(render_template("surveys/not_published.html", survey=survey), status=404))
+    return survey
+
+
+def _publication(survey, version: int):
+    for publication in survey.publications:
+        if publication.version == version:
+            return publication
+    abort(404)
+
+
+def _render_results(survey, publication):
+    data = json.loads(publication.payload)
+    statements, thresholds = data["statements"], data["thresholds"]
+    codes = invitation_counts(survey) if data["survey"]["sampling_mode"] == SamplingMode.PANEL.value else None
+    return render_template(
+        "surveys/results.html", survey=survey, publication=publication, data=data, statements=statements,
+        thresholds=thresholds, latest=survey.latest_publication, codes=codes,
+        chart_title=finding_title(statements), chart_rows=chart_rows(statements, thresholds),
+        chart_desc=chart_description(statements, thresholds), chart_height=chart_height(statements),
+    )
+
+
+@bp.route("/<int:survey_id>/resultats")
+def results(survey_id):
+    survey = _published_survey(survey_id)
+    return _render_results(survey, survey.latest_publication)
+
+
+@bp.route("/<int:survey_id>/resultats/v<int:version>")
+def results_version(survey_id, version):
+    survey = _published_survey(survey_id)
+    return _render_results(survey, _publication(survey, version))
+
+
+@bp.route("/<int:survey_id>/resultats/v<int:version>.json")
+def results_snapshot(survey_id, version):
+    """The exact bytes whose SHA-256 the page shows, so anyone can check them."""
+    survey = _published_survey(survey_id)
+    publication = _publication(survey, version)
+    return Response(publication.payload.encode("utf-8"), mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="questionnaire-{survey.id}-v{publication.version}.json"',
+        "Access-Control-Allow-Origin": "*",
+    })
