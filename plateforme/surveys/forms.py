@@ -191,10 +191,11 @@ def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
     class SurveyResidentForm(ResidentAnswerForm):
         statement_keys = [s.key for s in survey.statements]
 
-    for statement in survey.statements:
+    for number, statement in enumerate(survey.statements, 1):
         setattr(SurveyResidentForm, f"answer_{statement.key}", _answer_field(statement.text))
         setattr(SurveyResidentForm, f"estimate_{statement.key}", WholeNumberField(
-            _l("Sur 100 habitants de votre territoire, combien sont d'accord selon vous ?"),
+            _l("Sur 100 habitants de votre territoire, combien sont d'accord selon vous ? (affirmation %(n)s)",
+               n=number),
             validators=[Optional(), NumberRange(0, 100, _l("Indiquez un nombre entre 0 et 100."))],
             description=_l("Facultatif. Un nombre entier de 0 à 100."),
             render_kw={"inputmode": "numeric", "class": "input--short"}))
@@ -219,15 +220,15 @@ def official_answer_form(survey, **kwargs) -> OfficialAnswerForm:
     class SurveyOfficialForm(OfficialAnswerForm):
         statement_keys = [s.key for s in survey.statements]
 
-    for statement in survey.statements:
+    for number, statement in enumerate(survey.statements, 1):
         setattr(SurveyOfficialForm, f"estimate_{statement.key}", WholeNumberField(
-            _l("Sur 100 habitants de votre territoire, combien sont d'accord ?"),
+            _l("Sur 100 habitants de votre territoire, combien sont d'accord ? (affirmation %(n)s)", n=number),
             validators=[InputRequired(_l("Donnez votre estimation, de 0 à 100.")),
                         NumberRange(0, 100, _l("Indiquez un nombre entre 0 et 100."))],
             description=_l("Un nombre entier de 0 à 100."),
             render_kw={"inputmode": "numeric", "class": "input--short"}))
         setattr(SurveyOfficialForm, f"opinion_{statement.key}", _answer_field(
-            _l("Et vous-même, êtes-vous d'accord ?"), description=_l("Facultatif.")))
+            _l("Et vous-même, êtes-vous d'accord ? (affirmation %(n)s)", n=number), description=_l("Facultatif.")))
     return SurveyOfficialForm(**kwargs)
 
 

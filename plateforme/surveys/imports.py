@@ -24,12 +24,19 @@ def _check_importable(survey: PerceptionSurvey) -> None:
                             "avant publication."))
 
 
-def _log(survey, kind, raw, rows, user, label, filename) -> ImportLog:
-    entry = ImportLog(survey_id=survey.id, kind=kind, filename=(filename or "")[:200], rows=rows,
-                      sha256=hashlib.sha256(raw).hexdigest(), imported_by_id=getattr(user, "id", None),
-                      imported_by_label=(label or getattr(user, "email", "") or "")[:120])
-    db.session.add(entry)
-    return entry
+def _save(survey, kind, responses, errors, raw, user, label, filename) -> int:
+    """Write every row and one log entry, or nothing when any line was faulty."""
+    if errors:
+        raise CsvLinesError(sorted(errors, key=lambda e: e.line))
+    if not responses:
+        raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
+    db.session.add_all(responses)
+    db.session.add(ImportLog(survey_id=survey.id, kind=kind, filename=(filename or "")[:200], rows=len(responses),
+                             sha256=hashlib.sha256(raw).hexdigest(), imported_by_id=getattr(user, "id", None),
+                             imported_by_label=(label or getattr(user, "email", "") or "")[:120]))
+    db.session.flush()
+    log.info("%s rows (%s) imported into survey %s", len(responses), kind, survey.id)
+    return len(responses)
 
 
 def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "") -> int:
@@ -67,15 +74,7 @@ def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: st
         responses.append(ResidentResponse(survey_id=survey.id, sex=sex, age_band=row["age_band"],
                                           commune_id=commune.id, answers=encode_answers(survey, answers),
                                           estimates="", channel=Channel.PAPER))
-    if errors:
-        raise CsvLinesError(sorted(errors, key=lambda e: e.line))
-    if not responses:
-        raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
-    db.session.add_all(responses)
-    _log(survey, "answers", raw, len(responses), user, label, filename)
-    db.session.flush()
-    log.info("%s paper answers imported into survey %s", len(responses), survey.id)
-    return len(responses)
+    return _save(survey, "answers", responses, errors, raw, user, label, filename)
 
 
 def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "") -> int:
@@ -99,12 +98,4 @@ def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: 
             continue
         responses.append(OfficialResponse(survey_id=survey.id, estimates=",".join(values), opinions="",
                                           channel=Channel.PAPER))
-    if errors:
-        raise CsvLinesError(sorted(errors, key=lambda e: e.line))
-    if not responses:
-        raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
-    db.session.add_all(responses)
-    _log(survey, "estimates", raw, len(responses), user, label, filename)
-    db.session.flush()
-    log.info("%s officials' estimates imported into survey %s", len(responses), survey.id)
-    return len(responses)
+    return _save(survey, "estimates", responses, errors, raw, user, label, filename)
