@@ -158,7 +158,7 @@ def table(report: dict) -> str:
     rows = []
     for backend, outcome in report["backends"].items():
         if "skipped" in outcome:
-            rows.append([backend, f"skipped: {outcome['skipped']}", "", "", "", "", "", ""])
+            rows.append([backend, "skipped (see below)", "", "", "", "", "", ""])
             continue
         for r in outcome["results"]:
             wrk = r["wrk"]
@@ -180,6 +180,8 @@ def table(report: dict) -> str:
 def problems(report: dict) -> str:
     out = []
     for backend, outcome in report["backends"].items():
+        if "skipped" in outcome:
+            out.append(f"- {backend} skipped: {outcome['skipped']}")
         for r in outcome.get("results", []):
             found = r["log_problems"]
             if not r["check_ok"]:

@@ -102,6 +102,15 @@ def _empty_tables(application) -> None:
                 connection.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def _limiter_bound_to_the_session_app():
+    """Flask-Limiter keeps one storage per extension object, replaced by every
+    `create_app`; tests that build extra apps must not leave theirs behind."""
+    saved = (limiter._storage, limiter._limiter)
+    yield
+    limiter._storage, limiter._limiter = saved
+
+
 @pytest.fixture
 def db(app):
     with app.app_context():

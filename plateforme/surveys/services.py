@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
 from ..core.models import local_today
@@ -267,7 +267,8 @@ def published_surveys(limit: int | None = None) -> list[PerceptionSurvey]:
     """Published surveys, the most recently (re)published first."""
     latest = (select(Publication.survey_id, func.max(Publication.created_at).label("published_at"))
               .group_by(Publication.survey_id).subquery())
-    stmt = (select(PerceptionSurvey).options(joinedload(PerceptionSurvey.territory))
+    stmt = (select(PerceptionSurvey)
+            .options(joinedload(PerceptionSurvey.territory), selectinload(PerceptionSurvey.publications))
             .join(latest, latest.c.survey_id == PerceptionSurvey.id)
             .where(PerceptionSurvey.status == SurveyStatus.PUBLISHED)
             .order_by(latest.c.published_at.desc(), PerceptionSurvey.id.desc()))

@@ -145,3 +145,28 @@ def test_next_parameter_cannot_send_people_off_site(client, make):
     response = client.post("/connexion?next=//evil.example/x",
                            data={"csrf_token": token, "email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_rate_limits_are_shared_through_redis(app, db, make):
+    """Production keeps counters in Redis, so every gunicorn worker sees the same limit."""
+    import redis
+
+    from plateforme import create_app
+
+    from ..conftest import make_test_config
+
+    url = "redis://127.0.0.1:6379/15"
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    config = make_test_config(app.config["SQLALCHEMY_DATABASE_URI"])
+    workers = [create_app({**config, "RATELIMIT_STORAGE_URI": url}) for _ in range(2)]
+    user = make.user()
+    statuses = []
+    for attempt in range(11):
+        worker = workers[attempt % 2].test_client()  # alternate between two "workers"
+        token = csrf_token(worker, "/connexion")
+        statuses.append(worker.post("/connexion", data={"csrf_token": token, "email": user.email,
+                                                        "password": "x" * 12}).status_code)
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert connection.keys("*")  # the counters live in Redis
+    connection.flushdb()

@@ -206,15 +206,20 @@ def _run_axe_on_copy(page: Page) -> list[dict]:
     html = page.content()  # without JavaScript, the DOM is exactly the served markup
     url = page.url.split("#")[0]
     browser = page.context._plateforme_browser
-    context = browser.new_context()
+    auditor = getattr(browser, "_plateforme_auditor", None)
+    if auditor is None:  # one page for the whole session, in its own cookie-less context
+        auditor = browser._plateforme_auditor = browser.new_context().new_page()
+        auditor.set_default_timeout(TIMEOUT_MS)
+
+    def serve_copy(route):
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    auditor.route(url, serve_copy)
     try:
-        auditor = context.new_page()
-        auditor.route(lambda u: u.split("#")[0] == url,
-                      lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
         auditor.goto(url)
         return _run_axe(auditor)
     finally:
-        context.close()
+        auditor.unroute(url, serve_copy)
 
 
 def axe_check(page: Page) -> None:
