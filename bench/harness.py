@@ -13,8 +13,10 @@
   cookie is still sent over plain HTTP), `csrf_token_in`, `signed_in_client`, and
   `form_post_requests`, which does a GET to obtain a session cookie and a CSRF token
   and returns the POST (cookie header + form body) for wrk to repeat.
-- `Scenario` + `measure`: one benchmark figure, with a one-request check beforehand
-  and the server-log lines (tracebacks, "database is locked"...) seen during the run.
+- `Scenario` + `measure`: one benchmark figure, with a one-request check beforehand,
+  the server-log lines (tracebacks, "database is locked"...) seen during the run, and
+  the CPU shares of the server, wrk and other programs (the machine may be shared;
+  `wait_for_idle` waits, bounded, for the others to leave).
 
 Adding a scenario (e.g. "submit a survey answer") in bench/run.py::
 
@@ -24,6 +26,10 @@ Adding a scenario (e.g. "submit a survey answer") in bench/run.py::
                  clients=[signed_in_client(base, "habitant@demo.plateforme.test",
                                            DEMO_PASSWORD)]),
              expect=(302,))
+
+(`signed_in_client` signs in through the real form. At the time of writing the demo
+accounts' ``@demo.plateforme.test`` addresses fail the form's email validator, so
+`signed_in_client` with them raises; use an account with an ordinary domain.)
 """
 from __future__ import annotations
 
@@ -225,6 +231,10 @@ class GunicornServer:
         self.log_path = Path(log_path)
         self.process: subprocess.Popen | None = None
         self.port: int | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
 
     @property
     def url(self) -> str:
@@ -535,6 +545,71 @@ def run_wrk(url: str, *, duration: float = 10, connections: int = 16, threads: i
     return parse_wrk(done.stdout)
 
 
+# --- CPU accounting (the machine may be shared) --------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def system_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs together, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user
+    return total - idle, total
+
+
+def _process_cpu(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0
+
+
+def process_tree_cpu(root: int) -> int:
+    """utime + stime jiffies of `root` and its descendants (gunicorn master + workers)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _process_cpu(pid)
+        stack.extend(parents.get(pid, []))
+    return total
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds of this process's finished children (wrk runs, once reaped)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_for_idle(max_wait: float, busy_below: float = 0.15, window: float = 0.5) -> tuple[float, float]:
+    """Wait (at most `max_wait` seconds) until the machine's CPUs are < `busy_below` busy
+    over `window`; returns (seconds waited, last busy fraction). Call while idle yourself."""
+    started = time.monotonic()
+    while True:
+        busy0, total0 = system_cpu()
+        time.sleep(window)
+        busy1, total1 = system_cpu()
+        fraction = (busy1 - busy0) / max(1, total1 - total0)
+        waited = time.monotonic() - started
+        if fraction < busy_below or waited >= max_wait:
+            return waited, fraction
+
+
 # --- scenarios -----------------------------------------------------------------------
 
 @dataclass
@@ -594,9 +669,18 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         if settings.warmup > 0:
             run_wrk(url, duration=settings.warmup, connections=settings.connections,
                     threads=settings.threads, script=script, timeout=settings.timeout)
+        server_cpu0, wrk_cpu0, (busy0, total0) = process_tree_cpu(server.pid), children_cpu_seconds(), system_cpu()
         result = run_wrk(url, duration=settings.duration, connections=settings.connections,
                          threads=settings.threads, script=script, timeout=settings.timeout)
+        server_cpu1, wrk_cpu1, (busy1, total1) = process_tree_cpu(server.pid), children_cpu_seconds(), system_cpu()
         problems = log_problems(server.log_since(offset))
+    # Shares of the whole machine (all CPUs) during the measured run. "other" is what
+    # neither the server nor wrk used: another program competing for the CPUs.
+    capacity = max(1, total1 - total0)
+    server_share = (server_cpu1 - server_cpu0) / capacity
+    wrk_share = (wrk_cpu1 - wrk_cpu0) * CLOCK_TICKS / capacity
+    cpu = {"server": round(server_share, 3), "wrk": round(wrk_share, 3),
+           "other": round(max(0.0, (busy1 - busy0) / capacity - server_share - wrk_share), 3)}
     return {
         "scenario": scenario.name,
         "target": scenario.target,
@@ -607,5 +691,6 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         "check_excerpt": "" if check_ok else check_body[:500],
         "wrk": result.to_dict(),
         "wrk_output": result.raw,
+        "cpu_share": cpu,
         "log_problems": problems,
     }

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import (  # noqa: E402
     PG_ADMIN_URL, BENCH_DIR, GunicornServer, Scenario, Settings, app_env,
     form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
-    sqlite_database, wrk_version,
+    sqlite_database, wait_for_idle, wrk_version,
 )
 
 TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", "/sante")}
@@ -103,7 +103,7 @@ def machine_info(with_postgresql: bool) -> dict:
 
 
 def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, server_options: dict,
-                log_dir: Path) -> dict:
+                log_dir: Path, wait_idle: float) -> dict:
     started = time.monotonic()
     database = sqlite_database() if backend == "sqlite" else postgresql_database()
     results = []
@@ -119,8 +119,13 @@ def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, ser
             with server:
                 for scenario in chosen:
                     print(f"[{backend}] {scenario.name} ...", file=sys.stderr, flush=True)
+                    waited, busy = wait_for_idle(wait_idle) if wait_idle > 0 else (0.0, None)
+                    if waited >= 1:
+                        print(f"[{backend}]   waited {waited:.0f} s for other programs to leave the CPUs "
+                              f"(busy {busy:.0%} at the end)", file=sys.stderr, flush=True)
                     result = measure(server, scenario, settings)
                     result["backend"] = backend
+                    result["idle_wait"] = {"seconds": round(waited, 1), "busy_before": busy}
                     results.append(result)
                     wrk = result["wrk"]
                     print(f"[{backend}]   {wrk['requests_per_s']:.1f} req/s, p50 {wrk['p50_ms']} ms, "
@@ -154,19 +159,20 @@ def _errors(wrk: dict) -> str:
 
 
 def table(report: dict) -> str:
-    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping"]
+    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping", "other CPU"]
     rows = []
     for backend, outcome in report["backends"].items():
         if "skipped" in outcome:
-            rows.append([backend, "skipped (see below)", "", "", "", "", "", ""])
+            rows.append([backend, "skipped (see below)", "", "", "", "", "", "", ""])
             continue
         for r in outcome["results"]:
             wrk = r["wrk"]
             name = r["scenario"] + ("" if r["check_ok"] else f" [check: HTTP {r['check_status']}]")
             rows.append([backend, name, f"{wrk['requests_per_s']:.1f}", _ms(wrk["p50_ms"]), _ms(wrk["p99_ms"]),
-                         _errors(wrk), _ratio(r["ratio_to_insert"]), _ratio(r["ratio_to_ping"])])
+                         _errors(wrk), _ratio(r["ratio_to_insert"]), _ratio(r["ratio_to_ping"]),
+                         f"{r['cpu_share']['other']:.0%}"])
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
-    right = {2, 3, 4, 6, 7}
+    right = {2, 3, 4, 6, 7, 8}
 
     def line(cells):
         return "| " + " | ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
@@ -211,6 +217,9 @@ def main(argv=None) -> int:
                         help="gthread keep-alive seconds (default 0: one connection per request, see README)")
     parser.add_argument("--scenarios", default="default",
                         help="'default', 'all', or names separated by commas (see --list); the baseline always runs")
+    parser.add_argument("--wait-idle", type=float, default=20,
+                        help="before each figure, wait up to this many seconds for the CPUs to be "
+                             "<15%% busy (shared machine); 0: do not wait (default 20)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--json-out", type=Path, help="write every figure, wrk output and log finding as JSON")
     parser.add_argument("--log-dir", type=Path, default=BENCH_DIR / "results" / "last-run",
@@ -252,7 +261,8 @@ def main(argv=None) -> int:
             print(f"[postgresql] skipped: {message}", file=sys.stderr)
             report["backends"][backend] = {"skipped": message}
             continue
-        report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir)
+        report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir,
+                                                  args.wait_idle)
     report["seconds"] = round(time.monotonic() - started, 1)
     report["load_average_end"] = os.getloadavg()
 
@@ -267,7 +277,8 @@ def main(argv=None) -> int:
              if args.worker_class == "gthread" else "")
           + f"; wrk: {settings.threads} threads, {settings.connections} connections, "
             f"{settings.duration:g} s (+{settings.warmup:g} s warm-up) per figure")
-    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run)")
+    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run); "
+          "other CPU: share of the machine used by other programs during the figure (noise)")
     load_start, load_end = report["load_average_start"][0], report["load_average_end"][0]
     print(f"load average (1 min): {load_start:.2f} at start, {load_end:.2f} at end"
           + ("  — something else was using the CPU at start: figures are noisier" if load_start > 0.5 else ""))

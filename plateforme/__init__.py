@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import admin_bp, bp as accounts_bp
     from .core import bp as core_bp
+    from .observatory import bp as observatory_bp
     from .publication import api_bp
     from .surveys import bp as surveys_bp
     from .territories import bp as territories_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(territories_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(observatory_bp)
     app.register_blueprint(api_bp)
 
     from .accounts.labels import register_label_helpers as account_labels

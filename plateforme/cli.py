@@ -80,8 +80,10 @@ def demo_command() -> None:
 
 
 def register_cli(app) -> None:
+    from .observatory.cli import observatory_cli
     from .surveys.cli import surveys_cli
 
     app.cli.add_command(territories_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(observatory_cli)

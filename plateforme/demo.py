@@ -111,4 +111,10 @@ def load_demo(password: str) -> list[DemoAccount]:
     if not partner.memberships:
         db.session.add(Membership(organisation=first, user=partner))
     db.session.flush()
-    return list(DEMO_ACCOUNTS)
+    db.session.refresh(partner)
+
+    from .observatory.demo import CONTRIBUTORS, load_observatory_demo
+
+    load_observatory_demo(epci, communes, partner, admin, password)
+    contributors = [DemoAccount(c.role, c.email, c.display_name, "69123") for c in CONTRIBUTORS]
+    return list(DEMO_ACCOUNTS) + contributors

@@ -6,16 +6,25 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..territories.models import territory_contains
 from ..territories.services import children_of, home_territory
 from . import bp
+from .models import local_today
 from .urls import safe_next
 
 
 @bp.route("/")
 def home():
+    from ..surveys.services import published_surveys, surveys_open_now  # core loads before the domains
+
     territory = home_territory(current_app.config["HOME_TERRITORY"])
     communes = children_of(territory) if territory else []
-    return render_template("core/home.html", territory=territory, communes=communes)
+    # The home territory's own surveys, and those of its communes.
+    open_surveys = [s for s in surveys_open_now() if territory is None or territory_contains(territory, s.territory)]
+    published = [s for s in published_surveys()
+                 if territory is None or territory_contains(territory, s.territory)][:3]
+    return render_template("core/home.html", territory=territory, communes=communes, open_surveys=open_surveys,
+                           published_surveys=published, today=local_today())
 
 
 @bp.route("/mentions-legales")

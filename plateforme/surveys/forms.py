@@ -89,24 +89,29 @@ class CreateSurveyForm(FlaskForm):
     ], description=_l("Pourquoi ce questionnaire, qui le mène, ce que deviendront les résultats. "
                       "Mise en forme possible : **gras**, listes commençant par « - », liens."),
         render_kw={"rows": 6})
-    territory = ChoiceField(_l("Territoire"), coerce=optional_int, validators=[InputRequired(_l("Choisissez le territoire."))],
+    territory = ChoiceField(_l("Territoire"), coerce=optional_int,
+                            validators=[InputRequired(_l("Choisissez le territoire."))],
                             invalid_message=_l("Choisissez un territoire de la liste."))
     sampling_mode = RadioChoiceField(_l("Mode de recueil"), choices=SAMPLING_CHOICES, default="open",
                                      validators=[InputRequired(_l("Choisissez le mode de recueil."))])
-    opens_at = DayField(_l("Date d'ouverture"), validators=[InputRequired(_l("Indiquez la date d'ouverture."))])
+    opens_at = DayField(_l("Date d'ouverture"),
+                        validators=[InputRequired(_l("Indiquez la date d'ouverture."))])
     closes_at = DayField(_l("Date de clôture"), validators=[InputRequired(_l("Indiquez la date de clôture."))],
                          description=_l("Dernier jour où l'on peut répondre."))
-    min_residents = WholeNumberField(_l("Seuil de publication : nombre minimal de réponses d'habitants"), default=11,
-                                     validators=[InputRequired(_l("Indiquez un seuil.")), NumberRange(
-                                         5, 1000, _l("Le seuil doit être compris entre 5 et 1 000."))],
-                                     description=_l("Aucun chiffre reposant sur moins de réponses n'est publié (11 par défaut)."))
-    min_officials = WholeNumberField(_l("Seuil de publication : nombre minimal de réponses d'élus"), default=3,
-                                     validators=[InputRequired(_l("Indiquez un seuil.")), NumberRange(
-                                         3, 100, _l("Le seuil doit être compris entre 3 et 100."))],
-                                     description=_l("Les réponses des élus ne sont publiées qu'en agrégé (3 au moins)."))
+    min_residents = WholeNumberField(
+        _l("Seuil de publication : nombre minimal de réponses d'habitants"), default=11,
+        validators=[InputRequired(_l("Indiquez un seuil.")),
+                    NumberRange(5, 1000, _l("Le seuil doit être compris entre 5 et 1 000."))],
+        description=_l("Aucun chiffre reposant sur moins de réponses n'est publié (11 par défaut)."))
+    min_officials = WholeNumberField(
+        _l("Seuil de publication : nombre minimal de réponses d'élus"), default=3,
+        validators=[InputRequired(_l("Indiquez un seuil.")),
+                    NumberRange(3, 100, _l("Le seuil doit être compris entre 3 et 100."))],
+        description=_l("Les réponses des élus ne sont publiées qu'en agrégé (3 au moins)."))
     conducted_by = StringField(_l("Réalisé par"), filters=[strip_filter], validators=[
         Optional(), Length(max=200, message=_l("200 caractères au plus.")), reject_control_characters,
-    ], description=_l("La collectivité, le service ou l'organisme qui mène le questionnaire ; publié avec les résultats."))
+    ], description=_l("La collectivité, le service ou l'organisme qui mène le questionnaire ; "
+                      "publié avec les résultats."))
 
     def statement_rows(self) -> list[tuple]:
         """(number, text field, theme field) for each statement row of the form."""
@@ -140,7 +145,8 @@ class CreateSurveyForm(FlaskForm):
 for _number in range(1, MAX_FORM_STATEMENTS + 1):
     setattr(CreateSurveyForm, f"statement_{_number}_text", StringField(
         _l("Affirmation %(n)s", n=_number), filters=[strip_filter],
-        validators=[Optional(), Length(min=5, max=500, message=_l("Une affirmation compte entre 5 et 500 caractères.")),
+        validators=[Optional(),
+                    Length(min=5, max=500, message=_l("Une affirmation compte entre 5 et 500 caractères.")),
                     reject_control_characters]))
     setattr(CreateSurveyForm, f"statement_{_number}_theme", ChoiceField(
         _l("Thème de l'affirmation %(n)s", n=_number), choices=_theme_choices(), default="other",
@@ -165,15 +171,8 @@ def _answer_field(label, description=None):
 
 
 class ResidentAnswerForm(FlaskForm):
-    """The profile part; the statements are added per survey by `resident_answer_form`."""
+    """The statements, then the profile, are added per survey by `resident_answer_form`."""
 
-    sex = RadioChoiceField(_l("Vous êtes"), choices=choices(SEX_LABELS.items()),
-                           validators=[InputRequired(_l("Indiquez si vous êtes une femme ou un homme."))])
-    age_band = RadioChoiceField(_l("Votre âge"), choices=choices(AGE_BAND_LABELS.items()),
-                                validators=[InputRequired(_l("Indiquez votre tranche d'âge."))])
-    commune = ChoiceField(_l("Votre commune de résidence"), coerce=optional_int,
-                          validators=[InputRequired(_l("Choisissez votre commune."))],
-                          invalid_message=_l("Choisissez une commune du territoire dans la liste."))
     code = HiddenField()  # panel mode: the invitation code, checked again on submission
 
     statement_keys: list[str] = []
@@ -183,6 +182,20 @@ class ResidentAnswerForm(FlaskForm):
 
     def estimates(self) -> dict[str, int | None]:
         return {key: self[f"estimate_{key}"].data for key in self.statement_keys}
+
+
+def _profile_fields() -> dict:
+    """Sex, age band and commune, created after the statements so that the error summary
+    follows the order of the page."""
+    return {
+        "sex": RadioChoiceField(_l("Vous êtes"), choices=choices(SEX_LABELS.items()),
+                                validators=[InputRequired(_l("Indiquez si vous êtes une femme ou un homme."))]),
+        "age_band": RadioChoiceField(_l("Votre âge"), choices=choices(AGE_BAND_LABELS.items()),
+                                     validators=[InputRequired(_l("Indiquez votre tranche d'âge."))]),
+        "commune": ChoiceField(_l("Votre commune de résidence"), coerce=optional_int,
+                               validators=[InputRequired(_l("Choisissez votre commune."))],
+                               invalid_message=_l("Choisissez une commune du territoire dans la liste.")),
+    }
 
 
 def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
@@ -199,6 +212,8 @@ def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
             validators=[Optional(), NumberRange(0, 100, _l("Indiquez un nombre entre 0 et 100."))],
             description=_l("Facultatif. Un nombre entier de 0 à 100."),
             render_kw={"inputmode": "numeric", "class": "input--short"}))
+    for name, field in _profile_fields().items():
+        setattr(SurveyResidentForm, name, field)
     form = SurveyResidentForm(**kwargs)
     form.commune.choices = choices([("", _l("Choisissez votre commune"))] + [(c.id, c.label) for c in communes])
     return form
@@ -235,7 +250,8 @@ def official_answer_form(survey, **kwargs) -> OfficialAnswerForm:
 class InvitationCodeForm(FlaskForm):
     code = StringField(_l("Code d'invitation"), filters=[strip_filter], validators=[
         DataRequired(_l("Saisissez le code inscrit sur votre courrier.")), Length(max=40),
-    ], description=_l("Dix lettres et chiffres, par exemple ABCD-EFGH-JK. Les tirets et les espaces sont facultatifs."),
+    ], description=_l("Dix lettres et chiffres, par exemple ABCD-EFGH-JK. "
+                      "Les tirets et les espaces sont facultatifs."),
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
 
 
@@ -256,5 +272,6 @@ class CsvImportForm(FlaskForm):
 class PublishForm(FlaskForm):
     change_note = TextAreaField(_l("Note de version publique"), filters=[strip_filter], validators=[
         Optional(), Length(max=2000, message=_l("2 000 caractères au plus.")),
-    ], description=_l("Obligatoire pour une correction : ce qui change et pourquoi. Elle sera publiée avec les résultats."),
+    ], description=_l("Obligatoire pour une correction : ce qui change et pourquoi. "
+                      "Elle sera publiée avec les résultats."),
         render_kw={"rows": 3})

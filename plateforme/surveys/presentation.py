@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
 
 from .models import SamplingMode, SurveyStatus
 
@@ -52,6 +52,15 @@ def survey_phase(survey, today: date) -> str:
             return "upcoming"
         return "open" if today <= survey.closes_at else "ended"
     return survey.status.value
+
+
+def iso_date(value: str) -> str:
+    """A date stored as YYYY-MM-DD in a snapshot, in the reader's locale."""
+    return format_date(date.fromisoformat(value), "long")
+
+
+def weighting_variables_label(variables: list[str]) -> str:
+    return ", ".join(str(WEIGHTING_VARIABLE_LABELS.get(v, v)) for v in variables)
 
 
 def weighting_reason_label(reason: str | None) -> str:
@@ -124,7 +133,7 @@ def finding_title(statements: list[dict]) -> str:
 CHART_WIDTH = 720
 AXIS_LEFT = 40
 AXIS_RIGHT = 680
-ROW_HEIGHT = 110
+ROW_HEIGHT = 120
 CHART_TOP = 70
 
 
@@ -201,6 +210,11 @@ def chart_description(statements: list[dict], thresholds: dict) -> str:
     return ". ".join(parts) + "."
 
 
+def chart_ticks() -> list[tuple[float, str]]:
+    """Gridlines of the 0–100 % axis: (x, label)."""
+    return [(_x(t / 100), pct(t / 100)) for t in (0, 25, 50, 75, 100)]
+
+
 def chart_height(statements: list[dict]) -> int:
     return CHART_TOP + ROW_HEIGHT * len(statements) + 30
 
@@ -208,9 +222,10 @@ def chart_height(statements: list[dict]) -> int:
 def register_template_helpers(state) -> None:
     """Blueprint hook: the helpers every survey template uses."""
     state.app.jinja_env.globals.update(
-        survey_pct=pct, survey_points=points, survey_whole=whole, survey_decimal2=decimal2,
-        survey_suppressed=suppressed_label, survey_status_label=lambda status: STATUS_LABELS[SurveyStatus(status)],
+        survey_date=iso_date, survey_pct=pct, survey_points=points, survey_whole=whole, survey_decimal2=decimal2,
+        survey_suppressed=suppressed_label, survey_weighting_reason=weighting_reason_label,
+        survey_weighting_variables=weighting_variables_label,
+        survey_status_label=lambda status: STATUS_LABELS[SurveyStatus(status)],
         sampling_mode_label=lambda mode: SAMPLING_MODE_LABELS[SamplingMode(mode)],
-        answer_labels=ANSWER_LABELS, age_band_labels=AGE_BAND_LABELS, sex_labels=SEX_LABELS,
-        channel_labels=CHANNEL_LABELS, weighting_variable_labels=WEIGHTING_VARIABLE_LABELS,
+        answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS,
     )

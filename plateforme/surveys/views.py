@@ -34,8 +34,8 @@ MAX_DEFINITION_BYTES = 1024 * 1024
 def attach_survey_error(form, error: SurveyError, prefix: str = "") -> None:
     """Show a service's refusal next to its field; the services name answer fields by
     statement key, the forms prefix them (answer_s1, opinion_s1)."""
-    for name in (error.field, f"{prefix}{error.field}"):
-        if name and name in form:
+    for name in (f"{prefix}{error.field}", error.field):
+        if error.field and name in form:
             form[name].errors = list(form[name].errors) + [error.message]
             return
     form.form_errors.append(error.message)

@@ -127,7 +127,6 @@ class _Audit:
 
     pending: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    checked: int = 0
 
 
 def _track_documents(page: Page, audit: _Audit) -> None:
@@ -140,13 +139,23 @@ def _track_documents(page: Page, audit: _Audit) -> None:
         headers = response.headers
         if headers.get("content-disposition", "").startswith("attachment"):
             return  # a download, not a page
+        if not headers.get("content-type", "").startswith("text/html"):
+            return  # JSON or CSV opened in the browser: not a page either
         audit.pending.append(f"{request.method} {response.url} ({response.status})")
 
     page.on("response", on_response)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+
+
 @pytest.fixture
-def new_context(browser, live_server, db, server_errors):
+def new_context(request, browser, live_server, db, server_errors):
     """Factory: a fresh browser context on the live server, closed after the test."""
     opened: list[tuple[BrowserContext, _Audit]] = []
 
@@ -163,16 +172,17 @@ def new_context(browser, live_server, db, server_errors):
         return context
 
     yield factory
-    problems = []
+    unchecked = []
     for context, audit in opened:
         context.close()
-        problems += audit.skipped + audit.pending
-    # Release the server thread's work before the `db` fixture empties the tables.
+        unchecked += audit.skipped + audit.pending
+    if getattr(request.node, "browser_test_failed", False):
+        return  # the failure says enough; the log capture shows any server error
     if server_errors:
         messages = "\n".join(record.getMessage() + "\n" + (record.exc_text or "") for record in server_errors)
         pytest.fail(f"the server logged errors:\n{messages}")
-    if problems:
-        pytest.fail("pages loaded but never checked with axe_check():\n  " + "\n  ".join(problems))
+    if unchecked:
+        pytest.fail("pages loaded but never checked with axe_check():\n  " + "\n  ".join(unchecked))
 
 
 @pytest.fixture
@@ -214,23 +224,25 @@ def _run_axe_on_copy(page: Page) -> list[dict]:
     def serve_copy(route):
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
 
-    auditor.route(url, serve_copy)
+    def same_address(address: str) -> bool:  # a predicate: "?" in a glob would match any character
+        return address.split("#")[0] == url
+
+    auditor.route(same_address, serve_copy)
     try:
         auditor.goto(url)
         return _run_axe(auditor)
     finally:
-        auditor.unroute(url, serve_copy)
+        auditor.unroute(same_address, serve_copy)
 
 
 def axe_check(page: Page) -> None:
     """Run axe (WCAG 2.0 and 2.1, levels A and AA) on the page; fail on any violation."""
     page.wait_for_load_state("load")
     audit: _Audit = page.context._plateforme_audit
-    *earlier, current = audit.pending or [None]
+    *earlier, _current = audit.pending or [None]
     audit.skipped += earlier
     audit.pending.clear()
     violations = _run_axe(page) if page.context._plateforme_js else _run_axe_on_copy(page)
-    audit.checked += 1
     if violations:
         pytest.fail(_format_violations(page.url, violations), pytrace=False)
 
@@ -250,6 +262,24 @@ def submit(page: Page, control: Locator) -> None:
     with page.expect_event("load"):
         control.click()
     axe_check(page)
+
+
+def assert_reflows(page: Page, width: int = 320) -> None:
+    """WCAG 1.4.10 (reflow): at `width` CSS pixels, the page needs no sideways scrolling.
+
+    Data tables may scroll inside their own `.table-wrapper`; the page itself may not.
+    """
+    page.set_viewport_size({"width": width, "height": 640})
+    overflow = page.evaluate("""width => {
+        const page = document.documentElement.scrollWidth;
+        const wide = [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-wrapper'))
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                                  + (e.className ? '.' + String(e.className).replace(/ /g, '.') : ''));
+        return {page, wide};
+    }""", width)
+    assert overflow["page"] <= width, (
+        f"{page.url} is {overflow['page']} px wide at {width} px; too wide: {overflow['wide']}")
 
 
 def page_language(page: Page) -> str:

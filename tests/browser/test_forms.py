@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from plateforme.accounts.models import User
+from plateforme.accounts.passwords import MIN_LENGTH
 
 from ..factories import PASSWORD
 from .conftest import submit, visit
@@ -22,7 +23,8 @@ def _count_users(db) -> int:
     return count
 
 
-def test_registration_errors_are_summarised_shown_next_to_fields_and_input_is_kept(page, db, outbox, translate):
+def test_registration_errors_are_summarised_shown_next_to_fields_and_input_is_kept(page, db, outbox,
+                                                                                   translate):
     visit(page, "/inscription")
     main = page.locator("main")
     email = main.get_by_label("Adresse électronique", exact=True)
@@ -44,8 +46,9 @@ def test_registration_errors_are_summarised_shown_next_to_fields_and_input_is_ke
     summary = page.get_by_role("alert")
     expect(summary).to_have_count(1)
     expect(summary.get_by_role("heading")).to_have_text("Le formulaire contient 2 erreurs")
-    short = translate("fr", "Le mot de passe doit compter au moins %(n)s caractères.", n=12)
-    unknown = translate("fr", "Aucune commune chargée ne correspond. Tapez le nom ou le code postal de votre commune.")
+    short = translate("fr", "Le mot de passe doit compter au moins %(n)s caractères.", n=MIN_LENGTH)
+    unknown = translate(
+        "fr", "Aucune commune chargée ne correspond. Tapez le nom ou le code postal de votre commune.")
     links = summary.get_by_role("link")
     expect(links).to_have_count(2)
     expect(links.nth(0)).to_have_attribute("href", "#password")
@@ -56,7 +59,8 @@ def test_registration_errors_are_summarised_shown_next_to_fields_and_input_is_ke
     assert summary.bounding_box()["y"] < form_box["y"], "the error summary must come before the form"
 
     # Each message sits next to its field, which is marked invalid and described by it.
-    for field, message, error_id in ((password, short, "password-error"), (commune, unknown, "commune-error")):
+    expected = ((password, short, "password-error"), (commune, unknown, "commune-error"))
+    for field, message, error_id in expected:
         expect(field).to_have_attribute("aria-invalid", "true")
         expect(field).to_have_attribute("aria-describedby", re.compile(rf"\b{error_id}\b"))
         expect(page.locator(f"#{error_id}")).to_contain_text(message)
@@ -94,7 +98,8 @@ def test_ambiguous_commune_lists_the_candidates_without_javascript(new_context, 
     main.get_by_label("Nom affiché", exact=True).fill("Sacha")
     main.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     main.get_by_label("Confirmez le mot de passe", exact=True).fill(PASSWORD)
-    main.get_by_label("Commune de résidence", exact=True).fill("69100")  # Villeurbanne's postal code, Irigny's INSEE code
+    # 69100: Villeurbanne's postal code, and Irigny's INSEE code.
+    main.get_by_label("Commune de résidence", exact=True).fill("69100")
     main.get_by_role("checkbox", name=re.compile("politique de confidentialité")).check()
     submit(page, main.get_by_role("button", name="Créer mon compte"))
     expect(page.get_by_role("alert")).to_contain_text("Plusieurs communes correspondent")
@@ -112,7 +117,8 @@ def test_sign_in_and_profile_edit_work_without_javascript(new_context, make, db,
 
     sign_in(page, email)
     expect(page.get_by_role("status")).to_contain_text("Bienvenue, Dominique.")
-    submit(page, page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name=re.compile("^Mon compte")))
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    submit(page, nav.get_by_role("link", name=re.compile("^Mon compte")))
     main = page.locator("main")
     name = main.get_by_label("Nom affiché", exact=True)
     commune = main.get_by_label("Commune de résidence", exact=True)
@@ -122,7 +128,8 @@ def test_sign_in_and_profile_edit_work_without_javascript(new_context, make, db,
     # A mistake first: the server answers with the messages, no script needed.
     name.fill("")
     submit(page, main.get_by_role("button", name="Enregistrer mon profil"))
-    expect(page.get_by_role("alert")).to_contain_text("Indiquez le nom qui sera affiché avec vos contributions.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Indiquez le nom qui sera affiché avec vos contributions.")
     expect(commune).to_have_value("Villeurbanne (69100)")
 
     name.fill("Dominique Durand")
@@ -142,4 +149,5 @@ def test_sign_in_and_profile_edit_work_without_javascript(new_context, make, db,
     expect(page.locator("html")).to_have_attribute("lang", "en")
     submit(page, page.get_by_role("button", name="Sign out"))
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Sign in")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main navigation")
+    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import submit, visit
+from .conftest import assert_reflows, submit, visit
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +18,7 @@ PUBLIC_PAGES = [
     ("/territoires/epci/200046977", 200, None, None),
     ("/territoires/commune/69266", 200, None, None),
     ("/territoires/recherche?q=Bron", 200, "Chercher une commune", "Chercher une commune"),
+    ("/questionnaires/", 200, "Questionnaires", "Questionnaires de perception"),
     ("/connexion", 200, "Se connecter", "Se connecter"),
     ("/inscription", 200, "Créer un compte", "Créer un compte"),
     ("/mot-de-passe-oublie", 200, "Mot de passe oublié", "Mot de passe oublié"),
@@ -27,7 +28,10 @@ PUBLIC_PAGES = [
     ("/plan-du-site", 200, "Plan du site", "Plan du site"),
     ("/cette-page-n-existe-pas", 404, "Page introuvable", "Page introuvable"),
 ]
-PROPER_NAMES = {"/territoires/epci/200046977": "Métropole de Lyon", "/territoires/commune/69266": "Villeurbanne"}
+PROPER_NAMES = {
+    "/territoires/epci/200046977": "Métropole de Lyon",
+    "/territoires/commune/69266": "Villeurbanne",
+}
 HOME_TERRITORY = "Métropole de Lyon"  # the home page's heading names it
 
 
@@ -59,6 +63,7 @@ def test_public_page_in_both_languages(new_context, translate, lang, path, statu
     other = "en" if lang == "fr" else "fr"
     switch = page.locator(f"form.language-switch button[lang={other}]")
     expect(switch).to_have_text(re.compile("^" + {"en": "English", "fr": "Français"}[other]))
+    assert_reflows(page)  # readable on a 320 px wide screen (or at 400 % zoom) without scrolling sideways
 
 
 def test_search_result_leads_to_the_commune_page(page):

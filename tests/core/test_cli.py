@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from plateforme.accounts.models import User
+from plateforme.observatory.demo import CONTRIBUTORS
 from plateforme.territories.models import PopulationMargin
 
 
@@ -44,5 +45,6 @@ def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     db.session.rollback()
-    assert db.session.execute(select(func.count(User.id))).scalar_one() == 5
+    # One account per role, plus the observatory's demo contributors (one per partner organisation).
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == 5 + len(CONTRIBUTORS)
     assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 58 * 10

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from plateforme.accounts.models import Mandate, MandateStatus, MandateTitle, Organisation
+from plateforme.surveys.publication import publish
 
-from ..factories import csrf_token, sign_in
+from ..factories import csrf_token, make_survey, sign_in
+from ..observatory.helpers import route_matrix_fixtures as observatory_fixtures
 
 ROLES = ("visitor", "resident", "elected", "partner", "moderator", "admin")
 
@@ -20,6 +22,18 @@ ANYONE_ACTION = dict.fromkeys(ROLES, 302)
 VISITOR_ONLY_FORM = {"visitor": 200, **dict.fromkeys(ROLES[1:], 302)}  # signed-in people are sent to their account
 TOKEN_LINK = dict.fromkeys(ROLES, 400)  # a made-up token is refused the same way for everyone
 NOT_FOUND = dict.fromkeys(ROLES, 404)  # e.g. results of a survey that is not published
+# Observatory: partners write and review; the AECT inventory is kept by the territory's officials.
+PARTNER_ONLY = {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "partner": 200}
+OFFICIALS_FORM = {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "elected": 200, "admin": 200}
+OTHER_ORGANISATION_DRAFT = {"visitor": "login", **dict.fromkeys(ROLES[1:], 404), "admin": 403}
+REVIEW_FORM = {"visitor": "login", **dict.fromkeys(ROLES[1:], 404), "partner": 200, "admin": 403}
+# Surveys: who creates (officials, admins), manages (the territory's officials and moderators,
+# admins), publishes (moderators, admins) and answers the officials' questionnaire.
+SURVEY_CREATOR = {"visitor": "login", "resident": 403, "elected": 200, "partner": 403, "moderator": 403, "admin": 200}
+SURVEY_MANAGER = {"visitor": "login", "resident": 403, "elected": 200, "partner": 403, "moderator": 200, "admin": 200}
+SURVEY_MANAGER_ACTION = {**SURVEY_MANAGER, "elected": 302, "moderator": 302, "admin": 302}
+SURVEY_PUBLISHER_ACTION = {**SURVEY_MANAGER_ACTION, "elected": 403}
+SURVEY_OFFICIAL = {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "elected": 200}
 
 # endpoint -> (method, url or url builder, expectation)
 MATRIX = {
@@ -59,6 +73,74 @@ MATRIX = {
     "admin.territories": ("GET", "/admin/territoires", ADMIN_ONLY),
     "api.survey_results": ("GET", "/api/v1/surveys/999999/results", NOT_FOUND),
     "api.survey_results_csv": ("GET", "/api/v1/surveys/999999/results.csv", NOT_FOUND),
+    "api.findings": ("GET", "/api/v1/findings?per_page=5", PUBLIC),
+    "api.finding": ("GET", lambda ids: f"/api/v1/findings/{ids['finding']}", PUBLIC),
+    "api.indicators": ("GET", "/api/v1/indicators", PUBLIC),
+    "api.indicator": ("GET", lambda ids: f"/api/v1/indicators/{ids['indicator']}", PUBLIC),
+    "api.indicator_values": ("GET", lambda ids: f"/api/v1/indicators/{ids['indicator']}/values", PUBLIC),
+    "api.external_actions": ("GET", "/api/v1/external-actions", PUBLIC),
+    "api.openapi": ("GET", "/api/v1/openapi.json", PUBLIC),
+    "observatory.index": ("GET", "/observatoire/", PUBLIC),
+    "observatory.territory": ("GET", "/observatoire/territoire/commune/69266", PUBLIC),
+    "observatory.who_sees_what": ("GET", "/observatoire/qui-voit-quoi", PUBLIC),
+    "observatory.my_organisation": ("GET", "/observatoire/mon-organisation", PARTNER_ONLY),
+    "observatory.findings": ("GET", "/observatoire/constats?q=etudiants&flow_kind=people", PUBLIC),
+    "observatory.finding": ("GET", lambda ids: f"/observatoire/constats/{ids['finding']}", PUBLIC),
+    "observatory.new_finding": ("GET", "/observatoire/constats/nouveau", PARTNER_ONLY),
+    "observatory.edit_finding": ("GET", lambda ids: f"/observatoire/constats/{ids['finding_draft']}/modifier",
+                                 OTHER_ORGANISATION_DRAFT),
+    "observatory.submit_finding": ("POST", lambda ids: f"/observatoire/constats/{ids['finding_draft']}/soumettre",
+                                   OTHER_ORGANISATION_DRAFT),
+    "observatory.review_queue": ("GET", "/observatoire/relecture", PARTNER_ONLY),
+    "observatory.review_finding": ("GET", lambda ids: f"/observatoire/constats/{ids['finding_in_review']}/relire",
+                                   REVIEW_FORM),
+    "observatory.withdraw_finding": ("GET", lambda ids: f"/observatoire/constats/{ids['finding']}/retirer",
+                                     ADMIN_ONLY),
+    "observatory.indicators": ("GET", "/observatoire/indicateurs", PUBLIC),
+    "observatory.indicator": ("GET", lambda ids: f"/observatoire/indicateurs/{ids['indicator']}", PUBLIC),
+    "observatory.new_indicator": ("GET", "/observatoire/indicateurs/nouveau", PARTNER_ONLY),
+    "observatory.edit_indicator": ("GET", lambda ids: f"/observatoire/indicateurs/{ids['indicator']}/modifier",
+                                   ADMIN_ONLY),
+    "observatory.indicator_values": ("GET", lambda ids: f"/observatoire/indicateurs/{ids['indicator']}/valeurs",
+                                     ADMIN_ONLY),
+    # Posted without a file: the administrator gets the form back with its error.
+    "observatory.import_indicator_values": ("POST", lambda ids: f"/observatoire/indicateurs/{ids['indicator']}/importer",
+                                            ADMIN_ONLY),
+    "observatory.external_actions": ("GET", "/observatoire/action-exterieure/epci/200046977", PUBLIC),
+    "observatory.new_external_action": ("GET", "/observatoire/action-exterieure/epci/200046977/nouvelle",
+                                        OFFICIALS_FORM),
+    "observatory.edit_external_action": ("GET", lambda ids: f"/observatoire/action-exterieure/action/{ids['external_action']}/modifier",
+                                         OFFICIALS_FORM),
+    "observatory.open_data": ("GET", "/observatoire/donnees", PUBLIC),
+    "observatory.download": ("GET", "/observatoire/donnees/valeurs.csv", PUBLIC),
+    "observatory.datapackage": ("GET", "/observatoire/donnees/datapackage.json", PUBLIC),
+    "surveys.index": ("GET", "/questionnaires/", PUBLIC),
+    "surveys.create": ("GET", "/questionnaires/nouveau", SURVEY_CREATOR),
+    # An empty import form is shown again with its errors.
+    "surveys.import_definition": ("POST", "/questionnaires/importer", SURVEY_CREATOR),
+    "surveys.show": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}", PUBLIC),
+    # Every role's account lives in Villeurbanne, within the survey's territory.
+    "surveys.answer": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/repondre", SIGNED_IN),
+    "surveys.answer_with_code": ("GET", lambda ids: f"/questionnaires/{ids['panel_survey']}/code", PUBLIC),
+    "surveys.officials": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/elus", SURVEY_OFFICIAL),
+    "surveys.manage": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer", SURVEY_MANAGER),
+    "surveys.open_": ("POST", lambda ids: f"/questionnaires/{ids['draft_survey']}/gerer/ouvrir",
+                      SURVEY_MANAGER_ACTION),
+    "surveys.close": ("POST", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer/clore", SURVEY_MANAGER_ACTION),
+    "surveys.publish_results": ("POST", lambda ids: f"/questionnaires/{ids['closed_survey']}/gerer/publier",
+                                SURVEY_PUBLISHER_ACTION),
+    # Without a number of codes, the management page comes back with the error.
+    "surveys.generate_invitation_codes": ("POST", lambda ids: f"/questionnaires/{ids['panel_survey']}/gerer/codes",
+                                          SURVEY_MANAGER),
+    "surveys.import_paper_answers": ("POST", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer/import-reponses",
+                                     ADMIN_ONLY),
+    "surveys.import_official_estimates": (
+        "POST", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer/import-estimations", ADMIN_ONLY),
+    "surveys.definition": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/definition.json", SURVEY_MANAGER),
+    "surveys.results": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats", PUBLIC),
+    "surveys.results_version": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1", PUBLIC),
+    "surveys.results_snapshot": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1.json",
+                                 PUBLIC),
 }
 
 
@@ -90,14 +172,20 @@ def _fixtures(make, db) -> dict:
     moderator = make.moderator()
     organisation = make.organisation()
     db.session.commit()
-    return {"mandate": mandate.id, "organisation": organisation.id, "appointment": moderator.moderations[0].id}
+    published = make_survey(db, "closed")
+    publish(published)
+    db.session.commit()
+    return {"mandate": mandate.id, "organisation": organisation.id, "appointment": moderator.moderations[0].id,
+            "draft_survey": make_survey(db, "draft").id, "open_survey": make_survey(db, "open").id,
+            "panel_survey": make_survey(db, "open", sampling_mode="panel").id,
+            "closed_survey": make_survey(db, "closed").id, "published_survey": published.id}
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_role_gets_what_the_matrix_says(app, client, make, db, role, endpoint):
     method, url, expectation = MATRIX[endpoint]
-    ids = _fixtures(make, db)
+    ids = {**_fixtures(make, db), **observatory_fixtures(make, db)}
     url = url(ids) if callable(url) else url
     user = _user_for(role, make)
     if user is not None:

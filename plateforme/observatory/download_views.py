@@ -1,0 +1,55 @@
+"""Open-data downloads: the page that lists them, streamed CSV and JSON files, and the
+data package descriptor."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
+
+from . import bp
+from .exports import (
+    FINDINGS, RESOURCES, VALUES, data_package, export_meta, finding_extra, stream_csv, stream_json,
+    values_statement,
+)
+
+OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+
+
+def file_url(resource, fmt: str) -> str:
+    return url_for("observatory.download", slug=resource.slug, fmt=fmt, _external=True)
+
+
+@bp.route("/donnees")
+def open_data():
+    return render_template("observatory/open_data.html", resources=list(RESOURCES.values()))
+
+
+@bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
+def download(slug, fmt):
+    resource = RESOURCES[slug]
+    stmt = resource.statement()
+    filename = slug
+    if resource is VALUES and request.args.get("indicateur"):
+        indicator_id = request.args.get("indicateur", type=int)
+        if indicator_id is None:
+            abort(404)
+        stmt = values_statement(indicator_id)
+        filename = f"{slug}-indicateur-{indicator_id}"
+    extra = None
+    if resource is FINDINGS:
+        prefix = url_for("observatory.findings", _external=True)
+        extra = finding_extra(lambda finding_id: f"{prefix}/{finding_id}")
+    if fmt == "csv":
+        body, mimetype = stream_csv(resource, stmt, extra), "text/csv"
+    else:
+        meta = export_meta(resource, url_for("observatory.index", _external=True), file_url(resource, "csv"))
+        body, mimetype = stream_json(resource, stmt, meta, extra), "application/json"
+    return Response(stream_with_context(body), mimetype=mimetype, headers={
+        **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+    })
+
+
+@bp.route("/donnees/datapackage.json")
+def datapackage():
+    descriptor = data_package(file_url, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True))
+    response = current_app.json.response(descriptor)
+    response.headers.update(OPEN_HEADERS)
+    return response

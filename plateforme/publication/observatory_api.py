@@ -1,0 +1,139 @@
+"""JSON API, version 1: the observatory's public findings, indicators, their values and the
+external-action inventory. Paginated (at most 100 rows a page), with the same field names
+as the downloadable files, and a fixed number of queries per request."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request, url_for
+from sqlalchemy import func, select
+
+from ..core.vocabulary import FlowKind
+from ..extensions import db
+from ..observatory.exports import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
+from ..observatory.models import (
+    DEFAULT_LICENCE, ExternalAction, ExternalActionKind, ExternalActionStatus, Finding, Indicator, IndicatorValue,
+)
+from ..observatory.queries import FindingFilters, apply_finding_filters, finding_with_history, territory_scope
+from ..territories.models import Territory
+from . import api_bp
+
+MAX_PER_PAGE = 100
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    return min(max(value, low), high)
+
+
+def _open(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    return response
+
+
+def _paged(resource, stmt, endpoint: str, view_args: dict | None = None, extra=None):
+    """One page of `stmt` as {data, meta, links}: two queries (count, page), plus `extra`'s."""
+    page = _int_arg("page", 1, 1, 10**9)
+    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    data = [resource.record(row) for row in rows]
+    if extra is not None:
+        extra(rows, data)
+    pages = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    link = lambda n: url_for(endpoint, **(view_args or {}), **args, page=n, per_page=per_page, _external=True)  # noqa: E731
+    return _open(jsonify({
+        "data": data,
+        "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages,
+                 "licence": DEFAULT_LICENCE, "licence_note": "Chaque ligne porte sa propre licence (champ licence)."},
+        "links": {"self": link(page), "first": link(1), "last": link(pages),
+                  "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None},
+    }))
+
+
+def _finding_extras(rows, data) -> None:
+    """Who approved each finding (one query for the page) and its page's address."""
+    reviewers = reviewers_by_finding([row[0] for row in rows])
+    for record in data:
+        record["reviewed_by"] = reviewers.get(record["id"], [])
+        record["url"] = url_for("observatory.finding", finding_id=record["id"], _external=True)
+
+
+@api_bp.route("/findings")
+def findings():
+    stmt = apply_finding_filters(FINDINGS.statement(), FindingFilters.from_args(request.args))
+    return _paged(FINDINGS, stmt, "api.findings", extra=_finding_extras)
+
+
+@api_bp.route("/findings/<int:finding_id>")
+def finding(finding_id: int):
+    item = finding_with_history(finding_id)
+    if item is None or not item.is_public:
+        abort(404)
+    row = db.session.execute(FINDINGS.statement().where(Finding.id == finding_id)).one()
+    record = FINDINGS.record(row)
+    _finding_extras([row], [record])
+    record["versions"] = [{
+        "number": v.number, "title": v.title, "submitted_at": v.created_at.isoformat(timespec="seconds"),
+        "change_note": v.change_note or None, "body": v.body,
+    } for v in item.versions]
+    # Reviews name the organisation the reviewer answered for, not the person.
+    record["reviews"] = [{
+        "version": r.version_number, "decision": r.decision.value, "organisation": r.organisation.name,
+        "reviewed_at": r.created_at.isoformat(timespec="seconds"), "comment": r.comment or None,
+    } for r in item.reviews]
+    return _open(jsonify(record))
+
+
+@api_bp.route("/indicators")
+def indicators():
+    stmt = INDICATORS.statement()
+    try:
+        if request.args.get("flow_kind"):
+            stmt = stmt.where(Indicator.flow_kind == FlowKind(request.args["flow_kind"]))
+    except ValueError:
+        pass
+    return _paged(INDICATORS, stmt, "api.indicators")
+
+
+@api_bp.route("/indicators/<int:indicator_id>")
+def indicator(indicator_id: int):
+    row = db.session.execute(INDICATORS.statement().where(Indicator.id == indicator_id)).one_or_none()
+    if row is None:
+        abort(404)
+    record = INDICATORS.record(row)
+    record["values_url"] = url_for("api.indicator_values", indicator_id=indicator_id, _external=True)
+    record["url"] = url_for("observatory.indicator", indicator_id=indicator_id, _external=True)
+    return _open(jsonify(record))
+
+
+@api_bp.route("/indicators/<int:indicator_id>/values")
+def indicator_values(indicator_id: int):
+    if db.session.get(Indicator, indicator_id) is None:
+        abort(404)
+    stmt = VALUES.statement().where(IndicatorValue.indicator_id == indicator_id)
+    code = (request.args.get("territory") or "").strip()
+    if code:
+        territory, scope = territory_scope(code)
+        stmt = stmt.where(IndicatorValue.territory_id.in_(scope) if scope is not None else Territory.id.is_(None))
+    period = request.args.get("period", type=int)
+    if period is not None:
+        stmt = stmt.where(IndicatorValue.period == period)
+    return _paged(VALUES, stmt, "api.indicator_values", view_args={"indicator_id": indicator_id})
+
+
+@api_bp.route("/external-actions")
+def external_actions():
+    stmt = EXTERNAL_ACTIONS.statement()
+    code = (request.args.get("territory") or "").strip()
+    if code:
+        stmt = stmt.where(Territory.code == code)
+    for name, enum_cls, column in (("kind", ExternalActionKind, ExternalAction.kind),
+                                   ("status", ExternalActionStatus, ExternalAction.status)):
+        try:
+            if request.args.get(name):
+                stmt = stmt.where(column == enum_cls(request.args[name]))
+        except ValueError:
+            pass
+    return _paged(EXTERNAL_ACTIONS, stmt, "api.external_actions")
