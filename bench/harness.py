@@ -205,14 +205,14 @@ class ServerFailed(RuntimeError):
 class GunicornServer:
     """gunicorn on 127.0.0.1:<free port>, log kept in a file. Use as a context manager.
 
-    Default: 2 gthread workers x 4 threads, no HTTP keep-alive (``keep_alive=0``, what
-    nginx's default upstream HTTP/1.0 gives). With keep-alive, wrk's few long-lived
-    connections can all land on one gthread worker and halve the figure at random; see
-    bench/README.md.
+    Default: 2 sync workers (one per core on the benchmark machine); see bench/README.md
+    for why not gthread. With gthread, `threads` per worker and `keep_alive` seconds
+    (default 0: with keep-alive, wrk's few long-lived connections can all land on one
+    worker and halve a figure at random).
     """
 
     def __init__(self, target: str, env: dict[str, str], *, workers: int = 2,
-                 worker_class: str = "gthread", threads: int = 4, keep_alive: int = 0,
+                 worker_class: str = "sync", threads: int = 4, keep_alive: int = 0,
                  log_path: str | Path | None = None,
                  ready_path: str = "/", ready_timeout: float = 30.0, extra_args: list[str] | None = None):
         self.target = target
@@ -531,7 +531,7 @@ def wrk_version() -> str:
 
 
 def run_wrk(url: str, *, duration: float = 10, connections: int = 16, threads: int = 2,
-            script: str | Path | None = None, timeout: float = 5) -> WrkResult:
+            script: str | Path | None = None, timeout: float = 20) -> WrkResult:
     """wrk against `url` (base URL + path); the script, when given, supplies the requests."""
     threads = max(1, min(threads, connections))
     duration = max(1, math.ceil(duration))  # wrk takes whole seconds
@@ -588,12 +588,57 @@ def process_tree_cpu(root: int) -> int:
     return total
 
 
+def postgres_backends_cpu(database: str) -> int:
+    """utime + stime jiffies of the local PostgreSQL backends serving `database` (their
+    process title is "postgres: <cluster>: <user> <database> <client> <state>")."""
+    needle = f" {database} ".encode()
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                title = cmdline.read()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if title.startswith(b"postgres: ") and needle in title:
+            total += _process_cpu(int(entry))
+    return total
+
+
 def children_cpu_seconds() -> float:
     """CPU seconds of this process's finished children (wrk runs, once reaped)."""
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def server_connections(port: int) -> int:
+    """Connections the server on 127.0.0.1:`port` still holds (ESTABLISHED or CLOSE_WAIT
+    on its side, accepted or still in the listen backlog), from /proc/net/tcp."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as lines:
+                next(lines)
+                for line in lines:
+                    fields = line.split()
+                    local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                    if local_port == port and fields[3] in ("01", "08"):
+                        count += 1
+        except FileNotFoundError:
+            continue
+    return count
+
+
+def wait_for_drained_server(port: int, max_wait: float = 20, interval: float = 0.05) -> float:
+    """After a warm-up, wait (bounded) until the server has answered or dropped every
+    request wrk left behind; returns the seconds waited."""
+    started = time.monotonic()
+    while server_connections(port) and time.monotonic() - started < max_wait:
+        time.sleep(interval)
+    return time.monotonic() - started
 
 
 def wait_for_idle(max_wait: float, busy_below: float = 0.15, window: float = 0.5) -> tuple[float, float]:
@@ -644,7 +689,9 @@ class Settings:
     connections: int = 16
     threads: int = 2
     warmup: float = 1
-    timeout: float = 5
+    # Longer than the app's SQLite busy timeout (15 s): a request that waits for the
+    # write lock and fails is counted as a 500, not as a wrk timeout.
+    timeout: float = 20
 
 
 def check_request(base_url: str, request: PreparedRequest) -> tuple[int, str]:
@@ -669,18 +716,28 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         if settings.warmup > 0:
             run_wrk(url, duration=settings.warmup, connections=settings.connections,
                     threads=settings.threads, script=script, timeout=settings.timeout)
-        server_cpu0, wrk_cpu0, (busy0, total0) = process_tree_cpu(server.pid), children_cpu_seconds(), system_cpu()
+            # Slow scenarios: requests of the warm-up can still be queued in the server.
+            wait_for_drained_server(server.port, max_wait=settings.timeout)
+        database = urlsplit(server.env.get("DATABASE_URL", "")).path.lstrip("/") \
+            if server.env.get("DATABASE_URL", "").startswith("postgres") else None
+
+        def snapshot():
+            return (process_tree_cpu(server.pid), postgres_backends_cpu(database) if database else 0,
+                    children_cpu_seconds(), system_cpu())
+
+        server_cpu0, db_cpu0, wrk_cpu0, (busy0, total0) = snapshot()
         result = run_wrk(url, duration=settings.duration, connections=settings.connections,
                          threads=settings.threads, script=script, timeout=settings.timeout)
-        server_cpu1, wrk_cpu1, (busy1, total1) = process_tree_cpu(server.pid), children_cpu_seconds(), system_cpu()
+        server_cpu1, db_cpu1, wrk_cpu1, (busy1, total1) = snapshot()
         problems = log_problems(server.log_since(offset))
-    # Shares of the whole machine (all CPUs) during the measured run. "other" is what
-    # neither the server nor wrk used: another program competing for the CPUs.
+    # Shares of the whole machine (all CPUs) during the measured run: the gunicorn
+    # processes, the PostgreSQL backends of the bench database, wrk, and "other": what
+    # none of those used, i.e. other programs competing for the CPUs (noise).
     capacity = max(1, total1 - total0)
-    server_share = (server_cpu1 - server_cpu0) / capacity
-    wrk_share = (wrk_cpu1 - wrk_cpu0) * CLOCK_TICKS / capacity
-    cpu = {"server": round(server_share, 3), "wrk": round(wrk_share, 3),
-           "other": round(max(0.0, (busy1 - busy0) / capacity - server_share - wrk_share), 3)}
+    shares = {"server": (server_cpu1 - server_cpu0) / capacity, "database": (db_cpu1 - db_cpu0) / capacity,
+              "wrk": (wrk_cpu1 - wrk_cpu0) * CLOCK_TICKS / capacity}
+    shares["other"] = max(0.0, (busy1 - busy0) / capacity - sum(shares.values()))
+    cpu = {name: round(value, 3) for name, value in shares.items()}
     return {
         "scenario": scenario.name,
         "target": scenario.target,

@@ -159,7 +159,8 @@ def _errors(wrk: dict) -> str:
 
 
 def table(report: dict) -> str:
-    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping", "other CPU"]
+    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping",
+              "CPU app/db/wrk/other"]
     rows = []
     for backend, outcome in report["backends"].items():
         if "skipped" in outcome:
@@ -170,7 +171,7 @@ def table(report: dict) -> str:
             name = r["scenario"] + ("" if r["check_ok"] else f" [check: HTTP {r['check_status']}]")
             rows.append([backend, name, f"{wrk['requests_per_s']:.1f}", _ms(wrk["p50_ms"]), _ms(wrk["p99_ms"]),
                          _errors(wrk), _ratio(r["ratio_to_insert"]), _ratio(r["ratio_to_ping"]),
-                         f"{r['cpu_share']['other']:.0%}"])
+                         "/".join(f"{r['cpu_share'][k]:.0%}" for k in ("server", "database", "wrk", "other"))])
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
     right = {2, 3, 4, 6, 7, 8}
 
@@ -209,12 +210,15 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per figure (default 10)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--timeout", type=int, default=20,
+                        help="wrk request timeout in seconds (default 20, above the SQLite busy timeout)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first (default 1; 0: none)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gunicorn worker class (default sync, see README)")
+    parser.add_argument("--worker-threads", type=int, default=4, help="with gthread: threads per worker (default 4)")
     parser.add_argument("--keep-alive", type=int, default=0,
-                        help="gthread keep-alive seconds (default 0: one connection per request, see README)")
+                        help="with gthread: keep-alive seconds (default 0: one connection per request, see README)")
     parser.add_argument("--scenarios", default="default",
                         help="'default', 'all', or names separated by commas (see --list); the baseline always runs")
     parser.add_argument("--wait-idle", type=float, default=20,
@@ -237,7 +241,7 @@ def main(argv=None) -> int:
     scenarios = select_scenarios(args.scenarios)
     backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
     settings = Settings(duration=args.duration, connections=args.connections, threads=args.threads,
-                        warmup=args.warmup)
+                        warmup=args.warmup, timeout=args.timeout)
     server_options = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.worker_threads,
                       "keep_alive": args.keep_alive}
 
@@ -277,11 +281,13 @@ def main(argv=None) -> int:
              if args.worker_class == "gthread" else "")
           + f"; wrk: {settings.threads} threads, {settings.connections} connections, "
             f"{settings.duration:g} s (+{settings.warmup:g} s warm-up) per figure")
-    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run); "
-          "other CPU: share of the machine used by other programs during the figure (noise)")
-    load_start, load_end = report["load_average_start"][0], report["load_average_end"][0]
-    print(f"load average (1 min): {load_start:.2f} at start, {load_end:.2f} at end"
-          + ("  — something else was using the CPU at start: figures are noisier" if load_start > 0.5 else ""))
+    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run)")
+    print("CPU: shares of the whole machine during the figure: gunicorn, PostgreSQL backends of the bench "
+          "database, wrk, other programs (noise)")
+    others = [r["cpu_share"]["other"] for outcome in report["backends"].values() for r in outcome.get("results", [])]
+    if others:
+        print(f"other programs used on average {sum(others) / len(others):.0%} of the CPUs during the figures "
+              f"(at most {max(others):.0%})" + ("  — figures are noisy" if max(others) > 0.1 else ""))
     print()
     print(table(report))
     print()

@@ -10,7 +10,6 @@ import hashlib
 import secrets
 
 from flask import request, session
-from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
@@ -28,9 +27,7 @@ def _hash(token: str) -> str:
 
 def init_login_manager(app, login_manager) -> None:
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
-    login_manager.login_message_category = "info"
+    # Refusals (sign-in redirect with its message, or 403) go through core.permissions.deny.
     # The auth_session row is the guard; Flask-Login's own identifier check only
     # adds false sign-outs behind mobile networks.
     login_manager.session_protection = None

@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .audit import audit
@@ -35,6 +36,7 @@ def can(name: str, *objects) -> bool:
 def deny(name: str):
     """Refuse the request: sign-in page for visitors, 403 (logged) for others."""
     if not current_user.is_authenticated:
+        flash(_("Connectez-vous pour accéder à cette page."), "info")
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     audit("permission_denied", current_user.id, permission=name)
     abort(403)

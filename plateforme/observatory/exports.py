@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Float, Select, String, cast, select, type_coerce
 
 from ..accounts.models import Organisation
 from ..core.exports import FORMULA_PREFIXES, neutralise
@@ -175,11 +175,12 @@ VALUES = Resource(
     columns=(
         Column("indicator_id", "integer", "Indicateur (identifiant)", IndicatorValue.indicator_id),
         Column("indicator_name", "string", "Indicateur", Indicator.name),
-        Column("territory_kind", "string", "Type de territoire", Territory.kind),
+        # Read as plain text and a float in SQL: no per-row type conversion in Python.
+        Column("territory_kind", "string", "Type de territoire", type_coerce(Territory.kind, String)),
         Column("territory_code", "string", "Code officiel (INSEE ou SIREN)", Territory.code),
         Column("territory_name", "string", "Nom du territoire", Territory.name),
         Column("period", "integer", "Année", IndicatorValue.period),
-        Column("value", "number", "Valeur", IndicatorValue.value, _whole),
+        Column("value", "number", "Valeur", cast(IndicatorValue.value, Float), _whole),
         Column("unit", "string", "Unité", Indicator.unit),
         Column("note", "string", "Note", IndicatorValue.note),
         Column("source", "string", "Source de la valeur", IndicatorValue.source),
@@ -238,10 +239,15 @@ def reviewers_by_finding(finding_ids=None) -> dict[int, list[str]]:
 
 
 def _rows(stmt: Select) -> Iterator[list]:
-    """Batches of rows through a server-side cursor: never the whole result in memory."""
-    result = db.session.execute(stmt.execution_options(yield_per=BATCH, stream_results=True))
-    for partition in result.partitions(BATCH):
-        yield partition
+    """Batches of rows through a server-side cursor: never the whole result in memory.
+
+    Executed on the session's connection (Core), so rows skip the ORM's loading layer."""
+    connection = db.session.connection()
+    result = connection.execution_options(yield_per=BATCH, stream_results=True).execute(stmt)
+    try:
+        yield from result.partitions(BATCH)
+    finally:
+        result.close()
 
 
 def stream_csv(resource: Resource, stmt: Select, extra: Callable | None = None) -> Iterator[str]:
@@ -259,14 +265,16 @@ def stream_csv(resource: Resource, stmt: Select, extra: Callable | None = None) 
     text_columns = [i for i, c in enumerate(resource.columns) if c.type == "string" and c.convert is None]
     converted = [(i, c) for i, c in enumerate(resource.columns) if c.convert is not None or c.type in
                  ("date", "datetime", "boolean")]
+    formula_starts = frozenset(FORMULA_PREFIXES)
     for batch in _rows(stmt):
         lines = []
         for row in batch:
             cells = list(row)
             for i in text_columns:
                 value = cells[i]
-                # Only text that starts with a formula character needs the (slower) general rule.
-                if value is None or (value and value[0] in FORMULA_PREFIXES):
+                # csv writes None as an empty cell; only text starting with a formula character
+                # needs the general rule (a set lookup per cell keeps the stream fast).
+                if value and value[0] in formula_starts:
                     cells[i] = neutralise(value)
             for i, column in converted:
                 cells[i] = _csv_cell(column, cells[i])

@@ -53,11 +53,6 @@ def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(new_context, mak
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/connexion?next=")))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plateforme/core/permissions.py deny() (line 38) redirects visitors to the sign-in page without "
-    "flashing a message, so the login message configured in accounts/auth.py (line 32, "
-    "'Connectez-vous pour accéder à cette page.') is never shown: the person is not told why they "
-    "landed on the sign-in page."))
 def test_sign_in_page_says_why_a_visitor_was_sent_there(page, translate, live_server):
     visit(page, "/compte")
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/connexion?next=")))
