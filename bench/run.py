@@ -103,7 +103,7 @@ def machine_info(with_postgresql: bool) -> dict:
 
 
 def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, server_options: dict,
-                log_dir: Path, wait_idle: float) -> dict:
+                log_dir: Path, idle_budget: dict) -> dict:
     started = time.monotonic()
     database = sqlite_database() if backend == "sqlite" else postgresql_database()
     results = []
@@ -119,7 +119,9 @@ def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, ser
             with server:
                 for scenario in chosen:
                     print(f"[{backend}] {scenario.name} ...", file=sys.stderr, flush=True)
-                    waited, busy = wait_for_idle(wait_idle) if wait_idle > 0 else (0.0, None)
+                    allowed = min(15.0, idle_budget["left"])
+                    waited, busy = wait_for_idle(allowed) if allowed > 0 else (0.0, None)
+                    idle_budget["left"] -= waited
                     if waited >= 1:
                         print(f"[{backend}]   waited {waited:.0f} s for other programs to leave the CPUs "
                               f"(busy {busy:.0%} at the end)", file=sys.stderr, flush=True)
@@ -145,7 +147,9 @@ def _ms(value) -> str:
 
 
 def _ratio(value) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    if value is None:
+        return "—"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
 
 
 def _errors(wrk: dict) -> str:
@@ -221,9 +225,10 @@ def main(argv=None) -> int:
                         help="with gthread: keep-alive seconds (default 0: one connection per request, see README)")
     parser.add_argument("--scenarios", default="default",
                         help="'default', 'all', or names separated by commas (see --list); the baseline always runs")
-    parser.add_argument("--wait-idle", type=float, default=20,
-                        help="before each figure, wait up to this many seconds for the CPUs to be "
-                             "<15%% busy (shared machine); 0: do not wait (default 20)")
+    parser.add_argument("--wait-idle", type=float, default=60,
+                        help="before each figure, wait (at most 15 s, at most this many seconds in all) "
+                             "for the CPUs to be <15%% busy, as the machine may be shared; 0: never wait "
+                             "(default 60)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--json-out", type=Path, help="write every figure, wrk output and log finding as JSON")
     parser.add_argument("--log-dir", type=Path, default=BENCH_DIR / "results" / "last-run",
@@ -259,6 +264,7 @@ def main(argv=None) -> int:
         "load_average_start": os.getloadavg(),
     }
     started = time.monotonic()
+    idle_budget = {"left": args.wait_idle}
     for backend in backends:
         if backend == "postgresql" and pg_problem:
             message = f"PostgreSQL unreachable at {PG_ADMIN_URL} ({pg_problem})"
@@ -266,7 +272,7 @@ def main(argv=None) -> int:
             report["backends"][backend] = {"skipped": message}
             continue
         report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir,
-                                                  args.wait_idle)
+                                                  idle_budget)
     report["seconds"] = round(time.monotonic() - started, 1)
     report["load_average_end"] = os.getloadavg()
 

@@ -11,6 +11,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import load_config
 
     app = Flask(__name__, instance_path=None)
+    from .core.urls import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(load_config(config))
     _init_logging(app)
     _init_extensions(app)

@@ -190,13 +190,28 @@ def count_users() -> int:
     return db.session.execute(select(func.count(User.id))).scalar_one()
 
 
+# Other domains add what they hold about a person (their own explicit fields) here,
+# so the export stays complete without accounts importing them.
+PERSONAL_DATA_SECTIONS: dict = {}
+
+
+def personal_data_section(name: str):
+    """Register `func(user) -> JSON-ready data` as section `name` of the personal data export."""
+
+    def register(func):
+        PERSONAL_DATA_SECTIONS[name] = func
+        return func
+
+    return register
+
+
 def _iso(value):
     return value.isoformat() if value else None
 
 
 def export_personal_data(user: User) -> dict:
     """Everything held about `user`, through explicit field lists (RGPD right of access)."""
-    return {
+    data = {
         "format": "plateforme-personal-data/1",
         "exported_at": utcnow().isoformat(timespec="seconds"),
         "account": {
@@ -229,3 +244,6 @@ def export_personal_data(user: User) -> dict:
             {"started_at": _iso(s.created_at), "browser": s.user_agent} for s in user.sessions
         ],
     }
+    for name, build in PERSONAL_DATA_SECTIONS.items():
+        data[name] = build(user)
+    return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
 
+from ..core.urls import MAX_DATABASE_ID
 from . import bp
 from .exports import (
     FINDINGS, RESOURCES, VALUES, data_package, export_meta, finding_extra, stream_csv, stream_json,
@@ -29,7 +30,7 @@ def download(slug, fmt):
     filename = slug
     if resource is VALUES and request.args.get("indicateur"):
         indicator_id = request.args.get("indicateur", type=int)
-        if indicator_id is None:
+        if indicator_id is None or not 1 <= indicator_id <= MAX_DATABASE_ID:
             abort(404)
         stmt = values_statement(indicator_id)
         filename = f"{slug}-indicateur-{indicator_id}"

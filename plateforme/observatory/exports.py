@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -250,6 +251,35 @@ def _rows(stmt: Select) -> Iterator[list]:
         result.close()
 
 
+# A cell a spreadsheet would run: text starting with one of FORMULA_PREFIXES. Searched in a
+# whole column at once (cells joined by NUL), so clean batches cost one regex scan in C.
+_FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+
+
+def _clean_text_column(values: tuple) -> tuple | list:
+    """The column with formula cells neutralised; untouched when the scan finds none."""
+    if not _FORMULA_START.search("\x00".join(filter(None, values))):
+        return values
+    starts = frozenset(FORMULA_PREFIXES)
+    return [neutralise(v) if v and v[0] in starts else v for v in values]
+
+
+def _csv_batch(resource: Resource, batch, extra: Callable | None) -> Iterator[tuple]:
+    """Rows of one batch made safe for CSV, column by column (None becomes an empty cell)."""
+    columns = list(zip(*batch))
+    for i, column in enumerate(resource.columns):
+        if column.convert is _whole:
+            columns[i] = [int(v) if v.__class__ is float and v.is_integer() else v for v in columns[i]]
+        elif column.convert is not None or column.type in ("date", "datetime", "boolean"):
+            columns[i] = [_csv_cell(column, v) for v in columns[i]]
+        elif column.type == "string":
+            columns[i] = _clean_text_column(columns[i])
+    if extra:
+        computed = [extra(row) for row in batch]
+        columns.extend(_clean_text_column(values) for values in zip(*computed))
+    return zip(*columns)
+
+
 def stream_csv(resource: Resource, stmt: Select, extra: Callable | None = None) -> Iterator[str]:
     """CSV text, batch by batch: a header, then one line per row (formula cells neutralised).
 
@@ -257,34 +287,13 @@ def stream_csv(resource: Resource, stmt: Select, extra: Callable | None = None) 
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = resource.names + (list(EXTRA_FINDING_COLUMNS) if extra else [])
-    writer.writerow(header)
+    writer.writerow(resource.names + (list(EXTRA_FINDING_COLUMNS) if extra else []))
     yield buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    text_columns = [i for i, c in enumerate(resource.columns) if c.type == "string" and c.convert is None]
-    converted = [(i, c) for i, c in enumerate(resource.columns) if c.convert is not None or c.type in
-                 ("date", "datetime", "boolean")]
-    formula_starts = frozenset(FORMULA_PREFIXES)
     for batch in _rows(stmt):
-        lines = []
-        for row in batch:
-            cells = list(row)
-            for i in text_columns:
-                value = cells[i]
-                # csv writes None as an empty cell; only text starting with a formula character
-                # needs the general rule (a set lookup per cell keeps the stream fast).
-                if value and value[0] in formula_starts:
-                    cells[i] = neutralise(value)
-            for i, column in converted:
-                cells[i] = _csv_cell(column, cells[i])
-            if extra:
-                cells.extend(neutralise(v) for v in extra(row))
-            lines.append(cells)
-        writer.writerows(lines)
-        yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+        writer.writerows(_csv_batch(resource, batch, extra))
+        yield buffer.getvalue()
 
 
 def stream_json(resource: Resource, stmt: Select, meta: dict, extra: Callable | None = None) -> Iterator[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Field, Organisation, User
 from ..core.pagination import Page, paginate
+from ..core.urls import MAX_DATABASE_ID
 from ..core.text import search_key
 from ..core.vocabulary import FlowKind
 from ..extensions import db
@@ -40,6 +41,12 @@ def _int_or_none(value, low=None, high=None):
     return number
 
 
+def text_arg(args, name: str, limit: int = 16) -> str:
+    """A short text parameter, printable characters only (PostgreSQL refuses NUL bytes)."""
+    value = args.get(name) or ""
+    return "".join(ch for ch in value[: limit * 4] if ch.isprintable()).strip()[:limit]
+
+
 @dataclass
 class FindingFilters:
     """What a visitor asked for, from query parameters; anything malformed is ignored."""
@@ -61,11 +68,11 @@ class FindingFilters:
             direction=_enum_or_none(Direction, args.get("direction")),
             character=_enum_or_none(Character, args.get("character")),
             field=_enum_or_none(Field, args.get("field")),
-            territory=(args.get("territory") or "").strip()[:16],
-            organisation=_int_or_none(args.get("organisation"), 1),
+            territory=text_arg(args, "territory"),
+            organisation=_int_or_none(args.get("organisation"), 1, MAX_DATABASE_ID),
             period_from=_int_or_none(args.get("period_from"), FIRST_YEAR, LAST_YEAR),
             period_to=_int_or_none(args.get("period_to"), FIRST_YEAR, LAST_YEAR),
-            q=(args.get("q") or "").strip()[:200],
+            q=text_arg(args, "q", 200),
         )
 
     def as_args(self) -> dict:
@@ -254,7 +261,7 @@ def observed_territory(kind: str, code: str) -> Territory | None:
         kind_enum = TerritoryKind(kind)
     except ValueError:
         return None
-    if kind_enum not in OBSERVED_KINDS:
+    if kind_enum not in OBSERVED_KINDS or len(code) > 16 or not code.isprintable():
         return None
     return db.session.execute(select(Territory).filter_by(kind=kind_enum, code=code)).scalar_one_or_none()
 

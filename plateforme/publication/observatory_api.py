@@ -12,7 +12,9 @@ from ..observatory.exports import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
 from ..observatory.models import (
     DEFAULT_LICENCE, ExternalAction, ExternalActionKind, ExternalActionStatus, Finding, Indicator, IndicatorValue,
 )
-from ..observatory.queries import FindingFilters, apply_finding_filters, finding_with_history, territory_scope
+from ..observatory.queries import (
+    FindingFilters, apply_finding_filters, finding_with_history, territory_scope, text_arg,
+)
 from ..territories.models import Territory
 from . import api_bp
 
@@ -113,12 +115,12 @@ def indicator_values(indicator_id: int):
     if db.session.get(Indicator, indicator_id) is None:
         abort(404)
     stmt = VALUES.statement().where(IndicatorValue.indicator_id == indicator_id)
-    code = (request.args.get("territory") or "").strip()
+    code = text_arg(request.args, "territory")
     if code:
         territory, scope = territory_scope(code)
         stmt = stmt.where(IndicatorValue.territory_id.in_(scope) if scope is not None else Territory.id.is_(None))
     period = request.args.get("period", type=int)
-    if period is not None:
+    if period is not None and abs(period) <= 9999:
         stmt = stmt.where(IndicatorValue.period == period)
     return _paged(VALUES, stmt, "api.indicator_values", view_args={"indicator_id": indicator_id})
 
@@ -126,7 +128,7 @@ def indicator_values(indicator_id: int):
 @api_bp.route("/external-actions")
 def external_actions():
     stmt = EXTERNAL_ACTIONS.statement()
-    code = (request.args.get("territory") or "").strip()
+    code = text_arg(request.args, "territory")
     if code:
         stmt = stmt.where(Territory.code == code)
     for name, enum_cls, column in (("kind", ExternalActionKind, ExternalAction.kind),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..accounts.permissions import is_administrator, is_elected_official, is_moderator, is_resident
+from ..core.models import local_today
 from ..core.permissions import predicate
 from .models import SamplingMode, SurveyStatus
 
@@ -35,7 +36,7 @@ def can_answer_as_resident(user, survey) -> bool:
     """A resident of the territory, online, in an open (non-panel) survey."""
     from .services import lives_in
 
-    return (survey.sampling_mode == SamplingMode.OPEN and survey.status == SurveyStatus.OPEN
+    return (survey.sampling_mode == SamplingMode.OPEN and survey.accepts_answers(local_today())
             and is_resident(user) and lives_in(user, survey.territory))
 
 

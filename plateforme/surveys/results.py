@@ -89,7 +89,7 @@ def _officials_block(estimates: list[float], opinions: list, total: int, minimum
         "n": m, "mean_estimate": _round(arr.mean()), "median_estimate": _round(np.median(arr)),
         "sd_estimate": _round(arr.std(ddof=1)), "below": None, "inside": None, "above": None,
         "mean_absolute_error": None, "wrong_majority_rate": None,
-        "projection": _round(projection(opinions, estimates)) if len(opinions) == m else None,
+        "projection": _round(projection(opinions, estimates)),
         "suppressed": False,
     }
     if share is None:
@@ -178,10 +178,8 @@ def compute_results(survey: PerceptionSurvey) -> dict:
         residents, share = _residents_block(codes[:, j], weights, survey.min_residents)
         pairs = [(e, o) for e, o in zip(official_estimates[j], official_opinions[j]) if e is not None]
         estimates = [e for e, _o in pairs]
-        opinions = [o for _e, o in pairs if o not in (None, "dk")]
-        officials, gap_block = _officials_block(
-            estimates, opinions if len(opinions) == len(estimates) else [], total_officials,
-            survey.min_officials, share)
+        opinions = [o for _e, o in pairs]  # blank and "ne sait pas" are dropped by projection()
+        officials, gap_block = _officials_block(estimates, opinions, total_officials, survey.min_officials, share)
         results.append({
             "key": statement.key, "text": statement.text, "theme": statement.theme.value,
             "residents": residents, "officials": officials, "gap": gap_block,

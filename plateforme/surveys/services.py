@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
+from ..accounts.services import personal_data_section
 from ..core.models import local_today
 from ..extensions import db
 from ..territories.models import AGE_BANDS, Sex, Territory, TerritoryKind, territory_contains
@@ -87,11 +88,14 @@ def official_has_answered(survey: PerceptionSurvey, user: User) -> bool:
 
 
 def officials_of(territory: Territory) -> list[User]:
-    """People with a verified mandate on the territory or within it."""
+    """The officials of the territory, by the same rule as `is_elected_official`: a verified
+    mandate on it, within it, or on a territory containing it (an EPCI councillor counts
+    for a commune survey)."""
     mandates = db.session.execute(
         select(Mandate).where(Mandate.status == MandateStatus.VERIFIED)
     ).scalars().all()
-    return sorted({m.user for m in mandates if territory_contains(territory, m.territory)}, key=lambda u: u.id)
+    return sorted({m.user for m in mandates if territory_contains(territory, m.territory)
+                   or territory_contains(m.territory, territory)}, key=lambda u: u.id)
 
 
 def count_officials(survey: PerceptionSurvey) -> int:
@@ -149,7 +153,8 @@ def _check_profile(survey: PerceptionSurvey, data: ResidentAnswers) -> None:
 
 def _check_open(survey: PerceptionSurvey) -> None:
     if not survey.accepts_answers(local_today()):
-        if survey.status == SurveyStatus.OPEN and local_today() < survey.opens_at:
+        if survey.status == SurveyStatus.DRAFT or (
+                survey.status == SurveyStatus.OPEN and local_today() < survey.opens_at):
             raise SurveyError(_("Ce questionnaire n'est pas encore ouvert."))
         raise SurveyError(_("Ce questionnaire est clos : il n'accepte plus de réponses."))
 
@@ -215,6 +220,9 @@ def generate_codes(survey: PerceptionSurvey, count: int) -> list[str]:
     """Create `count` one-time codes; only their keyed hashes are stored, so print them now."""
     if survey.sampling_mode != SamplingMode.PANEL:
         raise SurveyError(_("Les codes d'invitation ne servent qu'aux questionnaires sur panel."))
+    if survey.status not in (SurveyStatus.DRAFT, SurveyStatus.OPEN):
+        # Codes issued later would inflate the published count of invitations sent.
+        raise SurveyError(_("Les codes d'invitation se créent avant la clôture du questionnaire."))
     if not 1 <= count <= 5000:
         raise SurveyError(_("Indiquez un nombre de codes entre 1 et 5 000."), "count")
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)]
@@ -307,3 +315,16 @@ def import_history(survey: PerceptionSurvey) -> list[ImportLog]:
         select(ImportLog).where(ImportLog.survey_id == survey.id).order_by(ImportLog.created_at.desc(),
                                                                           ImportLog.id.desc())
     ).scalars())
+
+
+@personal_data_section("survey_participations")
+def survey_participations(user: User) -> list[dict]:
+    """Which surveys the person took part in — never what they answered: answers are
+    stored apart and cannot be traced back to anyone."""
+    rows = []
+    for role, model in (("resident", ResidentParticipation), ("official", OfficialParticipation)):
+        for survey in db.session.execute(
+            select(PerceptionSurvey).join(model, model.survey_id == PerceptionSurvey.id).where(model.user_id == user.id)
+        ).scalars():
+            rows.append({"survey_id": survey.id, "title": survey.title, "as": role})
+    return rows

@@ -137,12 +137,23 @@ def test_findings_filters_and_search(client, obs, make):
 
 @pytest.mark.parametrize("query", [
     "page=abc", "page=-3", "per_page=0", "per_page=100000", "flow_kind=météo", "period_from=deux",
-    "territory=%00", "organisation=x", "q=" + "a" * 5000, "q=%25_%25",
+    "territory=%00", "organisation=x", "organisation=99999999999999999999", "q=" + "a" * 5000, "q=%25_%25",
+    "q=%00", "period_to=99999999999",
 ])
 def test_odd_parameters_never_break_the_listing(client, obs, query):
     obs.finding()
     assert client.get(f"/observatoire/constats?{query}").status_code == 200
     assert client.get(f"/api/v1/findings?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/observatoire/constats/99999999999999", "/api/v1/findings/99999999999999",
+    "/observatoire/indicateurs/99999999999999", "/api/v1/indicators/99999999999999/values",
+    "/observatoire/donnees/valeurs.csv?indicateur=99999999999999", "/observatoire/territoire/commune/%00",
+])
+def test_numbers_too_large_for_the_database_are_not_found(client, url):
+    # PostgreSQL refuses integers beyond 32 bits: they must not reach it as a 500.
+    assert client.get(url).status_code == 404
 
 
 def _many_findings(obs, make, n=30):

@@ -178,3 +178,43 @@ def _race(app, count, arguments):
     for thread in threads:
         thread.join(timeout=120)
     return outcomes
+
+
+def test_personal_data_export_lists_participations_but_never_answers(client, db, make):
+    from ..factories import sign_in
+
+    survey = make_survey(db)
+    user = make.user()
+    submit_resident_answers(survey, _answers(make), user=user)
+    sign_in(client, user)
+    data = client.get("/compte/mes-donnees.json").get_json()
+    assert data["survey_participations"] == [{"survey_id": survey.id, "title": survey.title, "as": "resident"}]
+    assert "5d" not in str(data) and "answers" not in str(data)
+
+
+def test_codes_cannot_be_issued_after_closing(db):
+    survey = make_survey(db, status="closed", sampling_mode="panel")
+    with pytest.raises(SurveyError, match="avant la clôture"):
+        generate_codes(survey, 2)
+
+
+def test_residents_cannot_answer_outside_the_dates(db, make):
+    from plateforme.core.permissions import PREDICATES
+
+    user = make.user()
+    assert PREDICATES["can_answer_as_resident"](user, make_survey(db))
+    assert not PREDICATES["can_answer_as_resident"](user, make_survey(db, opens_at="2020-01-01",
+                                                                      closes_at="2020-02-01"))
+    draft = make_survey(db, status="draft")
+    with pytest.raises(SurveyError, match="pas encore ouvert"):
+        submit_resident_answers(draft, _answers(make), user=user)
+
+
+def test_officials_total_counts_councillors_of_the_containing_epci(db, make):
+    from plateforme.surveys.services import count_officials
+
+    make.elected(territory_code="200046977")  # EPCI councillor
+    make.elected(territory_code="69266")      # mayor of Villeurbanne
+    make.elected(territory_code="69029")      # mayor of Bron: not an official of Villeurbanne
+    assert count_officials(make_survey(db, territory="69266")) == 2
+    assert count_officials(make_survey(db)) == 3
