@@ -114,6 +114,9 @@ def load_demo(password: str) -> list[DemoAccount]:
     db.session.refresh(partner)
 
     from .observatory.demo import CONTRIBUTORS, load_observatory_demo
+    from .surveys.demo import load_survey_demo
+
+    load_survey_demo(epci, communes, admin)
 
     load_observatory_demo(epci, communes, partner, admin, password)
     contributors = [DemoAccount(c.role, c.email, c.display_name, "69123") for c in CONTRIBUTORS]
