@@ -23,12 +23,12 @@ Adding a scenario (e.g. "submit a survey answer") in bench/run.py::
     Scenario("POST /enquetes/1/reponse", "/enquetes/1/reponse", method="POST",
              prepare=lambda base: form_post_requests(
                  base, "/enquetes/1", {"q1": "4"},
-                 clients=[signed_in_client(base, "habitant@demo.plateforme.test",
+                 clients=[signed_in_client(base, "habitant@demo.plateforme.example",
                                            DEMO_PASSWORD)]),
              expect=(302,))
 
 (`signed_in_client` signs in through the real form. At the time of writing the demo
-accounts' ``@demo.plateforme.test`` addresses fail the form's email validator, so
+accounts' ``@demo.plateforme.example`` addresses fail the form's email validator, so
 `signed_in_client` with them raises; use an account with an ordinary domain.)
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ PYTHON = sys.executable
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
 DEMO_PASSWORD = "demo-plateforme-2026"
-DEMO_RESIDENT = "habitant@demo.plateforme.test"
+DEMO_RESIDENT = "habitant@demo.plateforme.example"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_BENCH_DB = os.environ.get("BENCH_PG_DATABASE", "bench_plateforme")
 
@@ -702,7 +702,8 @@ def check_request(base_url: str, request: PreparedRequest) -> tuple[int, str]:
 def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> dict:
     """Check one request, warm up, run wrk; returns figures, check status and log problems.
 
-    The log problems cover the check, the warm-up and the measured run of this scenario.
+    The log problems cover the check, the warm-up and the measured run of this scenario,
+    including the requests still queued when wrk stopped.
     """
     offset = server.log_size()
     requests = scenario.requests_for(server.url)
@@ -729,6 +730,9 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         result = run_wrk(url, duration=settings.duration, connections=settings.connections,
                          threads=settings.threads, script=script, timeout=settings.timeout)
         server_cpu1, db_cpu1, wrk_cpu1, (busy1, total1) = snapshot()
+        # Let the requests wrk left behind finish, so that their errors are logged within
+        # this scenario and they do not slow down the next one.
+        wait_for_drained_server(server.port, max_wait=settings.timeout)
         problems = log_problems(server.log_since(offset))
     # Shares of the whole machine (all CPUs) during the measured run: the gunicorn
     # processes, the PostgreSQL backends of the bench database, wrk, and "other": what

@@ -8,7 +8,8 @@
 (b) The open-data export of indicator values (CSV, through the real Flask view, streamed)
     against a baseline in the same run: a raw DB-API cursor dumping the same SELECT to CSV
     with the csv module. Each runs in its own child process, which reports its rate
-    (rows/s) and how much its peak resident memory grew during the dump (ru_maxrss). The
+    (rows/s) and how much its resident memory grew during the dump (sampled after every
+    batch from /proc/self/statm). The
     export is also run on one indicator only (a few thousand rows): with constant memory,
     the growth is the same for 1,000,000 rows. Goal: at least half the raw rate.
 
@@ -49,6 +50,15 @@ def _app(url: str):
 
 def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _rss_mib() -> float:
+    """Current resident memory (Linux), sampled while the rows flow."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_MIB
 
 
 # --- preparing the data -------------------------------------------------------------
@@ -185,32 +195,59 @@ def child_export(url: str, indicator: int | None) -> dict:
     app = _app(url)
     client = app.test_client()
     client.get("/observatoire/donnees/valeurs.csv?indicateur=999999999")  # warm up: imports, engine, templates
-    before = _maxrss_mib()
+    before = peak = _rss_mib()
     target = "/observatoire/donnees/valeurs.csv" + (f"?indicateur={indicator}" if indicator else "")
     started = time.perf_counter()
     response = client.get(target, buffered=False)
     lines = size = 0
+    checkpoints, along = [100_000, 250_000, 500_000, 750_000], []
     with open(os.devnull, "w", encoding="utf-8") as sink:
         for chunk in response.response:
             text = chunk.decode("utf-8") if isinstance(chunk, bytes) else chunk
             lines += text.count("\n")
             size += len(text)
             sink.write(text)
+            peak = max(peak, _rss_mib())
+            if checkpoints and lines >= checkpoints[0]:
+                along.append((checkpoints.pop(0), round(peak - before, 1)))
     response.close()
     elapsed = time.perf_counter() - started
-    return {"rows": lines - 1, "seconds": elapsed, "bytes": size, "rss_before": before, "rss_after": _maxrss_mib()}
+    along.append((lines - 1, round(peak - before, 1)))
+    return {"rows": lines - 1, "seconds": elapsed, "bytes": size, "rss_before": before, "rss_after": peak,
+            "along": along}
+
+
+def child_traced(url: str) -> dict:
+    """The same export under tracemalloc: Python's heap, current and peak, as rows flow
+    (slower, so it gives memory only, not a rate)."""
+    import tracemalloc
+
+    app = _app(url)
+    client = app.test_client()
+    client.get("/observatoire/donnees/valeurs.csv?indicateur=999999999")
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    response = client.get("/observatoire/donnees/valeurs.csv", buffered=False)
+    lines, checkpoints, along = 0, [10_000, 100_000, 500_000], []
+    for chunk in response.response:
+        lines += chunk.count(b"\n" if isinstance(chunk, bytes) else "\n")
+        if checkpoints and lines >= checkpoints[0]:
+            along.append((checkpoints.pop(0), round((tracemalloc.get_traced_memory()[1] - base) / 2**20, 2)))
+    response.close()
+    along.append((lines - 1, round((tracemalloc.get_traced_memory()[1] - base) / 2**20, 2)))
+    return {"rows": lines - 1, "along": along}
 
 
 def child_baseline(url: str) -> dict:
     """The same SELECT through a raw DB-API cursor, rows written as they come by csv.writer."""
     from plateforme.extensions import db
-    from plateforme.observatory.exports import VALUES, values_statement
+    from plateforme.observatory.resources import VALUES, values_statement
 
     app = _app(url)
     with app.app_context():
         sql = str(values_statement().compile(dialect=db.engine.dialect))
         raw = db.engine.raw_connection()
-    before = _maxrss_mib()
+    before = peak = _rss_mib()
     started = time.perf_counter()
     cursor = raw.cursor()
     cursor.execute(sql)
@@ -224,9 +261,10 @@ def child_baseline(url: str) -> dict:
                 break
             writer.writerows(rows)
             count += len(rows)
+            peak = max(peak, _rss_mib())
     elapsed = time.perf_counter() - started
     raw.close()
-    return {"rows": count, "seconds": elapsed, "rss_before": before, "rss_after": _maxrss_mib()}
+    return {"rows": count, "seconds": elapsed, "rss_before": before, "rss_after": peak}
 
 
 def _child(url: str, what: str, indicator: int | None = None) -> dict:
@@ -257,13 +295,18 @@ def export_bench(url: str, repeat: int) -> bool:
     baseline_rate = baseline["rows"] / baseline["seconds"]
     ratio = export_rate / baseline_rate
     grow = lambda r: r["rss_after"] - r["rss_before"]  # noqa: E731
-    print(f"  raw cursor → csv (baseline): {baseline['rows']:>9,} rows in {baseline['seconds']:6.2f} s = "
+    print(f"  raw cursor → csv (baseline):       {baseline['rows']:>9,} rows in {baseline['seconds']:6.2f} s = "
           f"{baseline_rate:>9,.0f} rows/s; peak memory +{grow(baseline):.1f} MiB")
     print(f"  /observatoire/donnees/valeurs.csv: {export['rows']:>9,} rows in {export['seconds']:6.2f} s = "
           f"{export_rate:>9,.0f} rows/s; peak memory +{max(map(grow, exports)):.1f} MiB; "
           f"{export['bytes'] / 1e6:.0f} MB sent")
-    print(f"  same view, one indicator:    {small['rows']:>9,} rows in {small['seconds']:6.2f} s; "
+    print(f"  same view, one indicator:          {small['rows']:>9,} rows in {small['seconds']:6.2f} s; "
           f"peak memory +{grow(small):.1f} MiB")
+    along = ", ".join(f"{rows:,} rows +{growth} MiB" for rows, growth in export["along"])
+    print(f"  export's resident memory growth as rows flow: {along}")
+    traced = _child(url, "traced")
+    heap = ", ".join(f"{rows:,} rows {peak} MiB" for rows, peak in traced["along"])
+    print(f"  export's Python heap peak (tracemalloc) as rows flow: {heap}")
     print(f"  ratio export / raw rate: {ratio:.2f} (goal ≥ 0.5: {'met' if ratio >= 0.5 else 'NOT met'}); "
           f"memory growth at {export['rows']:,} rows vs {small['rows']:,} rows: "
           f"+{max(map(grow, exports)):.1f} vs +{grow(small):.1f} MiB")
@@ -277,12 +320,13 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-prepare", action="store_true", help="reuse the data of a previous run")
-    parser.add_argument("--child", choices=["export", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["export", "baseline", "traced"], help=argparse.SUPPRESS)
     parser.add_argument("--indicator", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/observatory-bench.sqlite"
     if args.child:
-        result = child_export(url, args.indicator) if args.child == "export" else child_baseline(url)
+        result = {"export": lambda: child_export(url, args.indicator), "baseline": lambda: child_baseline(url),
+                  "traced": lambda: child_traced(url)}[args.child]()
         print(json.dumps(result))
         return
     if not args.skip_prepare:

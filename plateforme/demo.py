@@ -38,11 +38,11 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("administrateur", "admin@demo.plateforme.test", "Camille Administratrice", "69123"),
-    DemoAccount("modération", "moderation@demo.plateforme.test", "Dominique Modération", "69266"),
-    DemoAccount("personne élue (mandat vérifié)", "elue@demo.plateforme.test", "Claude Élue", "69266"),
-    DemoAccount("partenaire d'observatoire", "partenaire@demo.plateforme.test", "Sacha Partenaire", "69029"),
-    DemoAccount("habitante ou habitant", "habitant@demo.plateforme.test", "Alex Habitant", "69266"),
+    DemoAccount("administrateur", "admin@demo.plateforme.example", "Camille Administratrice", "69123"),
+    DemoAccount("modération", "moderation@demo.plateforme.example", "Dominique Modération", "69266"),
+    DemoAccount("personne élue (mandat vérifié)", "elue@demo.plateforme.example", "Claude Élue", "69266"),
+    DemoAccount("partenaire d'observatoire", "partenaire@demo.plateforme.example", "Sacha Partenaire", "69029"),
+    DemoAccount("habitante ou habitant", "habitant@demo.plateforme.example", "Alex Habitant", "69266"),
 )
 
 DEMO_ORGANISATIONS = (
@@ -86,19 +86,19 @@ def load_demo(password: str) -> list[DemoAccount]:
     _illustrative_margins(communes)
 
     users = {account.email: _get_or_create_user(account, password, by_code) for account in DEMO_ACCOUNTS}
-    admin = users["admin@demo.plateforme.test"]
+    admin = users["admin@demo.plateforme.example"]
     admin.is_admin = True
 
-    moderator = users["moderation@demo.plateforme.test"]
+    moderator = users["moderation@demo.plateforme.example"]
     if not moderator.moderations:
         db.session.add(ModeratorAppointment(user=moderator, territory=epci, appointed_by=admin))
 
-    elected = users["elue@demo.plateforme.test"]
+    elected = users["elue@demo.plateforme.example"]
     if not elected.mandates:
         db.session.add(Mandate(user=elected, territory=epci, title=MandateTitle.CONSEILLER_COMMUNAUTAIRE,
                                status=MandateStatus.VERIFIED, verified_by=admin, decided_at=utcnow()))
 
-    partner = users["partenaire@demo.plateforme.test"]
+    partner = users["partenaire@demo.plateforme.example"]
     for name, kind, fields in DEMO_ORGANISATIONS:
         organisation = db.session.execute(select(Organisation).where(Organisation.name == name)).scalar_one_or_none()
         if organisation is None:

@@ -57,7 +57,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash (unknown account), spend the same time and fail."""
     if password_hash is None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        dummy = _DUMMY_HASH_CACHE.setdefault(method, generate_password_hash("dummy-password-x", method=method))
+        if method not in _DUMMY_HASH_CACHE:  # hashed once per method, not on every call
+            _DUMMY_HASH_CACHE[method] = generate_password_hash("dummy-password-x", method=method)
+        dummy = _DUMMY_HASH_CACHE[method]
         check_password_hash(dummy, password)
         return False
     return check_password_hash(password_hash, password)

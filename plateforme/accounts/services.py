@@ -44,9 +44,10 @@ def find_user_by_email(email: str) -> User | None:
 def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None) -> User:
     """Create an unconfirmed account and send the confirmation message."""
     email = normalise_email(email)
+    password_hash = hash_password(password)  # before the first query: no lock held while hashing
     if find_user_by_email(email) is not None:
         raise AccountError(_("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."), "email")
-    user = User(email=email, display_name=clean_line(display_name), password_hash=hash_password(password),
+    user = User(email=email, display_name=clean_line(display_name), password_hash=password_hash,
                 commune=commune, locale=locale)
     db.session.add(user)
     db.session.flush()

@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, render_template, request, session, 
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
+from ..core.database import read_phase
 from ..core.permissions import requires
 from ..core.urls import safe_next
 from ..extensions import db, limiter
@@ -86,7 +87,8 @@ def sign_in_view():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            with read_phase():  # scrypt takes ~75 ms: no write lock while it runs
+                user = authenticate(form.email.data, form.password.data)
         except AccountError as error:
             attach_error(form, error)
         else:

@@ -21,6 +21,24 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 _immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_requests", default=False)
+_read_phase: ContextVar[bool] = ContextVar("read_phase", default=False)
+
+
+@contextmanager
+def read_phase():
+    """Do the slow reads that precede a write (checking a password) in a deferred
+    transaction, ended when the block ends, so the write lock is not held meanwhile.
+
+    Objects loaded inside are expired on exit and reload under the write transaction.
+    """
+    from ..extensions import db
+
+    token = _read_phase.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        _read_phase.reset(token)
 
 
 @contextmanager
@@ -34,6 +52,8 @@ def immediate_transactions():
 
 
 def _begin_mode() -> str:
+    if _read_phase.get():
+        return "BEGIN"
     if has_request_context():
         return "BEGIN" if request.method in READ_ONLY_METHODS else "BEGIN IMMEDIATE"
     return "BEGIN IMMEDIATE" if _immediate_outside_requests.get() else "BEGIN"

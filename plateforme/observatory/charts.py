@@ -92,6 +92,12 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
     else:
         title = _("%(name)s, %(territory)s : %(value)s en %(year)s", name=name, territory=territory_name,
                   value=number(last.value), year=last.period)
+    partial = [p for p in (first, last) if p.aggregate and p.aggregate.missing and p.period is not None]
+    if partial:
+        # The sum lacks communes: say so in the title, or a fall could be read where data is missing.
+        point = partial[-1]
+        title += " — " + _("somme incomplète en %(year)s (%(n)s communes sur %(total)s)", year=point.period,
+                           n=point.aggregate.reporting, total=point.aggregate.expected)
     words = [_("%(year)s : %(value)s %(unit)s", year=p.period, value=number(p.value), unit=unit) for p in series]
     description = "; ".join(words) + "."
     if any(p.partial for p in points):

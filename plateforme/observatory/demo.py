@@ -60,12 +60,12 @@ class Contributor:
 
 
 CONTRIBUTORS = (
-    Contributor("etudes@demo.plateforme.test", "Noa Lefèvre", 7, "partenaire (bureau d'études)"),
-    Contributor("universite@demo.plateforme.test", "Lou Garnier", 10, "partenaire (université)"),
-    Contributor("droits@demo.plateforme.test", "Sami Benali", 8, "partenaire (association)"),
-    Contributor("chambre@demo.plateforme.test", "Maé Rousseau", 2, "partenaire (chambre économique)"),
-    Contributor("cultures@demo.plateforme.test", "Eden Nguyen", 9, "partenaire (maison des cultures)"),
-    Contributor("relations@demo.plateforme.test", "Ange Moreau", 4, "partenaire (collectivité)"),
+    Contributor("etudes@demo.plateforme.example", "Noa Lefèvre", 7, "partenaire (bureau d'études)"),
+    Contributor("universite@demo.plateforme.example", "Lou Garnier", 10, "partenaire (université)"),
+    Contributor("droits@demo.plateforme.example", "Sami Benali", 8, "partenaire (association)"),
+    Contributor("chambre@demo.plateforme.example", "Maé Rousseau", 2, "partenaire (chambre économique)"),
+    Contributor("cultures@demo.plateforme.example", "Eden Nguyen", 9, "partenaire (maison des cultures)"),
+    Contributor("relations@demo.plateforme.example", "Ange Moreau", 4, "partenaire (collectivité)"),
 )
 
 

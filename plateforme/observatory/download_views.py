@@ -6,10 +6,8 @@ from flask import Response, abort, current_app, render_template, request, stream
 
 from ..core.urls import MAX_DATABASE_ID
 from . import bp
-from .exports import (
-    FINDINGS, RESOURCES, VALUES, data_package, export_meta, finding_extra, stream_csv, stream_json,
-    values_statement,
-)
+from .exports import data_package, export_meta, finding_extra, stream_csv, stream_json
+from .resources import FINDINGS, RESOURCES, VALUES, values_statement
 
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
 

@@ -12,231 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Select, String, cast, select, type_coerce
+from sqlalchemy import Select, select
 
 from ..accounts.models import Organisation
 from ..core.exports import FORMULA_PREFIXES, neutralise
 from ..core.models import utcnow
 from ..extensions import db
-from ..territories.models import Territory
-from .models import (
-    DEFAULT_LICENCE, PUBLIC_STATUSES, ExternalAction, Finding, FindingReview, Indicator, IndicatorValue,
-    ReviewDecision,
-)
+from .models import DEFAULT_LICENCE
+from .resources import FINDINGS, RESOURCES, Resource, _csv_cell, _whole, reviewers_by_finding
 
 BATCH = 2000
-
-
-def _words(value: str) -> str:
-    return " ".join((value or "").split())
-
-
-def _whole(value):
-    """1200.0 reads 1200: most indicator values are counts."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _iso(value):
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str                    # Frictionless field type
-    description: str
-    expression: object           # the SQL column it is read from
-    convert: Callable | None = None       # applied for CSV and JSON
-    as_json: Callable | None = None       # JSON form, when it differs (lists)
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str
-    slug: str                    # file name on the site
-    title: object
-    description: object
-    columns: tuple[Column, ...]
-    build: Callable[[], Select]  # the select, columns in order, before filters
-    primary_key: str | tuple = "id"
-    foreign_keys: tuple = field(default_factory=tuple)
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def statement(self) -> Select:
-        return self.build().with_only_columns(*[c.expression.label(c.name) for c in self.columns])
-
-    def csv_row(self, row) -> list:
-        return [_csv_cell(column, value) for column, value in zip(self.columns, row)]
-
-    def record(self, row) -> dict:
-        """A row as a JSON object."""
-        out = {}
-        for column, value in zip(self.columns, row):
-            if column.as_json is not None:
-                value = column.as_json(value)
-            elif column.convert is not None:
-                value = column.convert(value)
-            out[column.name] = _iso(value)
-        return out
-
-
-def _csv_cell(column: Column, value):
-    if column.convert is not None:
-        value = column.convert(value)
-    if isinstance(value, (datetime, date)):
-        return _iso(value)
-    return neutralise(value)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-FINDINGS = Resource(
-    name="findings", slug="constats", title=_l("Constats de l'observatoire"),
-    description=_l("Constats publiés ou retirés, relus par une autre organisation partenaire que celle qui les a "
-                   "produits. Chaque ligne porte sa licence, son organisation productrice et ses sources."),
-    build=lambda: (select(Finding.id).join(Territory, Territory.id == Finding.territory_id)
-                   .join(Organisation, Organisation.id == Finding.organisation_id)
-                   .where(Finding.status.in_(list(PUBLIC_STATUSES))).order_by(Finding.id)),
-    columns=(
-        Column("id", "integer", "Identifiant du constat", Finding.id),
-        Column("title", "string", "Titre", Finding.title),
-        Column("status", "string", "published (publié) ou withdrawn (retiré)", Finding.status),
-        Column("flow_kind", "string", "Type de flux : people, institutions, ideas, goods, urban_models, "
-               "lifestyles, gastronomy, capital, other", Finding.flow_kind),
-        Column("direction", "string", "inbound, outbound ou both", Finding.direction),
-        Column("character", "string", "wanted (voulue), suffered (subie) ou mixed", Finding.character),
-        Column("fields", "string", "Domaines, séparés par des espaces", Finding.fields, _words,
-               lambda v: (v or "").split()),
-        Column("territory_kind", "string", "Type de territoire (epci, commune, arrondissement)", Territory.kind),
-        Column("territory_code", "string", "Code officiel (INSEE ou SIREN)", Territory.code),
-        Column("territory_name", "string", "Nom du territoire", Territory.name),
-        Column("period_label", "string", "Période, telle qu'écrite", Finding.period_label),
-        Column("period_start", "integer", "Première année", Finding.period_start),
-        Column("period_end", "integer", "Dernière année", Finding.period_end),
-        Column("body", "string", "Le constat (markdown)", Finding.body),
-        Column("method", "string", "Méthode", Finding.method),
-        Column("sources", "string", "Sources, une par ligne", Finding.sources, None, _lines),
-        Column("licence", "string", "Licence de réutilisation", Finding.licence),
-        Column("organisation_id", "integer", "Organisation productrice (identifiant)", Organisation.id),
-        Column("organisation_name", "string", "Organisation productrice", Organisation.name),
-        Column("organisation_kind", "string", "Type d'organisation", Organisation.kind),
-        Column("published_at", "datetime", "Date de publication (UTC)", Finding.published_at),
-        Column("withdrawn_at", "datetime", "Date de retrait (UTC), si retiré", Finding.withdrawn_at),
-        Column("withdrawal_reason", "string", "Raison publique du retrait", Finding.withdrawal_reason),
-    ),
-)
-
-INDICATORS = Resource(
-    name="indicators", slug="indicateurs", title=_l("Indicateurs de l'observatoire"),
-    description=_l("Définition, méthode, unité et organisation productrice de chaque indicateur."),
-    build=lambda: (select(Indicator.id).join(Organisation, Organisation.id == Indicator.organisation_id)
-                   .order_by(Indicator.id)),
-    columns=(
-        Column("id", "integer", "Identifiant de l'indicateur", Indicator.id),
-        Column("name", "string", "Nom", Indicator.name),
-        Column("unit", "string", "Unité", Indicator.unit),
-        Column("flow_kind", "string", "Type de flux", Indicator.flow_kind),
-        Column("additive", "boolean", "Les valeurs des communes s'additionnent-elles ?", Indicator.additive),
-        Column("definition", "string", "Définition", Indicator.definition),
-        Column("method", "string", "Méthode", Indicator.method),
-        Column("licence", "string", "Licence de réutilisation", Indicator.licence),
-        Column("organisation_id", "integer", "Organisation productrice (identifiant)", Organisation.id),
-        Column("organisation_name", "string", "Organisation productrice", Organisation.name),
-        Column("organisation_kind", "string", "Type d'organisation", Organisation.kind),
-        Column("updated_at", "datetime", "Dernière modification de la définition (UTC)", Indicator.updated_at),
-    ),
-)
-
-VALUES = Resource(
-    name="indicator_values", slug="valeurs", title=_l("Valeurs des indicateurs"),
-    description=_l("Une valeur par indicateur, territoire et année, avec sa source et la licence de l'indicateur."),
-    build=lambda: (select(IndicatorValue.id).join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-                   .join(Territory, Territory.id == IndicatorValue.territory_id)
-                   .join(Organisation, Organisation.id == Indicator.organisation_id)
-                   .order_by(IndicatorValue.indicator_id, IndicatorValue.territory_id, IndicatorValue.period)),
-    primary_key=("indicator_id", "territory_code", "period"),
-    foreign_keys=({"fields": "indicator_id", "reference": {"resource": "indicators", "fields": "id"}},),
-    columns=(
-        Column("indicator_id", "integer", "Indicateur (identifiant)", IndicatorValue.indicator_id),
-        Column("indicator_name", "string", "Indicateur", Indicator.name),
-        # Read as plain text and a float in SQL: no per-row type conversion in Python.
-        Column("territory_kind", "string", "Type de territoire", type_coerce(Territory.kind, String)),
-        Column("territory_code", "string", "Code officiel (INSEE ou SIREN)", Territory.code),
-        Column("territory_name", "string", "Nom du territoire", Territory.name),
-        Column("period", "integer", "Année", IndicatorValue.period),
-        Column("value", "number", "Valeur", cast(IndicatorValue.value, Float), _whole),
-        Column("unit", "string", "Unité", Indicator.unit),
-        Column("note", "string", "Note", IndicatorValue.note),
-        Column("source", "string", "Source de la valeur", IndicatorValue.source),
-        Column("licence", "string", "Licence de réutilisation", Indicator.licence),
-        Column("organisation_name", "string", "Organisation productrice", Organisation.name),
-    ),
-)
-
-EXTERNAL_ACTIONS = Resource(
-    name="external_actions", slug="actions-exterieures", title=_l("Action extérieure des collectivités (AECT)"),
-    description=_l("Inventaire de l'action propre des collectivités à l'étranger : jumelages, coopération "
-                   "décentralisée, mobilité étudiante… distinct de l'internationalisation du territoire."),
-    build=lambda: (select(ExternalAction.id).join(Territory, Territory.id == ExternalAction.territory_id)
-                   .outerjoin(Organisation, Organisation.id == ExternalAction.organisation_id)
-                   .order_by(ExternalAction.id)),
-    columns=(
-        Column("id", "integer", "Identifiant de l'action", ExternalAction.id),
-        Column("title", "string", "Intitulé", ExternalAction.title),
-        Column("kind", "string", "twinning, decentralised_cooperation, student_mobility, economic_mission, "
-               "cross_border_cooperation, network_membership, humanitarian_aid", ExternalAction.kind),
-        Column("partner_country", "string", "Pays partenaire", ExternalAction.partner_country),
-        Column("partner_city", "string", "Ville ou collectivité partenaire", ExternalAction.partner_city),
-        Column("budget_eur", "integer", "Budget annuel en euros, si connu", ExternalAction.budget_eur),
-        Column("start_date", "date", "Début", ExternalAction.start_date),
-        Column("end_date", "date", "Fin", ExternalAction.end_date),
-        Column("status", "string", "planned, ongoing, suspended ou ended", ExternalAction.status),
-        Column("description", "string", "Description (markdown)", ExternalAction.description),
-        Column("territory_code", "string", "Collectivité (code officiel)", Territory.code),
-        Column("territory_name", "string", "Collectivité", Territory.name),
-        Column("organisation_name", "string", "Organisation qui porte l'action", Organisation.name),
-        Column("updated_at", "datetime", "Dernière mise à jour (UTC)", ExternalAction.updated_at),
-    ),
-)
-
-RESOURCES = {r.slug: r for r in (FINDINGS, INDICATORS, VALUES, EXTERNAL_ACTIONS)}
-
-
-def values_statement(indicator_id: int | None = None) -> Select:
-    stmt = VALUES.statement()
-    if indicator_id is not None:
-        stmt = stmt.where(IndicatorValue.indicator_id == indicator_id)
-    return stmt
-
-
-def reviewers_by_finding(finding_ids=None) -> dict[int, list[str]]:
-    """Names of the organisations that approved each finding (one query)."""
-    stmt = (select(FindingReview.finding_id, Organisation.name)
-            .join(Organisation, Organisation.id == FindingReview.organisation_id)
-            .where(FindingReview.decision == ReviewDecision.APPROVE).order_by(FindingReview.id))
-    if finding_ids is not None:
-        stmt = stmt.where(FindingReview.finding_id.in_(list(finding_ids)))
-    out: dict[int, list[str]] = {}
-    for finding_id, name in db.session.execute(stmt):
-        out.setdefault(finding_id, []).append(name)
-    return out
 
 
 def _rows(stmt: Select) -> Iterator[list]:
@@ -251,14 +39,49 @@ def _rows(stmt: Select) -> Iterator[list]:
         result.close()
 
 
-# A cell a spreadsheet would run: text starting with one of FORMULA_PREFIXES. Searched in a
-# whole column at once (cells joined by NUL), so clean batches cost one regex scan in C.
-_FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+def _raw_rows(stmt: Select) -> Iterator[list]:
+    """Batches of plain tuples straight from the DB-API cursor, in the session's transaction.
+
+    For resources whose columns need no conversion by SQLAlchemy (plain integers, text, and
+    floats cast in SQL): this skips the per-row work of its result layer, which costs more
+    than everything else in a large export. PostgreSQL gets a named (server-side) cursor, so
+    rows arrive BATCH at a time; SQLite's cursor reads lazily anyway.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    dbapi_connection = connection.connection.dbapi_connection
+    if dialect.paramstyle == "qmark":
+        params = [compiled.params[name] for name in compiled.positiontup or ()]
+    else:
+        params = compiled.params
+    if dialect.name == "postgresql":
+        cursor = dbapi_connection.cursor(name=f"export_{uuid.uuid4().hex}")
+    else:
+        cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        while True:
+            batch = cursor.fetchmany(BATCH)
+            if not batch:
+                break
+            yield batch
+    finally:
+        cursor.close()
+
+
+# Cells a spreadsheet would run start with one of FORMULA_PREFIXES. A column of a batch is
+# checked at once: its distinct values joined by NUL, searched in C for NUL + prefix; only
+# a column where that finds something goes through `neutralise` cell by cell.
+_MARKERS = tuple("\x00" + prefix for prefix in FORMULA_PREFIXES)
 
 
 def _clean_text_column(values: tuple) -> tuple | list:
-    """The column with formula cells neutralised; untouched when the scan finds none."""
-    if not _FORMULA_START.search("\x00".join(filter(None, values))):
+    """The column with formula cells neutralised; untouched when none can be one."""
+    distinct = set(values)
+    distinct.discard(None)
+    joined = "\x00" + "\x00".join(distinct)
+    if not any(marker in joined for marker in _MARKERS):
         return values
     starts = frozenset(FORMULA_PREFIXES)
     return [neutralise(v) if v and v[0] in starts else v for v in values]
@@ -289,7 +112,7 @@ def stream_csv(resource: Resource, stmt: Select, extra: Callable | None = None) 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(resource.names + (list(EXTRA_FINDING_COLUMNS) if extra else []))
     yield buffer.getvalue()
-    for batch in _rows(stmt):
+    for batch in (_raw_rows if resource.plain_types else _rows)(stmt):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(_csv_batch(resource, batch, extra))
@@ -301,7 +124,7 @@ def stream_json(resource: Resource, stmt: Select, meta: dict, extra: Callable | 
     head = json.dumps(meta, ensure_ascii=False)
     yield head[:-1] + ', "data": ['
     first = True
-    for batch in _rows(stmt):
+    for batch in (_raw_rows if resource.plain_types else _rows)(stmt):
         parts = []
         for row in batch:
             record = resource.record(row)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..core.vocabulary import FlowKind
 from ..extensions import db
-from ..observatory.exports import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
+from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
 from ..observatory.models import (
     DEFAULT_LICENCE, ExternalAction, ExternalActionKind, ExternalActionStatus, Finding, Indicator, IndicatorValue,
 )
@@ -117,7 +117,7 @@ def indicator_values(indicator_id: int):
     stmt = VALUES.statement().where(IndicatorValue.indicator_id == indicator_id)
     code = text_arg(request.args, "territory")
     if code:
-        territory, scope = territory_scope(code)
+        _territory, scope = territory_scope(code)
         stmt = stmt.where(IndicatorValue.territory_id.in_(scope) if scope is not None else Territory.id.is_(None))
     period = request.args.get("period", type=int)
     if period is not None and abs(period) <= 9999:

@@ -6,7 +6,7 @@ from flask import current_app, url_for
 
 from ..accounts.models import Field
 from ..core.vocabulary import FlowKind
-from ..observatory.exports import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
+from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
 from ..observatory.models import Character, Direction, ExternalActionKind, ExternalActionStatus
 from . import api_bp
 

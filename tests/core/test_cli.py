@@ -38,8 +38,8 @@ def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    for email in ("admin@demo.plateforme.test", "moderation@demo.plateforme.test", "elue@demo.plateforme.test",
-                  "partenaire@demo.plateforme.test", "habitant@demo.plateforme.test"):
+    for email in ("admin@demo.plateforme.example", "moderation@demo.plateforme.example", "elue@demo.plateforme.example",
+                  "partenaire@demo.plateforme.example", "habitant@demo.plateforme.example"):
         assert email in first.output
     assert app.config["DEMO_PASSWORD"] in first.output
     second = runner.invoke(args=["demo"])

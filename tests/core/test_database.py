@@ -1,6 +1,7 @@
 """SQLite runs in WAL mode, and concurrent writers wait for each other instead of failing."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -43,3 +44,31 @@ def test_concurrent_read_then_write_requests_all_land(app, db):
     assert errors == []
     db.session.rollback()
     assert db.session.execute(select(func.count(Organisation.id))).scalar_one() == 8
+
+
+def test_password_check_holds_no_write_lock(app, db, make):
+    """While a sign-in checks a password, another request can still write."""
+    if app.config["BACKEND"] != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has row locks")
+    from plateforme.core.database import read_phase
+
+    make.user("lente@example.org")
+    with app.test_request_context("/connexion", method="POST"):
+        with read_phase():
+            db.session.execute(select(func.count(Organisation.id))).scalar_one()  # transaction open, deferred
+            other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+            try:  # another writer gets the lock at once (it would raise "database is locked")
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+            finally:
+                other.close()
+        db.session.remove()
+
+
+def test_demo_logins_pass_the_sign_in_form(app, client, db):
+    from ..factories import post_form
+
+    app.test_cli_runner().invoke(args=["demo"])
+    response = post_form(client, "/connexion", {"email": "habitant@demo.plateforme.example",
+                                                 "password": app.config["DEMO_PASSWORD"]})
+    assert response.status_code == 302

@@ -9,7 +9,6 @@ import re
 
 from plateforme.observatory.models import FindingStatus
 
-from .helpers import finding_input  # noqa: F401  (documents where the rows come from)
 
 PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -123,3 +122,20 @@ def test_openapi_describes_every_api_route(app, client):
             assert any(p["name"] == name and p["in"] == "path" for p in operation["parameters"]), (path, name)
     refs = re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(document))
     assert refs and set(refs) <= set(document["components"]["schemas"])
+
+
+def test_raw_cursor_rows_match_what_sqlalchemy_reads(db, obs):
+    """The values file streams from the DB-API cursor: it must read exactly what SQLAlchemy reads."""
+    from plateforme.observatory.exports import _raw_rows, _rows
+    from plateforme.observatory.resources import VALUES, values_statement
+
+    indicator = obs.indicator()
+    obs.value(indicator, "69266", 2023, 12.25, note="=1")
+    obs.value(indicator, "69123", 2023, 1200)
+    obs.value(indicator, "200046977", 2022, -3)
+    assert VALUES.plain_types
+    for stmt in (VALUES.statement(), values_statement(indicator.id)):
+        through_sqlalchemy = [tuple(row) for batch in _rows(stmt) for row in batch]
+        raw = [tuple(row) for batch in _raw_rows(stmt) for row in batch]
+        assert raw == through_sqlalchemy and len(raw) == 3
+        assert {type(row[6]) for row in raw} == {float}
