@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import subprocess
+import tempfile
 import os
 import platform
 import shutil
@@ -22,11 +25,13 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402
-    PG_ADMIN_URL, BENCH_DIR, GunicornServer, Scenario, Settings, app_env,
+    PG_ADMIN_URL, BENCH_DIR, REPO_ROOT, GunicornServer, HttpClient, PreparedRequest, Scenario, Settings, app_env,
+    csrf_token_in,
     form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
     sqlite_database, wait_for_idle, wrk_version,
 )
@@ -37,6 +42,70 @@ TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", 
 NO_SUCH_ACCOUNT = "personne.inconnue@example.org"
 INSERT = "baseline POST /insert"
 PING = "baseline GET /ping"
+
+CODE_LINE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}$")
+PANEL_SURVEY = {
+    "title": "Banc d'essai — panel", "territory": "200046977", "sampling_mode": "panel",
+    "opens_at": "2026-01-01", "closes_at": "2099-12-31",
+    "statements": [{"key": f"s{i}", "text": f"Affirmation de banc d'essai {i}", "theme": "people"}
+                   for i in range(1, 6)],
+}
+
+
+def panel_answer_requests(base_url: str, env: dict[str, str], codes: int = 30_000,
+                          sessions: int = 8) -> list[PreparedRequest]:
+    """One POST per one-time invitation code, each a complete anonymous answer.
+
+    The survey and its codes are made with the CLI, as an operator would; a few browser
+    sessions provide cookies and CSRF tokens. Every request commits one answer.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        definition = Path(tmp) / "panel.json"
+        definition.write_text(json.dumps(PANEL_SURVEY), encoding="utf-8")
+        survey_id = _last_int(flask_cli_stdout(env, "surveys", "import", str(definition)))
+    plain = []
+    while len(plain) < codes:
+        batch = min(5000, codes - len(plain))
+        out = flask_cli_stdout(env, "surveys", "generate-codes", str(survey_id), str(batch))
+        plain += [line for line in out.splitlines() if CODE_LINE.match(line)]
+    path = f"/questionnaires/{survey_id}/code"
+    clients = []
+    for client in (HttpClient(base_url) for _ in range(sessions)):
+        status, _, page = client.get(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        # Step one (checking a code) consumes nothing: it shows the answer form.
+        status, _, page = client.post_form(path, {"csrf_token": csrf_token_in(page), "code": plain[0]})
+        text = page.decode()
+        commune = re.search(r'<select[^>]*name="commune"[^>]*>.*?<option[^>]*value="(\d+)"', text, re.S)
+        if status != 200 or not commune:
+            raise RuntimeError(f"POST {path} (code) answered {status} without the answer form")
+        clients.append((client, csrf_token_in(page), commune.group(1)))
+    bands = ["18-29", "30-44", "45-59", "60-74", "75+"]
+    requests = []
+    for index, code in enumerate(plain):
+        client, token, commune = clients[index % sessions]
+        fields = {"csrf_token": token, "step": "answers", "code": code, "sex": "FM"[index % 2],
+                  "age_band": bands[index % 5], "commune": commune,
+                  **{f"answer_s{i}": "54321d"[(index + i) % 6] for i in range(1, 6)}}
+        requests.append(PreparedRequest("POST", path, {"Cookie": client.cookie_header(),
+                                                       "Content-Type": "application/x-www-form-urlencoded"},
+                                        urlencode(fields)))
+    return requests
+
+
+def flask_cli_stdout(env: dict[str, str], *args: str) -> str:
+    """Standard output alone of a `flask` command (its log lines go to standard error)."""
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask {' '.join(args)}` failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def _last_int(text: str) -> int:
+    return int(text.strip().splitlines()[-1])
+
 
 SCENARIOS = [
     Scenario(INSERT, "/insert", target="baseline", method="POST",
@@ -49,11 +118,14 @@ SCENARIOS = [
              description="territory page: 58 communes and population margins"),
     Scenario("GET /connexion", "/connexion", description="sign-in form (session cookie + CSRF token)"),
     Scenario("GET /sante", "/sante", uses_db=False, description="health probe, no database"),
+    Scenario("POST survey answer (panel code)", "/questionnaires/<id>/code", method="POST",
+             prepare=panel_answer_requests, expect=(302,),
+             description="one anonymous answer per one-time code: participation + response, one commit"),
     # Not in the default run: each request checks a password (scrypt), and it needs the
     # rate limits off (the harness sets RATELIMIT_ENABLED=0). It exercises the
     # session-cookie + CSRF-token helper that later POST scenarios use.
     Scenario("POST /connexion (wrong password)", "/connexion", method="POST",
-             prepare=lambda base: form_post_requests(
+             prepare=lambda base, env: form_post_requests(
                  base, "/connexion", {"email": NO_SUCH_ACCOUNT, "password": "not-the-demo-password-2026"},
                  sessions=4),
              expect=(200,), expect_text="incorrect", default=False,

@@ -34,10 +34,12 @@ function init(args)
     formatted[k] = wrk.format(r.method, r.path, headers, r.body)
   end
   count = #formatted
-  position = (thread_index or 0) % count
+  stride = STRIDE or 1
+  position = (thread_index or 0) % count  -- 0-based; thread k sends k, k + STRIDE, ...
 end
 
 function request()
-  position = position % count + 1
-  return formatted[position]
+  local r = formatted[position + 1]
+  position = (position + stride) % count
+  return r
 end

@@ -66,6 +66,7 @@ class FreshContextClient(FlaskClient):
             response = super().open(*args, **kwargs)
         if has_app_context():
             _db.session.rollback()
+            _db.session.expire_all()  # objects the test holds show what the request wrote
         return response
 
 

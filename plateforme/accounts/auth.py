@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from ..core.audit import audit
+from ..core.database import read_phase
 from ..extensions import db
 from .models import AuthSession, User
 
@@ -37,11 +38,12 @@ def init_login_manager(app, login_manager) -> None:
         token = session.get(SESSION_KEY)
         if not token or not user_id.isdigit():
             return None
-        row = db.session.execute(
-            select(AuthSession).options(joinedload(AuthSession.user)).where(
-                AuthSession.token_hash == _hash(token), AuthSession.user_id == int(user_id)
-            )
-        ).scalar_one_or_none()
+        with read_phase():  # identifying the visitor never needs the write lock
+            row = db.session.execute(
+                select(AuthSession).options(joinedload(AuthSession.user)).where(
+                    AuthSession.token_hash == _hash(token), AuthSession.user_id == int(user_id)
+                )
+            ).scalar_one_or_none()
         return row.user if row else None
 
 

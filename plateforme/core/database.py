@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -24,12 +25,19 @@ _immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_re
 _read_phase: ContextVar[bool] = ContextVar("read_phase", default=False)
 
 
+def _end_read_transaction(session) -> None:
+    """End the current transaction if it only read (nothing pending), keeping loaded
+    objects usable: the session does not expire them on commit."""
+    session = session()  # the scoped_session proxy → this request's Session
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+
+
 @contextmanager
 def read_phase():
-    """Do the slow reads that precede a write (checking a password) in a deferred
-    transaction, ended when the block ends, so the write lock is not held meanwhile.
-
-    Objects loaded inside are expired on exit and reload under the write transaction.
+    """Run the reads that precede a write (checking a password, validating an answer)
+    in deferred transactions, so the write lock is not held meanwhile; the write itself
+    goes in `write_phase()`. The read transaction ends with the block.
     """
     from ..extensions import db
 
@@ -37,8 +45,35 @@ def read_phase():
     try:
         yield
     finally:
-        db.session.rollback()
+        _end_read_transaction(db.session)
         _read_phase.reset(token)
+
+
+@contextmanager
+def write_phase():
+    """The writes of an operation, in their own short immediate transaction: the read
+    transaction before them is ended, and the flush begins with BEGIN IMMEDIATE."""
+    from ..extensions import db
+
+    _end_read_transaction(db.session)
+    token = _read_phase.set(False)
+    try:
+        yield
+    finally:
+        _read_phase.reset(token)
+
+
+def reads_first(view):
+    """View decorator: its queries run deferred; only `write_phase()` blocks take the lock.
+
+    For hot write paths (answering a survey) where validation needs several queries.
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with read_phase():
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 @contextmanager

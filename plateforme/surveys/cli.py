@@ -114,6 +114,24 @@ def _lifecycle(survey_id: int, operation) -> None:
     click.echo(f"survey {survey_id}: {survey.status.value}")
 
 
+@surveys_cli.command("generate-codes")
+@click.argument("survey_id", type=int)
+@click.argument("count", type=int)
+def generate_codes_command(survey_id: int, count: int) -> None:
+    """Create COUNT one-time invitation codes (panel mode) and print them, one per line,
+    for a mail merge: only their hashes are kept, so this is the only time they are shown."""
+    from .services import SurveyError, generate_codes
+
+    with immediate_transactions():
+        survey = _survey(survey_id)
+        try:
+            codes = generate_codes(survey, count)
+        except SurveyError as error:
+            _fail(error.message)
+        db.session.commit()
+    click.echo("\n".join(codes))
+
+
 @surveys_cli.command("open")
 @click.argument("survey_id", type=int)
 def open_command(survey_id: int) -> None:

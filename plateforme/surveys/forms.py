@@ -1,6 +1,8 @@
 """Survey forms. Answer forms are built per survey, one radio group per statement."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -200,13 +202,24 @@ def _profile_fields() -> dict:
 
 def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
     """The resident questionnaire of `survey`: an optional opinion and estimate per statement."""
+    form_class = _resident_form_class(survey.id, tuple((s.key, s.text) for s in survey.statements))
+    form = form_class(**kwargs)
+    form.commune.choices = choices([("", _l("Choisissez votre commune"))] + [(c.id, c.label) for c in communes])
+    return form
+
+
+@lru_cache(maxsize=256)
+def _resident_form_class(survey_id: int, statements: tuple[tuple[str, str], ...]) -> type[ResidentAnswerForm]:
+    """One form class per questionnaire wording, built once per process: building the
+    fields is most of the cost of an answer request. Labels stay lazy, so each request
+    still gets its own language."""
 
     class SurveyResidentForm(ResidentAnswerForm):
-        statement_keys = [s.key for s in survey.statements]
+        statement_keys = [key for key, _text in statements]
 
-    for number, statement in enumerate(survey.statements, 1):
-        setattr(SurveyResidentForm, f"answer_{statement.key}", _answer_field(statement.text))
-        setattr(SurveyResidentForm, f"estimate_{statement.key}", WholeNumberField(
+    for number, (key, text) in enumerate(statements, 1):
+        setattr(SurveyResidentForm, f"answer_{key}", _answer_field(text))
+        setattr(SurveyResidentForm, f"estimate_{key}", WholeNumberField(
             _l("Sur 100 habitants de votre territoire, combien sont d'accord selon vous ? (affirmation %(n)s)",
                n=number),
             validators=[Optional(), NumberRange(0, 100, _l("Indiquez un nombre entre 0 et 100."))],
@@ -214,9 +227,7 @@ def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
             render_kw={"inputmode": "numeric", "class": "input--short"}))
     for name, field in _profile_fields().items():
         setattr(SurveyResidentForm, name, field)
-    form = SurveyResidentForm(**kwargs)
-    form.commune.choices = choices([("", _l("Choisissez votre commune"))] + [(c.id, c.label) for c in communes])
-    return form
+    return SurveyResidentForm
 
 
 class OfficialAnswerForm(FlaskForm):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
 from ..accounts.services import personal_data_section
+from ..core.database import read_phase, write_phase
 from ..core.models import local_today
 from ..extensions import db
 from ..territories.models import AGE_BANDS, Sex, Territory, TerritoryKind, territory_contains
@@ -166,17 +167,20 @@ def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, 
     The unique constraints on the participation record make a second answer by the same
     person (or code) fail atomically, even when submissions race.
     """
-    _check_open(survey)
-    _check_profile(survey, data)
-    response = ResidentResponse(
-        survey_id=survey.id, sex=data.sex, age_band=data.age_band, commune_id=data.commune.id,
-        answers=encode_answers(survey, data.answers), estimates=encode_estimates(survey, data.estimates),
-        channel=channel,
-    )
-    db.session.add(ResidentParticipation(survey_id=survey.id, user_id=getattr(user, "id", None),
-                                         invitation_id=getattr(invitation, "id", None)))
-    db.session.add(response)
-    _commit_once()
+    with read_phase():
+        _check_open(survey)
+        _check_profile(survey, data)
+        response = ResidentResponse(
+            survey_id=survey.id, sex=data.sex, age_band=data.age_band, commune_id=data.commune.id,
+            answers=encode_answers(survey, data.answers), estimates=encode_estimates(survey, data.estimates),
+            channel=channel,
+        )
+        participation = ResidentParticipation(survey_id=survey.id, user_id=getattr(user, "id", None),
+                                              invitation_id=getattr(invitation, "id", None))
+    with write_phase():  # two INSERTs and the commit: the only time the write lock is held
+        db.session.add(participation)
+        db.session.add(response)
+        _commit_once()
 
 
 def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dict[str, int | None],
@@ -187,10 +191,14 @@ def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dic
     if any(estimates.get(s.key) is None for s in survey.statements):
         missing = next(s for s in survey.statements if estimates.get(s.key) is None)
         raise SurveyError(_("Donnez une estimation pour chaque affirmation."), f"estimate_{missing.key}")
-    db.session.add(OfficialParticipation(survey_id=survey.id, user_id=user.id))
-    db.session.add(OfficialResponse(survey_id=survey.id, estimates=encode_estimates(survey, estimates),
-                                    opinions=encode_answers(survey, opinions), channel=Channel.ONLINE))
-    _commit_once()
+    with read_phase():
+        response = OfficialResponse(survey_id=survey.id, estimates=encode_estimates(survey, estimates),
+                                    opinions=encode_answers(survey, opinions), channel=Channel.ONLINE)
+        participation = OfficialParticipation(survey_id=survey.id, user_id=user.id)
+    with write_phase():
+        db.session.add(participation)
+        db.session.add(response)
+        _commit_once()
 
 
 def _commit_once() -> None:

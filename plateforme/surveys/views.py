@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import is_elected_official, is_resident
+from ..core.database import reads_first
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, requires
 from ..extensions import db, limiter
@@ -163,7 +164,14 @@ def _unavailable(survey, situation: str, status: int = 403):
 
 
 def _thanks(survey, *, official=False):
-    return render_template("surveys/thanks.html", survey=survey, official=official)
+    """Post/redirect/get: the thank-you page is a GET, so reloading it submits nothing."""
+    return redirect(url_for("surveys.thanks", survey_id=survey.id, **({"elu": 1} if official else {})))
+
+
+@bp.route("/<int:survey_id>/merci")
+def thanks(survey_id):
+    survey = visible_survey(survey_id)
+    return render_template("surveys/thanks.html", survey=survey, official=request.args.get("elu") == "1")
 
 
 def _already(survey, *, official=False, with_code=False):
@@ -176,6 +184,7 @@ def _resident_answers(form, communes) -> ResidentAnswers:
 
 
 @bp.route("/<int:survey_id>/repondre", methods=["GET", "POST"])
+@reads_first  # validation reads; only the two INSERTs of the submission take the write lock
 def answer(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:
@@ -205,6 +214,7 @@ def answer(survey_id):
 
 @bp.route("/<int:survey_id>/code", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@reads_first
 def answer_with_code(survey_id):
     """Panel mode: a one-time code from a letter, no account needed."""
     survey = visible_survey(survey_id)
@@ -253,6 +263,7 @@ def _answer_with_code(survey, code_form):
 
 
 @bp.route("/<int:survey_id>/elus", methods=["GET", "POST"])
+@reads_first
 def officials(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:

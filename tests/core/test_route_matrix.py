@@ -122,6 +122,7 @@ MATRIX = {
     # Every role's account lives in Villeurbanne, within the survey's territory.
     "surveys.answer": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/repondre", SIGNED_IN),
     "surveys.answer_with_code": ("GET", lambda ids: f"/questionnaires/{ids['panel_survey']}/code", PUBLIC),
+    "surveys.thanks": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/merci", PUBLIC),
     "surveys.officials": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/elus", SURVEY_OFFICIAL),
     "surveys.manage": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer", SURVEY_MANAGER),
     "surveys.open_": ("POST", lambda ids: f"/questionnaires/{ids['draft_survey']}/gerer/ouvrir",

@@ -294,8 +294,10 @@ def test_resident_answers_once_and_anonymously(client, db, make):
     user = make.user()
     sign_in(client, user)
     url = f"/questionnaires/{survey.id}/repondre"
-    response = post_form(client, url, _resident_fields(user.commune_id, answer_s2=None))
+    response = post_form(client, url, _resident_fields(user.commune_id, answer_s2=None), follow_redirects=True)
     body = page_text(response)
+    # Post/redirect/get: reloading the thank-you page submits nothing again.
+    assert [r.status_code for r in response.history] == [302]
     assert response.status_code == 200 and "Merci, vos réponses sont enregistrées" in body
     assert "anonymes" in body and "31 décembre 2099" in body
     stored = db.session.execute(select(ResidentResponse)).scalar_one()
@@ -423,7 +425,8 @@ def test_codes_are_generated_once_on_printable_letters_and_used_once(app, client
     assert 'name="step" value="answers"' in html and f'value="{codes[0]}"' in html
     assert '<fieldset id="answer_s1"' in html
     bron = make.territory("69029")
-    done = post_form(client, code_url, {"step": "answers", "code": codes[0], **_resident_fields(bron.id)})
+    done = post_form(client, code_url, {"step": "answers", "code": codes[0], **_resident_fields(bron.id)},
+                     follow_redirects=True)
     assert "Merci, vos réponses sont enregistrées" in page_text(done)
     response = db.session.execute(select(ResidentResponse)).scalar_one()
     assert response.channel == Channel.PANEL and response.commune_id == bron.id
@@ -469,7 +472,8 @@ def test_official_answers_before_any_result_once(client, db, make):
     assert "Indiquez un nombre entre 0 et 100." in page_text(too_high)
     assert _count(db, OfficialResponse) == 0
 
-    done = post_form(client, url, {"estimate_s1": "30", "estimate_s2": "55", "opinion_s1": "4"})
+    done = post_form(client, url, {"estimate_s1": "30", "estimate_s2": "55", "opinion_s1": "4"},
+                     follow_redirects=True)
     assert "Vos estimations sont enregistrées à part de votre nom" in page_text(done)
     stored = db.session.execute(select(OfficialResponse)).scalar_one()
     assert (stored.estimates, stored.opinions) == ("30,55", "4.")
