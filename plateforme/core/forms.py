@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import DateField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -48,3 +48,13 @@ def reject_control_characters(form, field):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select options."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DayField(DateField):
+    """A calendar day typed as AAAA-MM-JJ (native date picker where the browser has one)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Saisissez une date valide au format AAAA-MM-JJ, par exemple 2026-03-31."))

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts.forms import MultiCheckboxField
 from ..accounts.labels import FIELD_LABELS
-from ..core.forms import choices, reject_control_characters, strip_filter
+from ..core.forms import DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .labels import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, CHARACTER_LABELS, DIRECTION_LABELS
 from .models import DEFAULT_LICENCE
@@ -56,13 +56,6 @@ class WholeNumberField(IntegerField):
         except ValueError:
             raise ValueError(_l("Saisissez un nombre entier d'euros, sans centimes, par exemple 25000."))
 
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Saisissez une date valide au format AAAA-MM-JJ, par exemple 2024-03-31."))
 
 
 def flow_kind_choices():
@@ -159,7 +152,7 @@ class IndicatorForm(FlaskForm):
         DataRequired(_l("Donnez un nom à l'indicateur.")), Length(min=3, max=200), reject_control_characters,
     ], description=_l("Par exemple « Étudiantes et étudiants étrangers inscrits »."))
     unit = StringField(_l("Unité"), filters=[strip_filter], validators=[
-        DataRequired(_l("Indiquez l'unité, par exemple « personnes », « établissements » ou « % »).")),
+        DataRequired(_l("Indiquez l'unité, par exemple « personnes », « établissements » ou « % ».")),
         Length(max=60), reject_control_characters,
     ])
     flow_kind = ChoiceField(_l("Type de flux"), choices=flow_kind_choices(),

@@ -6,10 +6,10 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import choices, reject_control_characters, strip_filter
+from ..core.forms import DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .presentation import AGE_BAND_LABELS, ANSWER_LABELS, SEX_LABELS
 
@@ -59,13 +59,6 @@ class WholeNumberField(IntegerField):
         except ValueError:
             raise ValueError(_l("Saisissez un nombre entier, sans virgule, par exemple 40."))
 
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Saisissez une date valide au format AAAA-MM-JJ, par exemple 2026-03-31."))
 
 
 # --- creating a survey -----------------------------------------------------------------
