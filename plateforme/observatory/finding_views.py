@@ -34,7 +34,9 @@ def findings():
 
 
 def _visible_finding(finding_id: int) -> Finding:
-    """The finding with its history; 404 for those who may not see it yet (no leak of drafts)."""
+    """The finding with its history. A signed-in person who may not see it gets a 404 (no
+    leak of drafts); a visitor is asked to sign in, since links to findings in review are
+    shared between partners — which tells a visitor only that the number exists."""
     finding = finding_with_history(finding_id) or abort(404)
     if not can("can_see_finding", finding):
         if not current_user.is_authenticated:
