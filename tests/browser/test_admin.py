@@ -23,10 +23,13 @@ ORGANISATION = "Maison des échanges internationaux"
 def restore_territories(db):
     """Territories survive the per-test cleanup: remove those a test loads, after it."""
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     before = set(db.session.execute(select(Territory.id)).scalars())
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     yield
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     added = [tid for tid in db.session.execute(select(Territory.id)).scalars() if tid not in before]
     if added:
         pointing = or_(Territory.parent_id.in_(added), Territory.epci_id.in_(added))
@@ -38,6 +41,7 @@ def restore_territories(db):
 
 def _scalar(db, statement):
     db.session.rollback()  # see what the server committed
+    db.session.expire_all()  # see what the live server wrote
     value = db.session.execute(statement).scalar_one_or_none()
     return value
 
@@ -45,6 +49,7 @@ def _scalar(db, statement):
 def _admin_page(new_context, make, db, sign_in):
     email = make.admin(name="Ada Admin").email
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     page = new_context("fr").new_page()
     sign_in(page, email)
     nav = page.get_by_role("navigation", name="Navigation principale")
@@ -62,6 +67,7 @@ def test_admin_verifies_a_mandate_declared_by_an_elected_person(new_context, mak
     db.session.rollback()
 
     # The elected person declares the mandate from their account.
+    db.session.expire_all()  # see what the live server wrote
     elected = new_context("fr").new_page()
     sign_in(elected, claude)
     visit(elected, "/compte")
@@ -78,6 +84,7 @@ def test_admin_verifies_a_mandate_declared_by_an_elected_person(new_context, mak
     db.session.rollback()
 
     # The administrator sees it waiting, and verifies it.
+    db.session.expire_all()  # see what the live server wrote
     admin = _admin_page(new_context, make, db, sign_in)
     expect(admin.locator("main .cards")).to_contain_text("1 mandat à vérifier")
     submit(admin, _admin_nav(admin, "Mandats"))
@@ -94,6 +101,7 @@ def test_admin_verifies_a_mandate_declared_by_an_elected_person(new_context, mak
     db.session.rollback()
 
     # The elected person's account now says so.
+    db.session.expire_all()  # see what the live server wrote
     visit(elected, "/compte")
     expect(roles).to_contain_text("Maire — Villeurbanne (vérifié)")
 
@@ -103,6 +111,7 @@ def test_admin_creates_an_organisation_and_adds_a_member_by_email(new_context, m
     member = make.user(name="Noor Partenaire")
     member_email = member.email
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     admin = _admin_page(new_context, make, db, sign_in)
     submit(admin, _admin_nav(admin, "Organisations"))
     main = admin.locator("main")
@@ -144,6 +153,7 @@ def test_admin_creates_an_organisation_and_adds_a_member_by_email(new_context, m
     db.session.rollback()
 
     # The list of organisations and the list of people show it.
+    db.session.expire_all()  # see what the live server wrote
     submit(admin, _admin_nav(admin, "Organisations"))
     table = admin.get_by_role("table", name="Organisations de l'observatoire")
     expect(table.get_by_role("row").filter(has_text=ORGANISATION)).to_contain_text("1")  # one member
@@ -154,6 +164,7 @@ def test_admin_creates_an_organisation_and_adds_a_member_by_email(new_context, m
 def test_admin_appoints_a_moderator_for_the_metropole(new_context, make, db, sign_in):
     moderator_email = make.user(name="Sam Modération").email
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     admin = _admin_page(new_context, make, db, sign_in)
     submit(admin, _admin_nav(admin, "Modération"))
     main = admin.locator("main")
@@ -170,6 +181,7 @@ def test_admin_appoints_a_moderator_for_the_metropole(new_context, make, db, sig
     assert appointment.user.email == moderator_email and appointment.territory.code == "200046977"
     assert appointment.appointed_by.display_name == "Ada Admin"
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
 
 
 def test_admin_loads_a_departement_then_imports_population_margins(restore_territories, new_context, make, db,
@@ -189,6 +201,7 @@ def test_admin_loads_a_departement_then_imports_population_margins(restore_terri
     communes = _scalar(db, select(func.count(Territory.id)).where(
         Territory.parent_id == select(Territory.id).where(Territory.code == "90").scalar_subquery()))
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     assert communes > 90
 
     # A margins file with faulty lines: every one is listed, nothing is imported.
@@ -214,6 +227,7 @@ def test_admin_loads_a_departement_then_imports_population_margins(restore_terri
     db.session.rollback()
 
     # Corrected, the file is imported and the commune page shows the margins.
+    db.session.expire_all()  # see what the live server wrote
     good = "commune,sex,age_band,count\n69266,F,18-29,100\n69266,M,18-29,90\n"
     upload.set_input_files(files=[{"name": "marges.csv", "mimeType": "text/csv", "buffer": good.encode()}])
     submit(admin, main.get_by_role("button", name="Importer les marges"))
@@ -244,6 +258,7 @@ def test_account_and_administration_pages_are_accessible_on_a_narrow_screen(new_
     email = make.admin(name="Ada Admin").email
     make.elected(name="Claude Maire")  # so the mandates table has a row
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     page = new_context(lang).new_page()
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page, email)
@@ -263,6 +278,7 @@ def test_account_and_administration_pages_are_accessible_on_a_narrow_screen(new_
 def test_administration_is_refused_to_a_resident(new_context, make, db, sign_in, translate):
     email = make.user(name="Rémi Résident").email
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     page = new_context("fr").new_page()
     sign_in(page, email)
     expect(page.get_by_role("navigation", name="Navigation principale")

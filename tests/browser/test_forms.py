@@ -18,8 +18,10 @@ pytestmark = pytest.mark.browser
 
 def _count_users(db) -> int:
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     count = db.session.execute(select(func.count(User.id))).scalar_one()
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     return count
 
 
@@ -112,6 +114,7 @@ def test_sign_in_and_profile_edit_work_without_javascript(new_context, make, db,
     person = make.user(name="Dominique", commune="69266")
     email = person.email
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     context = new_context("fr", java_script_enabled=False)
     page = context.new_page()
 
@@ -140,11 +143,13 @@ def test_sign_in_and_profile_edit_work_without_javascript(new_context, make, db,
     expect(name).to_have_value("Dominique Durand")
     expect(commune).to_have_value(re.compile(r"^Vénissieux \(\d{5}\)$"))
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     saved = db.session.execute(select(User).where(User.email == email)).scalar_one()
     assert (saved.display_name, saved.commune.name) == ("Dominique Durand", "Vénissieux")
     db.session.rollback()
 
     # The language switch and the sign-out button are plain forms too.
+    db.session.expire_all()  # see what the live server wrote
     submit(page, page.locator("header form.language-switch").get_by_role("button"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     submit(page, page.get_by_role("button", name="Sign out"))

@@ -31,6 +31,7 @@ def test_finding_written_reviewed_published_and_reused(new_context, make, db, si
     db.session.rollback()
 
     # A partner of organisation A writes the finding and submits it for review.
+    db.session.expire_all()  # see what the live server wrote
     page = new_context("fr").new_page()
     sign_in(page, author)
     visit(page, "/observatoire/constats/nouveau")

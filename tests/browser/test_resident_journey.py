@@ -22,6 +22,7 @@ CONFIRM_LINK = re.compile(r"http://127\.0\.0\.1:\d+/confirmer/\S+")
 
 def _user(db, email: str) -> User | None:
     db.session.rollback()  # a fresh read: the server committed in its own thread
+    db.session.expire_all()  # see what the live server wrote
     user = db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
     return user
 
@@ -62,12 +63,14 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     db.session.rollback()
 
     # The link points at the site the person used; opening it confirms nothing until the button.
+    db.session.expire_all()  # see what the live server wrote
     link = CONFIRM_LINK.search(outbox[0].body).group(0)
     assert link.startswith(live_server.url + "/confirmer/")
     visit(page, link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer votre adresse électronique")
     assert not _user(db, EMAIL).is_confirmed
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     submit(page, main.get_by_role("button", name="Confirmer mon adresse"))
     expect(page).to_have_url(f"{live_server.url}/connexion")
     expect(page.get_by_role("status")).to_contain_text("Votre adresse électronique est confirmée. Merci !")
@@ -75,6 +78,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     db.session.rollback()
 
     # Sign in (with the address typed differently: it is not case-sensitive).
+    db.session.expire_all()  # see what the live server wrote
     sign_in(page, EMAIL.upper())
     expect(page.get_by_role("status")).to_contain_text("Bienvenue, Camille M.")
     expect(page).to_have_url(f"{live_server.url}/")
@@ -95,6 +99,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     db.session.rollback()
 
     # Edit the profile: display name and commune.
+    db.session.expire_all()  # see what the live server wrote
     submit(page, account_link)
     expect(page).to_have_url(f"{live_server.url}/compte")
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")
@@ -115,6 +120,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     db.session.rollback()
 
     # Download the personal data (a JSON file, not a page: no axe there).
+    db.session.expire_all()  # see what the live server wrote
     with page.expect_download() as download_info:
         main.get_by_role("link", name=translate("en", "Télécharger toutes mes données (JSON)")).click()
     download = download_info.value
@@ -144,6 +150,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     db.session.rollback()
 
     # Signing in again fails, with a message saying why.
+    db.session.expire_all()  # see what the live server wrote
     visit(page, "/connexion")
     main.get_by_label(translate("en", "Adresse électronique"), exact=True).fill(EMAIL)
     main.get_by_label(translate("en", "Mot de passe"), exact=True).fill(PASSWORD)

@@ -18,6 +18,7 @@ def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(new_context, mak
                                                                   live_server):
     email = make.user(name="Alex").email
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
 
     first = new_context("fr")
     page = first.new_page()
@@ -39,10 +40,12 @@ def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(new_context, mak
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("status")).to_contain_text(translate("fr", "Déconnexion effectuée. À bientôt !"))
     db.session.rollback()
+    db.session.expire_all()  # see what the live server wrote
     assert db.session.execute(select(func.count(AuthSession.id))).scalar_one() == 0
     db.session.rollback()
 
     # The copy no longer opens the account: it is sent to the sign-in page.
+    db.session.expire_all()  # see what the live server wrote
     visit(copy, "/compte")
     expect(copy).to_have_url(re.compile(re.escape(f"{live_server.url}/connexion?next=") + r"(%2F|/)compte$"))
     expect(copy.get_by_role("heading", level=1)).to_have_text("Se connecter")

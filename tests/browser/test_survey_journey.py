@@ -48,6 +48,7 @@ def test_survey_answered_closed_published_and_read(new_context, make, db, sign_i
     db.session.rollback()
 
     # Three residents of Villeurbanne answer; the first one then tries again.
+    db.session.expire_all()  # see what the live server wrote
     for email, (answers, sex, age_band) in zip(residents, RESIDENT_CHOICES):
         page = new_context("fr").new_page()
         sign_in(page, email)
