@@ -27,7 +27,7 @@ from .roles import (
     list_organisations, pending_mandates, remove_member, revoke_moderator, verified_mandates,
 )
 from .services import AccountError, find_user_by_email
-from .views import attach_error
+from ..core.forms import attach_error
 
 
 def _user_or_error(form) -> User | None:

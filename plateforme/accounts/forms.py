@@ -128,7 +128,6 @@ class TerritorySelectForm(FlaskForm):
     def __init__(self, *args, territory_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.territory.choices = choices((t.id, t.label) for t in territory_choices)
-        self.territory.validate_choice = True
 
 
 class MandateForm(TerritorySelectForm):

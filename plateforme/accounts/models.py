@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
+from ..core.models import InvalidTransition, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import db
 from ..territories.models import Territory
 
@@ -88,10 +88,6 @@ MANDATE_TRANSITIONS = {
     MandateStatus.REJECTED: set(),
     MandateStatus.ENDED: set(),
 }
-
-
-class InvalidTransition(ValueError):
-    """A lifecycle move that the current state does not allow."""
 
 
 class Mandate(TimestampMixin, db.Model):

@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, render_template, request, session, 
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
+from ..core.forms import attach_error
 from ..core.database import read_phase
 from ..core.permissions import requires
 from ..core.urls import safe_next
@@ -26,14 +27,6 @@ from .services import (
     register, reset_password, send_confirmation, send_password_reset, sign_in, update_profile,
     user_for_reset_token,
 )
-
-
-def attach_error(form, error: AccountError) -> None:
-    """Show a service's refusal next to its field, or at the top of the form."""
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/inscription", methods=["GET", "POST"], endpoint="register")

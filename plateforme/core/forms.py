@@ -58,3 +58,13 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Saisissez une date valide au format AAAA-MM-JJ, par exemple 2026-03-31."))
+
+
+def attach_error(form, error, prefix: str = "") -> None:
+    """Show a service's refusal (an error with `.message` and `.field`) next to its field,
+    or at the top of the form. Forms may prefix per-statement fields (answer_s1 for s1)."""
+    for name in (f"{prefix}{error.field}", error.field):
+        if error.field and name in form:
+            form[name].errors = list(form[name].errors) + [error.message]
+            return
+    form.form_errors.append(error.message)

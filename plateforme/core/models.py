@@ -40,6 +40,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+class InvalidTransition(ValueError):
+    """A lifecycle move that the current state does not allow (every domain's enums)."""
+
+
 class TimestampMixin:
     """`created_at`, set when the row is first written."""
 

@@ -17,7 +17,7 @@ from .forms import ExternalActionForm
 from .models import ExternalAction, ExternalActionKind, ExternalActionStatus
 from .queries import external_actions_of, observed_territory
 from .services import ExternalActionInput, ObservatoryError, save_external_action
-from .views import attach_error
+from ..core.forms import attach_error
 
 
 @bp.route("/action-exterieure/", defaults={"kind": None, "code": None})

@@ -23,7 +23,7 @@ from .services import (
     OBSERVED_KINDS, FindingInput, ObservatoryError, create_finding, independence_problem, review_finding,
     submit_finding, update_finding, withdraw_finding,
 )
-from .views import attach_error
+from ..core.forms import attach_error
 
 
 @bp.route("/constats")

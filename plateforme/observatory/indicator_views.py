@@ -22,7 +22,7 @@ from .indicators import IndicatorInput, create_indicator, indicator_view, set_va
 from .models import Indicator, IndicatorValue
 from .queries import indicators_page, per_page_from
 from .services import OBSERVED_KINDS, ObservatoryError
-from .views import attach_error
+from ..core.forms import attach_error
 
 
 @bp.route("/indicateurs")

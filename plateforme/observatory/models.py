@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Field, Organisation, User
-from ..core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
+from ..core.models import InvalidTransition, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..core.vocabulary import FlowKind
 from ..extensions import db
 from ..territories.models import Territory
@@ -58,7 +58,7 @@ class ReviewDecision(enum.StrEnum):
     REQUEST_CHANGES = "request_changes"
 
 
-class FindingTransitionError(ValueError):
+class FindingTransitionError(InvalidTransition):
     """A lifecycle move the finding's current state does not allow."""
 
 

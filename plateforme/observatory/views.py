@@ -20,17 +20,8 @@ from .queries import (
     counts_by_commune, coverage, external_actions_of, observed_territory, organisation_work, recent_findings,
     review_queue,
 )
-from .services import ObservatoryError
 
 bp.record_once(register_label_helpers)
-
-
-def attach_error(form, error: ObservatoryError) -> None:
-    """Show a service's refusal next to its field, or at the top of the form."""
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _overview(territory):

@@ -53,5 +53,6 @@ __all__ = [
     "projection",
     "rake",
     "suppress_cells",
+    "wrong_majority_rate",
     "wilson_interval",
 ]

@@ -24,7 +24,7 @@ from .services import (
     SurveyError, close_survey, count_officials, generate_codes, get_survey, import_history, invitation_counts,
     open_survey, participation_counts,
 )
-from .views import attach_survey_error
+from ..core.forms import attach_error
 
 
 def _managed_survey(survey_id: int):
@@ -90,7 +90,7 @@ def publish_results(survey_id):
             publication = publish(survey, current_user, form.change_note.data or "")
         except SurveyError as error:
             db.session.rollback()
-            attach_survey_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("Résultats publiés (version %(version)s).", version=publication.version), "success")
@@ -108,7 +108,7 @@ def generate_invitation_codes(survey_id):
             codes = generate_codes(survey, form.count.data)
         except SurveyError as error:
             db.session.rollback()
-            attach_survey_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             return render_template("surveys/letters.html", survey=survey, codes=codes,
@@ -132,7 +132,7 @@ def _csv_import(survey_id: int, kind: str, importer, done_message):
             form.file.errors = list(form.file.errors) + [
                 _("%(n)s ligne(s) en erreur : rien n'a été importé.", n=len(error.errors))]
         except SurveyError as error:
-            attach_survey_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(done_message(rows), "success")

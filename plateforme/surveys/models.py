@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
+from ..core.models import InvalidTransition, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..core.vocabulary import FlowKind
 from ..extensions import db
 from ..territories.models import Territory
@@ -53,7 +53,7 @@ class Channel(enum.StrEnum):
     PAPER = "paper"
 
 
-class SurveyTransitionError(ValueError):
+class SurveyTransitionError(InvalidTransition):
     """A lifecycle move the survey's current state does not allow."""
 
 

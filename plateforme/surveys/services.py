@@ -93,7 +93,8 @@ def officials_of(territory: Territory) -> list[User]:
     mandate on it, within it, or on a territory containing it (an EPCI councillor counts
     for a commune survey)."""
     mandates = db.session.execute(
-        select(Mandate).where(Mandate.status == MandateStatus.VERIFIED)
+        select(Mandate).options(selectinload(Mandate.user), selectinload(Mandate.territory))
+        .where(Mandate.status == MandateStatus.VERIFIED)
     ).scalars().all()
     return sorted({m.user for m in mandates if territory_contains(territory, m.territory)
                    or territory_contains(m.territory, territory)}, key=lambda u: u.id)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import is_elected_official, is_resident
+from ..core.forms import attach_error
 from ..core.database import reads_first
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, requires
@@ -30,16 +31,6 @@ from .weighting import territory_communes
 bp.record_once(register_template_helpers)
 
 MAX_DEFINITION_BYTES = 1024 * 1024
-
-
-def attach_survey_error(form, error: SurveyError, prefix: str = "") -> None:
-    """Show a service's refusal next to its field; the services name answer fields by
-    statement key, the forms prefix them (answer_s1, opinion_s1)."""
-    for name in (f"{prefix}{error.field}", error.field):
-        if error.field and name in form:
-            form[name].errors = list(form[name].errors) + [error.message]
-            return
-    form.form_errors.append(error.message)
 
 
 def visible_survey(survey_id: int):
@@ -206,7 +197,7 @@ def answer(survey_id):
         except AlreadyAnswered:
             return _already(survey)
         except SurveyError as error:
-            attach_survey_error(form, error, prefix="answer_")
+            attach_error(form, error, prefix="answer_")
         else:
             return _thanks(survey)
     return render_template("surveys/answer.html", survey=survey, form=form)
@@ -230,7 +221,7 @@ def answer_with_code(survey_id):
         try:
             find_invitation(survey, code_form.code.data)
         except SurveyError as error:
-            attach_survey_error(code_form, error)
+            attach_error(code_form, error)
         else:
             communes = territory_communes(survey.territory)
             form = resident_answer_form(survey, communes, formdata=None)
@@ -247,7 +238,7 @@ def _answer_with_code(survey, code_form):
     try:
         invitation = find_invitation(survey, form.code.data or "")
     except SurveyError as error:
-        attach_survey_error(code_form, error)
+        attach_error(code_form, error)
         return render_template("surveys/code.html", survey=survey, form=code_form)
     if form.validate_on_submit():
         try:
@@ -256,7 +247,7 @@ def _answer_with_code(survey, code_form):
         except AlreadyAnswered:
             return _already(survey, with_code=True)
         except SurveyError as error:
-            attach_survey_error(form, error, prefix="answer_")
+            attach_error(form, error, prefix="answer_")
         else:
             return _thanks(survey)
     return render_template("surveys/answer.html", survey=survey, form=form, with_code=True)
@@ -282,7 +273,7 @@ def officials(survey_id):
         except AlreadyAnswered:
             return _already(survey, official=True)
         except SurveyError as error:
-            attach_survey_error(form, error, prefix="opinion_")
+            attach_error(form, error, prefix="opinion_")
         else:
             return _thanks(survey, official=True)
     return render_template("surveys/officials.html", survey=survey, form=form)
