@@ -62,7 +62,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts import admin_bp, bp as accounts_bp
+    from .cards import bp as cards_bp
+    from .consultations import bp as consultations_bp
     from .core import bp as core_bp
+    from .debate import bp as debate_bp
+    from .notifications import bp as notifications_bp
     from .observatory import bp as observatory_bp
     from .publication import api_bp
     from .surveys import bp as surveys_bp
@@ -74,6 +78,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(territories_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(observatory_bp)
+    app.register_blueprint(cards_bp)
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(debate_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
 
     from .accounts.labels import register_label_helpers as account_labels

@@ -1,0 +1,41 @@
+"""In-platform notifications. A notification stores what happened (its kind and the
+object), not a sentence: the text is written when it is shown or mailed, in the
+reader's language."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.models import TimestampMixin, UTCDateTime, str_enum
+from ..extensions import db
+
+
+class NotificationKind(enum.StrEnum):
+    SYNTHESIS_PUBLISHED = "synthesis_published"
+    RESPONSE_PUBLISHED = "response_published"
+    COMMITMENT_UPDATED = "commitment_updated"
+    CONSULTATION_CANCELLED = "consultation_cancelled"
+    # Debate (issue 6): replies, answers to proposals, moderation of one's content.
+    COMMENT_REPLY = "comment_reply"
+    PROPOSAL_ANSWERED = "proposal_answered"
+    CONTENT_MODERATED = "content_moderated"
+
+
+class Notification(TimestampMixin, db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, 32), nullable=False)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    # The page to open, relative to the site (built with url_for when the notification is made).
+    target_path: Mapped[str] = mapped_column(String(300), nullable=False)
+    # A short title of the object (a commitment's, a proposal's), as it was at that time.
+    subject: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    consultation = relationship("Consultation")
