@@ -120,4 +120,10 @@ def load_demo(password: str) -> list[DemoAccount]:
 
     load_observatory_demo(epci, communes, partner, admin, password)
     contributors = [DemoAccount(c.role, c.email, c.display_name, "69123") for c in CONTRIBUTORS]
-    return list(DEMO_ACCOUNTS) + contributors
+
+    from .consultations.demo import load_consultation_demo
+
+    # Cards and consultations build on the observatory's published findings and the open survey.
+    residents = load_consultation_demo(epci, communes, users, password)
+    residents = [DemoAccount(r.role, r.email, r.display_name, r.commune_code) for r in residents]
+    return list(DEMO_ACCOUNTS) + contributors + residents

@@ -45,3 +45,9 @@ def can_see_card(user, card) -> bool:
 def can_see_card_drafts(user, card) -> bool:
     """The work in progress on a published card (draft, submitted version)."""
     return can_edit_card(user, card) or can_publish_card(user, card)
+
+
+@predicate
+def can_moderate_cards(user) -> bool:
+    """Who sees the queue of cards waiting for publication: moderators and administrators."""
+    return is_administrator(user) or is_moderator(user)

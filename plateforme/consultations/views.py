@@ -1,2 +1,221 @@
-"""(being written)"""
-from . import bp  # noqa: F401
+"""Consultation pages: the list, an official's territory, opening and editing a consultation,
+its page (timeline, what to do now), publishing, cancelling, following. The synthesis, the
+response and the commitments have their own module (response_views.py)."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..core.forms import attach_error
+from ..core.models import local_today
+from ..core.permissions import can, deny, ensure, requires
+from ..extensions import db
+from ..territories.models import Territory
+from . import bp
+from .forms import CancelForm, ConsultationForm
+from .labels import register_template_helpers
+from .models import PHASE_ORDER, Consultation, ConsultationStatus
+from .presentation import call_to_action, timeline
+from .queries import (
+    STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories, managed_consultations, next_step,
+    search_consultations, surveys_awaiting_official, surveys_within, territories_for,
+)
+from .services import (
+    ConsultationError, ConsultationInput, cancel_consultation, consultation_for_view, create_consultation, follow,
+    is_following, publish_consultation, unfollow, update_consultation,
+)
+
+bp.record_once(register_template_helpers)
+
+
+@bp.route("/")
+def index():
+    filters = ConsultationFilters.from_args(request.args)
+    page = search_consultations(filters, request.args.get("page"))
+    return render_template("consultations/index.html", page=page, filters=filters, stage_filters=STAGE_FILTERS,
+                           territories=consultation_territories(), today=local_today())
+
+
+@bp.route("/mon-territoire")
+def my_territory():
+    if not (can("can_open_consultation") or can("is_administrator")):
+        return deny("can_open_consultation")
+    today = local_today()
+    consultations = managed_consultations(current_user)
+    return render_template("consultations/my_territory.html", today=today,
+                           items=[(c, next_step(c, today)) for c in consultations],
+                           surveys=surveys_awaiting_official(current_user, today), action_form=FlaskForm())
+
+
+def _visible(consultation_id: int) -> Consultation:
+    """The consultation, or 404; a draft exists only for its managers (a visitor is asked to sign in)."""
+    consultation = consultation_for_view(consultation_id) or abort(404)
+    if not can("can_see_consultation", consultation):
+        if not current_user.is_authenticated:
+            abort(deny("can_see_consultation"))
+        abort(404)
+    return consultation
+
+
+@bp.route("/<int:consultation_id>")
+def show(consultation_id):
+    consultation = _visible(consultation_id)
+    today = local_today()
+    return render_template(
+        "consultations/show.html", consultation=consultation, today=today, stage=consultation.stage(today),
+        steps=timeline(consultation, today), action=call_to_action(current_user, consultation, today),
+        following=is_following(current_user, consultation), action_form=FlaskForm(),
+        cards_linkable="cards.show" in current_app.view_functions)
+
+
+# --- opening and editing ----------------------------------------------------------------
+
+def _form(consultation: Consultation | None = None) -> ConsultationForm:
+    if consultation is not None and request.method == "GET":
+        data = {"title": consultation.title, "description": consultation.description,
+                "territory": consultation.territory_id, "audience": consultation.audience.value,
+                "cards": [c.id for c in consultation.cards], "survey": consultation.survey_id}
+        for phase in consultation.phases:
+            data[f"{phase.kind.value}_starts_on"] = phase.starts_on
+            data[f"{phase.kind.value}_ends_on"] = phase.ends_on
+        form = ConsultationForm(data=data)
+    else:
+        form = ConsultationForm()
+    territories = territories_for(current_user)
+    if consultation is not None and consultation.territory not in territories:
+        territories = [consultation.territory, *territories]  # an administrator's or a former choice
+    form.territory.choices = [("", _("Choisissez un territoire"))] + [(t.id, t.label) for t in territories]
+    cards = cards_within(territories)
+    if consultation is not None:
+        cards += [c for c in consultation.cards if c not in cards]
+    form.cards.choices = [(c.id, _("%(title)s — %(territory)s", title=c.title, territory=c.territory.name))
+                          for c in cards]
+    surveys = surveys_within(territories)
+    if consultation is not None and consultation.survey is not None and consultation.survey not in surveys:
+        surveys.append(consultation.survey)
+    form.survey.choices = [("", _("Aucun questionnaire"))] + [
+        (s.id, _("%(title)s — %(territory)s, du %(start)s au %(end)s", title=s.title, territory=s.territory.name,
+                 start=format_date(s.opens_at), end=format_date(s.closes_at))) for s in surveys]
+    return form
+
+
+def _input(form: ConsultationForm) -> ConsultationInput:
+    territory = db.session.get(Territory, form.territory.data) if isinstance(form.territory.data, int) else None
+    return ConsultationInput(
+        title=form.title.data or "", description=form.description.data or "", territory=territory,
+        audience=form.audience.data, card_ids=list(form.cards.data or []),
+        survey_id=form.survey.data if isinstance(form.survey.data, int) else None, phases=form.phase_values())
+
+
+def _render_form(form, consultation):
+    return render_template("consultations/form.html", form=form, consultation=consultation,
+                           phase_order=PHASE_ORDER, today=local_today(),
+                           has_territories=bool(form.territory.choices[1:]))
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+@requires("can_open_consultation")
+def create():
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            consultation = create_consultation(current_user, _input(form))
+        except ConsultationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Brouillon enregistré. Relisez-le, puis publiez-le pour ouvrir la consultation."), "success")
+            return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return _render_form(form, None)
+
+
+@bp.route("/<int:consultation_id>/modifier", methods=["GET", "POST"])
+def edit(consultation_id):
+    consultation = _visible(consultation_id)
+    ensure("can_manage_consultation", consultation)
+    if consultation.status == ConsultationStatus.CANCELLED:
+        flash(_("Cette consultation est annulée : elle ne peut plus être modifiée."), "error")
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    form = _form(consultation)
+    if form.validate_on_submit():
+        try:
+            update_consultation(consultation, current_user, _input(form))
+        except ConsultationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Modifications enregistrées."), "success")
+            return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return _render_form(form, consultation)
+
+
+# --- lifecycle -------------------------------------------------------------------------
+
+@bp.route("/<int:consultation_id>/publier", methods=["POST"])
+def publish(consultation_id):
+    consultation = _visible(consultation_id)
+    ensure("can_manage_consultation", consultation)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        publish_consultation(consultation, current_user)
+    except ConsultationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Consultation publiée : elle est visible de tous et ses phases suivent leurs dates."), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id))
+
+
+@bp.route("/<int:consultation_id>/annuler", methods=["GET", "POST"])
+def cancel(consultation_id):
+    consultation = _visible(consultation_id)
+    ensure("can_manage_consultation", consultation)
+    if consultation.status == ConsultationStatus.CANCELLED:
+        flash(_("Cette consultation est déjà annulée."), "info")
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel_consultation(consultation, current_user, form.reason.data)
+        except ConsultationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Consultation annulée. Sa page reste en ligne avec la raison de l'annulation."), "success")
+            return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return render_template("consultations/cancel.html", consultation=consultation, form=form)
+
+
+# --- following -------------------------------------------------------------------------
+
+@bp.route("/<int:consultation_id>/suivre", methods=["POST"], endpoint="follow")
+def follow_view(consultation_id):
+    consultation = _visible(consultation_id)
+    ensure("can_follow_consultation", consultation)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    follow(current_user, consultation)
+    db.session.commit()
+    flash(_("Vous suivez cette consultation : vous serez prévenu de sa synthèse, de la réponse officielle et du "
+            "suivi des engagements."), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id))
+
+
+@bp.route("/<int:consultation_id>/ne-plus-suivre", methods=["POST"], endpoint="unfollow")
+def unfollow_view(consultation_id):
+    consultation = _visible(consultation_id)
+    if not current_user.is_authenticated:
+        return deny("can_follow_consultation")
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    unfollow(current_user, consultation)
+    db.session.commit()
+    flash(_("Vous ne suivez plus cette consultation."), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id))

@@ -1,6 +1,8 @@
 """Form helpers shared by every domain."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -41,7 +43,9 @@ def strip_filter(value):
 
 
 def reject_control_characters(form, field):
-    if field.data and any(not ch.isprintable() for ch in field.data):
+    # Python counts no-break spaces (Zs) as unprintable, yet French typing puts them around
+    # « » : ; ? ! — they are kept; control and format characters are refused.
+    if field.data and any(not ch.isprintable() and unicodedata.category(ch) != "Zs" for ch in field.data):
         raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
 
 

@@ -15,7 +15,8 @@ from .urls import safe_next
 
 @bp.route("/")
 def home():
-    from ..surveys.services import published_surveys, surveys_open_now  # core loads before the domains
+    from ..consultations.services import current_consultations  # core loads before the domains
+    from ..surveys.services import published_surveys, surveys_open_now
 
     territory = home_territory(current_app.config["HOME_TERRITORY"])
     communes = children_of(territory) if territory else []
@@ -23,8 +24,9 @@ def home():
     open_surveys = [s for s in surveys_open_now() if territory is None or territory_contains(territory, s.territory)]
     published = [s for s in published_surveys()
                  if territory is None or territory_contains(territory, s.territory)][:3]
+    open_consultations = current_consultations(territory, limit=5)
     return render_template("core/home.html", territory=territory, communes=communes, open_surveys=open_surveys,
-                           published_surveys=published, today=local_today())
+                           published_surveys=published, open_consultations=open_consultations, today=local_today())
 
 
 @bp.route("/mentions-legales")

@@ -182,13 +182,19 @@ def data_package(url_for_file: Callable[[Resource, str], str], site_name: str, s
             "mediatype": "application/json", "encoding": "utf-8",
             "description": "Les mêmes lignes en JSON, dans la clé « data », précédées de leur provenance.",
         })
+    from flask import url_for
+
+    from ..consultations.exports import tabular_resources  # consultations and commitments, served by the API
+
+    resources += tabular_resources(lambda endpoint: url_for(endpoint, _external=True))
     organisations = db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars().all()
     return {
         "profile": "tabular-data-package",
         "name": "observatoire-internationalisation",
         "title": f"{site_name} — observatoire de l'internationalisation du territoire",
-        "description": "Constats, indicateurs, valeurs et action extérieure des collectivités, publiés en données "
-                       "ouvertes. Les chiffres marqués « illustratif » sont des données de démonstration.",
+        "description": "Constats, indicateurs, valeurs et action extérieure des collectivités ; consultations "
+                       "publiques et engagements des réponses officielles ; publiés en données ouvertes. Les "
+                       "chiffres marqués « illustratif » sont des données de démonstration.",
         "homepage": site_url,
         "created": utcnow().isoformat(timespec="seconds"),
         "licenses": [{"name": "etalab-2.0", "title": DEFAULT_LICENCE,

@@ -48,7 +48,12 @@ def _visible_finding(finding_id: int) -> Finding:
 @bp.route("/constats/<int:finding_id>")
 def finding(finding_id):
     finding = _visible_finding(finding_id)
-    return render_template("observatory/finding.html", finding=finding, action_form=FlaskForm())
+    from ..cards.services import cards_citing_finding  # the cards build on findings, not the reverse
+    from ..consultations.responses import consultations_citing_finding  # likewise the consultations
+
+    return render_template("observatory/finding.html", finding=finding, action_form=FlaskForm(),
+                           citing_cards=cards_citing_finding(finding.id) if finding.is_public else [],
+                           citing_consultations=consultations_citing_finding(finding.id) if finding.is_public else [])
 
 
 # --- writing ------------------------------------------------------------------------

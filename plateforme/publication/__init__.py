@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import api, observatory_api, openapi  # noqa: E402,F401  (routes register on import)
+from . import api, consultation_api, observatory_api, openapi  # noqa: E402,F401  (routes register on import)

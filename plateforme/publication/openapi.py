@@ -85,6 +85,8 @@ def _get(summary: str, schema_ref: str | None, parameters: list, *, media="appli
 
 
 def openapi_document() -> dict:
+    from .consultation_openapi import consultation_paths, consultation_schemas  # it builds on the helpers above
+
     finding_extra = {
         "reviewed_by": {"type": "array", "items": {"type": "string"},
                         "description": "Organisations qui ont approuvé le constat (relecture indépendante)"},
@@ -164,19 +166,24 @@ def openapi_document() -> dict:
                 _query("kind", "Type d'action", _enum(ExternalActionKind)),
                 _query("status", "État", _enum(ExternalActionStatus))]),
         "/openapi.json": _get("Ce document", "OpenAPI", [], tag="documentation"),
+        **consultation_paths(),
     }
+    schemas.update(consultation_schemas())
     return {
         "openapi": "3.1.0",
         "info": {
             "title": f"{current_app.config['SITE_NAME']} — API de données ouvertes",
             "version": "1",
             "description": "Lecture seule, sans authentification. Constats, indicateurs, valeurs et action "
-                           "extérieure de l'observatoire ; résultats publiés des questionnaires de perception. "
+                           "extérieure de l'observatoire ; résultats publiés des questionnaires de perception ; "
+                           "fiches enjeux publiées, consultations publiques, synthèses, réponses officielles et "
+                           "engagements. "
                            "Aucune donnée personnelle.",
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
-        "tags": [{"name": "observatoire"}, {"name": "questionnaires"}, {"name": "documentation"}],
+        "tags": [{"name": "observatoire"}, {"name": "questionnaires"}, {"name": "fiches-enjeux"},
+                 {"name": "consultations"}, {"name": "documentation"}],
         "paths": paths,
         "components": {"schemas": schemas},
     }

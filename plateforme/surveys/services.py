@@ -5,11 +5,12 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, bindparam, event, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,6 +24,7 @@ from .models import (
     ANSWER_ALPHABET, Channel, ImportLog, InvitationCode, OfficialParticipation, OfficialResponse, PerceptionSurvey,
     Publication, ResidentParticipation, ResidentResponse, SamplingMode, SurveyStatus, SurveyTransitionError,
 )
+from .weighting import territory_communes
 
 log = logging.getLogger("plateforme.surveys")
 
@@ -113,33 +115,115 @@ def participation_counts(survey: PerceptionSurvey) -> tuple[int, int]:
     return residents, officials
 
 
+# --- statements ------------------------------------------------------------------------
+
+_STATEMENT_LISTS_MAX = 256
+_frozen_statements: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def statement_texts(survey: PerceptionSurvey) -> tuple[tuple[str, str], ...]:
+    """(key, text) of the survey's statements, in order.
+
+    A survey's statements are frozen once it opens, so from then on they are kept per
+    process (by database, survey id and creation time, which an id reused in another
+    database does not share): every answer needs them, and loading them as ORM objects
+    was a large part of an answer's cost. A draft's (or an unsaved survey's) are read
+    every time.
+    """
+    if survey.status == SurveyStatus.DRAFT or survey.id is None or survey.created_at is None:
+        return tuple((s.key, s.text) for s in survey.statements)
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], survey.id, survey.created_at)
+    texts = _frozen_statements.get(key)
+    if texts is None:
+        texts = tuple((s.key, s.text) for s in survey.statements)
+        if len(_frozen_statements) >= _STATEMENT_LISTS_MAX:
+            _frozen_statements.clear()
+        _frozen_statements[key] = texts
+    return texts
+
+
+# --- the communes residents can name ----------------------------------------------------
+
+@dataclass(frozen=True)
+class CommuneChoice:
+    """A commune of a survey's territory, as the answer form lists it."""
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class _CommuneList:
+    communes: tuple[CommuneChoice, ...]
+    ids: frozenset[int]
+    expires: float  # time.monotonic() after which the list is read again
+
+
+COMMUNE_LIST_SECONDS = 60.0
+_COMMUNE_LISTS_MAX = 256
+_commune_lists: dict[tuple[str, int], _CommuneList] = {}
+
+
+def _survey_communes(survey: PerceptionSurvey) -> _CommuneList:
+    """The communes of the survey's territory, kept per process, database and territory
+    for COMMUNE_LIST_SECONDS at most: every answer needs them, and reading them as ORM
+    objects (58 for the Métropole de Lyon) was most of an answer's database cost.
+
+    Communes change only when territories are loaded (`flask territories load`, the
+    administration page): a load in this process forgets every list at once (listeners
+    below); one made by another process (the CLI, another worker) shows within
+    COMMUNE_LIST_SECONDS.
+    """
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], survey.territory_id)
+    now = time.monotonic()
+    cached = _commune_lists.get(key)
+    if cached is None or cached.expires <= now:
+        communes = tuple(CommuneChoice(c.id, c.label) for c in territory_communes(survey.territory))
+        cached = _CommuneList(communes, frozenset(c.id for c in communes), now + COMMUNE_LIST_SECONDS)
+        if len(_commune_lists) >= _COMMUNE_LISTS_MAX:
+            _commune_lists.clear()
+        _commune_lists[key] = cached
+    return cached
+
+
+@event.listens_for(Territory, "after_insert")
+@event.listens_for(Territory, "after_update")
+@event.listens_for(Territory, "after_delete")
+def _forget_commune_lists(*_args) -> None:
+    _commune_lists.clear()
+
+
+def commune_choices(survey: PerceptionSurvey) -> tuple[CommuneChoice, ...]:
+    """The communes a resident answering `survey` can name as theirs, in the form's order."""
+    return _survey_communes(survey).communes
+
+
 # --- answers ------------------------------------------------------------------------
 
 @dataclass
 class ResidentAnswers:
     sex: str
     age_band: str
-    commune: Territory
+    commune: Territory | CommuneChoice | None  # only its id is used
     answers: dict[str, str]            # statement key → one ANSWER_ALPHABET character
     estimates: dict[str, int | None]   # statement key → 0..100 or None
 
 
 def encode_answers(survey: PerceptionSurvey, answers: dict[str, str]) -> str:
     codes = []
-    for statement in survey.statements:
-        code = answers.get(statement.key) or "."
+    for key, text in statement_texts(survey):
+        code = answers.get(key) or "."
         if code not in ANSWER_ALPHABET:
-            raise SurveyError(_("Réponse invalide pour « %(text)s ».", text=statement.text), statement.key)
+            raise SurveyError(_("Réponse invalide pour « %(text)s ».", text=text), key)
         codes.append(code)
     return "".join(codes)
 
 
 def encode_estimates(survey: PerceptionSurvey, estimates: dict[str, int | None]) -> str:
     values = []
-    for statement in survey.statements:
-        value = estimates.get(statement.key)
+    for key, _text in statement_texts(survey):
+        value = estimates.get(key)
         if value is not None and not (isinstance(value, int) and 0 <= value <= 100):
-            raise SurveyError(_("L'estimation doit être un nombre entier entre 0 et 100."), f"estimate_{statement.key}")
+            raise SurveyError(_("L'estimation doit être un nombre entier entre 0 et 100."), f"estimate_{key}")
         values.append("" if value is None else str(value))
     return ",".join(values) if any(values) else ""
 
@@ -149,7 +233,7 @@ def _check_profile(survey: PerceptionSurvey, data: ResidentAnswers) -> None:
         raise SurveyError(_("Indiquez votre sexe."), "sex")
     if data.age_band not in AGE_BANDS:
         raise SurveyError(_("Indiquez votre tranche d'âge."), "age_band")
-    if data.commune is None or not territory_contains(survey.territory, data.commune):
+    if data.commune is None or data.commune.id not in _survey_communes(survey).ids:
         raise SurveyError(_("Cette commune ne fait pas partie du territoire du questionnaire."), "commune")
 
 
@@ -161,27 +245,31 @@ def _check_open(survey: PerceptionSurvey) -> None:
         raise SurveyError(_("Ce questionnaire est clos : il n'accepte plus de réponses."))
 
 
+_INSERT_RESIDENT_PARTICIPATION = insert(ResidentParticipation.__table__)
+_INSERT_RESIDENT_RESPONSE = insert(ResidentResponse.__table__)
+
+
 def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, user: User | None = None,
-                            invitation: InvitationCode | None = None, channel: Channel = Channel.ONLINE) -> None:
+                            invitation=None, channel: Channel = Channel.ONLINE) -> None:
     """Record one resident's answers and participation in one transaction, or nothing.
 
+    `invitation`: in panel mode, the invitation found by `find_invitation` (its `id`).
     The unique constraints on the participation record make a second answer by the same
-    person (or code) fail atomically, even when submissions race.
+    person (or code) fail atomically, even when submissions race. The two rows are
+    written with plain INSERTs (no ORM unit of work: this is the busiest write path);
+    the response's random id is the column's default.
     """
     with read_phase():
         _check_open(survey)
         _check_profile(survey, data)
-        response = ResidentResponse(
-            survey_id=survey.id, sex=data.sex, age_band=data.age_band, commune_id=data.commune.id,
-            answers=encode_answers(survey, data.answers), estimates=encode_estimates(survey, data.estimates),
-            channel=channel,
-        )
-        participation = ResidentParticipation(survey_id=survey.id, user_id=getattr(user, "id", None),
-                                              invitation_id=getattr(invitation, "id", None))
+        response = {"survey_id": survey.id, "sex": data.sex,
+                    "age_band": data.age_band, "commune_id": data.commune.id,
+                    "answers": encode_answers(survey, data.answers),
+                    "estimates": encode_estimates(survey, data.estimates), "channel": channel}
+        participation = {"survey_id": survey.id, "user_id": getattr(user, "id", None),
+                         "invitation_id": getattr(invitation, "id", None)}
     with write_phase():  # two INSERTs and the commit: the only time the write lock is held
-        db.session.add(participation)
-        db.session.add(response)
-        _commit_once()
+        _commit_once((_INSERT_RESIDENT_PARTICIPATION, participation), (_INSERT_RESIDENT_RESPONSE, response))
 
 
 def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dict[str, int | None],
@@ -202,8 +290,14 @@ def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dic
         _commit_once()
 
 
-def _commit_once() -> None:
+def _commit_once(*writes) -> None:
+    """Execute `writes` ((statement, parameters) pairs), then commit. A unique constraint
+    violated on the way means this person or code has already answered: nothing is kept."""
     try:
+        if writes:
+            connection = db.session.connection()  # the session's transaction, without ORM overhead
+            for statement, parameters in writes:
+                connection.execute(statement, parameters)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -241,18 +335,24 @@ def generate_codes(survey: PerceptionSurvey, count: int) -> list[str]:
     return [format_code(c) for c in codes]
 
 
-def find_invitation(survey: PerceptionSurvey, code: str) -> InvitationCode:
-    """The unused invitation behind `code`; SurveyError if unknown or already used."""
-    invitation = db.session.execute(
-        select(InvitationCode).filter_by(survey_id=survey.id, code_hash=_code_hash(code))
-    ).scalar_one_or_none()
+_INVITATION = (
+    select(InvitationCode.id,
+           select(ResidentParticipation.id)
+           .where(ResidentParticipation.survey_id == InvitationCode.survey_id,
+                  ResidentParticipation.invitation_id == InvitationCode.id)
+           .exists().label("used"))
+    .where(InvitationCode.survey_id == bindparam("survey_id"), InvitationCode.code_hash == bindparam("code_hash"))
+)
+
+
+def find_invitation(survey: PerceptionSurvey, code: str) -> Row:
+    """The unused invitation behind `code`, as a row with its `id` (one query, no ORM
+    object: it is checked on every panel answer); SurveyError if unknown or already used."""
+    invitation = db.session.execute(_INVITATION, {"survey_id": survey.id, "code_hash": _code_hash(code)}).first()
     if invitation is None:
         raise SurveyError(_("Ce code d'invitation n'existe pas pour ce questionnaire. Vérifiez-le sur votre courrier."),
                           "code")
-    used = db.session.execute(
-        select(ResidentParticipation.id).filter_by(survey_id=survey.id, invitation_id=invitation.id)
-    ).first()
-    if used:
+    if invitation.used:
         raise SurveyError(_("Ce code d'invitation a déjà servi : une seule réponse par code."), "code")
     return invitation
 

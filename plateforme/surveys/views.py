@@ -17,16 +17,17 @@ from ..extensions import db, limiter
 from . import bp
 from .definitions import DefinitionError, create_from_definition
 from .forms import (
-    CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, official_answer_form, resident_answer_form,
+    CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, SubmittedAnswers, complete_submission,
+    official_answer_form, resident_answer_form,
 )
 from .models import Channel, SamplingMode, SurveyStatus
 from .presentation import register_template_helpers, survey_phase
 from .services import (
-    AlreadyAnswered, ResidentAnswers, SurveyError, find_invitation, format_code, get_survey, has_answered, lives_in,
-    normalise_code, official_has_answered, participation_counts, published_surveys, submit_official_answers,
-    submit_resident_answers, survey_territories_for, surveys_awaiting_publication, surveys_open_now,
+    AlreadyAnswered, ResidentAnswers, SurveyError, commune_choices, find_invitation, format_code, get_survey,
+    has_answered, lives_in, normalise_code, official_has_answered, participation_counts, published_surveys,
+    submit_official_answers, submit_resident_answers, survey_territories_for, surveys_awaiting_publication,
+    surveys_open_now,
 )
-from .weighting import territory_communes
 
 bp.record_once(register_template_helpers)
 
@@ -169,9 +170,30 @@ def _already(survey, *, official=False, with_code=False):
     return render_template("surveys/answered.html", survey=survey, official=official, with_code=with_code)
 
 
-def _resident_answers(form, communes) -> ResidentAnswers:
-    return ResidentAnswers(sex=form.sex.data, age_band=form.age_band.data, commune=communes.get(form.commune.data),
-                           answers=form.answers(), estimates=form.estimates())
+def _resident_form_and_answers(survey, communes):
+    """(form, answers) of a resident's POST. A complete, plain submission is read
+    without building the form (form None); otherwise the form is built and validated
+    (answers None when it is not valid)."""
+    answers = complete_submission(survey, request.form, communes)
+    if answers is not None:
+        return None, answers
+    form = resident_answer_form(survey, communes)
+    return form, (SubmittedAnswers.from_form(form) if form.validate_on_submit() else None)
+
+
+def _resident_answers(answers: SubmittedAnswers, communes) -> ResidentAnswers:
+    return ResidentAnswers(sex=answers.sex, age_band=answers.age_band,
+                           commune=next((c for c in communes if c.id == answers.commune_id), None),
+                           answers=answers.answers, estimates=answers.estimates)
+
+
+def _refused(form, survey, communes, error: SurveyError):
+    """The form, showing the service's refusal next to its field (built if it was not)."""
+    if form is None:
+        form = resident_answer_form(survey, communes)
+        form.validate()
+    attach_error(form, error, prefix="answer_")
+    return form
 
 
 @bp.route("/<int:survey_id>/repondre", methods=["GET", "POST"])
@@ -186,20 +208,23 @@ def answer(survey_id):
     if situation != "answer":
         return _unavailable(survey, situation)
     ensure("can_answer_as_resident", survey)
-    communes = {c.id: c for c in territory_communes(survey.territory)}
-    form = resident_answer_form(survey, communes.values())
-    if request.method == "GET" and current_user.commune_id in communes:
-        form.commune.data = current_user.commune_id
-    if form.validate_on_submit():
-        try:
-            submit_resident_answers(survey, _resident_answers(form, communes), user=current_user,
-                                    channel=Channel.ONLINE)
-        except AlreadyAnswered:
-            return _already(survey)
-        except SurveyError as error:
-            attach_error(form, error, prefix="answer_")
-        else:
-            return _thanks(survey)
+    communes = commune_choices(survey)
+    if request.method == "POST":
+        form, answers = _resident_form_and_answers(survey, communes)
+        if answers is not None:
+            try:
+                submit_resident_answers(survey, _resident_answers(answers, communes), user=current_user,
+                                        channel=Channel.ONLINE)
+            except AlreadyAnswered:
+                return _already(survey)
+            except SurveyError as error:
+                form = _refused(form, survey, communes, error)
+            else:
+                return _thanks(survey)
+    else:
+        form = resident_answer_form(survey, communes)
+        if any(c.id == current_user.commune_id for c in communes):
+            form.commune.data = current_user.commune_id
     return render_template("surveys/answer.html", survey=survey, form=form)
 
 
@@ -214,40 +239,41 @@ def answer_with_code(survey_id):
     phase = survey_phase(survey, local_today())
     if phase != "open":
         return _unavailable(survey, phase)
-    code_form = InvitationCodeForm()
     if request.method == "POST" and request.form.get("step") == "answers":
-        return _answer_with_code(survey, code_form)
+        return _answer_with_code(survey)
+    code_form = InvitationCodeForm()
     if code_form.validate_on_submit():
         try:
             find_invitation(survey, code_form.code.data)
         except SurveyError as error:
             attach_error(code_form, error)
         else:
-            communes = territory_communes(survey.territory)
-            form = resident_answer_form(survey, communes, formdata=None)
+            form = resident_answer_form(survey, commune_choices(survey), formdata=None)
             form.code.data = format_code(normalise_code(code_form.code.data))
             return render_template("surveys/answer.html", survey=survey, form=form, with_code=True)
     return render_template("surveys/code.html", survey=survey, form=code_form)
 
 
-def _answer_with_code(survey, code_form):
+def _answer_with_code(survey):
     """Second step: the answers, with the code carried in a hidden field and checked again."""
-    communes = {c.id: c for c in territory_communes(survey.territory)}
-    form = resident_answer_form(survey, communes.values())
-    code_form.code.data = form.code.data
+    communes = commune_choices(survey)
+    form, answers = _resident_form_and_answers(survey, communes)
+    code = answers.code if answers is not None else form.code.data
     try:
-        invitation = find_invitation(survey, form.code.data or "")
+        invitation = find_invitation(survey, code or "")
     except SurveyError as error:
+        code_form = InvitationCodeForm()
+        code_form.code.data = code
         attach_error(code_form, error)
         return render_template("surveys/code.html", survey=survey, form=code_form)
-    if form.validate_on_submit():
+    if answers is not None:
         try:
-            submit_resident_answers(survey, _resident_answers(form, communes), invitation=invitation,
+            submit_resident_answers(survey, _resident_answers(answers, communes), invitation=invitation,
                                     channel=Channel.PANEL)
         except AlreadyAnswered:
             return _already(survey, with_code=True)
         except SurveyError as error:
-            attach_error(form, error, prefix="answer_")
+            form = _refused(form, survey, communes, error)
         else:
             return _thanks(survey)
     return render_template("surveys/answer.html", survey=survey, form=form, with_code=True)

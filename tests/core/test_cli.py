@@ -45,6 +45,9 @@ def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     db.session.rollback()
-    # One account per role, plus the observatory's demo contributors (one per partner organisation).
-    assert db.session.execute(select(func.count(User.id))).scalar_one() == 5 + len(CONTRIBUTORS)
+    # One account per role, plus the observatory's demo contributors (one per partner organisation)
+    # and the residents who animate the demo consultations' debate.
+    from plateforme.consultations.demo import RESIDENTS
+
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == 5 + len(CONTRIBUTORS) + len(RESIDENTS)
     assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 58 * 10

@@ -8,6 +8,10 @@ from plateforme.accounts.models import Mandate, MandateStatus, MandateTitle, Org
 from plateforme.surveys.publication import publish
 
 from ..factories import csrf_token, make_survey, sign_in
+from ..cards.helpers import route_matrix_fixtures as cards_fixtures
+from ..consultations.helpers import route_matrix_fixtures as consultation_fixtures
+from ..consultations.outcome_helpers import OUTCOME_ENDPOINTS, route_matrix_fixtures as outcome_fixtures
+from ..debate.helpers import route_matrix_fixtures as debate_fixtures
 from ..observatory.helpers import route_matrix_fixtures as observatory_fixtures
 
 ROLES = ("visitor", "resident", "elected", "partner", "moderator", "admin")
@@ -80,6 +84,15 @@ MATRIX = {
     "api.indicator_values": ("GET", lambda ids: f"/api/v1/indicators/{ids['indicator']}/values", PUBLIC),
     "api.external_actions": ("GET", "/api/v1/external-actions", PUBLIC),
     "api.openapi": ("GET", "/api/v1/openapi.json", PUBLIC),
+    # Open data on cards, consultations and commitments: public to all; a draft consultation
+    # (or a card never published) answers 404 like an unknown id.
+    "api.cards": ("GET", "/api/v1/cards?territory=200046977", PUBLIC),
+    "api.card": ("GET", "/api/v1/cards/999999", NOT_FOUND),
+    "api.consultations": ("GET", "/api/v1/consultations?per_page=5", PUBLIC),
+    "api.consultation": ("GET", lambda ids: f"/api/v1/consultations/{ids['consultation']}", PUBLIC),
+    "api.commitments": ("GET", "/api/v1/commitments?status=in_progress", PUBLIC),
+    "api.consultations_csv": ("GET", "/api/v1/consultations.csv", PUBLIC),
+    "api.commitments_csv": ("GET", "/api/v1/commitments.csv", PUBLIC),
     "observatory.index": ("GET", "/observatoire/", PUBLIC),
     "observatory.territory": ("GET", "/observatoire/territoire/commune/69266", PUBLIC),
     "observatory.who_sees_what": ("GET", "/observatoire/qui-voit-quoi", PUBLIC),
@@ -142,6 +155,78 @@ MATRIX = {
     "surveys.results_version": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1", PUBLIC),
     "surveys.results_snapshot": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1.json",
                                  PUBLIC),
+    # Issue cards: officials, moderators, partners and admins draft; a card is edited by its author and the
+    # territory's officials and moderators, published by its moderators and admins; a card never published
+    # exists only for them (404 for the others, who may not see it). All cards are on the Métropole de Lyon.
+    "cards.index": ("GET", "/fiches-enjeux/?territory=200046977&political_status=invisible", PUBLIC),
+    "cards.show": ("GET", lambda ids: f"/fiches-enjeux/{ids['card']}", PUBLIC),
+    "cards.history": ("GET", lambda ids: f"/fiches-enjeux/{ids['card']}/historique", PUBLIC),
+    "cards.version": ("GET", lambda ids: f"/fiches-enjeux/{ids['card']}/versions/1", PUBLIC),
+    "cards.kit": ("GET", lambda ids: f"/fiches-enjeux/{ids['card']}/kit", PUBLIC),
+    "cards.kit_pdf": ("GET", lambda ids: f"/fiches-enjeux/{ids['card']}/kit.pdf", PUBLIC),
+    "cards.create": ("GET", "/fiches-enjeux/nouvelle", {"visitor": "login", **dict.fromkeys(ROLES[1:], 200),
+                                                         "resident": 403}),
+    "cards.mine": ("GET", "/fiches-enjeux/mes-fiches", {"visitor": "login", **dict.fromkeys(ROLES[1:], 200),
+                                                         "resident": 403}),
+    "cards.queue": ("GET", "/fiches-enjeux/a-publier", {"visitor": "login", **dict.fromkeys(ROLES[1:], 403),
+                                                         "moderator": 200, "admin": 200}),
+    "cards.edit": ("GET", lambda ids: f"/fiches-enjeux/{ids['card_draft']}/modifier",
+                   {"visitor": "login", **dict.fromkeys(ROLES[1:], 404), "elected": 200, "moderator": 200,
+                    "admin": 200}),
+    "cards.submit": ("POST", lambda ids: f"/fiches-enjeux/{ids['card_draft']}/soumettre",
+                     {"visitor": "login", **dict.fromkeys(ROLES[1:], 404), "elected": 302, "moderator": 302,
+                      "admin": 302}),
+    "cards.new_version": ("GET", lambda ids: f"/fiches-enjeux/{ids['card']}/nouvelle-version",
+                          {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "elected": 200, "moderator": 200,
+                           "admin": 200}),
+    "cards.review": ("GET", lambda ids: f"/fiches-enjeux/{ids['card_submitted']}/publication",
+                     {"visitor": "login", **dict.fromkeys(ROLES[1:], 404), "elected": 403, "moderator": 200,
+                      "admin": 200}),
+    # Consultations: the Métropole de Lyon's officials (the matrix's elected person) open and run
+    # them; a draft is their managers' alone (404 for others); anyone signed in follows.
+    "consultations.index": ("GET", "/consultations/?stage=open", PUBLIC),
+    "consultations.my_territory": ("GET", "/consultations/mon-territoire", OFFICIALS_FORM),
+    "consultations.create": ("GET", "/consultations/nouvelle", SURVEY_OFFICIAL),
+    "consultations.show": ("GET", lambda ids: f"/consultations/{ids['consultation']}", PUBLIC),
+    "consultations.edit": ("GET", lambda ids: f"/consultations/{ids['consultation']}/modifier", OFFICIALS_FORM),
+    "consultations.publish": ("POST", lambda ids: f"/consultations/{ids['consultation_draft']}/publier",
+                              {"visitor": "login", **dict.fromkeys(ROLES[1:], 404), "elected": 302, "admin": 302}),
+    "consultations.cancel": ("GET", lambda ids: f"/consultations/{ids['consultation']}/annuler", OFFICIALS_FORM),
+    "consultations.follow": ("POST", lambda ids: f"/consultations/{ids['consultation']}/suivre", SIGNED_IN_ACTION),
+    "consultations.unfollow": ("POST", lambda ids: f"/consultations/{ids['consultation']}/ne-plus-suivre",
+                               SIGNED_IN_ACTION),
+    # What closes a consultation: the Métropole's moderators (and admins) write the synthesis, its
+    # officials (and admins) publish the response, add commitments and report progress; commitment
+    # pages, the accountability page are public; notifications are each signed-in person's own.
+    "consultations.write_synthesis": ("GET", lambda ids: f"/consultations/{ids['synthesis_consultation']}/synthese",
+                                      {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "moderator": 200,
+                                       "admin": 200}),
+    "consultations.publish_response": ("GET", lambda ids: f"/consultations/{ids['response_consultation']}/reponse",
+                                       OFFICIALS_FORM),
+    "consultations.add_commitment": (
+        "GET", lambda ids: f"/consultations/{ids['concluded_consultation']}/engagements/nouveau", OFFICIALS_FORM),
+    "consultations.commitment": ("GET", lambda ids: f"/consultations/engagements/{ids['commitment']}", PUBLIC),
+    "consultations.update_commitment": ("GET", lambda ids: f"/consultations/engagements/{ids['commitment']}/suivi",
+                                        OFFICIALS_FORM),
+    "consultations.accountability": ("GET", "/consultations/redevabilite/epci/200046977", PUBLIC),
+    "notifications.index": ("GET", "/compte/notifications/", SIGNED_IN),
+    "notifications.mark_all_read": ("POST", "/compte/notifications/tout-lu", SIGNED_IN_ACTION),
+    # Debate: anyone signed in comments and proposes in the open phase (the matrix's consultations
+    # are open to any registered person); a comment is withdrawn by its author only (none of the
+    # roles here); the Métropole's officials and the administrators answer proposals.
+    "debate.debate": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/debat", PUBLIC),
+    "debate.comment": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commenter", SIGNED_IN),
+    "debate.reply": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/repondre",
+                     SIGNED_IN),
+    "debate.withdraw_comment": (
+        "GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/retirer",
+        {"visitor": "login", **dict.fromkeys(ROLES[1:], 403)}),
+    "debate.propose": ("GET", lambda ids: f"/consultations/{ids['proposals_consultation']}/proposer", SIGNED_IN),
+    "debate.proposal": ("GET", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}",
+                        PUBLIC),
+    "debate.answer_proposal": (
+        "GET", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}/repondre",
+        OFFICIALS_FORM),
 }
 
 
@@ -186,7 +271,13 @@ def _fixtures(make, db) -> dict:
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_role_gets_what_the_matrix_says(app, client, make, db, role, endpoint):
     method, url, expectation = MATRIX[endpoint]
-    ids = {**_fixtures(make, db), **observatory_fixtures(make, db)}
+    ids = {**_fixtures(make, db), **observatory_fixtures(make, db), **consultation_fixtures(make, db)}
+    if endpoint.startswith("debate."):  # the debate's objects, built only for its rows
+        ids.update(debate_fixtures(make, db))
+    if endpoint.startswith("cards."):  # the cards' objects, built only for their rows
+        ids.update(cards_fixtures(make, db))
+    if endpoint in OUTCOME_ENDPOINTS:  # synthesis, response and commitments, built only for their rows
+        ids.update(outcome_fixtures(make, db))
     url = url(ids) if callable(url) else url
     user = _user_for(role, make)
     if user is not None:

@@ -73,7 +73,8 @@ def test_datapackage_lists_every_resource_with_its_schema(client, obs):
     descriptor = json.loads(client.get("/observatoire/donnees/datapackage.json").get_data())
     assert descriptor["profile"] == "tabular-data-package" and descriptor["licenses"][0]["name"] == "etalab-2.0"
     tabular = {r["name"]: r for r in descriptor["resources"] if r["profile"] == "tabular-data-resource"}
-    assert set(tabular) == {"findings", "indicators", "indicator_values", "external_actions"}
+    assert set(tabular) == {"findings", "indicators", "indicator_values", "external_actions",
+                            "consultations", "commitments"}  # the last two: tests/publication
     allowed = {"string", "integer", "number", "boolean", "date", "datetime"}
     for name, resource in tabular.items():
         assert resource["path"].startswith("http") and resource["path"].endswith(".csv")

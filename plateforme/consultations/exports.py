@@ -1,0 +1,285 @@
+"""Consultations and commitments as open data: the JSON records of the API and the CSV
+downloads, each field listed explicitly (never an object's attributes wholesale).
+
+Only public consultations are read (published or cancelled; a draft does not exist for
+open data), and only what their public page shows: no person's name or address — a
+commitment's owner is the service or office that answers for it — and, of the debate,
+only the ids of visible contributions the synthesis cites.
+
+The files stream: consultations are read in batches by increasing id, each batch with
+its phases (or updates) in one more query, and each batch leaves the session once written,
+so memory stays flat whatever the number of rows. Cells a spreadsheet would run as
+formulas are neutralised.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.exports import neutralise
+from ..extensions import db
+from ..observatory.models import DEFAULT_LICENCE
+from .models import (
+    PHASE_ORDER, AuthorityResponse, Commitment, CommitmentStatus, Consultation, ConsultationStatus, Synthesis,
+)
+
+PUBLIC_STATUSES = (ConsultationStatus.PUBLISHED, ConsultationStatus.CANCELLED)
+OPEN_COMMITMENT_STATUSES = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
+BATCH = 500
+PARIS = ZoneInfo("Europe/Paris")
+
+Urls = Callable[[int], str]
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _local_day(value: datetime | None) -> str | None:
+    """A UTC timestamp as the French calendar day it fell on (an update's public date)."""
+    return value.astimezone(PARIS).date().isoformat() if value is not None else None
+
+
+def territory_record(territory) -> dict:
+    return {"code": territory.code, "name": territory.name, "kind": territory.kind.value}
+
+
+def is_overdue(commitment: Commitment, today: date) -> bool:
+    """Due before today and neither done nor abandoned."""
+    return commitment.status in OPEN_COMMITMENT_STATUSES and commitment.due_on < today
+
+
+# --- JSON records -------------------------------------------------------------------------
+
+def public_consultations_statement(territory_ids=None) -> Select:
+    """Public consultations, newest first, with what a list row shows (phases and cards in one
+    more query each)."""
+    stmt = (select(Consultation).where(Consultation.status.in_(PUBLIC_STATUSES))
+            .options(joinedload(Consultation.territory), selectinload(Consultation.phases),
+                     selectinload(Consultation.cards))
+            .order_by(Consultation.published_at.desc(), Consultation.id.desc()))
+    if territory_ids is not None:
+        stmt = stmt.where(Consultation.territory_id.in_(territory_ids))
+    return stmt
+
+
+def consultation_record(consultation: Consultation, today: date, url: Urls) -> dict:
+    return {
+        "id": consultation.id, "title": consultation.title, "territory": territory_record(consultation.territory),
+        "audience": consultation.audience.value, "status": consultation.status.value,
+        "stage": consultation.stage(today).value,
+        "published_at": _iso(consultation.published_at), "cancelled_at": _iso(consultation.cancelled_at),
+        "cancellation_reason": consultation.cancellation_reason or None,
+        "phases": [{"kind": p.kind.value, "starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on)}
+                   for p in consultation.phases],
+        "card_ids": [card.id for card in consultation.cards if card.is_public],
+        "survey_id": consultation.survey_id, "url": url(consultation.id),
+    }
+
+
+def public_consultation(consultation_id: int) -> Consultation | None:
+    """A public consultation with its synthesis, response, commitments and their updates."""
+    return db.session.execute(
+        select(Consultation).where(Consultation.id == consultation_id, Consultation.status.in_(PUBLIC_STATUSES))
+        .options(joinedload(Consultation.territory), selectinload(Consultation.phases),
+                 selectinload(Consultation.cards),
+                 selectinload(Consultation.synthesis).selectinload(Synthesis.comments),
+                 selectinload(Consultation.synthesis).selectinload(Synthesis.proposals),
+                 selectinload(Consultation.response).selectinload(AuthorityResponse.commitments)
+                 .selectinload(Commitment.updates))
+    ).unique().scalar_one_or_none()
+
+
+def commitment_record(commitment: Commitment, consultation: Consultation, today: date, url: Urls) -> dict:
+    return {
+        "id": commitment.id, "consultation_id": consultation.id, "territory_code": consultation.territory.code,
+        "title": commitment.title, "description": commitment.description, "owner": commitment.owner,
+        "due_on": _iso(commitment.due_on), "status": commitment.status.value,
+        "overdue": is_overdue(commitment, today),
+        "updates": [{"date": _local_day(u.created_at), "status_before": u.status_before.value,
+                     "status_after": u.status_after.value, "body": u.body} for u in commitment.updates],
+        "url": f"{url(consultation.id)}#engagement-{commitment.id}",
+    }
+
+
+def consultation_detail(consultation: Consultation, today: date, url: Urls) -> dict:
+    """The list record with the description, the synthesis and the authority's response.
+
+    Texts are given twice: `body` as written (markdown) and `body_html`, rendered and
+    sanitised once when it was written — safe to show as is."""
+    record = consultation_record(consultation, today, url)
+    record["description"] = consultation.description
+    record["description_html"] = consultation.description_html
+    synthesis = consultation.synthesis
+    record["synthesis"] = None if synthesis is None else {
+        "published_at": _iso(synthesis.published_at), "body": synthesis.body, "body_html": synthesis.body_html,
+        # A contribution hidden or withdrawn since is no longer cited.
+        "comment_ids": [c.id for c in synthesis.comments if c.is_visible],
+        "proposal_ids": [p.id for p in synthesis.proposals if p.is_visible],
+    }
+    response = consultation.response
+    record["response"] = None if response is None else {
+        "published_at": _iso(response.published_at), "body": response.body, "body_html": response.body_html,
+        "commitments": [commitment_record(c, consultation, today, url) for c in response.commitments],
+    }
+    return record
+
+
+def public_commitments_statement(territory_ids=None, status: CommitmentStatus | None = None) -> Select:
+    """Commitments of public consultations, by consultation then position, with their updates."""
+    stmt = (select(Commitment).join(AuthorityResponse, AuthorityResponse.id == Commitment.response_id)
+            .join(Consultation, Consultation.id == AuthorityResponse.consultation_id)
+            .where(Consultation.status.in_(PUBLIC_STATUSES))
+            .options(joinedload(Commitment.response).joinedload(AuthorityResponse.consultation)
+                     .joinedload(Consultation.territory), selectinload(Commitment.updates))
+            .order_by(Consultation.id.desc(), Commitment.position, Commitment.id))
+    if territory_ids is not None:
+        stmt = stmt.where(Consultation.territory_id.in_(territory_ids))
+    if status is not None:
+        stmt = stmt.where(Commitment.status == status)
+    return stmt
+
+
+# --- CSV files ----------------------------------------------------------------------------
+
+CONSULTATION_COLUMNS = (
+    ("id", "integer", "Identifiant de la consultation"),
+    ("title", "string", "Titre"),
+    ("territory_code", "string", "Code officiel du territoire (INSEE ou SIREN)"),
+    ("territory_name", "string", "Territoire"),
+    ("territory_kind", "string", "Type de territoire (epci, commune…)"),
+    ("audience", "string", "registered (toute personne inscrite) ou residents (habitants du territoire)"),
+    ("status", "string", "published (publiée) ou cancelled (annulée)"),
+    ("stage", "string", "Étape le jour du téléchargement : upcoming, information, debate, proposals, survey, "
+                        "synthesis, response, between_phases, concluded ou cancelled"),
+    ("published_at", "datetime", "Date de publication (UTC)"),
+    ("cancelled_at", "datetime", "Date d'annulation (UTC), si annulée"),
+    *[(f"{kind.value}_{edge}", "date", f"Phase {kind.value} : {'premier' if edge == 'starts_on' else 'dernier'} "
+                                       "jour (vide si la consultation n'a pas cette phase)")
+      for kind in PHASE_ORDER for edge in ("starts_on", "ends_on")],
+    ("card_ids", "string", "Fiches enjeux débattues (identifiants, séparés par des espaces)"),
+    ("survey_id", "integer", "Questionnaire de perception associé (identifiant)"),
+    ("synthesis_published_at", "datetime", "Publication de la synthèse (UTC)"),
+    ("response_published_at", "datetime", "Publication de la réponse officielle (UTC)"),
+    ("commitments", "integer", "Nombre d'engagements de la réponse officielle"),
+    ("url", "string", "Page de la consultation"),
+    ("licence", "string", "Licence de réutilisation"),
+)
+
+COMMITMENT_COLUMNS = (
+    ("id", "integer", "Identifiant de l'engagement"),
+    ("consultation_id", "integer", "Consultation (identifiant)"),
+    ("consultation_title", "string", "Consultation"),
+    ("territory_code", "string", "Code officiel du territoire de la consultation"),
+    ("title", "string", "Engagement"),
+    ("owner", "string", "Qui en répond (un service, une fonction)"),
+    ("due_on", "date", "Échéance"),
+    ("status", "string", "planned (prévu), in_progress (en cours), done (tenu) ou abandoned (abandonné)"),
+    ("overdue", "boolean", "Échéance dépassée sans que l'engagement soit tenu ou abandonné, au jour du "
+                           "téléchargement"),
+    ("updates", "integer", "Nombre de points d'avancement publiés"),
+    ("last_update_on", "date", "Date du dernier point d'avancement (heure de Paris)"),
+    ("url", "string", "Engagement sur la page de la consultation"),
+    ("licence", "string", "Licence de réutilisation"),
+)
+
+
+def column_names(columns) -> list[str]:
+    return [name for name, _type, _description in columns]
+
+
+def _batches(stmt: Select, id_column) -> Iterator[list]:
+    """`stmt`'s objects BATCH at a time by increasing id; the session is emptied after each."""
+    last = 0
+    while True:
+        batch = list(db.session.execute(stmt.where(id_column > last).order_by(id_column).limit(BATCH))
+                     .unique().scalars())
+        if not batch:
+            return
+        last = getattr(batch[-1], id_column.key)
+        yield batch
+        for item in batch:  # what was written out is not kept (with its phases, updates…)
+            db.session.expunge(item)
+
+
+def _csv_text(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[neutralise(_iso(cell)) for cell in row] for row in rows])
+    return buffer.getvalue()
+
+
+def _consultation_row(consultation: Consultation, today: date, url: Urls) -> list:
+    phases = {p.kind: p for p in consultation.phases}
+    dates = []
+    for kind in PHASE_ORDER:
+        phase = phases.get(kind)
+        dates += [phase.starts_on, phase.ends_on] if phase else [None, None]
+    response = consultation.response
+    return [
+        consultation.id, consultation.title, consultation.territory.code, consultation.territory.name,
+        consultation.territory.kind.value, consultation.audience.value, consultation.status.value,
+        consultation.stage(today).value, consultation.published_at, consultation.cancelled_at, *dates,
+        " ".join(str(card.id) for card in consultation.cards if card.is_public), consultation.survey_id,
+        consultation.synthesis.published_at if consultation.synthesis else None,
+        response.published_at if response else None, len(response.commitments) if response else 0,
+        url(consultation.id), DEFAULT_LICENCE,
+    ]
+
+
+def stream_consultations_csv(today: date, url: Urls) -> Iterator[str]:
+    """One line per public consultation, its phases' first and last days as columns."""
+    yield _csv_text([column_names(CONSULTATION_COLUMNS)])
+    stmt = (select(Consultation).where(Consultation.status.in_(PUBLIC_STATUSES))
+            .options(joinedload(Consultation.territory), selectinload(Consultation.phases),
+                     selectinload(Consultation.cards), selectinload(Consultation.synthesis),
+                     selectinload(Consultation.response).selectinload(AuthorityResponse.commitments)))
+    for batch in _batches(stmt, Consultation.id):
+        yield _csv_text([_consultation_row(c, today, url) for c in batch])
+
+
+def _commitment_row(commitment: Commitment, today: date, url: Urls) -> list:
+    consultation = commitment.response.consultation
+    last = commitment.updates[-1].created_at if commitment.updates else None
+    return [
+        commitment.id, consultation.id, consultation.title, consultation.territory.code, commitment.title,
+        commitment.owner, commitment.due_on, commitment.status.value, is_overdue(commitment, today),
+        len(commitment.updates), _local_day(last), f"{url(consultation.id)}#engagement-{commitment.id}",
+        DEFAULT_LICENCE,
+    ]
+
+
+def stream_commitments_csv(today: date, url: Urls) -> Iterator[str]:
+    """One line per commitment of a public consultation, with its latest update's date."""
+    yield _csv_text([column_names(COMMITMENT_COLUMNS)])
+    stmt = public_commitments_statement().order_by(None)
+    for batch in _batches(stmt, Commitment.id):
+        yield _csv_text([_commitment_row(c, today, url) for c in batch])
+
+
+def tabular_resources(file_url: Callable[[str], str]) -> list[dict]:
+    """The two files as Frictionless tabular resources (for the observatory's data package);
+    `file_url(endpoint)` gives a file's address."""
+    out = []
+    for name, endpoint, title, columns in (
+            ("consultations", "api.consultations_csv", _l("Consultations publiques"), CONSULTATION_COLUMNS),
+            ("commitments", "api.commitments_csv", _l("Engagements des réponses officielles"),
+             COMMITMENT_COLUMNS)):
+        out.append({
+            "name": name, "path": file_url(endpoint), "title": str(title), "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "licenses": [{"name": "etalab-2.0"}],
+            "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in columns],
+                       "primaryKey": "id", "missingValues": [""]},
+            "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"", "header": True},
+        })
+    return out

@@ -1,0 +1,68 @@
+"""Debate forms. The services check the same limits again; messages say what to do next."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..core.forms import choices, reject_control_characters, strip_filter
+from .labels import ANSWER_LABELS, STANCE_LABELS
+from .services import (
+    COMMENT_MAX, COMMENT_MIN, JUSTIFICATION_MAX, JUSTIFICATION_MIN, PROPOSAL_MAX, PROPOSAL_MIN, TITLE_MAX,
+    TITLE_MIN,
+)
+
+MARKDOWN_HINT = _l("Mise en forme possible : **gras**, *italique*, listes commençant par « - », citations "
+                   "commençant par « > », liens.")
+
+
+class RadioChoiceField(RadioField):
+    """Radio buttons whose unknown value gets a message in the reader's language."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Choisissez une des options proposées."))
+
+
+class CommentForm(FlaskForm):
+    stance = RadioChoiceField(
+        _l("Votre position"), choices=choices((s.value, label) for s, label in STANCE_LABELS.items()),
+        validators=[InputRequired(_l("Choisissez votre position : pour, contre, nuance ou question."))])
+    body = TextAreaField(_l("Votre commentaire"), filters=[strip_filter], validators=[
+        DataRequired(_l("Écrivez votre commentaire.")),
+        Length(min=COMMENT_MIN, max=COMMENT_MAX,
+               message=_l("Le commentaire doit compter entre 3 et 5 000 caractères.")),
+    ], description=MARKDOWN_HINT, render_kw={"rows": 6})
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Titre de la proposition"), filters=[strip_filter], validators=[
+        DataRequired(_l("Donnez un titre à votre proposition.")),
+        Length(min=TITLE_MIN, max=TITLE_MAX, message=_l("Le titre doit compter entre 5 et 200 caractères.")),
+        reject_control_characters,
+    ], description=_l("Une phrase qui dit ce que vous proposez."))
+    body = TextAreaField(_l("Votre proposition"), filters=[strip_filter], validators=[
+        DataRequired(_l("Décrivez votre proposition.")),
+        Length(min=PROPOSAL_MIN, max=PROPOSAL_MAX,
+               message=_l("La proposition doit compter entre 10 et 10 000 caractères.")),
+    ], description=MARKDOWN_HINT, render_kw={"rows": 8})
+
+
+class AnswerForm(FlaskForm):
+    status = RadioChoiceField(
+        _l("Réponse de la collectivité"),
+        choices=choices((s.value, label) for s, label in ANSWER_LABELS.items()),
+        validators=[InputRequired(_l("Choisissez une réponse : à l'étude, retenue ou non retenue."))],
+        description=_l("« Retenue » et « non retenue » sont définitives."))
+    justification = TextAreaField(_l("Justification publique"), filters=[strip_filter], validators=[
+        DataRequired(_l("Expliquez publiquement votre réponse.")),
+        Length(min=JUSTIFICATION_MIN, max=JUSTIFICATION_MAX,
+               message=_l("La justification doit compter entre 10 et 5 000 caractères.")),
+    ], description=_l("Publiée sous la proposition et envoyée à son auteur ou autrice."), render_kw={"rows": 6})
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation button (withdrawal): only the CSRF token."""

@@ -1,0 +1,174 @@
+"""Reading the debate of a consultation for its page, at a fixed number of queries
+whatever the number of comments: the page of opening comments (count + rows, authors
+joined), then every reply under them in one query, then the proposals (count + rows)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..consultations.models import Consultation, PhaseKind
+from ..core.pagination import Page, paginate
+from ..extensions import db
+from .models import Comment, Proposal, ProposalStatus, Stance, Visibility
+
+COMMENTS_PER_PAGE = 20
+PROPOSALS_PER_PAGE = 20
+COMMENTS_PAGE_ARG, STANCE_ARG = "page_commentaires", "position"
+PROPOSALS_PAGE_ARG, STATUS_ARG = "page_propositions", "statut"
+
+
+@dataclass
+class Thread:
+    """A comment and the replies under it, oldest first."""
+
+    comment: Comment
+    replies: list[Thread] = field(default_factory=list)
+
+
+def _enum_or_none(enum_cls, value):
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None  # an unknown filter value shows everything rather than an error
+
+
+def comment_threads(consultation: Consultation, page_arg=None, stance: Stance | None = None) -> Page:
+    """A page of opening comments, newest first (withdrawn and hidden ones keep their place
+    unless a stance is chosen), each with its replies: `page.items` are Threads."""
+    stmt = (select(Comment).options(joinedload(Comment.author))
+            .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
+            .order_by(Comment.created_at.desc(), Comment.id.desc()))
+    if stance is not None:
+        stmt = stmt.where(Comment.stance == stance, Comment.visibility == Visibility.VISIBLE)
+    page = paginate(stmt, page_arg, per_page=COMMENTS_PER_PAGE)
+    threads = [Thread(comment) for comment in page.items]
+    if threads:
+        by_id = {thread.comment.id: thread for thread in threads}
+        for reply in _replies(consultation, list(by_id)):
+            node = Thread(reply)
+            by_id[reply.id] = node
+            parent = by_id.get(reply.parent_id)
+            if parent is not None:  # replies come oldest first, so a parent precedes its replies
+                parent.replies.append(node)
+    page.items = threads
+    return page
+
+
+def _replies(consultation: Consultation, root_ids: list[int]) -> list[Comment]:
+    """Every reply under the comments `root_ids`, at any depth, in one query (a recursive
+    common table expression, on SQLite as on PostgreSQL), authors joined."""
+    tree = (select(Comment.id)
+            .where(Comment.consultation_id == consultation.id, Comment.parent_id.in_(root_ids))
+            .cte("reply_tree", recursive=True))
+    tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
+    stmt = (select(Comment).options(joinedload(Comment.author))
+            .where(Comment.id.in_(select(tree.c.id)))
+            .order_by(Comment.created_at, Comment.id))
+    return list(db.session.execute(stmt).scalars())
+
+
+def visible_comments_count(consultation: Consultation) -> int:
+    return db.session.execute(select(func.count(Comment.id)).where(
+        Comment.consultation_id == consultation.id, Comment.visibility == Visibility.VISIBLE)).scalar_one()
+
+
+def contribution_counts(consultation_ids) -> dict[int, tuple[int, int]]:
+    """{consultation id: (visible comments, visible proposals)} in two grouped queries,
+    for listings of consultations."""
+    ids = list(consultation_ids)
+    counts = {consultation_id: [0, 0] for consultation_id in ids}
+    if not ids:
+        return {}
+    for position, model in enumerate((Comment, Proposal)):
+        rows = db.session.execute(
+            select(model.consultation_id, func.count(model.id))
+            .where(model.consultation_id.in_(ids), model.visibility == Visibility.VISIBLE)
+            .group_by(model.consultation_id))
+        for consultation_id, count in rows:
+            counts[consultation_id][position] = count
+    return {consultation_id: (c, p) for consultation_id, (c, p) in counts.items()}
+
+
+def proposals_page(consultation: Consultation, page_arg=None, status: ProposalStatus | None = None) -> Page:
+    """A page of proposals, newest first, authors joined."""
+    stmt = (select(Proposal).options(joinedload(Proposal.author))
+            .where(Proposal.consultation_id == consultation.id)
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc()))
+    if status is not None:
+        stmt = stmt.where(Proposal.status == status, Proposal.visibility == Visibility.VISIBLE)
+    return paginate(stmt, page_arg, per_page=PROPOSALS_PER_PAGE)
+
+
+def comment_page_number(comment: Comment) -> int:
+    """The page (unfiltered) on which the thread holding `comment` is listed."""
+    root_id = comment.id if comment.parent_id is None else _root_id(comment)
+    root = db.session.get(Comment, root_id)
+    newer = db.session.execute(select(func.count(Comment.id)).where(
+        Comment.consultation_id == comment.consultation_id, Comment.parent_id.is_(None),
+        (Comment.created_at > root.created_at)
+        | ((Comment.created_at == root.created_at) & (Comment.id > root.id)))).scalar_one()
+    return newer // COMMENTS_PER_PAGE + 1
+
+
+def _root_id(comment: Comment) -> int:
+    node = comment
+    while node.parent_id is not None:
+        node = db.session.get(Comment, node.parent_id)
+    return node.id
+
+
+@dataclass
+class DebateSection:
+    """What the consultation page's debate and proposals sections show."""
+
+    consultation: Consultation
+    threads: Page
+    comments_count: int
+    stance: Stance | None
+    proposals: Page
+    proposal_status: ProposalStatus | None
+    comment_refusal: str | None
+    proposal_refusal: str | None
+    comment_form: object = None   # blank forms, set by the view helper
+    proposal_form: object = None
+
+    @property
+    def can_comment(self) -> bool:
+        return self.comment_refusal is None
+
+    @property
+    def can_propose(self) -> bool:
+        return self.proposal_refusal is None
+
+    @property
+    def has_debate(self) -> bool:
+        return self.consultation.phase(PhaseKind.DEBATE) is not None
+
+    @property
+    def has_proposals(self) -> bool:
+        return self.consultation.phase(PhaseKind.PROPOSALS) is not None
+
+
+def debate_section(consultation: Consultation, args, user) -> DebateSection:
+    """Everything the sections need, from the request's query arguments. Who may take
+    part is decided by the predicates; the refusal only says why not."""
+    from ..consultations.permissions import can_comment, can_propose
+    from .permissions import participation_refusal
+
+    def refusal(allowed, kind):
+        return None if allowed else (participation_refusal(user, consultation, kind) or "other")
+
+    stance = _enum_or_none(Stance, args.get(STANCE_ARG))
+    status = _enum_or_none(ProposalStatus, args.get(STATUS_ARG))
+    return DebateSection(
+        consultation=consultation,
+        threads=comment_threads(consultation, args.get(COMMENTS_PAGE_ARG), stance),
+        comments_count=visible_comments_count(consultation),
+        stance=stance,
+        proposals=proposals_page(consultation, args.get(PROPOSALS_PAGE_ARG), status),
+        proposal_status=status,
+        comment_refusal=refusal(can_comment(user, consultation), PhaseKind.DEBATE),
+        proposal_refusal=refusal(can_propose(user, consultation), PhaseKind.PROPOSALS),
+    )

@@ -1,0 +1,186 @@
+"""Notifications: telling the people who follow a consultation what became of it.
+
+A notification stores what happened (kind, consultation, the page to open, a short subject);
+its sentence is written when it is read — on the notifications page or in the email — in
+the reader's language. Followers are the people who took part (the debate makes them
+follow) and those who clicked "follow". Nobody is notified of their own action.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import event, func, insert, literal, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from ..accounts.models import User
+from ..accounts.services import personal_data_section
+from ..core.mail import send_mail
+from ..core.models import utcnow
+from ..core.pagination import Page, paginate
+from ..extensions import db
+from .models import Notification, NotificationKind
+
+if TYPE_CHECKING:
+    from ..consultations.models import Consultation
+
+log = logging.getLogger("plateforme.notifications")
+
+PER_PAGE = 20
+
+
+# --- the words, written at display time -----------------------------------------------------
+
+def notification_text(kind: NotificationKind, consultation_title: str, subject: str) -> str:
+    """The sentence of a notification, in the current locale."""
+    kind = NotificationKind(kind)
+    title = consultation_title or _("une consultation supprimée")
+    if kind == NotificationKind.SYNTHESIS_PUBLISHED:
+        return _("La synthèse de la consultation « %(title)s » est publiée.", title=title)
+    if kind == NotificationKind.RESPONSE_PUBLISHED:
+        return _("La réponse officielle à la consultation « %(title)s » est publiée, avec ses engagements.",
+                 title=title)
+    if kind == NotificationKind.COMMITMENT_UPDATED:
+        return _("L'engagement « %(commitment)s » (consultation « %(title)s ») a été mis à jour.",
+                 commitment=subject, title=title)
+    if kind == NotificationKind.CONSULTATION_CANCELLED:
+        return _("La consultation « %(title)s » a été annulée.", title=title)
+    if kind == NotificationKind.COMMENT_REPLY:
+        return _("Quelqu'un a répondu à votre commentaire dans la consultation « %(title)s ».", title=title)
+    if kind == NotificationKind.PROPOSAL_ANSWERED:
+        return _("Votre proposition « %(proposal)s » a reçu une réponse de la collectivité (consultation "
+                 "« %(title)s »).", proposal=subject, title=title)
+    return _("Une de vos contributions à la consultation « %(title)s » a fait l'objet d'une décision de "
+             "modération.", title=title)
+
+
+def absolute_url(target_path: str) -> str:
+    """The site's address followed by `target_path` (for emails)."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return urljoin(url_for("core.home", _external=True), target_path)
+    with current_app.test_request_context():  # CLI: no request, the configured host (or localhost)
+        return urljoin(url_for("core.home", _external=True), target_path)
+
+
+# --- telling followers ---------------------------------------------------------------------
+
+def notify_followers(consultation: Consultation, kind: NotificationKind, target_path: str, subject: str = "",
+                     actor: User | None = None) -> int:
+    """One notification per follower of `consultation` except `actor` (one INSERT … SELECT
+    whatever their number), and an email to each follower whose address is confirmed, in
+    their own language. Returns the number of people notified."""
+    from ..consultations.models import ConsultationFollow  # consultations import this module: no cycle at import
+
+    kind = NotificationKind(kind)
+    subject = (subject or "")[:200]
+    followers = (select(ConsultationFollow.user_id)
+                 .where(ConsultationFollow.consultation_id == consultation.id))
+    if actor is not None and actor.id is not None:
+        followers = followers.where(ConsultationFollow.user_id != actor.id)
+    columns = Notification.__table__.c
+    rows = select(
+        followers.subquery().c.user_id,
+        literal(kind, columns.kind.type), literal(consultation.id, columns.consultation_id.type),
+        literal(target_path, columns.target_path.type), literal(subject, columns.subject.type),
+        literal(utcnow(), columns.created_at.type),
+    )
+    result = db.session.execute(insert(Notification.__table__).from_select(
+        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at"], rows))
+    _mail_followers(consultation, kind, target_path, subject, actor)
+    log.info("consultation %s: %s notified to %s follower(s)", consultation.id, kind.value, result.rowcount)
+    return result.rowcount
+
+
+def _mail_followers(consultation: Consultation, kind: NotificationKind, target_path: str, subject: str,
+                    actor: User | None) -> None:
+    from ..consultations.models import ConsultationFollow
+
+    stmt = (select(User).join(ConsultationFollow, ConsultationFollow.user_id == User.id)
+            .where(ConsultationFollow.consultation_id == consultation.id, User.email_confirmed_at.is_not(None))
+            .order_by(User.id))
+    if actor is not None and actor.id is not None:
+        stmt = stmt.where(User.id != actor.id)
+    link = absolute_url(target_path)
+    outbox = db.session.info.setdefault(PENDING_MAIL, [])
+    for user in db.session.execute(stmt).scalars():
+        with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
+            text = notification_text(kind, consultation.title, subject)
+            body = render_template("notifications/mail.txt", user=user, text=text, link=link,
+                                   consultation=consultation)
+            outbox.append((user.email, _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
+                                         title=consultation.title), body))
+
+
+# Emails leave once the notifications are committed: never for a rolled-back action, and
+# never while a write transaction (SQLite's write lock) waits on a mail server.
+PENDING_MAIL = "plateforme.pending_mail"
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending_mail(session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the real commit is still to come
+        return
+    for to, subject, body in session.info.pop(PENDING_MAIL, []):
+        try:
+            send_mail(to, subject, body)
+        except Exception:  # the action is committed: a mail server's failure must not undo the page
+            log.exception("notification email to a follower could not be sent")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_mail(session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(PENDING_MAIL, None)
+
+
+def notify_consultation_cancelled(consultation: Consultation, actor: User | None = None) -> int:
+    """Tell the followers of `consultation` that it was cancelled (for the consultations service)."""
+    return notify_followers(consultation, NotificationKind.CONSULTATION_CANCELLED,
+                            _consultation_path(consultation), consultation.title, actor)
+
+
+def _consultation_path(consultation: Consultation) -> str:
+    if has_request_context():
+        return url_for("consultations.show", consultation_id=consultation.id)
+    with current_app.test_request_context():
+        return url_for("consultations.show", consultation_id=consultation.id)
+
+
+# --- reading one's notifications ---------------------------------------------------------------
+
+def unread_count(user: User) -> int:
+    """How many of `user`'s notifications are unread (one COUNT on an indexed pair)."""
+    return db.session.execute(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar_one()
+
+
+def notifications_page(user: User, page_arg) -> Page:
+    """`user`'s notifications, newest first, with their consultation (two queries)."""
+    stmt = (select(Notification).where(Notification.user_id == user.id)
+            .options(joinedload(Notification.consultation))
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return paginate(stmt, page_arg, per_page=PER_PAGE)
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of `user` as read; returns how many were."""
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount
+
+
+@personal_data_section("notifications")
+def notifications_data(user: User) -> list[dict]:
+    """What the platform told the person, as stored (kind, consultation, page, dates)."""
+    rows = db.session.execute(
+        select(Notification).where(Notification.user_id == user.id)
+        .options(joinedload(Notification.consultation)).order_by(Notification.id)).scalars()
+    return [{"kind": n.kind.value, "consultation_id": n.consultation_id,
+             "consultation_title": n.consultation.title if n.consultation else None,
+             "subject": n.subject, "target_path": n.target_path,
+             "created_at": n.created_at.isoformat(), "read_at": n.read_at.isoformat() if n.read_at else None}
+            for n in rows]

@@ -1,0 +1,151 @@
+"""JSON API, version 1: published issue cards, public consultations (with their synthesis and
+the authority's response) and the commitments of those responses, plus the consultations
+and commitments as CSV files.
+
+Drafts do not exist here: a card that was never published, a consultation still in draft
+answer 404, like an unknown id. Lists are paginated like the observatory's ({data, meta,
+links}, at most 100 rows a page) and read in a fixed number of queries whatever the page
+size: a count, the page, and one query per collection loaded with it.
+"""
+from __future__ import annotations
+
+from flask import Response, abort, jsonify, request, stream_with_context, url_for
+from sqlalchemy import func, select
+
+from ..cards.exports import card_detail, card_record, public_card, public_cards_statement
+from ..cards.models import PoliticalStatus
+from ..consultations.exports import (
+    commitment_record, consultation_detail, consultation_record, public_commitments_statement, public_consultation,
+    public_consultations_statement, stream_commitments_csv, stream_consultations_csv,
+)
+from ..consultations.models import CommitmentStatus
+from ..consultations.queries import territory_ids_within
+from ..core.models import local_today
+from ..core.urls import MAX_DATABASE_ID
+from ..extensions import db
+from ..observatory.models import DEFAULT_LICENCE
+from ..observatory.queries import text_arg
+from ..territories.models import Territory
+from . import api_bp
+from .observatory_api import MAX_PER_PAGE, _int_arg, _open
+
+OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+LICENCE_NOTE = "Licence Ouverte 2.0 (etalab-2.0) : réutilisation libre, en citant la source."
+
+
+# --- addresses -------------------------------------------------------------------------------
+
+def card_url(card_id: int) -> str:
+    return url_for("cards.show", card_id=card_id, _external=True)
+
+
+def consultation_url(consultation_id: int) -> str:
+    return url_for("consultations.show", consultation_id=consultation_id, _external=True)
+
+
+def finding_url(finding_id: int) -> str:
+    return url_for("observatory.finding", finding_id=finding_id, _external=True)
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+def _territory_ids():
+    """Ids of the territory named by ?territory=<code> and of everything within it; None
+    without the parameter; an empty list for an unknown code (so nothing matches)."""
+    code = text_arg(request.args, "territory")
+    if not code:
+        return None
+    territory = db.session.execute(
+        select(Territory).where(Territory.code == code).order_by(Territory.kind)).scalars().first()
+    return [] if territory is None else territory_ids_within(territory)
+
+
+def _enum_arg(name: str, enum_cls):
+    """The enum member named by ?name=…; None when absent; abort(400) on an unknown value."""
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        abort(400)
+
+
+def _object_id(value: int) -> int:
+    if not 1 <= value <= MAX_DATABASE_ID:
+        abort(404)
+    return value
+
+
+def _paged(stmt, endpoint: str, to_record):
+    """One page of `stmt`'s objects as {data, meta, links}: a count, then the page with its
+    eager loads. Same envelope as the observatory's lists."""
+    page = _int_arg("page", 1, 1, 10**9)
+    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+    pages = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    link = lambda n: url_for(endpoint, **args, page=n, per_page=per_page, _external=True)  # noqa: E731
+    return _open(jsonify({
+        "data": [to_record(item) for item in items],
+        "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages,
+                 "licence": DEFAULT_LICENCE, "licence_note": LICENCE_NOTE},
+        "links": {"self": link(page), "first": link(1), "last": link(pages),
+                  "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None},
+    }))
+
+
+# --- issue cards -----------------------------------------------------------------------------
+
+@api_bp.route("/cards")
+def cards():
+    stmt = public_cards_statement(_territory_ids(), _enum_arg("political_status", PoliticalStatus))
+    return _paged(stmt, "api.cards", lambda card: card_record(card, card_url))
+
+
+@api_bp.route("/cards/<int:card_id>")
+def card(card_id: int):
+    found = public_card(_object_id(card_id)) or abort(404)
+    return _open(jsonify(card_detail(found, card_url, finding_url)))
+
+
+# --- consultations ---------------------------------------------------------------------------
+
+@api_bp.route("/consultations")
+def consultations():
+    today = local_today()
+    return _paged(public_consultations_statement(_territory_ids()), "api.consultations",
+                  lambda consultation: consultation_record(consultation, today, consultation_url))
+
+
+@api_bp.route("/consultations/<int:consultation_id>")
+def consultation(consultation_id: int):
+    found = public_consultation(_object_id(consultation_id)) or abort(404)
+    return _open(jsonify(consultation_detail(found, local_today(), consultation_url)))
+
+
+@api_bp.route("/commitments")
+def commitments():
+    today = local_today()
+    stmt = public_commitments_statement(_territory_ids(), _enum_arg("status", CommitmentStatus))
+    return _paged(stmt, "api.commitments",
+                  lambda c: commitment_record(c, c.response.consultation, today, consultation_url))
+
+
+# --- files -----------------------------------------------------------------------------------
+
+def _csv_file(body, filename: str) -> Response:
+    return Response(stream_with_context(body), mimetype="text/csv", headers={
+        **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@api_bp.route("/consultations.csv")
+def consultations_csv():
+    return _csv_file(stream_consultations_csv(local_today(), consultation_url), "consultations.csv")
+
+
+@api_bp.route("/commitments.csv")
+def commitments_csv():
+    return _csv_file(stream_commitments_csv(local_today(), consultation_url), "engagements.csv")
+

@@ -1,0 +1,136 @@
+"""The OpenAPI description of the issue-card, consultation and commitment endpoints (merged
+into /api/v1/openapi.json by openapi.py). The CSV columns come from the same lists as the
+files, so the description cannot drift from them."""
+from __future__ import annotations
+
+from ..cards.models import PoliticalStatus
+from ..consultations.exports import COMMITMENT_COLUMNS, CONSULTATION_COLUMNS
+from ..consultations.models import Audience, CommitmentStatus, ConsultationStatus, PhaseKind, Stage
+from .openapi import PAGING, _enum, _get, _page_of, _path_id, _query
+
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+URI = {"type": "string", "format": "uri"}
+IDS = {"type": "array", "items": {"type": "integer"}}
+BAD_FILTER = {"description": "Valeur de filtre inconnue"}
+
+
+def _object(properties: dict, description: str = "") -> dict:
+    schema = {"type": "object", "properties": properties, "required": list(properties)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def consultation_schemas() -> dict:
+    territory = _object({"code": {**STRING, "description": "Code officiel (INSEE ou SIREN)"}, "name": STRING,
+                         "kind": {**STRING, "description": "region, departement, epci, commune ou arrondissement"}})
+    card = {
+        "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"),
+        "political_status": {**_enum(PoliticalStatus), "description": "consensuel, invisible ou clivant"},
+        "version": {"type": "integer", "description": "Numéro de la version publique"},
+        "first_published_at": DATETIME, "published_at": {**DATETIME, "description": "Publication de cette version"},
+        "url": URI,
+    }
+    card_detail = {
+        **card, "summary": STRING, "stakes": STRING, "known": STRING, "unknown": STRING,
+        "questions": {"type": "array", "items": STRING, "description": "Questions pour le débat"},
+        "change_note": {**NULLABLE_STRING, "description": "Ce qui a changé depuis la version précédente"},
+        "findings": {"type": "array", "items": _object({"id": {"type": "integer"}, "title": STRING, "url": URI,
+                                                        "organisation": STRING})},
+        "indicator_values": {"type": "array", "items": _object({
+            "indicator_id": {"type": "integer"}, "indicator_name": STRING, "unit": STRING, "territory_code": STRING,
+            "period": {"type": "integer"}, "value": {"type": "number"}, "source": NULLABLE_STRING})},
+        "versions": {"type": "array", "items": _object({
+            "number": {"type": "integer"}, "published_at": NULLABLE_DATETIME, "change_note": NULLABLE_STRING})},
+    }
+    update = _object({"date": {**DATE, "description": "Jour de publication (heure de Paris)"},
+                      "status_before": _enum(CommitmentStatus), "status_after": _enum(CommitmentStatus),
+                      "body": {**STRING, "description": "Le point d'avancement (markdown)"}})
+    commitment = _object({
+        "id": {"type": "integer"}, "consultation_id": {"type": "integer"}, "territory_code": STRING,
+        "title": STRING, "description": {**STRING, "description": "Markdown"},
+        "owner": {**STRING, "description": "Qui en répond (un service, une fonction)"}, "due_on": DATE,
+        "status": _enum(CommitmentStatus),
+        "overdue": {"type": "boolean", "description": "Échéance dépassée, ni tenu ni abandonné"},
+        "updates": {"type": "array", "items": update}, "url": URI,
+    })
+    consultation = {
+        "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"), "audience": _enum(Audience),
+        "status": {"type": "string", "enum": [ConsultationStatus.PUBLISHED.value, ConsultationStatus.CANCELLED.value]},
+        "stage": {**_enum(Stage), "description": "Étape le jour de la requête (jamais draft ici)"},
+        "published_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME, "cancellation_reason": NULLABLE_STRING,
+        "phases": {"type": "array", "items": _object({"kind": _enum(PhaseKind), "starts_on": DATE,
+                                                      "ends_on": {**DATE, "description": "Inclus"}})},
+        "card_ids": {**IDS, "description": "Fiches enjeux publiées débattues"},
+        "survey_id": {"type": ["integer", "null"], "description": "Questionnaire de perception associé"},
+        "url": URI,
+    }
+    texts = "`body` est le texte tel qu'écrit (markdown) ; `body_html` son rendu, nettoyé à l'écriture."
+    consultation_detail = {
+        **consultation, "description": STRING, "description_html": STRING,
+        "synthesis": {"oneOf": [{"type": "null"}, _object({
+            "published_at": DATETIME, "body": STRING, "body_html": STRING,
+            "comment_ids": {**IDS, "description": "Commentaires cités (visibles seulement)"},
+            "proposal_ids": {**IDS, "description": "Propositions citées (visibles seulement)"},
+        }, "Ce qui a été entendu, écrit par la modération. " + texts)]},
+        "response": {"oneOf": [{"type": "null"}, _object({
+            "published_at": DATETIME, "body": STRING, "body_html": STRING,
+            "commitments": {"type": "array", "items": _ref("Commitment")},
+        }, "La réponse officielle de la collectivité et ses engagements. " + texts)]},
+    }
+    return {
+        "Territory": territory,
+        "IssueCard": _object(card), "IssueCardDetail": _object(card_detail), "IssueCardPage": _page_of("IssueCard"),
+        "Consultation": _object(consultation), "ConsultationDetail": _object(consultation_detail),
+        "ConsultationPage": _page_of("Consultation"),
+        "Commitment": commitment, "CommitmentPage": _page_of("Commitment"),
+    }
+
+
+def _csv(summary: str, columns) -> dict:
+    names = ", ".join(name for name, _type, _description in columns)
+    operation = _get(summary, None, [], media="text/csv", tag="consultations",
+                     description=f"CSV UTF-8, séparateur virgule, sous Licence Ouverte 2.0. Colonnes : {names}. "
+                                 "Les cellules qui commencent par = + - @ sont précédées d'une apostrophe.")
+    del operation["get"]["responses"]["404"]
+    return operation
+
+
+def _with_400(operation: dict) -> dict:
+    operation["get"]["responses"]["400"] = BAD_FILTER
+    return operation
+
+
+def consultation_paths() -> dict:
+    territory = _query("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)")
+    return {
+        "/cards": _with_400(_get(
+            "Fiches enjeux publiées", "IssueCardPage",
+            PAGING + [territory, _query("political_status", "Statut politique", _enum(PoliticalStatus))],
+            tag="fiches-enjeux")),
+        "/cards/{card_id}": _get(
+            "Une fiche enjeu : sa version publique, ses constats et valeurs, ses versions", "IssueCardDetail",
+            [_path_id("card_id", "Identifiant de la fiche")], tag="fiches-enjeux",
+            description="404 pour une fiche jamais publiée."),
+        "/consultations": _get("Consultations publiques (publiées ou annulées)", "ConsultationPage",
+                               PAGING + [territory], tag="consultations"),
+        "/consultations/{consultation_id}": _get(
+            "Une consultation, avec sa synthèse et la réponse officielle", "ConsultationDetail",
+            [_path_id("consultation_id", "Identifiant de la consultation")], tag="consultations",
+            description="404 pour un brouillon. Les textes sont donnés en markdown (`body`) et en HTML nettoyé "
+                        "(`body_html`)."),
+        "/commitments": _with_400(_get(
+            "Engagements des réponses officielles", "CommitmentPage",
+            PAGING + [territory, _query("status", "État de l'engagement", _enum(CommitmentStatus))],
+            tag="consultations")),
+        "/consultations.csv": _csv("Consultations publiques, une ligne par consultation (CSV)", CONSULTATION_COLUMNS),
+        "/commitments.csv": _csv("Engagements, une ligne par engagement (CSV)", COMMITMENT_COLUMNS),
+    }

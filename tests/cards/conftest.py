@@ -1,0 +1,8 @@
+import pytest
+
+from .helpers import Cards
+
+
+@pytest.fixture
+def cards(make, db):
+    return Cards(make, db)

@@ -1,0 +1,83 @@
+"""`flask demo` shows issue cards and one consultation in each stage, on the day it runs."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from plateforme.accounts.models import User
+from plateforme.cards.models import IssueCard, VersionStatus
+from plateforme.consultations.models import CommitmentStatus, Consultation, ConsultationFollow, Stage
+from plateforme.core.models import local_today
+from plateforme.debate.models import Comment, Proposal, ProposalStatus
+from plateforme.notifications.models import Notification
+from plateforme.observatory.models import FindingStatus
+
+
+def _count(db, model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_demo_runs_one_consultation_in_each_stage_and_a_complete_one(app, db, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "lea@demo.plateforme.example" in first.output
+    counts = (_count(db, IssueCard), _count(db, Consultation), _count(db, Comment), _count(db, Proposal))
+    assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent: nothing is added twice
+    db.session.rollback()
+    assert (_count(db, IssueCard), _count(db, Consultation), _count(db, Comment), _count(db, Proposal)) == counts
+
+    cards = db.session.execute(select(IssueCard)).scalars().all()
+    published = [c for c in cards if c.is_public]
+    assert len(published) == 3 and len(cards) == 4 and all("illustratif" in c.title for c in cards)
+    corrected = [c for c in published if len(c.versions) == 2]
+    assert len(corrected) == 1 and corrected[0].published_version.change_note
+    assert corrected[0].versions[0].status == VersionStatus.SUPERSEDED
+    for card in published:
+        assert card.first_published_at and card.title == card.published_version.title
+        assert card.published_version.findings and card.published_version.indicator_values
+        assert all(f.status == FindingStatus.PUBLISHED for f in card.published_version.findings)
+
+    today = local_today()
+    consultations = db.session.execute(select(Consultation)).scalars().all()
+    assert all("illustratif" in c.title for c in consultations)
+    by_stage = {c.stage(today): c for c in consultations}
+    assert set(by_stage) >= {Stage.UPCOMING, Stage.INFORMATION, Stage.DEBATE, Stage.PROPOSALS, Stage.SURVEY,
+                             Stage.SYNTHESIS, Stage.RESPONSE, Stage.CONCLUDED}
+
+    debate = by_stage[Stage.DEBATE]
+    comments = db.session.execute(select(Comment).where(Comment.consultation_id == debate.id)).scalars().all()
+    assert len(comments) >= 10 and any(c.parent_id for c in comments)
+    assert len({c.stance for c in comments}) == 4 and len({c.author_id for c in comments}) >= 4
+    residents = db.session.execute(select(User).where(User.id.in_({c.author_id for c in comments}))).scalars()
+    assert all(u.is_confirmed and u.commune is not None for u in residents)
+
+    proposals = db.session.execute(select(Proposal).where(
+        Proposal.consultation_id == by_stage[Stage.PROPOSALS].id)).scalars().all()
+    studied = [p for p in proposals if p.status == ProposalStatus.UNDER_STUDY]
+    assert len(proposals) >= 3 and len(studied) == 1 and studied[0].justification_html
+
+    survey_consultation = by_stage[Stage.SURVEY]
+    assert survey_consultation.survey is not None
+    assert survey_consultation.survey.territory_id == survey_consultation.territory_id
+
+    assert by_stage[Stage.RESPONSE].synthesis is not None and by_stage[Stage.RESPONSE].response is None
+    concluded = by_stage[Stage.CONCLUDED]
+    assert concluded.synthesis.comments and concluded.synthesis.proposals
+    commitments = concluded.response.commitments
+    assert {c.status for c in commitments} == set(CommitmentStatus)
+    running = next(c for c in commitments if c.status == CommitmentStatus.IN_PROGRESS)
+    assert len(running.updates) == 2 and running.updates[0].created_at < running.updates[1].created_at
+    abandoned = next(c for c in commitments if c.status == CommitmentStatus.ABANDONED)
+    assert abandoned.updates and "Abandonné" in abandoned.updates[-1].body
+    assert db.session.execute(select(func.count()).select_from(ConsultationFollow).where(
+        ConsultationFollow.consultation_id == concluded.id)).scalar_one() >= 2
+    habitant = db.session.execute(select(User).where(User.email == "habitant@demo.plateforme.example")).scalar_one()
+    notifications = db.session.execute(select(Notification).where(Notification.user_id == habitant.id)).scalars()
+    notifications = list(notifications)
+    assert len(notifications) >= 2 and any(n.read_at is None for n in notifications)
+
+    # The open-data twin shows the same thing.
+    detail = client.get(f"/api/v1/consultations/{concluded.id}").get_json()
+    assert [c["status"] for c in detail["response"]["commitments"]].count("in_progress") == 1
+    listed = client.get("/api/v1/consultations?per_page=100").get_json()
+    assert {c["stage"] for c in listed["data"]} >= {s.value for s in by_stage}

@@ -1,0 +1,297 @@
+"""Debate pages as people use them: comment, reply, withdraw, propose, answer; errors keep
+what was typed; markup stays inert; the page costs a fixed number of queries."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, func, select
+
+from plateforme.consultations.models import Audience, PhaseKind
+from plateforme.debate.models import Comment, Stance, Visibility
+
+from ..consultations.helpers import build_consultation
+from ..factories import csrf_token, page_text, sign_in
+from .helpers import comment, comment_form, executable_markup
+
+XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[lien](javascript:alert(1))"]
+
+
+@contextmanager
+def count_queries(db):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _post(client, url, data, form_url):
+    """Post like a browser: the prefixed CSRF token of the form on `form_url`."""
+    match = re.search(r'name="(comment-csrf_token|proposal-csrf_token|csrf_token)" value="([^"]+)"',
+                      client.get(form_url).get_data(as_text=True))
+    assert match, form_url
+    return client.post(url, data={match.group(1): match.group(2), **data})
+
+
+def _count(db, model, **where):
+    return db.session.execute(select(func.count()).select_from(model).filter_by(**where)).scalar_one()
+
+
+def _h1_count(response) -> int:
+    return len(re.findall(r"<h1[\s>]", response.get_data(as_text=True)))
+
+
+@pytest.fixture
+def debating(make):
+    return build_consultation(make, PhaseKind.DEBATE)
+
+
+def test_a_resident_comments_from_the_debate_page_and_sees_the_comment(client, db, make, debating):
+    person = make.user(name="Camille Habitante")
+    sign_in(client, person)
+    url = f"/consultations/{debating.id}/debat"
+    page = client.get(url)
+    text = page_text(page)
+    assert page.status_code == 200 and _h1_count(page) == 1
+    assert '<h2 id="debat-title">Débat</h2>' in text and '<h2 id="propositions-title">Propositions</h2>' in text
+    assert 'name="comment-stance"' in text and 'type="radio"' in text and "<fieldset" in text
+    response = _post(client, f"/consultations/{debating.id}/commenter",
+                     comment_form("question", "Combien d'étudiants *étrangers* à Lyon ?"), url)
+    assert response.status_code == 302
+    stored = db.session.execute(select(Comment)).scalar_one()
+    assert response.headers["Location"].endswith(f"#commentaire-{stored.id}")
+    assert stored.stance == Stance.QUESTION and stored.author_id == person.id
+    text = page_text(client.get(url))
+    assert f'id="commentaire-{stored.id}"' in text and "Camille Habitante" in text
+    assert "Position : Question" in text and "<em>étrangers</em>" in text and "<time datetime=" in text
+    assert "1 commentaire publié." in text
+
+
+@pytest.mark.parametrize("data, field, message", [
+    (comment_form(body=""), "comment-body", "Écrivez votre commentaire."),
+    (comment_form(body="ok"), "comment-body", "entre 3 et 5 000 caractères"),
+    (comment_form(body="x" * 5001), "comment-body", "entre 3 et 5 000 caractères"),
+    (comment_form(stance="peut-être"), "comment-stance", "Choisissez une des options proposées."),
+    (comment_form(stance=None), "comment-stance", "Choisissez votre position"),
+])
+def test_comment_errors_are_shown_next_to_the_field_and_keep_what_was_typed(client, db, make, debating, data,
+                                                                           field, message):
+    sign_in(client, make.user())
+    data = {k: v for k, v in data.items() if v is not None}
+    response = _post(client, f"/consultations/{debating.id}/commenter", data, f"/consultations/{debating.id}/debat")
+    text = page_text(response)
+    assert response.status_code == 200 and "error-summary" in text and f'href="#{field}"' in text
+    assert f'id="{field}-error"' in text and message in text
+    if len(data.get("comment-body", "")) > 3:
+        assert data["comment-body"][:50] in text
+    assert _count(db, Comment) == 0
+
+
+def test_a_comment_outside_the_debate_phase_is_refused_with_what_was_typed_kept(client, db, make):
+    consultation = build_consultation(make, "concluded")
+    sign_in(client, make.user())
+    page = client.get(f"/consultations/{consultation.id}/debat")
+    assert "Le débat est clos depuis le" in page_text(page) and 'name="comment-body"' not in page_text(page)
+    response = client.post(f"/consultations/{consultation.id}/commenter", data={
+        "comment-csrf_token": csrf_token(client, f"/consultations/{consultation.id}/debat"),
+        **comment_form(body="Un avis arrivé trop tard.")})
+    text = page_text(response)
+    assert response.status_code == 200 and "Le débat est clos" in text and "Un avis arrivé trop tard." in text
+    assert _count(db, Comment) == 0
+
+
+def test_people_outside_the_audience_are_told_why(client, db, make):
+    consultation = build_consultation(make, PhaseKind.DEBATE, audience=Audience.RESIDENTS)
+    url = f"/consultations/{consultation.id}/debat"
+    assert "Connectez-vous" in page_text(client.get(url))
+    sign_in(client, make.user(commune="00000"))
+    text = page_text(client.get(url))
+    assert "réservée aux habitantes et habitants de Métropole de Lyon" in text and 'name="comment-body"' not in text
+    response = _post(client, f"/consultations/{consultation.id}/commenter", comment_form(), url)
+    assert response.status_code == 200 and "réservée aux habitantes et habitants" in page_text(response)
+    assert _count(db, Comment) == 0
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_markup_is_inert_in_storage_and_on_the_page(client, db, make, debating, payload):
+    sign_in(client, make.user())
+    url = f"/consultations/{debating.id}/debat"
+    assert _post(client, f"/consultations/{debating.id}/commenter", comment_form(body=f"Attention {payload}"),
+                 url).status_code == 302
+    stored = db.session.execute(select(Comment)).scalar_one()
+    assert executable_markup(stored.body_html) == []
+    for page in (url, f"/consultations/{debating.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert executable_markup(html) == [] and 'id="debat"' in html
+        assert "alert(1)" in html  # shown as text, not run
+
+
+def test_replies_have_their_own_page_and_nest_to_the_bound(client, db, make, debating):
+    author, other = make.user(name="Première"), make.user(name="Seconde")
+    root = comment(db, author, debating)
+    level1 = comment(db, other, debating, body="Une réponse.", parent=root)
+    level2 = comment(db, author, debating, body="Une réponse à la réponse.", parent=level1)
+    sign_in(client, other)
+    url = f"/consultations/{debating.id}/commentaires/{level2.id}/repondre"
+    page = client.get(url)
+    assert page.status_code == 200 and "Le commentaire auquel vous répondez" in page_text(page)
+    response = _post(client, url, comment_form("against", "Je ne suis pas d'accord."), url)
+    assert response.status_code == 302
+    deepest = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
+    assert deepest.depth == 2 and deepest.parent_id == level1.id
+    text = page_text(client.get(f"/consultations/{debating.id}/debat"))
+    assert text.count('class="comment-replies"') == 2  # root > level1 > (level2, deepest)
+    assert text.index(f'commentaire-{level2.id}') < text.index(f'commentaire-{deepest.id}')
+
+
+def test_a_reply_to_a_comment_of_another_consultation_is_not_found(client, db, make, debating):
+    elsewhere = build_consultation(make, PhaseKind.DEBATE, title="Ailleurs")
+    foreign = comment(db, make.user(), elsewhere)
+    sign_in(client, make.user())
+    url = f"/consultations/{debating.id}/commentaires/{foreign.id}/repondre"
+    assert client.get(url).status_code == 404
+    assert _post(client, url, comment_form(), f"/consultations/{debating.id}/debat").status_code == 404
+    assert _count(db, Comment) == 1
+
+
+def test_the_author_withdraws_and_the_thread_shows_a_placeholder(client, db, make, debating):
+    author, other = make.user(name="Autrice"), make.user()
+    written = comment(db, author, debating, body="Un avis que je regrette.")
+    reply = comment(db, other, debating, body="Une réponse qui reste.", parent=written)
+    url = f"/consultations/{debating.id}/commentaires/{written.id}/retirer"
+    sign_in(client, other)
+    assert client.get(url).status_code == 403
+    client.post("/deconnexion", data={"csrf_token": csrf_token(client, "/plan-du-site")})
+    sign_in(client, author)
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "Un avis que je regrette." in page_text(confirm)
+    assert _post(client, url, {}, url).status_code == 302
+    assert db.session.get(Comment, written.id).visibility == Visibility.WITHDRAWN
+    text = page_text(client.get(f"/consultations/{debating.id}/debat"))
+    assert "Commentaire retiré par son auteur" in text and "Un avis que je regrette." not in text
+    assert f'id="commentaire-{written.id}"' in text and "Une réponse qui reste." in text
+    assert "0 commentaire publié." not in text and "1 commentaire publié." in text
+    assert client.get(url).status_code == 302  # already withdrawn: back to the thread
+
+
+def test_a_hidden_comment_shows_the_moderation_reason(client, db, make, debating):
+    hidden = comment(db, make.user(), debating, body="Propos injurieux.")
+    hidden.visibility, hidden.visibility_reason = Visibility.HIDDEN, "Propos injurieux envers une personne."
+    db.session.commit()
+    text = page_text(client.get(f"/consultations/{debating.id}/debat"))
+    assert "Commentaire masqué par la modération." in text and "Propos injurieux envers une personne." in text
+    assert "<p>Propos injurieux.</p>" not in text
+
+
+def test_a_deleted_account_is_named_as_such(client, db, make, debating):
+    written = comment(db, make.user(name="Partie"), debating)
+    written.author_id = None
+    db.session.commit()
+    assert "Compte supprimé" in page_text(client.get(f"/consultations/{debating.id}/debat"))
+
+
+def test_stance_filter_and_pagination_work_without_javascript(client, db, make, debating):
+    person = make.user()
+    for i in range(23):
+        comment(db, person, debating, body=f"Avis numéro {i:02d}.", stance=Stance.AGAINST if i % 2 else Stance.FOR)
+    url = f"/consultations/{debating.id}/debat"
+    first = page_text(client.get(url))
+    assert first.count('class="comment"') == 20 and "Page 1 sur 2" in first
+    assert "page_commentaires=2#debat" in first and "Avis numéro 22." in first and "Avis numéro 02." not in first
+    second = page_text(client.get(url + "?page_commentaires=2"))
+    assert second.count('class="comment"') == 3 and "Avis numéro 00." in second
+    against = page_text(client.get(url + "?position=against"))
+    assert against.count('class="comment"') == 11 and "Position : Pour" not in against
+    assert '<option value="against" selected>' in against
+    assert page_text(client.get(url + "?position=n-importe")).count('class="comment"') == 20
+    assert client.get(url + "?page_commentaires=abc").status_code == 200
+
+
+def test_the_debate_page_costs_the_same_queries_whatever_the_number_of_comments(client, db, make):
+    results = {}
+    for count in (5, 50):
+        consultation = build_consultation(make, PhaseKind.DEBATE, title=f"Consultation à {count} commentaires")
+        people = [make.user() for _ in range(3)]
+        written = []
+        for i in range(count):
+            # One opening comment in three; the others reply, some of them to replies.
+            parent = written[i - 1] if i % 3 else None
+            written.append(comment(db, people[i % 3], consultation, body=f"Avis {i}.", parent=parent))
+        results[count] = consultation
+    sign_in(client, people[0])
+    for page in ("/consultations/{id}/debat", "/consultations/{id}"):
+        counts = {}
+        for count, consultation in results.items():
+            url = page.format(id=consultation.id)
+            client.get(url)  # warm the templates
+            with count_queries(db) as statements:
+                response = client.get(url)
+            assert response.status_code == 200 and f"Avis {count - 1}." in page_text(response)
+            counts[count] = len(statements)
+        assert counts[5] == counts[50], (page, counts)
+    assert counts[5] <= 30, counts
+
+
+def test_posting_is_rate_limited_per_person(client, db, make, debating):
+    sign_in(client, make.user())
+    url = f"/consultations/{debating.id}/commenter"
+    token = csrf_token(client, f"/consultations/{debating.id}/debat")
+    statuses = [client.post(url, data={"comment-csrf_token": token,
+                                       **comment_form(body=f"Avis numéro {i}.")}).status_code for i in range(10)]
+    assert statuses == [302] * 10
+    # Replies share the allowance: the eleventh contribution in a minute waits.
+    first = db.session.execute(select(Comment).order_by(Comment.id)).scalars().first()
+    reply_url = f"/consultations/{debating.id}/commentaires/{first.id}/repondre"
+    assert client.post(reply_url, data={"comment-csrf_token": token, **comment_form()}).status_code == 429
+    assert _count(db, Comment) == 10
+    # Someone else, from the same address, still may.
+    other = client.application.test_client()
+    sign_in(other, make.user())
+    token = csrf_token(other, f"/consultations/{debating.id}/debat")
+    assert other.post(url, data={"comment-csrf_token": token, **comment_form()}).status_code == 302
+
+
+def test_the_consultation_page_holds_the_debate_and_brings_people_back_to_it(client, db, make, debating):
+    person = make.user()
+    for i in range(21):
+        comment(db, person, debating, body=f"Avis numéro {i:02d}.")
+    sign_in(client, person)
+    url = f"/consultations/{debating.id}"
+    page = client.get(url + "?position=for")
+    text = page_text(page)
+    assert page.status_code == 200 and _h1_count(page) == 1
+    assert 'id="debat"' in text and 'id="propositions"' in text and 'name="comment-body"' in text
+    assert f"/consultations/{debating.id}?position=for&amp;page_commentaires=2#debat" in page.get_data(as_text=True)
+    # A new comment sends its author back to the consultation page, at the comment.
+    response = _post(client, f"/consultations/{debating.id}/commenter", comment_form(), url)
+    newest = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
+    assert response.headers["Location"].endswith(f"/consultations/{debating.id}#commentaire-{newest.id}")
+    # A reply to a thread on page 2 lands on page 2.
+    oldest = db.session.execute(select(Comment).order_by(Comment.id)).scalars().first()
+    reply_url = f"/consultations/{debating.id}/commentaires/{oldest.id}/repondre"
+    response = _post(client, reply_url, comment_form(body="Je réponds au premier."), reply_url)
+    reply = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
+    assert response.headers["Location"].endswith(f"?page_commentaires=2#commentaire-{reply.id}")
+    assert f'id="commentaire-{reply.id}"' in page_text(client.get(f"{url}?page_commentaires=2"))
+
+
+def test_a_draft_debate_is_its_managers_alone(client, db, make):
+    from plateforme.consultations.models import ConsultationStatus
+
+    draft = build_consultation(make, PhaseKind.DEBATE, status=ConsultationStatus.DRAFT)
+    url = f"/consultations/{draft.id}/debat"
+    assert "/connexion" in client.get(url).headers["Location"]
+    sign_in(client, make.user())
+    assert client.get(url).status_code == 404
+    assert client.get(f"/consultations/{draft.id}/commenter").status_code == 404
+    manager = client.application.test_client()
+    sign_in(manager, draft.opened_by)
+    text = page_text(manager.get(url))
+    assert "pas encore publiée" in text and 'name="comment-body"' not in text

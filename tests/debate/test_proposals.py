@@ -1,0 +1,132 @@
+"""Proposals as people use them: a resident proposes in the proposals phase; the authority
+answers with a status and a public justification; refused moves keep what was typed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from plateforme.consultations.models import PhaseKind
+from plateforme.debate.models import Proposal, ProposalStatus
+from plateforme.notifications.models import Notification, NotificationKind
+
+from ..consultations.helpers import build_consultation
+from ..factories import page_text, sign_in
+from .helpers import answered, executable_markup, proposal
+from .test_pages import _post
+
+
+@pytest.fixture
+def proposing(make):
+    return build_consultation(make, PhaseKind.PROPOSALS)
+
+
+def _count(db):
+    return db.session.execute(select(func.count()).select_from(Proposal)).scalar_one()
+
+
+def test_a_resident_proposes_and_the_proposal_is_listed_with_its_status(client, db, make, proposing):
+    sign_in(client, make.user(name="Noa Habitant"))
+    url = f"/consultations/{proposing.id}/debat"
+    data = {"proposal-title": "Un guichet d'accueil unique",
+            "proposal-body": "Ouvrir un **guichet unique** pour les étudiants étrangers. <script>alert(1)</script>"}
+    response = _post(client, f"/consultations/{proposing.id}/proposer", data, url)
+    assert response.status_code == 302
+    stored = db.session.execute(select(Proposal)).scalar_one()
+    assert response.headers["Location"].endswith(f"/consultations/{proposing.id}/propositions/{stored.id}")
+    assert executable_markup(stored.body_html) == [] and "<strong>guichet unique</strong>" in stored.body_html
+    text = page_text(client.get(url))
+    assert f'id="proposition-{stored.id}"' in text and "Statut : déposée" in text and "Noa Habitant" in text
+    one = client.get(f"/consultations/{proposing.id}/propositions/{stored.id}")
+    assert one.status_code == 200 and "pas encore répondu" in page_text(one)
+    assert executable_markup(one.get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"proposal-title": "", "proposal-body": "Ouvrir un guichet unique."}, "proposal-title"),
+    ({"proposal-title": "Un guichet", "proposal-body": "Trop court"[:8]}, "proposal-body"),
+])
+def test_proposal_errors_keep_what_was_typed(client, db, make, proposing, data, field):
+    sign_in(client, make.user())
+    response = _post(client, f"/consultations/{proposing.id}/proposer", data, f"/consultations/{proposing.id}/proposer")
+    text = page_text(response)
+    assert response.status_code == 200 and f'href="#{field}"' in text and f'id="{field}-error"' in text
+    assert data["proposal-body"] in text
+    assert _count(db) == 0
+
+
+def test_no_proposal_outside_the_proposals_phase(client, db, make):
+    debating = build_consultation(make, PhaseKind.DEBATE)
+    sign_in(client, make.user())
+    form_page = page_text(client.get(f"/consultations/{debating.id}/proposer"))
+    assert "Le dépôt des propositions n'est pas encore ouvert." in form_page
+    data = {"proposal-title": "Un guichet d'accueil unique", "proposal-body": "Ouvrir un guichet unique."}
+    response = _post(client, f"/consultations/{debating.id}/proposer", data, f"/consultations/{debating.id}/debat")
+    text = page_text(response)
+    assert response.status_code == 200 and "pas encore ouvert" in text and "Un guichet d'accueil unique" in text
+    assert _count(db) == 0
+
+
+def test_the_authority_answers_and_the_author_is_notified(client, db, make, proposing):
+    author = make.user()
+    item = proposal(db, author, proposing)
+    url = f"/consultations/{proposing.id}/propositions/{item.id}/repondre"
+    official = proposing.opened_by
+    sign_in(client, official)
+    proposal_url = f"/consultations/{proposing.id}/propositions/{item.id}"
+    assert "Répondre à cette proposition" in page_text(client.get(proposal_url))
+    # Justification required: the chosen answer stays checked.
+    missing = _post(client, url, {"status": "accepted", "justification": ""}, url)
+    text = page_text(missing)
+    assert missing.status_code == 200 and 'id="justification-error"' in text
+    assert re.search(r'<input[^>]*\bchecked\b[^>]*value="accepted"', text)
+    assert db.session.get(Proposal, item.id).status == ProposalStatus.SUBMITTED
+    assert _post(client, url, {"status": "under_study", "justification": "Nous l'étudions avec la métropole."},
+                 url).status_code == 302
+    assert _post(client, url, {"status": "accepted", "justification": "Elle sera mise en œuvre en 2027."},
+                 url).status_code == 302
+    # Final: another move is refused next to the field, the justification typed is kept.
+    refused = _post(client, url, {"status": "rejected", "justification": "Finalement non, faute de budget."}, url)
+    text = page_text(refused)
+    assert refused.status_code == 200 and 'id="status-error"' in text and "définitive" in text
+    assert "Finalement non, faute de budget." in text
+    stored = db.session.get(Proposal, item.id)
+    assert stored.status == ProposalStatus.ACCEPTED and "mise en œuvre en 2027" in stored.justification_html
+    page = page_text(client.get(f"/consultations/{proposing.id}/propositions/{item.id}"))
+    assert "Statut : retenue" in page and "Elle sera mise en œuvre en 2027." in page
+    listing = page_text(client.get(f"/consultations/{proposing.id}/debat"))
+    assert "Statut : retenue" in listing and "Elle sera mise en œuvre en 2027." in listing
+    assert "Répondre à cette proposition" not in page
+    notes = db.session.execute(select(Notification).filter_by(user_id=author.id)).scalars().all()
+    assert {n.kind for n in notes} == {NotificationKind.PROPOSAL_ANSWERED} and len(notes) == 2
+
+
+@pytest.mark.parametrize("role", ["resident", "author", "other_official", "moderator"])
+def test_only_the_territory_officials_answer(client, db, make, proposing, role):
+    author = make.user()
+    item = proposal(db, author, proposing)
+    person = {"resident": make.user, "author": lambda: author, "moderator": make.moderator,
+              "other_official": lambda: make.elected("69123")}[role]()
+    sign_in(client, person)
+    url = f"/consultations/{proposing.id}/propositions/{item.id}/repondre"
+    assert client.get(url).status_code == 403
+    assert "Répondre à cette proposition" not in page_text(
+        client.get(f"/consultations/{proposing.id}/propositions/{item.id}"))
+
+
+def test_proposals_filter_by_status(client, db, make, proposing):
+    author = make.user()
+    first = proposal(db, author, proposing, title="Première proposition")
+    proposal(db, author, proposing, title="Deuxième proposition")
+    answered(db, first, proposing, proposing.opened_by, ProposalStatus.REJECTED,
+             "Hors des compétences de la métropole.")
+    text = page_text(client.get(f"/consultations/{proposing.id}/debat?statut=rejected"))
+    assert "Première proposition" in text and "Deuxième proposition" not in text
+    assert "Hors des compétences de la métropole." in text
+
+
+def test_a_proposal_of_another_consultation_is_not_found(client, db, make, proposing):
+    other = build_consultation(make, PhaseKind.PROPOSALS, title="Autre")
+    item = proposal(db, make.user(), other)
+    assert client.get(f"/consultations/{proposing.id}/propositions/{item.id}").status_code == 404
