@@ -26,6 +26,7 @@ from ..cards.models import IssueCard
 from ..core.models import local_today, utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
 from ..extensions import db
+from ..notifications.services import notify_consultation_cancelled
 from ..surveys.models import PerceptionSurvey
 from ..territories.models import Territory, territory_contains
 from .models import (
@@ -289,6 +290,7 @@ def cancel_consultation(consultation: Consultation, user: User, reason: str) -> 
                                   "moins)."), "reason")
     _move(consultation, ConsultationStatus.CANCELLED, _("Cette consultation est déjà annulée."))
     consultation.cancellation_reason = reason
+    notify_consultation_cancelled(consultation, actor=user)
     log.info("consultation %s cancelled by user %s", consultation.id, user.id)
 
 

@@ -313,3 +313,20 @@ def test_helpers_place_the_current_phase_on_today():
     dates = phase_dates(PhaseKind.SURVEY, today=D)
     start, end = dates[PhaseKind.SURVEY]
     assert start <= D <= end
+
+
+def test_cancelling_tells_the_followers_but_not_the_official_who_cancels(make, db):
+    from plateforme.notifications.models import Notification, NotificationKind
+
+    consultation = build_consultation(make, current=PhaseKind.DEBATE)
+    official = consultation.opened_by
+    follower = make.user(name="Suiveuse")
+    follow(follower, consultation)
+    follow(official, consultation)
+    db.session.commit()
+
+    cancel_consultation(consultation, official, "Le conseil a reporté le sujet à l'automne.")
+    db.session.commit()
+
+    notified = db.session.query(Notification.user_id, Notification.kind).all()
+    assert notified == [(follower.id, NotificationKind.CONSULTATION_CANCELLED)]
