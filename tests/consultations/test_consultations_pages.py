@@ -300,3 +300,13 @@ def test_an_official_is_sent_to_the_officials_questionnaire_in_the_survey_phase(
     sign_in(client, consultation.opened_by)
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert f'href="/questionnaires/{survey.id}/elus"' in page
+
+
+def test_my_territory_leads_the_official_to_the_response_waiting_for_them(client, make, db):
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    sign_in(client, consultation.opened_by)
+
+    body = client.get("/consultations/mon-territoire").get_data(as_text=True)
+
+    assert "La réponse officielle est attendue" in body
+    assert f'href="/consultations/{consultation.id}/reponse"' in body
