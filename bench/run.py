@@ -35,6 +35,7 @@ from bench.harness import (  # noqa: E402
     form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
     sqlite_database, wait_for_idle, wrk_version,
 )
+from bench.debate_scenarios import comment_requests, support_requests  # noqa: E402
 
 TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", "/sante")}
 # Unknown account: the app still checks the password against a dummy hash (same cost).
@@ -130,6 +131,14 @@ SCENARIOS = [
                  sessions=4),
              expect=(200,), expect_text="incorrect", default=False,
              description="sign-in form POST with cookie + CSRF token, wrong password"),
+    # Debate (issue 6), opt-in: 16 residents signed in once (bench/debate_scenarios.py);
+    # the rate limit on posting (10 a minute a person) is off in the benchmark.
+    Scenario("POST comment", "/consultations/<id>/commenter", method="POST", prepare=comment_requests,
+             expect=(302,), default=False,
+             description="a signed-in resident's comment (CSRF, validation, sanitising, follow), one commit"),
+    Scenario("POST support", "/consultations/<id>/propositions/<id>/soutenir", method="POST",
+             prepare=support_requests, expect=(302,), default=False,
+             description="a signed-in resident supports a proposal (CSRF, idempotent insert, counter), one commit"),
 ]
 
 

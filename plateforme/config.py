@@ -81,6 +81,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-plateforme-2026"),
+        # How long after posting a comment its author may still correct it (debate/editing.py).
+        "DEBATE_EDIT_WINDOW_MINUTES": int(os.environ.get("DEBATE_EDIT_WINDOW_MINUTES", "15")),
+        # Reports by this many different people hide a contribution pending review, unless the
+        # territory's moderation rules say otherwise (debate/reports.py).
+        "DEBATE_REPORT_THRESHOLD": int(os.environ.get("DEBATE_REPORT_THRESHOLD", "3")),
     }
     config.update(overrides)
     return config

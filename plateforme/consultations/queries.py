@@ -87,6 +87,8 @@ class ConsultationFilters:
             territory_id = int(args.get("territory") or 0) or None
         except ValueError:
             territory_id = None
+        if territory_id is not None and not 0 < territory_id < 2**31:
+            territory_id = None  # no such territory; a huge number would overflow the database's integer
         stage = args.get("stage", "")
         return cls(territory_id=territory_id, stage=stage if stage in STAGE_FILTERS else "")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField
+from wtforms import DateField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -39,7 +39,9 @@ class CommuneField(StringField):
 
 
 def strip_filter(value):
-    return value.strip() if isinstance(value, str) else value
+    """Surrounding spaces dropped, and NUL characters: no one types them, and PostgreSQL
+    refuses them in text (a 500 instead of a saved comment)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def reject_control_characters(form, field):
@@ -47,6 +49,20 @@ def reject_control_characters(form, field):
     # « » : ; ? ! — they are kept; control and format characters are refused.
     if field.data and any(not ch.isprintable() and unicodedata.category(ch) != "Zs" for ch in field.data):
         raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
+
+
+class BoundedIntegerField(IntegerField):
+    """An integer whose range a NumberRange (always with a max) checks. NumberRange calls
+    math.isnan(), which overflows (a 500) on integers of 300 digits or more: such numbers
+    are brought down to ±10¹⁵, beyond every range the forms accept (and every database
+    column), so NumberRange refuses them with its own message."""
+
+    LIMIT = 10**15
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > self.LIMIT:
+            self.data = self.LIMIT if self.data > 0 else -self.LIMIT
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -7,7 +7,7 @@ says in a word why someone may not take part, so the page can tell them what to 
 """
 from __future__ import annotations
 
-from ..accounts.permissions import is_resident, is_signed_in
+from ..accounts.permissions import is_administrator, is_moderator, is_resident, is_signed_in
 from ..consultations.models import Audience, ConsultationStatus, PhaseKind
 from ..consultations.permissions import can_comment, is_in_audience
 from ..core.models import local_today
@@ -27,6 +27,47 @@ def can_withdraw_comment(user, comment) -> bool:
     return is_signed_in(user) and comment.author_id == user.id and comment.is_visible
 
 
+def active_suspension(user):
+    """The suspension `user` is under now (the one ending last), or None."""
+    if not is_signed_in(user):
+        return None
+    from sqlalchemy import select
+
+    from ..core.models import utcnow
+    from ..extensions import db
+    from .models import AccountSuspension
+
+    return db.session.execute(
+        select(AccountSuspension).where(AccountSuspension.user_id == user.id, AccountSuspension.ends_at > utcnow())
+        .order_by(AccountSuspension.ends_at.desc()).limit(1)).scalar_one_or_none()
+
+
+@predicate
+def is_suspended(user) -> bool:
+    """Suspended by a moderator: may not comment, propose, endorse, support or report until it ends."""
+    return active_suspension(user) is not None
+
+
+@predicate
+def can_moderate(user, consultation) -> bool:
+    """The consultation territory's moderators and the administrators."""
+    return is_administrator(user) or is_moderator(user, consultation.territory)
+
+
+@predicate
+def can_moderate_territory(user, territory) -> bool:
+    """Who sets a territory's moderation rules: its moderators and the administrators."""
+    return is_administrator(user) or is_moderator(user, territory)
+
+
+@predicate
+def can_report(user, content) -> bool:
+    """Anyone signed in with a confirmed address, not suspended, reports someone else's visible
+    comment or proposal."""
+    return (is_signed_in(user) and user.is_confirmed and content.is_visible
+            and content.author_id != user.id and not is_suspended(user))
+
+
 def participation_refusal(user, consultation, kind: PhaseKind) -> str | None:
     """Why `user` may not comment (kind DEBATE) or propose (kind PROPOSALS), as a word the
     templates turn into a sentence; None when they may.
@@ -34,6 +75,7 @@ def participation_refusal(user, consultation, kind: PhaseKind) -> str | None:
     "draft", "cancelled": the consultation is not (or no longer) running;
     "no_phase", "upcoming", "closed": the phase is not open (absent, not begun, over);
     "sign_in", "confirm_email": what the person has to do first;
+    "suspended": a moderator suspended the account for a time;
     "residents_only", "not_in_audience": the consultation is for others.
     """
     if consultation.status == ConsultationStatus.DRAFT:
@@ -53,7 +95,44 @@ def participation_refusal(user, consultation, kind: PhaseKind) -> str | None:
     if not user.is_confirmed:
         return "confirm_email"
     if is_in_audience(user, consultation):
-        return None
+        return "suspended" if is_suspended(user) else None
     if consultation.audience == Audience.RESIDENTS and not is_resident(user):
         return "residents_only"
     return "not_in_audience"
+
+
+# --- endorsing, supporting, editing (issue 6) -------------------------------------------------
+# Endorsements belong to the debate phase and supports to the proposals phase: once a phase
+# is over its counts are frozen (withdrawing one is refused too), so the figures quoted in
+# the synthesis stay the figures on the page.
+
+def _consultation_of(content):
+    from ..consultations.models import Consultation
+    from ..extensions import db
+
+    return db.session.get(Consultation, content.consultation_id)  # usually already in the session
+
+
+@predicate
+def can_endorse(user, comment) -> bool:
+    """Someone in the audience, while the debate runs, endorses someone else's visible comment."""
+    return (is_signed_in(user) and comment.is_visible and comment.author_id != user.id
+            and can_comment(user, _consultation_of(comment)))
+
+
+@predicate
+def can_support(user, proposal) -> bool:
+    """Someone in the audience, while proposals are collected, supports someone else's visible proposal."""
+    from ..consultations.permissions import can_propose
+
+    return (is_signed_in(user) and proposal.is_visible and proposal.author_id != user.id
+            and can_propose(user, _consultation_of(proposal)))
+
+
+@predicate
+def can_edit_comment(user, comment) -> bool:
+    """Authors correct their own visible comment for a short while after posting."""
+    from .editing import within_edit_window
+
+    return (is_signed_in(user) and comment.author_id == user.id and comment.is_visible
+            and within_edit_window(comment) and not is_suspended(user))

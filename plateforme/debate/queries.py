@@ -12,6 +12,9 @@ from ..consultations.models import Consultation, PhaseKind
 from ..core.pagination import Page, paginate
 from ..extensions import db
 from .models import Comment, Proposal, ProposalStatus, Stance, Visibility
+from .sorting import (
+    PROPOSAL_SORT_ARG, RECENT, SORT_ARG, comment_order, order_comments, order_proposals, proposal_order,
+)
 
 COMMENTS_PER_PAGE = 20
 PROPOSALS_PER_PAGE = 20
@@ -34,15 +37,16 @@ def _enum_or_none(enum_cls, value):
         return None  # an unknown filter value shows everything rather than an error
 
 
-def comment_threads(consultation: Consultation, page_arg=None, stance: Stance | None = None) -> Page:
-    """A page of opening comments, newest first (withdrawn and hidden ones keep their place
-    unless a stance is chosen), each with its replies: `page.items` are Threads."""
+def comment_threads(consultation: Consultation, page_arg=None, stance: Stance | None = None,
+                    order: str = RECENT) -> Page:
+    """A page of opening comments in `order` (sorting.py; newest first by default, withdrawn
+    and hidden ones keep their place unless a stance is chosen), each with its replies:
+    `page.items` are Threads."""
     stmt = (select(Comment).options(joinedload(Comment.author))
-            .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
-            .order_by(Comment.created_at.desc(), Comment.id.desc()))
+            .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None)))
     if stance is not None:
         stmt = stmt.where(Comment.stance == stance, Comment.visibility == Visibility.VISIBLE)
-    page = paginate(stmt, page_arg, per_page=COMMENTS_PER_PAGE)
+    page = paginate(order_comments(stmt, order), page_arg, per_page=COMMENTS_PER_PAGE)
     threads = [Thread(comment) for comment in page.items]
     if threads:
         by_id = {thread.comment.id: thread for thread in threads}
@@ -91,14 +95,14 @@ def contribution_counts(consultation_ids) -> dict[int, tuple[int, int]]:
     return {consultation_id: (c, p) for consultation_id, (c, p) in counts.items()}
 
 
-def proposals_page(consultation: Consultation, page_arg=None, status: ProposalStatus | None = None) -> Page:
-    """A page of proposals, newest first, authors joined."""
+def proposals_page(consultation: Consultation, page_arg=None, status: ProposalStatus | None = None,
+                   order: str = RECENT) -> Page:
+    """A page of proposals in `order` (newest or most supported first), authors joined."""
     stmt = (select(Proposal).options(joinedload(Proposal.author))
-            .where(Proposal.consultation_id == consultation.id)
-            .order_by(Proposal.created_at.desc(), Proposal.id.desc()))
+            .where(Proposal.consultation_id == consultation.id))
     if status is not None:
         stmt = stmt.where(Proposal.status == status, Proposal.visibility == Visibility.VISIBLE)
-    return paginate(stmt, page_arg, per_page=PROPOSALS_PER_PAGE)
+    return paginate(order_proposals(stmt, order), page_arg, per_page=PROPOSALS_PER_PAGE)
 
 
 def comment_page_number(comment: Comment) -> int:
@@ -131,6 +135,8 @@ class DebateSection:
     proposal_status: ProposalStatus | None
     comment_refusal: str | None
     proposal_refusal: str | None
+    order: str = RECENT           # the comments' and proposals' orders (sorting.py)
+    proposal_order: str = RECENT
     comment_form: object = None   # blank forms, set by the view helper
     proposal_form: object = None
 
@@ -162,13 +168,16 @@ def debate_section(consultation: Consultation, args, user) -> DebateSection:
 
     stance = _enum_or_none(Stance, args.get(STANCE_ARG))
     status = _enum_or_none(ProposalStatus, args.get(STATUS_ARG))
+    order, proposal_sort = comment_order(args.get(SORT_ARG)), proposal_order(args.get(PROPOSAL_SORT_ARG))
     return DebateSection(
         consultation=consultation,
-        threads=comment_threads(consultation, args.get(COMMENTS_PAGE_ARG), stance),
+        threads=comment_threads(consultation, args.get(COMMENTS_PAGE_ARG), stance, order),
         comments_count=visible_comments_count(consultation),
         stance=stance,
-        proposals=proposals_page(consultation, args.get(PROPOSALS_PAGE_ARG), status),
+        proposals=proposals_page(consultation, args.get(PROPOSALS_PAGE_ARG), status, proposal_sort),
         proposal_status=status,
+        order=order,
+        proposal_order=proposal_sort,
         comment_refusal=refusal(can_comment(user, consultation), PhaseKind.DEBATE),
         proposal_refusal=refusal(can_propose(user, consultation), PhaseKind.PROPOSALS),
     )

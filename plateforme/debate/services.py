@@ -61,8 +61,19 @@ def refusal_message(code: str | None, kind: PhaseKind) -> str:
         "residents_only": _("Cette consultation est réservée aux habitantes et habitants du territoire : "
                             "indiquez votre commune de résidence dans votre compte."),
         "not_in_audience": _("Cette consultation est réservée aux habitantes et habitants du territoire."),
+        "suspended": _("Votre compte est suspendu par la modération : vous ne pouvez pas participer pour "
+                       "l'instant."),
     }
     return messages.get(code, _("Vous ne pouvez pas participer à cette consultation."))
+
+
+def _refuse_if_suspended(author: User) -> None:
+    """A suspended person is told until when (moderation.py writes the sentence)."""
+    from .moderation import suspension_message
+
+    message = suspension_message(author)
+    if message:
+        raise DebateError(message)
 
 
 def _check_length(text: str, low: int, high: int, field: str) -> str:
@@ -88,9 +99,15 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
     """A comment (or a reply to `parent`) by `author`, who then follows the consultation.
 
     Replies nest to MAX_DEPTH; a reply to a comment already at that depth joins it under
-    the same parent, so threads stay readable on a phone.
+    the same parent, so threads stay readable on a phone. A locked thread takes no more
+    replies; a new person's first posts may wait for a moderator (moderation.py).
     """
+    from .moderation import initial_visibility, thread_is_locked
+
     if not can_comment(author, consultation):
+        # can_comment already refuses a suspended person: the dated sentence is looked up
+        # only then (one query less on every accepted comment).
+        _refuse_if_suspended(author)
         raise DebateError(refusal_message(participation_refusal(author, consultation, PhaseKind.DEBATE),
                                           PhaseKind.DEBATE))
     parent_id, depth = None, 0
@@ -99,6 +116,9 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
             raise DebateError(_("On ne peut répondre qu'à un commentaire de cette consultation."))
         if not parent.is_visible:
             raise DebateError(_("Ce commentaire a été retiré ou masqué : on ne peut plus y répondre."))
+        if thread_is_locked(parent):
+            raise DebateError(_("Ce fil de discussion est verrouillé par la modération : on ne peut plus y "
+                                "répondre."))
         if parent.depth >= MAX_DEPTH:
             parent_id, depth = parent.parent_id, MAX_DEPTH
         else:
@@ -106,13 +126,39 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
     stance = _stance(stance)
     body = _check_length(body, COMMENT_MIN, COMMENT_MAX, "body")
     comment = Comment(consultation_id=consultation.id, author=author, parent_id=parent_id, depth=depth,
-                      stance=stance, body=body, body_html=markdown_to_safe_html(body))
+                      stance=stance, body=body, body_html=markdown_to_safe_html(body),
+                      visibility=initial_visibility(author, consultation))
     db.session.add(comment)
     follow(author, consultation)
     db.session.flush()
     log.info("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
              consultation.id, parent_id)
+    if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
+        _notify_reply(parent, comment, consultation, author)
     return comment
+
+
+def _notify_reply(parent: Comment, reply: Comment, consultation: Consultation, author: User) -> None:
+    """Tell the author of `parent` that someone answered them (never themselves)."""
+    from ..notifications.services import notify_user
+
+    if parent.author is not None:
+        notify_user(parent.author, NotificationKind.COMMENT_REPLY, consultation, comment_path(reply),
+                    actor=author)
+
+
+def comment_path(comment: Comment) -> str:
+    """The debate page at the comment (its page of threads, its anchor), relative to the site."""
+    from .queries import COMMENTS_PAGE_ARG, comment_page_number
+
+    page = comment_page_number(comment)
+    args = {COMMENTS_PAGE_ARG: page} if page > 1 else {}
+    if has_request_context():
+        return url_for("debate.debate", consultation_id=comment.consultation_id, _anchor=f"commentaire-{comment.id}",
+                       **args)
+    with current_app.test_request_context():
+        return url_for("debate.debate", consultation_id=comment.consultation_id, _anchor=f"commentaire-{comment.id}",
+                       **args)
 
 
 def withdraw_comment(comment: Comment, by: User) -> None:
@@ -129,6 +175,9 @@ def withdraw_comment(comment: Comment, by: User) -> None:
 
 def submit_proposal(author: User, consultation: Consultation, title: str, body: str) -> Proposal:
     """A proposal by `author` in the proposals phase; they then follow the consultation."""
+    from .moderation import initial_visibility
+
+    _refuse_if_suspended(author)
     if not can_propose(author, consultation):
         raise DebateError(refusal_message(participation_refusal(author, consultation, PhaseKind.PROPOSALS),
                                           PhaseKind.PROPOSALS))
@@ -138,7 +187,7 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
                             low=TITLE_MIN, high=TITLE_MAX), "title")
     body = _check_length(body, PROPOSAL_MIN, PROPOSAL_MAX, "body")
     proposal = Proposal(consultation_id=consultation.id, author=author, title=title, body=body,
-                        body_html=markdown_to_safe_html(body))
+                        body_html=markdown_to_safe_html(body), visibility=initial_visibility(author, consultation))
     db.session.add(proposal)
     follow(author, consultation)
     db.session.flush()
@@ -170,20 +219,18 @@ def answer_proposal(proposal: Proposal, consultation: Consultation, by: User, st
     proposal.justification_html = markdown_to_safe_html(justification)
     proposal.answered_at = utcnow()
     if proposal.author_id is not None:
-        _notify_author(proposal, consultation)
+        _notify_author(proposal, consultation, by)
     db.session.flush()
     log.info("proposal %s answered %s by user %s", proposal.id, status.value, by.id)
 
 
-def _notify_author(proposal: Proposal, consultation: Consultation) -> None:
-    """The one place the author of an answered proposal is told. notifications/services.py
-    has no function for one person yet (only `notify_followers`): the row is written here
-    until it has one; then this body becomes that call."""
-    from ..notifications.models import Notification
+def _notify_author(proposal: Proposal, consultation: Consultation, by: User) -> None:
+    """The one place the author of an answered proposal is told (a notification and an email
+    in their language)."""
+    from ..notifications.services import notify_user
 
-    db.session.add(Notification(
-        user_id=proposal.author_id, kind=NotificationKind.PROPOSAL_ANSWERED, consultation_id=consultation.id,
-        target_path=proposal_path(proposal), subject=proposal.title[:200]))
+    notify_user(proposal.author, NotificationKind.PROPOSAL_ANSWERED, consultation, proposal_path(proposal),
+                subject=proposal.title, actor=by)
 
 
 def proposal_path(proposal: Proposal) -> str:

@@ -7,7 +7,7 @@ through the `debate_section` template helper registered here.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from ..extensions import db, limiter
 from . import bp
 from .forms import AnswerForm, CommentForm, ConfirmForm, ProposalForm
 from .labels import register_label_helpers
-from .models import Comment, Proposal
+from .models import Comment, Proposal, Visibility
 from .queries import COMMENTS_PAGE_ARG, comment_page_number, debate_section
 from .services import (
     DebateError, answer_proposal, post_comment, refusal_message, submit_proposal, withdraw_comment,
@@ -27,6 +27,9 @@ from .permissions import participation_refusal
 
 bp.record_once(register_label_helpers)
 POSTING_LIMIT = "10 per minute"
+# A new person's first posts may wait for a moderator (the territory's rule, debate/moderation.py).
+HELD_NOTICE = _l("Merci : votre contribution est enregistrée. Comme c'est l'une de vos premières sur ce territoire, "
+                 "elle sera publiée après validation par la modération ; d'ici là, vous seul la voyez.")
 # The comment and proposal forms share the consultation page: prefixed ids stay unique.
 COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
 
@@ -93,8 +96,10 @@ def _proposal_of(consultation: Consultation, proposal_id: int) -> Proposal:
     return proposal
 
 
-def _to_comment(consultation: Consultation, comment: Comment):
-    page = comment_page_number(comment)
+def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool = False):
+    # A thread opened by this very request is the newest: first page, no count query.
+    new_thread = just_posted and comment.parent_id is None
+    page = 1 if new_thread else comment_page_number(comment)
     args = {COMMENTS_PAGE_ARG: page} if page > 1 else {}
     return redirect(consultation_url(consultation, _anchor=f"commentaire-{comment.id}", **args))
 
@@ -119,8 +124,9 @@ def comment(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Merci : votre commentaire est publié. Vous suivez désormais cette consultation."), "success")
-            return _to_comment(consultation, created)
+            flash(str(HELD_NOTICE) if created.visibility == Visibility.HELD else
+                  _("Merci : votre commentaire est publié. Vous suivez désormais cette consultation."), "success")
+            return _to_comment(consultation, created, just_posted=True)
     return render_template("debate/comment_form.html", consultation=consultation, form=form, parent=None,
                            refusal=_refusal(consultation, PhaseKind.DEBATE))
 
@@ -140,7 +146,8 @@ def reply(consultation_id, comment_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Merci : votre réponse est publiée."), "success")
+            flash(str(HELD_NOTICE) if created.visibility == Visibility.HELD else _("Merci : votre réponse est publiée."),
+                  "success")
             return _to_comment(consultation, created)
     refusal = _refusal(consultation, PhaseKind.DEBATE)
     if refusal is None and not parent.is_visible:
@@ -193,7 +200,8 @@ def propose(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Merci : votre proposition est publiée. La collectivité y répondra publiquement."), "success")
+            flash(str(HELD_NOTICE) if proposal.visibility == Visibility.HELD else
+                  _("Merci : votre proposition est publiée. La collectivité y répondra publiquement."), "success")
             return redirect(url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id))
     return render_template("debate/proposal_form.html", consultation=consultation, form=form,
                            refusal=_refusal(consultation, PhaseKind.PROPOSALS))
@@ -202,8 +210,12 @@ def propose(consultation_id):
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>")
 def proposal(consultation_id, proposal_id):
     consultation = _visible_consultation(consultation_id)
-    return render_template("debate/proposal.html", consultation=consultation,
-                           proposal=_proposal_of(consultation, proposal_id))
+    proposal = _proposal_of(consultation, proposal_id)
+    if proposal.visibility == Visibility.HELD:  # a first post waiting: its author and the moderators only
+        from .moderation_views import see_held
+
+        see_held(proposal, consultation) or abort(404)
+    return render_template("debate/proposal.html", consultation=consultation, proposal=proposal)
 
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/repondre", methods=["GET", "POST"],

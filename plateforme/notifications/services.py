@@ -53,6 +53,9 @@ def notification_text(kind: NotificationKind, consultation_title: str, subject: 
     if kind == NotificationKind.PROPOSAL_ANSWERED:
         return _("Votre proposition « %(proposal)s » a reçu une réponse de la collectivité (consultation "
                  "« %(title)s »).", proposal=subject, title=title)
+    if subject:  # CONTENT_MODERATED: the subject is the moderator's public reason
+        return _("Une de vos contributions à la consultation « %(title)s » a fait l'objet d'une décision de "
+                 "modération. Raison : %(reason)s", title=title, reason=subject)
     return _("Une de vos contributions à la consultation « %(title)s » a fait l'objet d'une décision de "
              "modération.", title=title)
 
@@ -112,6 +115,30 @@ def _mail_followers(consultation: Consultation, kind: NotificationKind, target_p
                                    consultation=consultation)
             outbox.append((user.email, _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
                                          title=consultation.title), body))
+
+
+def notify_user(user: User, kind: NotificationKind, consultation: Consultation, target_path: str,
+                subject: str = "", actor: User | None = None) -> Notification | None:
+    """One notification for `user` (a reply to their comment, an answer to their proposal),
+    and an email in their own language once committed when their address is confirmed.
+    Nobody is told of their own action: None when `actor` is `user`."""
+    if user is None or (actor is not None and actor.id == user.id):
+        return None
+    kind = NotificationKind(kind)
+    subject = (subject or "")[:200]
+    notification = Notification(user_id=user.id, kind=kind, consultation_id=consultation.id,
+                                target_path=target_path, subject=subject)
+    db.session.add(notification)
+    if user.email_confirmed_at is not None:
+        with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
+            text = notification_text(kind, consultation.title, subject)
+            body = render_template("notifications/mail.txt", user=user, text=text, link=absolute_url(target_path),
+                                   consultation=consultation, personal=True)
+            db.session.info.setdefault(PENDING_MAIL, []).append(
+                (user.email, _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
+                               title=consultation.title), body))
+    log.info("consultation %s: %s notified to user %s", consultation.id, kind.value, user.id)
+    return notification
 
 
 # Emails leave once the notifications are committed: never for a rolled-back action, and

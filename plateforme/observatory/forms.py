@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts.forms import MultiCheckboxField
 from ..accounts.labels import FIELD_LABELS
-from ..core.forms import DayField, choices, reject_control_characters, strip_filter
+from ..core.forms import BoundedIntegerField, DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .labels import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, CHARACTER_LABELS, DIRECTION_LABELS
 from .models import DEFAULT_LICENCE
@@ -47,7 +47,11 @@ class RadioChoiceField(RadioField):
             raise ValidationError(_l("Choisissez une des options proposées."))
 
 
-class WholeNumberField(IntegerField):
+# The budget column is a 32-bit integer; no local authority's yearly action abroad nears this.
+BUDGET_MAX_EUR = 2_000_000_000
+
+
+class WholeNumberField(BoundedIntegerField):
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str):
             valuelist = [valuelist[0].replace(" ", "").replace("\u00a0", "").replace("\u202f", "")]
@@ -209,7 +213,8 @@ class ExternalActionForm(FlaskForm):
     status = ChoiceField(_l("État"), choices=choices((s.value, label) for s, label in ACTION_STATUS_LABELS.items()),
                          validators=[InputRequired(_l("Choisissez l'état de l'action."))])
     budget_eur = WholeNumberField(_l("Budget annuel en euros (facultatif)"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Le budget ne peut pas être négatif."))])
+        Optional(), NumberRange(min=0, max=BUDGET_MAX_EUR,
+                                  message=_l("Indiquez un budget entre 0 et 2 milliards d'euros."))])
     start_date = DayField(_l("Date de début (facultative)"), validators=[Optional()])
     end_date = DayField(_l("Date de fin (facultative)"), validators=[Optional()])
     organisation = ChoiceField(_l("Organisation qui porte l'action (facultatif)"), coerce=optional_int,

@@ -8,10 +8,10 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import DayField, choices, reject_control_characters, strip_filter
+from ..core.forms import BoundedIntegerField, DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .presentation import AGE_BAND_LABELS, ANSWER_LABELS, SEX_LABELS
 from .services import statement_texts
@@ -54,7 +54,7 @@ class RadioChoiceField(_ChoiceMessage, RadioField):
     pass
 
 
-class WholeNumberField(IntegerField):
+class WholeNumberField(BoundedIntegerField):
     """An integer typed by a person: a clear message when it is not one."""
 
     def process_formdata(self, valuelist):

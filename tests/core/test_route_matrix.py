@@ -38,6 +38,8 @@ SURVEY_MANAGER = {"visitor": "login", "resident": 403, "elected": 200, "partner"
 SURVEY_MANAGER_ACTION = {**SURVEY_MANAGER, "elected": 302, "moderator": 302, "admin": 302}
 SURVEY_PUBLISHER_ACTION = {**SURVEY_MANAGER_ACTION, "elected": 403}
 SURVEY_OFFICIAL = {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "elected": 200}
+# Debate moderation: the territory's moderators and the administrators.
+MODERATORS_PAGE = {"visitor": "login", **dict.fromkeys(ROLES[1:], 403), "moderator": 200, "admin": 200}
 
 # endpoint -> (method, url or url builder, expectation)
 MATRIX = {
@@ -227,6 +229,43 @@ MATRIX = {
     "debate.answer_proposal": (
         "GET", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}/repondre",
         OFFICIALS_FORM),
+    # Reports and moderation (issue 6): anyone signed in reports someone else's contribution; the
+    # Métropole's moderators (the matrix's moderator) and the administrators work the queue, act on
+    # its debate and set its rules; each consultation's moderation log is public.
+    "debate.report": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/signaler/commentaire/{ids['comment']}",
+                      SIGNED_IN),
+    "debate.moderation_queue": ("GET", "/consultations/moderation", MODERATORS_PAGE),
+    "debate.hide_content": (
+        "GET", lambda ids: f"/consultations/{ids['debate_consultation']}/moderation/commentaire/{ids['comment']}/masquer",
+        MODERATORS_PAGE),
+    "debate.suspend_author": (
+        "GET", lambda ids: f"/consultations/{ids['debate_consultation']}/moderation/commentaire/{ids['comment']}/suspendre",
+        MODERATORS_PAGE),
+    "debate.moderate": (
+        "POST", lambda ids: f"/consultations/{ids['debate_consultation']}/moderation/commentaire/{ids['comment']}/verrouiller",
+        {**MODERATORS_PAGE, "moderator": 302, "admin": 302}),
+    "debate.moderation_settings": ("GET", "/consultations/moderation/regles/epci/200046977", MODERATORS_PAGE),
+    "debate.moderation_log": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/moderation", PUBLIC),
+    # Reactions and editing (issue 6): anyone signed in endorses or supports someone else's
+    # contribution (a plain POST that comes back to the page); a comment is corrected by its
+    # author only (none of the roles here); a visible comment's history is public.
+    "debate.endorse": ("POST", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/soutenir",
+                       SIGNED_IN_ACTION),
+    "debate.withdraw_endorsement": (
+        "POST", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/retirer-soutien",
+        SIGNED_IN_ACTION),
+    "debate.support": (
+        "POST", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}/soutenir",
+        SIGNED_IN_ACTION),
+    "debate.withdraw_support": (
+        "POST", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}/retirer-soutien",
+        SIGNED_IN_ACTION),
+    "debate.edit_comment": (
+        "GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/modifier",
+        {"visitor": "login", **dict.fromkeys(ROLES[1:], 403)}),
+    "debate.comment_history": (
+        "GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/historique",
+        PUBLIC),
 }
 
 

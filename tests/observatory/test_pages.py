@@ -258,3 +258,14 @@ def test_territory_pages(client, obs, make):
     assert commune.status_code == 200 and "42" in page_text(commune) and _h1_count(commune) == 1
     assert client.get("/observatoire/territoire/departement/69").status_code == 404
     assert client.get("/observatoire/territoire/commune/00000").status_code == 404
+
+
+@pytest.mark.parametrize("budget", ["3000000000", "9" * 400])
+def test_a_budget_too_large_for_the_database_is_refused_next_to_its_field(client, db, make, budget):
+    sign_in(client, make.elected(territory_code="69266"))
+    response = post_form(client, "/observatoire/action-exterieure/commune/69266/nouvelle", {
+        "title": "Jumelage avec Turin", "kind": "twinning", "partner_country": "Italie", "status": "ongoing",
+        "budget_eur": budget})
+    assert response.status_code == 200
+    assert "Indiquez un budget entre 0 et 2 milliards d'euros." in page_text(response)
+    assert db.session.execute(select(func.count(ExternalAction.id))).scalar_one() == 0

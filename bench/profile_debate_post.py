@@ -1,0 +1,153 @@
+"""Profile posting a comment (`POST /consultations/<id>/commenter`), or with --support
+supporting a proposal, in-process, through the Flask test client: no gunicorn, no wrk,
+only the app's Python.
+
+    .venv/bin/python bench/profile_debate_post.py [--support] [--requests 500] [--database-url URL]
+        [--sort cumulative|tottime] [--limit 45] [--show-sql]
+
+A fresh SQLite file by default (`flask db upgrade` + `flask demo`, as bench/run.py does);
+`--database-url` for PostgreSQL (a scratch database you created; it is upgraded and filled,
+not dropped). The app runs with the benchmark's environment (production profile, rate
+limits off). The debate is bench/debate_world.py's; one resident signs in once; the N
+POSTs each must answer 302 (each support on a new proposal). Printed: the CPU time of this
+process per request for a "floor" route (the same POST: person, form and CSRF token checked,
+redirect; no debate work), then for a timed round, then a cProfile round; with --show-sql
+the statements of one POST. Every POST sends the sign-in's cookie, as wrk does.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import os
+import pstats
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import app_env, prepare_database, sqlite_database  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--limit", type=int, default=45)
+    parser.add_argument("--show-sql", action="store_true")
+    parser.add_argument("--support", action="store_true",
+                        help="profile supporting proposals (each request a new proposal) instead of commenting")
+    args = parser.parse_args()
+    if args.database_url:
+        prepare_database(args.database_url)
+        database = contextlib.nullcontext(args.database_url)
+    else:
+        database = sqlite_database()
+    with database as url:
+        run(args, url)
+
+
+def floor_view():
+    """The unavoidable part of the comment POST: the signed-in person, the form with its
+    CSRF token validated, a redirect."""
+    from flask import redirect
+    from flask_login import current_user
+
+    from plateforme.debate.forms import CommentForm
+
+    form = CommentForm(prefix="comment")
+    if not (current_user.is_authenticated and form.validate_on_submit()):
+        return "refused", 400
+    return redirect("/consultations/")
+
+
+def run(args, url: str) -> None:
+    os.environ.update(app_env(url))
+    from sqlalchemy import event
+
+    from plateforme import create_app
+    from plateforme.extensions import db
+    from tests.factories import Factories
+
+    from bench.debate_world import RESIDENT_PASSWORD, bench_users, build_debate
+
+    app = create_app({"SESSION_COOKIE_SECURE": False})
+    app.add_url_rule("/bench-floor", "bench_floor", methods=["POST"], view_func=floor_view)
+    with app.app_context():
+        make = Factories(db)
+        consultation_id = build_debate(db, make, 200, n_proposals=20).id
+        from plateforme.consultations.models import PhaseKind
+        from plateforme.debate.models import Proposal
+        from sqlalchemy import select
+
+        proposing = build_debate(db, make, 0, n_proposals=2 * args.requests + 30, current=PhaseKind.PROPOSALS)
+        supportable = list(db.session.execute(select(Proposal.id).where(
+            Proposal.consultation_id == proposing.id).order_by(Proposal.id)).scalars())
+        email = bench_users(db, make, 1, prefix="profil")[0].email
+        db.session.remove()
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/connexion").get_data(as_text=True))
+    signed = client.post("/connexion", data={"csrf_token": token.group(1), "email": email,
+                                             "password": RESIDENT_PASSWORD})
+    assert signed.status_code == 302, signed.status_code
+    path = f"/consultations/{consultation_id}/commenter"
+    page = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="comment-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    # Like wrk, every POST sends the session cookie of the sign-in: the flashed messages
+    # of earlier POSTs do not pile up in the session.
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    client = app.test_client(use_cookies=False)
+    counter = iter(range(10**9))
+
+    def post(n: int) -> None:
+        for _ in range(n):
+            i = next(counter)
+            if args.support:
+                response = client.post(f"/consultations/{proposing.id}/propositions/{supportable[i]}/soutenir",
+                                       data={"csrf_token": token}, headers={"Cookie": cookie})
+            else:
+                response = client.post(path, data={"comment-csrf_token": token, "comment-stance": "for",
+                                                   "comment-body": f"Avis de banc d'essai n° {i} : l'accueil."},
+                                       headers={"Cookie": cookie})
+            if response.status_code != 302:
+                raise SystemExit(f"comment {i}: HTTP {response.status_code}\n"
+                                 f"{response.get_data(as_text=True)[:2000]}")
+
+    post(20)  # warm
+    if args.show_sql:
+        with app.app_context():
+            engine = db.engine
+        statements = []
+        listener = lambda conn, cursor, statement, *a: statements.append(" ".join(statement.split())[:300])  # noqa
+        event.listen(engine, "before_cursor_execute", listener)
+        post(1)
+        event.remove(engine, "before_cursor_execute", listener)
+        print(f"{len(statements)} statements for one {'support' if args.support else 'comment'}:")
+        for statement in statements:
+            print("  ", statement)
+    started = time.process_time()
+    for _ in range(args.requests):
+        assert client.post("/bench-floor", data={"comment-csrf_token": token, "comment-stance": "for",
+                                                  "comment-body": "Avis de banc d'essai : l'accueil."},
+                           headers={"Cookie": cookie}).status_code == 302
+    print(f"floor (same POST: session, signed-in person loaded, CSRF and form validated, redirect; "
+          f"no debate work): {1000 * (time.process_time() - started) / args.requests:.2f} ms of CPU per request")
+    started = time.process_time()
+    post(args.requests)
+    cpu = time.process_time() - started
+    what = "supports" if args.support else "comments"
+    print(f"{args.requests} {what}: {1000 * cpu / args.requests:.2f} ms of CPU per request "
+          f"(this process: app + test client)")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    post(args.requests)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.limit)
+
+
+if __name__ == "__main__":
+    main()
