@@ -3,10 +3,9 @@ the debate kit (printable page and PDF). Writing and publishing are in edit_view
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..core.permissions import can, deny
+from ..core.permissions import can, ensure_visible
 from ..observatory.models import DEFAULT_LICENCE
 from . import bp
 from .diff import diff_versions
@@ -28,10 +27,7 @@ def visible_card(card_id: int) -> IssueCard:
     """The card, or 404; before its first publication it exists only for those who may edit or
     publish it (a visitor is asked to sign in, like for findings in review)."""
     card = card_for_page(card_id) or abort(404)
-    if not can("can_see_card", card):
-        if not current_user.is_authenticated:
-            abort(deny("can_see_card"))
-        abort(404)
+    ensure_visible("can_see_card", card)
     return card
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..accounts.permissions import is_administrator, is_moderator
 from ..core.forms import attach_error
 from ..core.models import local_today
-from ..core.permissions import can, deny, ensure
+from ..core.permissions import deny, ensure, ensure_visible
 from ..extensions import db
 from ..territories.services import get_territory
 from . import bp
@@ -41,10 +41,7 @@ bp.record_once(_register_outcome_helpers)
 def _visible(consultation_id: int) -> Consultation:
     """The consultation, or 404; a draft exists only for its managers (a visitor signs in)."""
     consultation = consultation_for_view(consultation_id) or abort(404)
-    if not can("can_see_consultation", consultation):
-        if not current_user.is_authenticated:
-            abort(deny("can_see_consultation"))
-        abort(404)
+    ensure_visible("can_see_consultation", consultation)
     return consultation
 
 
@@ -155,10 +152,7 @@ def add_commitment_view(consultation_id):
 
 def _visible_commitment(commitment_id: int) -> Commitment:
     commitment = commitment_for_view(commitment_id) or abort(404)
-    if not can("can_see_consultation", commitment.response.consultation):
-        if not current_user.is_authenticated:
-            abort(deny("can_see_consultation"))
-        abort(404)
+    ensure_visible("can_see_consultation", commitment.response.consultation)
     return commitment
 
 

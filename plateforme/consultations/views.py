@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from ..core.forms import attach_error
 from ..core.models import local_today
-from ..core.permissions import can, deny, ensure, requires
+from ..core.permissions import can, deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
 from . import bp
@@ -52,10 +52,7 @@ def my_territory():
 def _visible(consultation_id: int) -> Consultation:
     """The consultation, or 404; a draft exists only for its managers (a visitor is asked to sign in)."""
     consultation = consultation_for_view(consultation_id) or abort(404)
-    if not can("can_see_consultation", consultation):
-        if not current_user.is_authenticated:
-            abort(deny("can_see_consultation"))
-        abort(404)
+    ensure_visible("can_see_consultation", consultation)
     return consultation
 
 

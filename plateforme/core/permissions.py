@@ -49,6 +49,17 @@ def ensure(name: str, *objects) -> None:
         abort(response)
 
 
+def ensure_visible(name: str, *objects) -> None:
+    """Abort unless the current user may see `objects` under rule `name`. Signed-in people
+    get a 404, so drafts stay unknown to them; a visitor is asked to sign in, since links
+    to work in progress are shared between the people who may see it."""
+    if can(name, *objects):
+        return
+    if not current_user.is_authenticated:
+        abort(deny(name))
+    abort(404)
+
+
 def requires(name: str):
     """View decorator: the current user must pass the object-less rule `name`."""
 

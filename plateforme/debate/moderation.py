@@ -76,7 +76,12 @@ def report_threshold(consultation: Consultation) -> int:
     policy = policy_for(consultation.territory)
     if policy is not None:
         return policy.report_threshold
-    return int(current_app.config.get("DEBATE_REPORT_THRESHOLD", 3))
+    return default_report_threshold()
+
+
+def default_report_threshold() -> int:
+    """The platform's threshold, for territories without rules of their own (config.py)."""
+    return current_app.config["DEBATE_REPORT_THRESHOLD"]
 
 
 def own_policy(territory: Territory) -> ModerationPolicy | None:

@@ -4,7 +4,7 @@ consultation's public moderation log.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_login import current_user
@@ -21,7 +21,7 @@ from .forms import RadioChoiceField
 from .models import ModerationActionKind as Act, ReportReason, TargetKind
 from .moderation import (
     HOLD_MAX, HOLD_MIN, PUBLIC_REASON_MAX, PUBLIC_REASON_MIN, SUSPENSION_DAYS_MAX, SUSPENSION_DAYS_MIN, THRESHOLD_MAX,
-    THRESHOLD_MIN, ModerationError, approve, content_path, dismiss_reports, hide, own_policy, policy_for, restore,
+    THRESHOLD_MIN, ModerationError, approve, content_path, default_report_threshold, dismiss_reports, hide, own_policy, policy_for, restore,
     set_featured, set_locked, set_policy, suspend_author, suspension_message,
 )
 from .moderation_queries import moderated_territories, moderation_queue, public_log
@@ -276,7 +276,7 @@ def settings_view(territory_kind, code):
     policy = own_policy(territory)
     inherited = policy_for(territory) if policy is None else None
     source = policy or inherited
-    form = PolicyForm(data={"report_threshold": source.report_threshold if source else _default_threshold(),
+    form = PolicyForm(data={"report_threshold": source.report_threshold if source else default_report_threshold(),
                             "hold_first_posts": source.hold_first_posts if source else 0})
     if form.validate_on_submit():
         try:
@@ -291,10 +291,6 @@ def settings_view(territory_kind, code):
             return redirect(url_for("debate.moderation_settings", territory_kind=territory_kind, code=code))
     return render_template("debate/moderation/settings.html", territory=territory, form=form, policy=policy,
                            inherited=inherited)
-
-
-def _default_threshold() -> int:
-    return int(current_app.config.get("DEBATE_REPORT_THRESHOLD", 3))
 
 
 @bp.route("/<int:consultation_id>/moderation", endpoint="moderation_log")

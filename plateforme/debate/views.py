@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ..consultations.models import Consultation, PhaseKind
 from ..core.forms import attach_error
-from ..core.permissions import can, deny, ensure
+from ..core.permissions import can, ensure, ensure_visible
 from ..extensions import db, limiter
 from . import bp
 from .forms import AnswerForm, CommentForm, ConfirmForm, ProposalForm
@@ -75,10 +75,7 @@ def _visible_consultation(consultation_id: int) -> Consultation:
     """A consultation the current person may see. As on the consultation page, a visitor is
     asked to sign in (drafts are shared between officials), others get a 404."""
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
-    if not can("can_see_consultation", consultation):
-        if not current_user.is_authenticated:
-            abort(deny("can_see_consultation"))
-        abort(404)
+    ensure_visible("can_see_consultation", consultation)
     return consultation
 
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..accounts.models import Organisation
-from ..core.permissions import can, deny, ensure, requires
+from ..core.permissions import deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
 from . import bp
@@ -38,10 +38,7 @@ def _visible_finding(finding_id: int) -> Finding:
     leak of drafts); a visitor is asked to sign in, since links to findings in review are
     shared between partners — which tells a visitor only that the number exists."""
     finding = finding_with_history(finding_id) or abort(404)
-    if not can("can_see_finding", finding):
-        if not current_user.is_authenticated:
-            abort(deny("can_see_finding"))
-        abort(404)
+    ensure_visible("can_see_finding", finding)
     return finding
 
 
