@@ -15,6 +15,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(load_config(config))
+    from .core.sessions import DailyRefreshedCookieSessions
+
+    app.session_interface = DailyRefreshedCookieSessions()
     _init_logging(app)
     _init_extensions(app)
     _register_blueprints(app)

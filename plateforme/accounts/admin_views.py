@@ -230,7 +230,8 @@ def territories():
                          "%(num)s lignes en erreur : rien n'a été importé.", len(error.errors))]
         else:
             db.session.commit()
-            flash(_("%(n)s cellules de marges importées.", n=cells), "success")
+            flash(ngettext("%(num)s cellule de marges importée.", "%(num)s cellules de marges importées.", cells),
+                  "success")
             return redirect(url_for("admin.territories"))
     roots = db.session.execute(
         select(Territory).where(Territory.kind.in_([TerritoryKind.EPCI, TerritoryKind.DEPARTEMENT]))

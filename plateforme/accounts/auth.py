@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from functools import cache
+
 from flask import request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, delete, select
 
 from ..core.audit import audit
 from ..core.database import read_phase
@@ -24,6 +25,14 @@ SESSION_KEY = "auth_token"
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@cache
+def _signed_in_user_statement():
+    """The person holding a live auth_session for a token, built once: every request runs it,
+    and reusing one statement object spares rebuilding it and its cache key each time."""
+    return (select(User).join(AuthSession, AuthSession.user_id == User.id)
+            .where(AuthSession.token_hash == bindparam("token_hash"), User.id == bindparam("user_id")))
 
 
 def init_login_manager(app, login_manager) -> None:
@@ -39,12 +48,8 @@ def init_login_manager(app, login_manager) -> None:
         if not token or not user_id.isdigit():
             return None
         with read_phase():  # identifying the visitor never needs the write lock
-            row = db.session.execute(
-                select(AuthSession).options(joinedload(AuthSession.user)).where(
-                    AuthSession.token_hash == _hash(token), AuthSession.user_id == int(user_id)
-                )
-            ).scalar_one_or_none()
-        return row.user if row else None
+            return db.session.execute(_signed_in_user_statement(),
+                                      {"token_hash": _hash(token), "user_id": int(user_id)}).scalar_one_or_none()
 
 
 def start_session(user: User) -> None:

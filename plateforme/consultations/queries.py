@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..accounts.models import MandateStatus, User
 from ..core.models import local_today
@@ -57,6 +58,20 @@ def consultation_for_view(consultation_id) -> Consultation | None:
             .selectinload(AuthorityResponse.commitments),
         )
     ).unique().scalar_one_or_none()
+
+
+@cache
+def _participation_statement():
+    return (select(Consultation).where(Consultation.id == bindparam("consultation_id"))
+            .options(defer(Consultation.description), defer(Consultation.description_html),
+                     joinedload(Consultation.phases)))
+
+
+def consultation_for_participation(consultation_id: int) -> Consultation | None:
+    """The consultation with its phases, in one query and without its long texts: what
+    commenting, proposing and reacting check (status, phases, audience, territory)."""
+    return db.session.execute(_participation_statement(),
+                              {"consultation_id": consultation_id}).unique().scalar_one_or_none()
 
 
 def current_consultations(territory: Territory | None = None, today: date | None = None,

@@ -19,10 +19,10 @@ from datetime import date
 
 from flask_babel import format_date, gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..cards.models import IssueCard
+from ..core.database import insert_if_absent
 from ..core.models import local_today, utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
 from ..extensions import db
@@ -296,20 +296,11 @@ def cancel_consultation(consultation: Consultation, user: User, reason: str) -> 
 
 # --- following ----------------------------------------------------------------------
 
-def follow(user: User, consultation: Consultation) -> ConsultationFollow:
-    """`user` follows `consultation` (idempotent: a second call changes nothing)."""
-    existing = db.session.execute(select(ConsultationFollow).filter_by(
-        consultation_id=consultation.id, user_id=user.id)).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    row = ConsultationFollow(consultation_id=consultation.id, user_id=user.id)
-    try:
-        with db.session.begin_nested():  # a concurrent follow may have won the unique constraint
-            db.session.add(row)
-    except IntegrityError:
-        return db.session.execute(select(ConsultationFollow).filter_by(
-            consultation_id=consultation.id, user_id=user.id)).scalar_one()
-    return row
+def follow(user: User, consultation: Consultation) -> bool:
+    """`user` follows `consultation`; True when they did not already (a second call, or two
+    at once, change nothing)."""
+    return insert_if_absent(ConsultationFollow, ("consultation_id", "user_id"), consultation_id=consultation.id,
+                            user_id=user.id, created_at=utcnow())
 
 
 def unfollow(user: User, consultation: Consultation) -> None:

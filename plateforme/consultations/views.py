@@ -200,7 +200,7 @@ def follow_view(consultation_id):
         abort(400)
     follow(current_user, consultation)
     db.session.commit()
-    flash(_("Vous suivez cette consultation : vous serez prévenu de sa synthèse, de la réponse officielle et du "
+    flash(_("Vous suivez cette consultation : vous recevrez une notification pour sa synthèse, la réponse officielle et le "
             "suivi des engagements."), "success")
     return redirect(url_for("consultations.show", consultation_id=consultation.id))
 

@@ -7,12 +7,17 @@ transaction that reads and then writes cannot wait for the lock (SQLite answers
 timeout. Read-only requests (GET, HEAD, OPTIONS) keep deferred transactions so they run
 side by side. Outside requests, transactions are deferred unless the code runs inside
 `immediate_transactions()` (the CLI's writing commands do).
+
+The BEGIN is sent by a listener just before the first statement that needs one, straight
+to the driver. Reads grouped in `read_phase()` (identifying the visitor, checking the
+rules before a write) need none: each runs on its own, holding no lock, and nothing has
+to be committed afterwards, so the write lock is held only by the writes.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import wraps
+from functools import cache, wraps
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -25,34 +30,41 @@ _immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_re
 _read_phase: ContextVar[bool] = ContextVar("read_phase", default=False)
 
 
-def _end_read_transaction(session) -> None:
-    """End the current transaction if it only read (nothing pending), keeping loaded
-    objects usable: the session does not expire them on commit."""
+def _sqlite_connection(session):
+    """The sqlite3 connection under this request's session while it is in a transaction,
+    else None (also on PostgreSQL)."""
     session = session()  # the scoped_session proxy → this request's Session
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return None
+    return session.connection().connection.driver_connection
+
+
+def _end_read_transaction(session) -> None:
+    """On SQLite, end a deferred transaction that only read, so that the next write begins
+    with BEGIN IMMEDIATE. Reads made in `read_phase()` run outside any transaction, so
+    this is rarely needed; PostgreSQL never needs it (row locks, no database lock)."""
+    raw = _sqlite_connection(session)
+    if raw is not None and raw.in_transaction and not (session.new or session.dirty or session.deleted):
         session.commit()
 
 
 @contextmanager
 def read_phase():
     """Run the reads that precede a write (checking a password, validating an answer)
-    in deferred transactions, so the write lock is not held meanwhile; the write itself
-    goes in `write_phase()`. The read transaction ends with the block.
+    without holding SQLite's write lock: each statement runs on its own (autocommit), so
+    nothing has to be ended afterwards. The write itself goes in `write_phase()`.
     """
-    from ..extensions import db
-
     token = _read_phase.set(True)
     try:
         yield
     finally:
-        _end_read_transaction(db.session)
         _read_phase.reset(token)
 
 
 @contextmanager
 def write_phase():
-    """The writes of an operation, in their own short immediate transaction: the read
-    transaction before them is ended, and the flush begins with BEGIN IMMEDIATE."""
+    """The writes of an operation, in their own short immediate transaction: its first
+    statement begins with BEGIN IMMEDIATE."""
     from ..extensions import db
 
     _end_read_transaction(db.session)
@@ -86,9 +98,10 @@ def immediate_transactions():
         _immediate_outside_requests.reset(token)
 
 
-def _begin_mode() -> str:
+def _begin_mode() -> str | None:
+    """How a statement issued outside a transaction begins one; None: it runs on its own."""
     if _read_phase.get():
-        return "BEGIN"
+        return None
     if has_request_context():
         return "BEGIN" if request.method in READ_ONLY_METHODS else "BEGIN IMMEDIATE"
     return "BEGIN IMMEDIATE" if _immediate_outside_requests.get() else "BEGIN"
@@ -102,7 +115,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        # Let our listener, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -111,6 +124,56 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql(_begin_mode())
+    # SQLAlchemy's own BEGIN is only bookkeeping here: the real one is sent just before the
+    # first statement that needs it, straight to the driver (a read phase needs none).
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_when_needed(connection, _cursor, _statement, _parameters, _context, _executemany):
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            mode = _begin_mode()
+            if mode is not None:
+                raw.execute(mode)
+
+
+def insert_if_absent(model, key: tuple[str, ...], **values) -> bool:
+    """INSERT a row of `model` unless one with the same `key` columns exists; True when
+    inserted. One statement (ON CONFLICT DO NOTHING on the unique key): two clicks or two
+    tabs at once cannot both insert, and no savepoint or prior SELECT is needed."""
+    from ..extensions import db
+
+    statement = _insert_unless_present(model.__table__, db.session.get_bind().dialect.name, tuple(key))
+    # RETURNING says whether a row went in (rowcount is not reliable with it on every driver).
+    return db.session.execute(statement, values).first() is not None
+
+
+@cache
+def _insert_unless_present(table, dialect: str, key: tuple[str, ...]):
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)
+
+
+@cache
+def _insert_returning_id(table):
+    """Built once per table; the values come as parameters, so nothing is rebuilt per row."""
+    from sqlalchemy import insert
+
+    return insert(table).returning(table.c.id)
+
+
+def insert_object(model, **values):
+    """INSERT one row of `model` with a single statement and return it as an object of the
+    session, as if just loaded: for the busiest write paths, where the unit of work's
+    bookkeeping costs several times the INSERT itself. Columns left out of `values` are
+    loaded from the database if read later (give them all to spare that query)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from ..extensions import db
+
+    row_id = db.session.execute(_insert_returning_id(model.__table__), values).scalar_one()
+    instance = model(id=row_id, **values)
+    make_transient_to_detached(instance)  # its attributes now read as loaded, not as changes
+    db.session.add(instance)
+    return instance

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import format_datetime, gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..accounts.models import User
 from ..accounts.permissions import is_moderator
@@ -23,12 +24,13 @@ from ..core.models import utcnow
 from ..core.sanitize import clean_line
 from ..extensions import db
 from ..notifications.models import NotificationKind
+from ..territories.chains import containing_ids
 from ..territories.models import Territory
 from .models import (
     AccountSuspension, Comment, ModerationAction, ModerationActionKind as Act, ModerationPolicy, Proposal,
     Report, ReportReason, TargetKind, Visibility,
 )
-from .permissions import active_suspension
+from .permissions import active_suspension, forget_suspensions
 
 log = logging.getLogger("plateforme.debate.moderation")
 
@@ -50,30 +52,26 @@ class ModerationError(ValueError):
 
 # --- a territory's rules ---------------------------------------------------------------------
 
-def _ancestors(territory: Territory | None) -> list[Territory]:
-    """`territory`, then what contains it, nearest first (its EPCI before its parents)."""
-    chain, node = [], territory
-    while node is not None:
-        chain.append(node)
-        if node.epci is not None and node.epci not in chain:
-            chain.append(node.epci)
-        node = node.parent
-    return chain
-
-
 def policy_for(territory: Territory | None) -> ModerationPolicy | None:
     """The moderation policy that applies on `territory`: its own, or the nearest one above it."""
-    chain = _ancestors(territory)
-    if not chain:
-        return None
-    policies = {p.territory_id: p for p in db.session.execute(
-        select(ModerationPolicy).where(ModerationPolicy.territory_id.in_([t.id for t in chain]))).scalars()}
-    return next((policies[t.id] for t in chain if t.id in policies), None)
+    return policy_for_territory_id(territory.id) if territory is not None else None
+
+
+def policy_for_territory_id(territory_id: int) -> ModerationPolicy | None:
+    """`policy_for` by id: every contribution asks it, the chain of territories is cached."""
+    chain = containing_ids(territory_id)
+    policies = {p.territory_id: p for p in db.session.execute(_policies_of(), {"ids": chain}).scalars()}
+    return next((policies[t] for t in chain if t in policies), None)
+
+
+@cache
+def _policies_of():
+    return select(ModerationPolicy).where(ModerationPolicy.territory_id.in_(bindparam("ids", expanding=True)))
 
 
 def report_threshold(consultation: Consultation) -> int:
     """How many different people's reports hide a contribution of `consultation`."""
-    policy = policy_for(consultation.territory)
+    policy = policy_for_territory_id(consultation.territory_id)
     if policy is not None:
         return policy.report_threshold
     return default_report_threshold()
@@ -120,7 +118,7 @@ def _int_in(value, low: int, high: int, field: str, message: str) -> int:
 def initial_visibility(author: User, consultation: Consultation) -> Visibility:
     """HELD while `author` has fewer contributions on the policy's territory than it holds back
     (held ones count: the first N wait, the next are published), else VISIBLE."""
-    policy = policy_for(consultation.territory)
+    policy = policy_for_territory_id(consultation.territory_id)
     if policy is None or policy.hold_first_posts <= 0:
         return Visibility.VISIBLE
     from .moderation_queries import territory_ids_within  # the recursive territory query lives there
@@ -159,6 +157,7 @@ def suspend_author(content, consultation: Consultation, by: User, days, reason: 
     suspension = AccountSuspension(user_id=content.author_id, ends_at=utcnow() + timedelta(days=days),
                                    reason=reason, moderator_id=by.id)
     db.session.add(suspension)
+    forget_suspensions()
     _record(Act.SUSPEND, content, consultation, by, public_reason=reason, subject_user_id=content.author_id)
     _notify(content.author_id, consultation, content, reason)
     db.session.flush()
@@ -197,7 +196,7 @@ def _ensure_moderator(user: User, consultation: Consultation) -> None:
     from .permissions import can_moderate
 
     if not can_moderate(user, consultation):
-        raise ModerationError(_("Seuls les modérateurs du territoire et les administrateurs modèrent cette "
+        raise ModerationError(_("Seules l'équipe de modération du territoire et l'administration modèrent cette "
                                 "consultation."))
 
 

@@ -7,6 +7,8 @@ says in a word why someone may not take part, so the page can tell them what to 
 """
 from __future__ import annotations
 
+from functools import cache
+
 from ..accounts.permissions import is_administrator, is_moderator, is_resident, is_signed_in
 from ..consultations.models import Audience, ConsultationStatus, PhaseKind
 from ..consultations.permissions import can_comment, is_in_audience
@@ -44,8 +46,38 @@ def active_suspension(user):
 
 @predicate
 def is_suspended(user) -> bool:
-    """Suspended by a moderator: may not comment, propose, endorse, support or report until it ends."""
-    return active_suspension(user) is not None
+    """Suspended by a moderator: may not comment, propose, endorse, support or report until it ends.
+
+    Asked on every contribution and reaction: one indexed existence check, remembered for
+    the rest of the request (a page asks it for each of its buttons)."""
+    if not is_signed_in(user):
+        return False
+    from ..core.models import utcnow
+    from ..core.requests import request_memo
+    from ..extensions import db
+
+    known = request_memo("suspended_users")
+    if user.id not in known:  # forget_suspensions() clears it when one is decided
+        known[user.id] = db.session.execute(_suspension_exists(), {"user_id": user.id, "now": utcnow()}).scalar()
+    return known[user.id]
+
+
+@cache
+def _suspension_exists():
+    """Built once: the statement runs on every contribution and reaction."""
+    from sqlalchemy import bindparam, exists, select
+
+    from .models import AccountSuspension
+
+    return select(exists().where(AccountSuspension.user_id == bindparam("user_id"),
+                                 AccountSuspension.ends_at > bindparam("now")))
+
+
+def forget_suspensions() -> None:
+    """Drop this request's remembered answers of `is_suspended` (a suspension was just decided)."""
+    from ..core.requests import request_memo
+
+    request_memo("suspended_users").clear()
 
 
 @predicate

@@ -37,13 +37,30 @@ def _enum_or_none(enum_cls, value):
         return None  # an unknown filter value shows everything rather than an error
 
 
+def shown_to(model, consultation: Consultation, user):
+    """The SQL condition for the contributions `user` may see listed: held first posts are
+    listed only for their author and the consultation's moderators (see_held, for the
+    page's own checks); None when nothing is held back from them."""
+    from .permissions import can_moderate
+
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and can_moderate(user, consultation):
+        return None
+    condition = model.visibility != Visibility.HELD
+    return (condition | (model.author_id == user.id)) if signed_in else condition
+
+
 def comment_threads(consultation: Consultation, page_arg=None, stance: Stance | None = None,
-                    order: str = RECENT) -> Page:
+                    order: str = RECENT, user=None) -> Page:
     """A page of opening comments in `order` (sorting.py; newest first by default, withdrawn
     and hidden ones keep their place unless a stance is chosen), each with its replies:
-    `page.items` are Threads."""
+    `page.items` are Threads. Held first posts of others are left out in the query (a page
+    keeps its 20 threads)."""
     stmt = (select(Comment).options(joinedload(Comment.author))
             .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None)))
+    shown = shown_to(Comment, consultation, user)
+    if shown is not None:
+        stmt = stmt.where(shown)
     if stance is not None:
         stmt = stmt.where(Comment.stance == stance, Comment.visibility == Visibility.VISIBLE)
     page = paginate(order_comments(stmt, order), page_arg, per_page=COMMENTS_PER_PAGE)
@@ -96,10 +113,14 @@ def contribution_counts(consultation_ids) -> dict[int, tuple[int, int]]:
 
 
 def proposals_page(consultation: Consultation, page_arg=None, status: ProposalStatus | None = None,
-                   order: str = RECENT) -> Page:
-    """A page of proposals in `order` (newest or most supported first), authors joined."""
+                   order: str = RECENT, user=None) -> Page:
+    """A page of proposals in `order` (newest or most supported first), authors joined;
+    others' held first proposals are left out."""
     stmt = (select(Proposal).options(joinedload(Proposal.author))
             .where(Proposal.consultation_id == consultation.id))
+    shown = shown_to(Proposal, consultation, user)
+    if shown is not None:
+        stmt = stmt.where(shown)
     if status is not None:
         stmt = stmt.where(Proposal.status == status, Proposal.visibility == Visibility.VISIBLE)
     return paginate(order_proposals(stmt, order), page_arg, per_page=PROPOSALS_PER_PAGE)
@@ -171,10 +192,10 @@ def debate_section(consultation: Consultation, args, user) -> DebateSection:
     order, proposal_sort = comment_order(args.get(SORT_ARG)), proposal_order(args.get(PROPOSAL_SORT_ARG))
     return DebateSection(
         consultation=consultation,
-        threads=comment_threads(consultation, args.get(COMMENTS_PAGE_ARG), stance, order),
+        threads=comment_threads(consultation, args.get(COMMENTS_PAGE_ARG), stance, order, user),
         comments_count=visible_comments_count(consultation),
         stance=stance,
-        proposals=proposals_page(consultation, args.get(PROPOSALS_PAGE_ARG), status, proposal_sort),
+        proposals=proposals_page(consultation, args.get(PROPOSALS_PAGE_ARG), status, proposal_sort, user),
         proposal_status=status,
         order=order,
         proposal_order=proposal_sort,

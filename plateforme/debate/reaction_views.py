@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..consultations.models import Consultation
 from ..consultations.permissions import can_comment, can_propose
+from ..core.database import reads_first
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import bp
@@ -109,6 +110,7 @@ def _signed_in_or_sign_in():
 
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/soutenir", methods=["POST"], endpoint="endorse")
 @reaction_limit
+@reads_first  # only the row and its counter take the write lock
 def endorse_view(consultation_id, comment_id):
     consultation = _visible_consultation(consultation_id)
     comment = _comment_of(consultation, comment_id)
@@ -120,6 +122,7 @@ def endorse_view(consultation_id, comment_id):
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/retirer-soutien", methods=["POST"],
           endpoint="withdraw_endorsement")
 @reaction_limit
+@reads_first  # only the row and its counter take the write lock
 def withdraw_endorsement_view(consultation_id, comment_id):
     consultation = _visible_consultation(consultation_id)
     comment = _comment_of(consultation, comment_id)
@@ -130,6 +133,7 @@ def withdraw_endorsement_view(consultation_id, comment_id):
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/soutenir", methods=["POST"], endpoint="support")
 @reaction_limit
+@reads_first  # only the row and its counter take the write lock
 def support_view(consultation_id, proposal_id):
     consultation = _visible_consultation(consultation_id)
     proposal = _proposal_of(consultation, proposal_id)
@@ -141,6 +145,7 @@ def support_view(consultation_id, proposal_id):
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/retirer-soutien", methods=["POST"],
           endpoint="withdraw_support")
 @reaction_limit
+@reads_first  # only the row and its counter take the write lock
 def withdraw_support_view(consultation_id, proposal_id):
     consultation = _visible_consultation(consultation_id)
     proposal = _proposal_of(consultation, proposal_id)

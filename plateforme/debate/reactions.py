@@ -12,11 +12,10 @@ import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
+from ..core.database import insert_if_absent, write_phase
 from ..core.models import utcnow
 from ..extensions import db
 from .models import Comment, Endorsement, Proposal, Support
@@ -28,12 +27,7 @@ log = logging.getLogger("plateforme.debate.reactions")
 
 def _insert_once(model, **values) -> bool:
     """Insert `model` values unless the same person already did; True when inserted."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    keys = list(values)  # the unique key: (content, person)
-    # RETURNING says whether a row went in (rowcount is not reliable with it on every driver).
-    inserted = db.session.execute(insert(model.__table__).values(created_at=utcnow(), **values)
-                                  .on_conflict_do_nothing(index_elements=keys).returning(model.__table__.c.id))
-    return inserted.first() is not None
+    return insert_if_absent(model, tuple(values), created_at=utcnow(), **values)
 
 
 def _move_counter(model, counter, target_id: int, step: int) -> None:
@@ -68,10 +62,11 @@ def endorse(user: User, comment: Comment) -> bool:
     """`user` endorses `comment`; True when counted now, False when they already had."""
     if not can_endorse(user, comment):
         raise _endorsement_refusal(user, comment)
-    inserted = _insert_once(Endorsement, comment_id=comment.id, user_id=user.id)
-    if inserted:
-        _move_counter(Comment, "endorsements_count", comment.id, +1)
-        log.info("comment %s endorsed by user %s", comment.id, user.id)
+    with write_phase():
+        inserted = _insert_once(Endorsement, comment_id=comment.id, user_id=user.id)
+        if inserted:
+            _move_counter(Comment, "endorsements_count", comment.id, +1)
+            log.info("comment %s endorsed by user %s", comment.id, user.id)
     _refresh_counter(comment, "endorsements_count")
     return inserted
 
@@ -80,11 +75,12 @@ def withdraw_endorsement(user: User, comment: Comment) -> bool:
     """`user` takes back their endorsement; True when there was one."""
     if not can_endorse(user, comment):
         raise _endorsement_refusal(user, comment)
-    deleted = db.session.execute(delete(Endorsement).where(
-        Endorsement.comment_id == comment.id, Endorsement.user_id == user.id)).rowcount == 1
-    if deleted:
-        _move_counter(Comment, "endorsements_count", comment.id, -1)
-        log.info("endorsement of comment %s withdrawn by user %s", comment.id, user.id)
+    with write_phase():
+        deleted = db.session.execute(delete(Endorsement).where(
+            Endorsement.comment_id == comment.id, Endorsement.user_id == user.id)).rowcount == 1
+        if deleted:
+            _move_counter(Comment, "endorsements_count", comment.id, -1)
+            log.info("endorsement of comment %s withdrawn by user %s", comment.id, user.id)
     _refresh_counter(comment, "endorsements_count")
     return deleted
 
@@ -100,10 +96,11 @@ def support(user: User, proposal: Proposal) -> bool:
     """`user` supports `proposal`; True when counted now, False when they already had."""
     if not can_support(user, proposal):
         raise _support_refusal(user, proposal)
-    inserted = _insert_once(Support, proposal_id=proposal.id, user_id=user.id)
-    if inserted:
-        _move_counter(Proposal, "supports_count", proposal.id, +1)
-        log.info("proposal %s supported by user %s", proposal.id, user.id)
+    with write_phase():
+        inserted = _insert_once(Support, proposal_id=proposal.id, user_id=user.id)
+        if inserted:
+            _move_counter(Proposal, "supports_count", proposal.id, +1)
+            log.info("proposal %s supported by user %s", proposal.id, user.id)
     _refresh_counter(proposal, "supports_count")
     return inserted
 
@@ -112,11 +109,12 @@ def withdraw_support(user: User, proposal: Proposal) -> bool:
     """`user` takes back their support; True when there was one."""
     if not can_support(user, proposal):
         raise _support_refusal(user, proposal)
-    deleted = db.session.execute(delete(Support).where(
-        Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount == 1
-    if deleted:
-        _move_counter(Proposal, "supports_count", proposal.id, -1)
-        log.info("support of proposal %s withdrawn by user %s", proposal.id, user.id)
+    with write_phase():
+        deleted = db.session.execute(delete(Support).where(
+            Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount == 1
+        if deleted:
+            _move_counter(Proposal, "supports_count", proposal.id, -1)
+            log.info("support of proposal %s withdrawn by user %s", proposal.id, user.id)
     _refresh_counter(proposal, "supports_count")
     return deleted
 

@@ -16,6 +16,7 @@ from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_answer_proposal, can_comment, can_propose
 from ..consultations.services import follow
+from ..core.database import insert_object, write_phase
 from ..core.models import utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
 from ..extensions import db
@@ -125,16 +126,18 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
             parent_id, depth = parent.id, parent.depth + 1
     stance = _stance(stance)
     body = _check_length(body, COMMENT_MIN, COMMENT_MAX, "body")
-    comment = Comment(consultation_id=consultation.id, author=author, parent_id=parent_id, depth=depth,
-                      stance=stance, body=body, body_html=markdown_to_safe_html(body),
-                      visibility=initial_visibility(author, consultation))
-    db.session.add(comment)
-    follow(author, consultation)
-    db.session.flush()
-    log.info("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
-             consultation.id, parent_id)
-    if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
-        _notify_reply(parent, comment, consultation, author)
+    visibility = initial_visibility(author, consultation)
+    body_html = markdown_to_safe_html(body)
+    with write_phase():  # the write lock (SQLite) is held from here to the view's commit only
+        comment = insert_object(
+            Comment, consultation_id=consultation.id, author_id=author.id, parent_id=parent_id, depth=depth,
+            stance=stance, body=body, body_html=body_html, visibility=visibility, visibility_reason="",
+            edited_at=None, endorsements_count=0, featured=False, locked=False, created_at=utcnow())
+        follow(author, consultation)
+        log.info("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
+                 consultation.id, parent_id)
+        if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
+            _notify_reply(parent, comment, consultation, author)
     return comment
 
 
@@ -188,9 +191,10 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
     body = _check_length(body, PROPOSAL_MIN, PROPOSAL_MAX, "body")
     proposal = Proposal(consultation_id=consultation.id, author=author, title=title, body=body,
                         body_html=markdown_to_safe_html(body), visibility=initial_visibility(author, consultation))
-    db.session.add(proposal)
-    follow(author, consultation)
-    db.session.flush()
+    with write_phase():
+        db.session.add(proposal)
+        follow(author, consultation)
+        db.session.flush()
     log.info("proposal %s submitted by user %s on consultation %s", proposal.id, author.id, consultation.id)
     return proposal
 

@@ -12,6 +12,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..consultations.models import Consultation, PhaseKind
+from ..consultations.queries import consultation_for_participation
+from ..core.database import reads_first
 from ..core.forms import attach_error
 from ..core.permissions import can, ensure, ensure_visible
 from ..extensions import db, limiter
@@ -29,7 +31,7 @@ bp.record_once(register_label_helpers)
 POSTING_LIMIT = "10 per minute"
 # A new person's first posts may wait for a moderator (the territory's rule, debate/moderation.py).
 HELD_NOTICE = _l("Merci : votre contribution est enregistrée. Comme c'est l'une de vos premières sur ce territoire, "
-                 "elle sera publiée après validation par la modération ; d'ici là, vous seul la voyez.")
+                 "elle sera publiée après validation par la modération ; d'ici là, vous êtes la seule personne à la voir.")
 # The comment and proposal forms share the consultation page: prefixed ids stay unique.
 COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
 
@@ -74,7 +76,7 @@ def consultation_url(consultation: Consultation, **args) -> str:
 def _visible_consultation(consultation_id: int) -> Consultation:
     """A consultation the current person may see. As on the consultation page, a visitor is
     asked to sign in (drafts are shared between officials), others get a 404."""
-    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    consultation = consultation_for_participation(consultation_id) or abort(404)
     ensure_visible("can_see_consultation", consultation)
     return consultation
 
@@ -109,6 +111,7 @@ def debate(consultation_id):
 
 @bp.route("/<int:consultation_id>/commenter", methods=["GET", "POST"])
 @comment_limit
+@reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def comment(consultation_id):
     consultation = _visible_consultation(consultation_id)
     ensure("is_signed_in")
@@ -130,6 +133,7 @@ def comment(consultation_id):
 
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/repondre", methods=["GET", "POST"])
 @comment_limit
+@reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def reply(consultation_id, comment_id):
     consultation = _visible_consultation(consultation_id)
     parent = _comment_of(consultation, comment_id)
@@ -177,7 +181,7 @@ def withdraw_view(consultation_id, comment_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Votre commentaire est retiré. Le fil de discussion indique qu'il a été retiré par son auteur."),
+            flash(_("Votre commentaire est retiré. Le fil de discussion indique qu'il a été retiré par la personne qui l'a écrit."),
                   "success")
             return _to_comment(consultation, comment)
     return render_template("debate/withdraw_comment.html", consultation=consultation, comment=comment, form=form)
@@ -185,6 +189,7 @@ def withdraw_view(consultation_id, comment_id):
 
 @bp.route("/<int:consultation_id>/proposer", methods=["GET", "POST"])
 @proposal_limit
+@reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def propose(consultation_id):
     consultation = _visible_consultation(consultation_id)
     ensure("is_signed_in")

@@ -96,8 +96,9 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
     if partial:
         # The sum lacks communes: say so in the title, or a fall could be read where data is missing.
         point = partial[-1]
-        title += " — " + _("somme incomplète en %(year)s (%(n)s communes sur %(total)s)", year=point.period,
-                           n=point.aggregate.reporting, total=point.aggregate.expected)
+        title += " — " + ngettext("somme incomplète en %(year)s (%(num)s commune sur %(total)s)",
+                                  "somme incomplète en %(year)s (%(num)s communes sur %(total)s)",
+                                  point.aggregate.reporting, year=point.period, total=point.aggregate.expected)
     words = [_("%(year)s : %(value)s %(unit)s", year=p.period, value=number(p.value), unit=unit) for p in series]
     description = "; ".join(words) + "."
     if any(p.partial for p in points):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..accounts.forms import ConfirmForm
@@ -130,7 +130,8 @@ def _csv_import(survey_id: int, kind: str, importer, done_message):
         except CsvLinesError as error:
             line_errors = error.errors
             form.file.errors = list(form.file.errors) + [
-                _("%(n)s ligne(s) en erreur : rien n'a été importé.", n=len(error.errors))]
+                ngettext("%(num)s ligne en erreur : rien n'a été importé.",
+                         "%(num)s lignes en erreur : rien n'a été importé.", len(error.errors))]
         except SurveyError as error:
             attach_error(form, error)
         else:
@@ -144,13 +145,14 @@ def _csv_import(survey_id: int, kind: str, importer, done_message):
 @bp.route("/<int:survey_id>/gerer/import-reponses", methods=["POST"])
 def import_paper_answers(survey_id):
     return _csv_import(survey_id, "answers", import_answers,
-                       lambda n: _("%(n)s réponses papier importées.", n=n))
+                       lambda n: ngettext("%(num)s réponse papier importée.", "%(num)s réponses papier importées.", n))
 
 
 @bp.route("/<int:survey_id>/gerer/import-estimations", methods=["POST"])
 def import_official_estimates(survey_id):
     return _csv_import(survey_id, "estimates", import_estimates,
-                       lambda n: _("%(n)s estimations d'élus importées.", n=n))
+                       lambda n: ngettext("%(num)s estimation d'élu ou d'élue importée.",
+                                          "%(num)s estimations d'élus importées.", n))
 
 
 @bp.route("/<int:survey_id>/definition.json")

@@ -72,3 +72,41 @@ def test_demo_logins_pass_the_sign_in_form(app, client, db):
     response = post_form(client, "/connexion", {"email": "habitant@demo.plateforme.example",
                                                  "password": app.config["DEMO_PASSWORD"]})
     assert response.status_code == 302
+
+
+def test_insert_if_absent_inserts_once(app, db, make):
+    from plateforme.consultations.models import ConsultationFollow
+    from plateforme.core.database import insert_if_absent
+    from plateforme.core.models import utcnow
+
+    from ..consultations.helpers import build_consultation
+
+    consultation, person = build_consultation(make), make.user()
+    values = dict(consultation_id=consultation.id, user_id=person.id, created_at=utcnow())
+    with app.test_request_context(method="POST"):
+        assert insert_if_absent(ConsultationFollow, ("consultation_id", "user_id"), **values) is True
+        assert insert_if_absent(ConsultationFollow, ("consultation_id", "user_id"), **values) is False
+        db.session.commit()
+    assert db.session.execute(select(func.count(ConsultationFollow.id))).scalar_one() == 1
+
+
+def test_insert_object_gives_a_loaded_object_of_the_session(app, db, make):
+    from sqlalchemy import event
+
+    from plateforme.core.database import insert_object
+
+    with app.test_request_context(method="POST"):
+        organisation = insert_object(Organisation, name="Insérée", kind=OrganisationKind.OTHER, fields="",
+                                     territory_id=None, website="")
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:  # what was written reads back without a query, and is not seen as a change
+            assert (organisation.name, organisation.kind) == ("Insérée", OrganisationKind.OTHER)
+            assert organisation in db.session and not db.session.dirty and not db.session.new
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert statements == []
+        db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Organisation, organisation.id).name == "Insérée"

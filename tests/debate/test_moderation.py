@@ -299,3 +299,29 @@ def test_a_refused_act_is_explained_not_a_500(client, make, db, debate):
                            follow_redirects=True)
     assert "rien à rétablir" in page_text(response)
     assert client.post(act_url(consultation, written, "inconnu"), data={"csrf_token": token}).status_code == 404
+
+
+def test_others_held_posts_leave_no_gap_in_a_page_of_threads(client, make, db):
+    """A page lists 20 threads for everyone: held first posts are left out in the query for
+    people who may not see them, not dropped from the page after it was cut."""
+    from plateforme.debate.queries import COMMENTS_PER_PAGE
+
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    for n in range(COMMENTS_PER_PAGE + 2):
+        comment(db, make.user(), consultation, body=f"Avis publié numéro {n}.")
+    policy(make, hold_first_posts=1)
+    newcomer = make.user(name="Nouvelle Venue")
+    held = comment(db, newcomer, consultation, body="Mon tout premier avis, en attente.")
+    assert held.visibility == Visibility.HELD
+
+    def threads_seen(viewer) -> tuple[int, bool]:
+        browser = client.application.test_client()
+        if viewer is not None:
+            sign_in(browser, viewer)
+        text = browser.get(f"/consultations/{consultation.id}/debat").get_data(as_text=True)
+        return text.count('id="commentaire-'), "Mon tout premier avis" in text
+
+    assert threads_seen(None) == (COMMENTS_PER_PAGE, False)
+    assert threads_seen(make.user()) == (COMMENTS_PER_PAGE, False)
+    assert threads_seen(newcomer) == (COMMENTS_PER_PAGE, True)  # the newest thread: their own, waiting
+    assert threads_seen(make.moderator()) == (COMMENTS_PER_PAGE, True)

@@ -175,7 +175,7 @@ def test_the_author_withdraws_and_the_thread_shows_a_placeholder(client, db, mak
     assert _post(client, url, {}, url).status_code == 302
     assert db.session.get(Comment, written.id).visibility == Visibility.WITHDRAWN
     text = page_text(client.get(f"/consultations/{debating.id}/debat"))
-    assert "Commentaire retiré par son auteur" in text and "Un avis que je regrette." not in text
+    assert "Commentaire retiré par la personne qui l'a écrit" in text and "Un avis que je regrette." not in text
     assert f'id="commentaire-{written.id}"' in text and "Une réponse qui reste." in text
     assert "0 commentaire publié." not in text and "1 commentaire publié." in text
     assert client.get(url).status_code == 302  # already withdrawn: back to the thread

@@ -575,7 +575,7 @@ def test_paper_imports_list_every_faulty_line_and_are_logged(app, client, db, ma
                          {"answers-file": (io.BytesIO(faulty), "papier.csv")}, form_url=manage_url,
                          content_type="multipart/form-data")
     body = page_text(response)
-    assert response.status_code == 200 and "2 ligne(s) en erreur : rien n'a été importé." in body
+    assert response.status_code == 200 and "2 lignes en erreur : rien n'a été importé." in body
     rows = re.findall(r'<tr><td class="number">(\d+)</td><td>([^<]*)</td></tr>', response.get_data(as_text=True))
     assert [line for line, _ in rows] == ["3", "4"]
     assert "sexe" in rows[0][1] and "commune" in rows[1][1] and "s1" in rows[1][1]
@@ -588,7 +588,7 @@ def test_paper_imports_list_every_faulty_line_and_are_logged(app, client, db, ma
     estimates = post_form(client, f"{manage_url}/import-estimations",
                           {"estimates-file": (io.BytesIO(b"nom,s1,s2\nA,30,40\nB,101,x\n"), "elus.csv")},
                           form_url=manage_url, content_type="multipart/form-data")
-    assert "1 ligne(s) en erreur" in page_text(estimates) and _count(db, OfficialResponse) == 0
+    assert "1 ligne en erreur" in page_text(estimates) and _count(db, OfficialResponse) == 0
     page = client.get(manage_url)
     body = page_text(page)
     assert "papier.csv" in body and hashlib.sha256(csv_ok).hexdigest() in body and admin.email in body
