@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import flash, g, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -96,7 +96,8 @@ def _react(action, content, default: str, done: str, already: str):
         flash(error.message, "error")
         return _back(default)
     db.session.commit()
-    flash(done if changed else already, "success" if changed else "info")
+    # The two sentences come lazily: only the one shown is translated.
+    flash(str(done if changed else already), "success" if changed else "info")
     return _back(default)
 
 
@@ -116,7 +117,7 @@ def endorse_view(consultation_id, comment_id):
     comment = _comment_of(consultation, comment_id)
     return _signed_in_or_sign_in() or _react(
         endorse, comment, consultation_url(consultation, _anchor=f"commentaire-{comment.id}"),
-        _("Votre soutien à ce commentaire est enregistré."), _("Vous soutenez déjà ce commentaire."))
+        _l("Votre soutien à ce commentaire est enregistré."), _l("Vous soutenez déjà ce commentaire."))
 
 
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/retirer-soutien", methods=["POST"],
@@ -128,7 +129,7 @@ def withdraw_endorsement_view(consultation_id, comment_id):
     comment = _comment_of(consultation, comment_id)
     return _signed_in_or_sign_in() or _react(
         withdraw_endorsement, comment, consultation_url(consultation, _anchor=f"commentaire-{comment.id}"),
-        _("Votre soutien à ce commentaire est retiré."), _("Vous ne souteniez pas ce commentaire."))
+        _l("Votre soutien à ce commentaire est retiré."), _l("Vous ne souteniez pas ce commentaire."))
 
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/soutenir", methods=["POST"], endpoint="support")
@@ -139,7 +140,7 @@ def support_view(consultation_id, proposal_id):
     proposal = _proposal_of(consultation, proposal_id)
     return _signed_in_or_sign_in() or _react(
         support, proposal, url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
-        _("Votre soutien à cette proposition est enregistré."), _("Vous soutenez déjà cette proposition."))
+        _l("Votre soutien à cette proposition est enregistré."), _l("Vous soutenez déjà cette proposition."))
 
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/retirer-soutien", methods=["POST"],
@@ -152,4 +153,4 @@ def withdraw_support_view(consultation_id, proposal_id):
     return _signed_in_or_sign_in() or _react(
         withdraw_support, proposal,
         url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
-        _("Votre soutien à cette proposition est retiré."), _("Vous ne souteniez pas cette proposition."))
+        _l("Votre soutien à cette proposition est retiré."), _l("Vous ne souteniez pas cette proposition."))

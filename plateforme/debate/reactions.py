@@ -9,9 +9,12 @@ never overwrite each other's increment. The view commits.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
@@ -32,9 +35,14 @@ def _insert_once(model, **values) -> bool:
 
 def _move_counter(model, counter, target_id: int, step: int) -> None:
     """`counter = counter + step` in the database itself (one UPDATE, no read)."""
-    column = getattr(model, counter)
-    db.session.execute(update(model).where(model.id == target_id).values({counter: column + step})
-                       .execution_options(synchronize_session=False))
+    db.session.execute(_counter_update(model.__table__, counter), {"target_id": target_id, "step": step})
+
+
+@cache
+def _counter_update(table, counter: str):
+    """Built once per counter: the target and the step come as parameters."""
+    return (update(table).where(table.c.id == bindparam("target_id"))
+            .values({counter: table.c[counter] + bindparam("step")}))
 
 
 def _refresh_counter(content, counter: str) -> None:
@@ -51,6 +59,47 @@ def _refusal(user: User, content, kind: PhaseKind, own: str, gone: str) -> Debat
     return DebateError(refusal_message(participation_refusal(user, consultation, kind), kind))
 
 
+@dataclass(frozen=True)
+class _Reaction:
+    """What differs between endorsing a comment and supporting a proposal."""
+
+    row: type  # one row per (content, person)
+    key: str  # the row's column naming the content
+    counter: str  # the content's counter column
+    allowed: Callable  # the permission predicate
+    refusal: Callable  # (user, content) → DebateError
+    added: str  # log lines
+    removed: str
+
+
+def _add_reaction(reaction: _Reaction, user: User, content) -> bool:
+    """Add `user`'s reaction to `content`; True when counted now, False when they already had."""
+    if not reaction.allowed(user, content):
+        raise reaction.refusal(user, content)
+    with write_phase():
+        inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
+        if inserted:
+            _move_counter(type(content), reaction.counter, content.id, +1)
+            log.info(reaction.added, content.id, user.id)
+    _refresh_counter(content, reaction.counter)
+    return inserted
+
+
+def _take_back(reaction: _Reaction, user: User, content) -> bool:
+    """Remove `user`'s reaction to `content`; True when there was one."""
+    if not reaction.allowed(user, content):
+        raise reaction.refusal(user, content)
+    row = reaction.row
+    with write_phase():
+        deleted = db.session.execute(delete(row).where(
+            getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
+        if deleted:
+            _move_counter(type(content), reaction.counter, content.id, -1)
+            log.info(reaction.removed, content.id, user.id)
+    _refresh_counter(content, reaction.counter)
+    return deleted
+
+
 # --- endorsements of comments ----------------------------------------------------------------
 
 def _endorsement_refusal(user: User, comment: Comment) -> DebateError:
@@ -58,31 +107,18 @@ def _endorsement_refusal(user: User, comment: Comment) -> DebateError:
                     _("Ce commentaire n'est plus affiché : on ne peut plus le soutenir."))
 
 
+ENDORSEMENT = _Reaction(Endorsement, "comment_id", "endorsements_count", can_endorse, _endorsement_refusal,
+                        "comment %s endorsed by user %s", "endorsement of comment %s withdrawn by user %s")
+
+
 def endorse(user: User, comment: Comment) -> bool:
     """`user` endorses `comment`; True when counted now, False when they already had."""
-    if not can_endorse(user, comment):
-        raise _endorsement_refusal(user, comment)
-    with write_phase():
-        inserted = _insert_once(Endorsement, comment_id=comment.id, user_id=user.id)
-        if inserted:
-            _move_counter(Comment, "endorsements_count", comment.id, +1)
-            log.info("comment %s endorsed by user %s", comment.id, user.id)
-    _refresh_counter(comment, "endorsements_count")
-    return inserted
+    return _add_reaction(ENDORSEMENT, user, comment)
 
 
 def withdraw_endorsement(user: User, comment: Comment) -> bool:
     """`user` takes back their endorsement; True when there was one."""
-    if not can_endorse(user, comment):
-        raise _endorsement_refusal(user, comment)
-    with write_phase():
-        deleted = db.session.execute(delete(Endorsement).where(
-            Endorsement.comment_id == comment.id, Endorsement.user_id == user.id)).rowcount == 1
-        if deleted:
-            _move_counter(Comment, "endorsements_count", comment.id, -1)
-            log.info("endorsement of comment %s withdrawn by user %s", comment.id, user.id)
-    _refresh_counter(comment, "endorsements_count")
-    return deleted
+    return _take_back(ENDORSEMENT, user, comment)
 
 
 # --- supports of proposals -------------------------------------------------------------------
@@ -92,29 +128,15 @@ def _support_refusal(user: User, proposal: Proposal) -> DebateError:
                     _("Cette proposition n'est plus affichée : on ne peut plus la soutenir."))
 
 
+SUPPORT = _Reaction(Support, "proposal_id", "supports_count", can_support, _support_refusal,
+                    "proposal %s supported by user %s", "support of proposal %s withdrawn by user %s")
+
+
 def support(user: User, proposal: Proposal) -> bool:
     """`user` supports `proposal`; True when counted now, False when they already had."""
-    if not can_support(user, proposal):
-        raise _support_refusal(user, proposal)
-    with write_phase():
-        inserted = _insert_once(Support, proposal_id=proposal.id, user_id=user.id)
-        if inserted:
-            _move_counter(Proposal, "supports_count", proposal.id, +1)
-            log.info("proposal %s supported by user %s", proposal.id, user.id)
-    _refresh_counter(proposal, "supports_count")
-    return inserted
+    return _add_reaction(SUPPORT, user, proposal)
 
 
 def withdraw_support(user: User, proposal: Proposal) -> bool:
     """`user` takes back their support; True when there was one."""
-    if not can_support(user, proposal):
-        raise _support_refusal(user, proposal)
-    with write_phase():
-        deleted = db.session.execute(delete(Support).where(
-            Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount == 1
-        if deleted:
-            _move_counter(Proposal, "supports_count", proposal.id, -1)
-            log.info("support of proposal %s withdrawn by user %s", proposal.id, user.id)
-    _refresh_counter(proposal, "supports_count")
-    return deleted
-
+    return _take_back(SUPPORT, user, proposal)

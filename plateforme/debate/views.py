@@ -131,6 +131,14 @@ def comment(consultation_id):
                            refusal=_refusal(consultation, PhaseKind.DEBATE))
 
 
+@bp.route("/<int:consultation_id>/commentaires/<int:comment_id>", endpoint="comment_link")
+def comment_link(consultation_id, comment_id):
+    """A lasting link to a comment (the synthesis cites comments this way): the page of
+    threads that holds it today, at its anchor."""
+    consultation = _visible_consultation(consultation_id)
+    return _to_comment(consultation, _comment_of(consultation, comment_id))
+
+
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/repondre", methods=["GET", "POST"])
 @comment_limit
 @reads_first  # the rules are checked without the write lock; only the INSERTs take it

@@ -64,8 +64,10 @@ def test_a_moderator_writes_the_synthesis_linking_contributions(client, make, db
     assert response.status_code == 302 and response.headers["Location"].endswith("#synthese")
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert "<strong>logements</strong>" in page and "Synthèse publiée" in page
-    assert f'href="#commentaire-{cited.id}"' in page and f"#proposition-{idea.id}" in page
+    link = f"/consultations/{consultation.id}/commentaires/{cited.id}"
+    assert f'href="{link}"' in page and f"#proposition-{idea.id}" in page
     assert "Rédiger la synthèse" not in page
+    assert client.get(link).headers["Location"].endswith(f"#commentaire-{cited.id}")
 
 
 def test_a_refused_synthesis_keeps_what_was_typed_and_saves_nothing(client, make, db, moderator):

@@ -218,6 +218,8 @@ MATRIX = {
     # roles here); the Métropole's officials and the administrators answer proposals.
     "debate.debate": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/debat", PUBLIC),
     "debate.comment": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commenter", SIGNED_IN),
+    "debate.comment_link": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}",
+                            dict.fromkeys(ROLES, 302)),
     "debate.reply": ("GET", lambda ids: f"/consultations/{ids['debate_consultation']}/commentaires/{ids['comment']}/repondre",
                      SIGNED_IN),
     "debate.withdraw_comment": (

@@ -295,3 +295,25 @@ def test_a_draft_debate_is_its_managers_alone(client, db, make):
     sign_in(manager, draft.opened_by)
     text = page_text(manager.get(url))
     assert "pas encore publiée" in text and 'name="comment-body"' not in text
+
+
+def test_a_comment_link_leads_to_the_page_of_threads_that_holds_it(client, make, db):
+    """The synthesis cites comments by a lasting link: it finds the comment's page today,
+    however many threads were opened after it."""
+    from plateforme.debate.queries import COMMENTS_PAGE_ARG, COMMENTS_PER_PAGE
+
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    oldest = comment(db, make.user(), consultation, body="Le tout premier avis du débat.")
+    for n in range(COMMENTS_PER_PAGE):
+        comment(db, make.user(), consultation, body=f"Un avis plus récent, numéro {n}.")
+    newest = comment(db, make.user(), consultation, body="Le dernier avis du débat.")
+
+    old_link = client.get(f"/consultations/{consultation.id}/commentaires/{oldest.id}")
+    assert old_link.status_code == 302
+    assert f"{COMMENTS_PAGE_ARG}=2" in old_link.headers["Location"]
+    assert old_link.headers["Location"].endswith(f"#commentaire-{oldest.id}")
+    assert "Le tout premier avis du débat." in client.get(old_link.headers["Location"]).get_data(as_text=True)
+    new_link = client.get(f"/consultations/{consultation.id}/commentaires/{newest.id}").headers["Location"]
+    assert COMMENTS_PAGE_ARG not in new_link and new_link.endswith(f"#commentaire-{newest.id}")
+    elsewhere = build_consultation(make, PhaseKind.DEBATE)
+    assert client.get(f"/consultations/{elsewhere.id}/commentaires/{oldest.id}").status_code == 404
