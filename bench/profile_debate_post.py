@@ -3,7 +3,7 @@ supporting a proposal, in-process, through the Flask test client: no gunicorn, n
 only the app's Python.
 
     .venv/bin/python bench/profile_debate_post.py [--support] [--requests 500] [--database-url URL]
-        [--sort cumulative|tottime] [--limit 45] [--show-sql]
+        [--sort cumulative|tottime] [--limit 45] [--show-sql] [--profile-floor] [--callees PATTERN]
 
 A fresh SQLite file by default (`flask db upgrade` + `flask demo`, as bench/run.py does);
 `--database-url` for PostgreSQL (a scratch database you created; it is upgraded and filled,
@@ -11,8 +11,11 @@ not dropped). The app runs with the benchmark's environment (production profile,
 limits off). The debate is bench/debate_world.py's; one resident signs in once; the N
 POSTs each must answer 302 (each support on a new proposal). Printed: the CPU time of this
 process per request for a "floor" route (the same POST: person, form and CSRF token checked,
-redirect; no debate work), then for a timed round, then a cProfile round; with --show-sql
-the statements of one POST. Every POST sends the sign-in's cookie, as wrk does.
+redirect; no debate work) and for the POST, each the quickest of 5 interleaved rounds (this
+machine's CPU figures vary by about a third from run to run); the number of Python function
+calls per request of each, which noise does not move; then a cProfile round (of the floor
+with --profile-floor; --callees PATTERN adds what the matching functions call); with
+--show-sql the statements of one POST. Every POST sends the sign-in's cookie, as wrk does.
 """
 from __future__ import annotations
 
@@ -68,9 +71,6 @@ def floor_view():
 
 
 def run(args, url: str) -> None:
-    if os.environ.get("BENCH_GC_THRESHOLD"):
-        import gc
-        gc.set_threshold(int(os.environ["BENCH_GC_THRESHOLD"]))
     os.environ.update(app_env(url))
     from sqlalchemy import event
 
