@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test translations
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python tools/french_plurals.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -75,6 +75,13 @@ def comment_requests(base_url: str, env: dict[str, str]) -> list[PreparedRequest
     return requests
 
 
+def floor_requests(base_url: str, env: dict[str, str]) -> list[PreparedRequest]:
+    """The comment requests sent to bench/floor_app.py's route, which does no debate work."""
+    from bench.floor_app import FLOOR_PATH
+
+    return [PreparedRequest(r.method, FLOOR_PATH, r.headers, r.body) for r in comment_requests(base_url, env)]
+
+
 SUPPORTED = "Votre soutien à cette proposition est enregistré."
 
 

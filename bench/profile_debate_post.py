@@ -56,20 +56,6 @@ def main() -> None:
         run(args, url)
 
 
-def floor_view():
-    """The unavoidable part of the comment POST: the signed-in person, the form with its
-    CSRF token validated, a redirect."""
-    from flask import redirect
-    from flask_login import current_user
-
-    from plateforme.debate.forms import CommentForm
-
-    form = CommentForm(prefix="comment")
-    if not (current_user.is_authenticated and form.validate_on_submit()):
-        return "refused", 400
-    return redirect("/consultations/")
-
-
 def run(args, url: str) -> None:
     os.environ.update(app_env(url))
     from sqlalchemy import event
@@ -80,8 +66,10 @@ def run(args, url: str) -> None:
 
     from bench.debate_world import RESIDENT_PASSWORD, bench_users, build_debate
 
+    from bench.floor_app import add_floor_route
+
     app = create_app({"SESSION_COOKIE_SECURE": False})
-    app.add_url_rule("/bench-floor", "bench_floor", methods=["POST"], view_func=floor_view)
+    add_floor_route(app)
     with app.app_context():
         make = Factories(db)
         consultation_id = build_debate(db, make, 200, n_proposals=20).id

@@ -35,9 +35,11 @@ from bench.harness import (  # noqa: E402
     form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
     sqlite_database, wait_for_idle, wrk_version,
 )
-from bench.debate_scenarios import comment_requests, support_requests  # noqa: E402
+from bench.debate_scenarios import comment_requests, floor_requests, support_requests  # noqa: E402
+from bench.floor_app import FLOOR_PATH  # noqa: E402
 
-TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", "/sante")}
+TARGETS = {"baseline": ("bench.baseline_app:app", "/ping"), "app": ("wsgi:app", "/sante"),
+           "floor": ("bench.floor_app:create_floor_app()", "/sante")}
 # Unknown account: the app still checks the password against a dummy hash (same cost).
 # (Not a demo account: their .test addresses fail the sign-in form's email validator.)
 NO_SUCH_ACCOUNT = "personne.inconnue@example.org"
@@ -136,6 +138,11 @@ SCENARIOS = [
     Scenario("POST comment", "/consultations/<id>/commenter", method="POST", prepare=comment_requests,
              expect=(302,), default=False,
              description="a signed-in resident's comment (CSRF, validation, sanitising, follow), one commit"),
+    # What the stack alone costs for the comment POST (bench/floor_app.py): same requests,
+    # a route that only checks the person, the form and its CSRF token, then redirects.
+    Scenario("POST floor", FLOOR_PATH, target="floor", method="POST", prepare=floor_requests,
+             expect=(302,), default=False,
+             description="the comment POST's requests on a route with no debate work: session, person, CSRF, form, redirect"),
     Scenario("POST support", "/consultations/<id>/propositions/<id>/soutenir", method="POST",
              prepare=support_requests, expect=(302,), default=False,
              description="a signed-in resident supports a proposal (CSRF, idempotent insert, counter), one commit"),

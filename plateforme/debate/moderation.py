@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import format_datetime, gettext as _
@@ -52,21 +53,32 @@ class ModerationError(ValueError):
 
 # --- a territory's rules ---------------------------------------------------------------------
 
-def policy_for(territory: Territory | None) -> ModerationPolicy | None:
-    """The moderation policy that applies on `territory`: its own, or the nearest one above it."""
+class PolicyRules(NamedTuple):
+    """The rules of a moderation policy, as a contribution reads them (no object loaded)."""
+
+    territory_id: int
+    report_threshold: int
+    hold_first_posts: int
+
+
+def policy_for(territory: Territory | None) -> PolicyRules | None:
+    """The moderation rules that apply on `territory`: its own, or the nearest ones above it."""
     return policy_for_territory_id(territory.id) if territory is not None else None
 
 
-def policy_for_territory_id(territory_id: int) -> ModerationPolicy | None:
+def policy_for_territory_id(territory_id: int) -> PolicyRules | None:
     """`policy_for` by id: every contribution asks it, the chain of territories is cached."""
     chain = containing_ids(territory_id)
-    policies = {p.territory_id: p for p in db.session.execute(_policies_of(), {"ids": chain}).scalars()}
+    policies = {row.territory_id: PolicyRules(*row) for row in db.session.execute(_policies_of(), {"ids": chain})}
     return next((policies[t] for t in chain if t in policies), None)
 
 
 @cache
 def _policies_of():
-    return select(ModerationPolicy).where(ModerationPolicy.territory_id.in_(bindparam("ids", expanding=True)))
+    """Built once; three columns, not the mapped object: asked on every contribution."""
+    return (select(ModerationPolicy.territory_id, ModerationPolicy.report_threshold,
+                   ModerationPolicy.hold_first_posts)
+            .where(ModerationPolicy.territory_id.in_(bindparam("ids", expanding=True))))
 
 
 def report_threshold(consultation: Consultation) -> int:
@@ -183,8 +195,7 @@ def content_path(content) -> str:
     def build():
         if isinstance(content, Proposal):
             return url_for("debate.proposal", consultation_id=content.consultation_id, proposal_id=content.id)
-        return url_for("consultations.show", consultation_id=content.consultation_id,
-                       _anchor=f"commentaire-{content.id}")
+        return url_for("debate.comment_link", consultation_id=content.consultation_id, comment_id=content.id)
 
     if has_request_context():
         return build()

@@ -304,6 +304,5 @@ def log_view(consultation_id):
 def _action_path(action) -> str:
     if action.target_kind == TargetKind.PROPOSAL:
         return url_for("debate.proposal", consultation_id=action.consultation_id, proposal_id=action.target_id)
-    return url_for("consultations.show", consultation_id=action.consultation_id,
-                   _anchor=f"commentaire-{action.target_id}")
+    return url_for("debate.comment_link", consultation_id=action.consultation_id, comment_id=action.target_id)
 

@@ -52,13 +52,13 @@ def is_suspended(user) -> bool:
     the rest of the request (a page asks it for each of its buttons)."""
     if not is_signed_in(user):
         return False
+    from ..core.database import execute_core
     from ..core.models import utcnow
     from ..core.requests import request_memo
-    from ..extensions import db
 
     known = request_memo("suspended_users")
     if user.id not in known:  # forget_suspensions() clears it when one is decided
-        known[user.id] = db.session.execute(_suspension_exists(), {"user_id": user.id, "now": utcnow()}).scalar()
+        known[user.id] = execute_core(_suspension_exists(), {"user_id": user.id, "now": utcnow()}).scalar()
     return known[user.id]
 
 
@@ -74,9 +74,12 @@ def _suspension_exists():
 
 
 def forget_suspensions() -> None:
-    """Drop this request's remembered answers of `is_suspended` (a suspension was just decided)."""
+    """Drop this request's remembered answers of `is_suspended` (a suspension was just
+    decided); it is written to the database first, since `is_suspended` reads it there."""
     from ..core.requests import request_memo
+    from ..extensions import db
 
+    db.session.flush()
     request_memo("suspended_users").clear()
 
 

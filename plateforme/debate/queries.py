@@ -126,15 +126,20 @@ def proposals_page(consultation: Consultation, page_arg=None, status: ProposalSt
     return paginate(order_proposals(stmt, order), page_arg, per_page=PROPOSALS_PER_PAGE)
 
 
-def comment_page_number(comment: Comment) -> int:
-    """The page (unfiltered) on which the thread holding `comment` is listed."""
+def comment_page_number(comment: Comment, consultation: Consultation, viewer=None) -> int:
+    """The page (unfiltered) on which `viewer` finds the thread holding `comment`: the
+    threads newer than it that they see are counted (others' held first posts are not
+    listed for them, see `shown_to`)."""
     root_id = comment.id if comment.parent_id is None else _root_id(comment)
     root = db.session.get(Comment, root_id)
-    newer = db.session.execute(select(func.count(Comment.id)).where(
+    stmt = select(func.count(Comment.id)).where(
         Comment.consultation_id == comment.consultation_id, Comment.parent_id.is_(None),
         (Comment.created_at > root.created_at)
-        | ((Comment.created_at == root.created_at) & (Comment.id > root.id)))).scalar_one()
-    return newer // COMMENTS_PER_PAGE + 1
+        | ((Comment.created_at == root.created_at) & (Comment.id > root.id)))
+    shown = shown_to(Comment, consultation, viewer)
+    if shown is not None:
+        stmt = stmt.where(shown)
+    return db.session.execute(stmt).scalar_one() // COMMENTS_PER_PAGE + 1
 
 
 def _root_id(comment: Comment) -> int:

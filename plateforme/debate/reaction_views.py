@@ -116,7 +116,7 @@ def endorse_view(consultation_id, comment_id):
     consultation = _visible_consultation(consultation_id)
     comment = _comment_of(consultation, comment_id)
     return _signed_in_or_sign_in() or _react(
-        endorse, comment, consultation_url(consultation, _anchor=f"commentaire-{comment.id}"),
+        endorse, comment, url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
         _l("Votre soutien à ce commentaire est enregistré."), _l("Vous soutenez déjà ce commentaire."))
 
 
@@ -128,7 +128,8 @@ def withdraw_endorsement_view(consultation_id, comment_id):
     consultation = _visible_consultation(consultation_id)
     comment = _comment_of(consultation, comment_id)
     return _signed_in_or_sign_in() or _react(
-        withdraw_endorsement, comment, consultation_url(consultation, _anchor=f"commentaire-{comment.id}"),
+        withdraw_endorsement, comment,
+        url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
         _l("Votre soutien à ce commentaire est retiré."), _l("Vous ne souteniez pas ce commentaire."))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, delete, update
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
-from ..core.database import insert_if_absent, write_phase
+from ..core.database import execute_core, insert_if_absent, write_phase
 from ..core.models import utcnow
 from ..extensions import db
 from .models import Comment, Endorsement, Proposal, Support
@@ -35,7 +35,7 @@ def _insert_once(model, **values) -> bool:
 
 def _move_counter(model, counter, target_id: int, step: int) -> None:
     """`counter = counter + step` in the database itself (one UPDATE, no read)."""
-    db.session.execute(_counter_update(model.__table__, counter), {"target_id": target_id, "step": step})
+    execute_core(_counter_update(model.__table__, counter), {"target_id": target_id, "step": step})
 
 
 @cache

@@ -151,17 +151,13 @@ def _notify_reply(parent: Comment, reply: Comment, consultation: Consultation, a
 
 
 def comment_path(comment: Comment) -> str:
-    """The debate page at the comment (its page of threads, its anchor), relative to the site."""
-    from .queries import COMMENTS_PAGE_ARG, comment_page_number
-
-    page = comment_page_number(comment)
-    args = {COMMENTS_PAGE_ARG: page} if page > 1 else {}
+    """The comment's lasting link, relative to the site: it finds the page of threads that
+    holds the comment when followed (new threads push older ones to later pages, so a page
+    number stored in a notification would soon be wrong)."""
     if has_request_context():
-        return url_for("debate.debate", consultation_id=comment.consultation_id, _anchor=f"commentaire-{comment.id}",
-                       **args)
+        return url_for("debate.comment_link", consultation_id=comment.consultation_id, comment_id=comment.id)
     with current_app.test_request_context():
-        return url_for("debate.debate", consultation_id=comment.consultation_id, _anchor=f"commentaire-{comment.id}",
-                       **args)
+        return url_for("debate.comment_link", consultation_id=comment.consultation_id, comment_id=comment.id)
 
 
 def withdraw_comment(comment: Comment, by: User) -> None:

@@ -98,7 +98,7 @@ def _proposal_of(consultation: Consultation, proposal_id: int) -> Proposal:
 def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool = False):
     # A thread opened by this very request is the newest: first page, no count query.
     new_thread = just_posted and comment.parent_id is None
-    page = 1 if new_thread else comment_page_number(comment)
+    page = 1 if new_thread else comment_page_number(comment, consultation, current_user)
     args = {COMMENTS_PAGE_ARG: page} if page > 1 else {}
     return redirect(consultation_url(consultation, _anchor=f"commentaire-{comment.id}", **args))
 

@@ -3,6 +3,7 @@ response with its commitments, a commitment's page and its progress updates, the
 accountability page and the finding page's consultations — with every kind of mistake."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -66,6 +67,8 @@ def test_a_moderator_writes_the_synthesis_linking_contributions(client, make, db
     assert "<strong>logements</strong>" in page and "Synthèse publiée" in page
     link = f"/consultations/{consultation.id}/commentaires/{cited.id}"
     assert f'href="{link}"' in page and f"#proposition-{idea.id}" in page
+    # Each cited comment's link names its author and date: links read alone stay distinct.
+    assert re.search(rf'href="{link}">Commentaire de Awa Diallo, \d{{1,2}} \w+ \d{{4}}</a>', page)
     assert "Rédiger la synthèse" not in page
     assert client.get(link).headers["Location"].endswith(f"#commentaire-{cited.id}")
 

@@ -62,3 +62,25 @@ def test_numbers_follow_the_locale(client):
     english = client.get("/territoires/epci/200046977", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "1\u202f433\u202f613" in french or "1\xa0433\xa0613" in french
     assert "1,433,613" in english
+
+
+def test_counts_follow_each_language_s_plural_rule(client):
+    """French says "0 résultat" (singular for 0 and 1), English "0 results"."""
+    nothing = "/territoires/recherche?q=Zzyzxville"
+    assert "0 résultat<" in client.get(nothing).get_data(as_text=True)
+    assert "0 results<" in client.get(nothing, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    one = client.get("/territoires/recherche?q=69123").get_data(as_text=True)
+    assert "1 résultat<" in one
+
+
+def test_the_french_catalogue_fills_every_plural_from_its_source_text():
+    """An empty French plural falls back to the English rule ("0 actions"): after
+    `make extract-messages`, tools/french_plurals.py fills them."""
+    from babel.messages.pofile import read_po
+
+    from tools.french_plurals import CATALOGUE
+
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source, locale="fr")
+    plurals = [m for m in catalogue if m.id and m.pluralizable]
+    assert plurals and all(tuple(m.string) == tuple(m.id) for m in plurals)

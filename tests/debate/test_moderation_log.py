@@ -33,7 +33,7 @@ def test_the_log_lists_public_acts_with_roles_and_counts(client, make, db):
         assert name not in text
     assert "Insultes répétées" not in text  # a suspension's reason names nobody but is not listed either
     assert "1 compte suspendu" in text
-    assert f"#commentaire-{insulting.id}" in text
+    assert f"/consultations/{consultation.id}/commentaires/{insulting.id}" in text
     assert "Validé" not in text
     log = public_log(consultation)
     assert log.actions.total == 2

@@ -317,3 +317,28 @@ def test_a_comment_link_leads_to_the_page_of_threads_that_holds_it(client, make,
     assert COMMENTS_PAGE_ARG not in new_link and new_link.endswith(f"#commentaire-{newest.id}")
     elsewhere = build_consultation(make, PhaseKind.DEBATE)
     assert client.get(f"/consultations/{elsewhere.id}/commentaires/{oldest.id}").status_code == 404
+
+
+def test_a_comment_link_counts_only_the_threads_its_reader_is_shown(client, make, db):
+    """Another person's first post waiting for a moderator is not listed for a visitor:
+    it does not push the linked comment to a page where it is not."""
+    from plateforme.debate.queries import COMMENTS_PAGE_ARG, COMMENTS_PER_PAGE
+
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    linked = comment(db, make.user(), consultation, body="L'avis vers lequel pointe le lien.")
+    for n in range(COMMENTS_PER_PAGE - 1):
+        comment(db, make.user(), consultation, body=f"Un avis plus récent, numéro {n}.")
+    waiting_author = make.user()
+    waiting = comment(db, waiting_author, consultation, body="Un premier message en attente de modération.")
+    waiting.visibility = Visibility.HELD
+    db.session.commit()
+    link = f"/consultations/{consultation.id}/commentaires/{linked.id}"
+
+    visitor_target = client.get(link).headers["Location"]
+    assert COMMENTS_PAGE_ARG not in visitor_target  # 19 newer threads shown: the first page holds it
+    assert f'id="commentaire-{linked.id}"' in client.get(visitor_target).get_data(as_text=True)
+    # Its author sees the held thread listed too: for them the comment is on page 2.
+    sign_in(client, waiting_author)
+    author_target = client.get(link).headers["Location"]
+    assert f"{COMMENTS_PAGE_ARG}=2" in author_target
+    assert f'id="commentaire-{linked.id}"' in client.get(author_target).get_data(as_text=True)

@@ -269,7 +269,8 @@ def test_a_reply_notifies_the_comment_author_by_notification_and_email(app, db, 
         reply = comment(db, replier, debating, body="Je ne suis pas d'accord.", parent=parent, stance=Stance.AGAINST)
     notes = db.session.execute(select(Notification).filter_by(user_id=author.id)).scalars().all()
     assert [n.kind for n in notes] == [NotificationKind.COMMENT_REPLY]
-    assert notes[0].target_path.endswith(f"#commentaire-{reply.id}")
+    # The lasting link: followed later, it still finds the reply's page of threads.
+    assert notes[0].target_path == f"/consultations/{debating.id}/commentaires/{reply.id}"
     assert [message for message in outbox if author.email in str(message)]  # sent after the commit
     assert _rows(db, Notification, user_id=replier.id) == 0
 
