@@ -137,3 +137,10 @@ def make(db):
 def outbox(app, db):
     app.extensions["mail_outbox"] = []
     return app.extensions["mail_outbox"]
+
+
+@pytest.fixture
+def request_context(app, db):
+    """For services that build links (url_for) outside a client's request."""
+    with app.test_request_context():
+        yield

@@ -101,6 +101,11 @@ class ProfileForm(FlaskForm):
     display_name = _display_name_field()
     commune = _commune_field()
     locale = SelectField(_l("Langue de l'interface"), choices=LOCALE_CHOICES, default="")
+    email_notifications = BooleanField(
+        _l("Recevoir aussi mes notifications par courriel"), default=True,
+        description=_l("Réponses à vos commentaires, réponses de la collectivité à vos propositions, décisions de "
+                       "modération, suites des consultations que vous suivez. Elles restent toujours sur la page "
+                       "« Mes notifications »."))
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):

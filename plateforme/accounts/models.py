@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import InvalidTransition, TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -25,6 +25,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # Notifications are always kept on the site; this says whether they are also emailed.
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
+                                                      nullable=False)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     commune: Mapped[Territory | None] = relationship()

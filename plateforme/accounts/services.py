@@ -158,7 +158,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     audit("password_changed", user.id)
 
 
-def update_profile(user: User, display_name: str, commune: Territory, locale: str | None, email: str) -> bool:
+def update_profile(user: User, display_name: str, commune: Territory, locale: str | None, email: str,
+                   email_notifications: bool = True) -> bool:
     """Save the profile; returns True when the email changed (and needs confirming again)."""
     email = normalise_email(email)
     email_changed = email != user.email
@@ -171,6 +172,7 @@ def update_profile(user: User, display_name: str, commune: Territory, locale: st
     user.display_name = clean_line(display_name)
     user.commune = commune
     user.locale = locale or None
+    user.email_notifications = bool(email_notifications)
     db.session.flush()
     if email_changed:
         send_confirmation(user)
@@ -225,6 +227,7 @@ def export_personal_data(user: User) -> dict:
             "email_confirmed_at": _iso(user.email_confirmed_at),
             "password_changed_at": _iso(user.password_changed_at),
             "is_admin": user.is_admin,
+            "email_notifications": user.email_notifications,
         },
         "mandates": [
             {"territory": {"kind": m.territory.kind.value, "code": m.territory.code, "name": m.territory.name},

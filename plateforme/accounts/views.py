@@ -139,7 +139,7 @@ def profile():
     if form.validate_on_submit():
         try:
             email_changed = update_profile(current_user, form.display_name.data, form.commune.commune,
-                                           form.locale.data, form.email.data)
+                                           form.locale.data, form.email.data, form.email_notifications.data)
         except AccountError as error:
             attach_error(form, error)
         else:

@@ -20,11 +20,12 @@ class Message:
     to: str
     subject: str
     body: str
+    headers: tuple[tuple[str, str], ...] = ()  # extra ones, e.g. List-Unsubscribe
 
 
-def send_mail(to: str, subject: str, body: str) -> Message:
+def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> Message:
     """Send one plain-text message with the configured backend."""
-    message = Message(to=to, subject=subject, body=body)
+    message = Message(to=to, subject=subject, body=body, headers=tuple((headers or {}).items()))
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         current_app.extensions.setdefault("mail_outbox", []).append(message)
@@ -41,6 +42,8 @@ def _send_smtp(message: Message) -> None:
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.to
     email["Subject"] = message.subject
+    for name, value in message.headers:
+        email[name] = value
     email.set_content(message.body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_USE_TLS"]:

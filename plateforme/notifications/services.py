@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, func, insert, literal, select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -107,14 +108,8 @@ def _mail_followers(consultation: Consultation, kind: NotificationKind, target_p
     if actor is not None and actor.id is not None:
         stmt = stmt.where(User.id != actor.id)
     link = absolute_url(target_path)
-    outbox = db.session.info.setdefault(PENDING_MAIL, [])
-    for user in db.session.execute(stmt).scalars():
-        with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
-            text = notification_text(kind, consultation.title, subject)
-            body = render_template("notifications/mail.txt", user=user, text=text, link=link,
-                                   consultation=consultation)
-            outbox.append((user.email, _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
-                                         title=consultation.title), body))
+    for user in db.session.execute(stmt.where(User.email_notifications.is_(True))).scalars():
+        _queue_mail(user, kind, consultation, subject, link, personal=False)
 
 
 def notify_user(user: User, kind: NotificationKind, consultation: Consultation, target_path: str,
@@ -129,16 +124,62 @@ def notify_user(user: User, kind: NotificationKind, consultation: Consultation, 
     notification = Notification(user_id=user.id, kind=kind, consultation_id=consultation.id,
                                 target_path=target_path, subject=subject)
     db.session.add(notification)
-    if user.email_confirmed_at is not None:
-        with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
-            text = notification_text(kind, consultation.title, subject)
-            body = render_template("notifications/mail.txt", user=user, text=text, link=absolute_url(target_path),
-                                   consultation=consultation, personal=True)
-            db.session.info.setdefault(PENDING_MAIL, []).append(
-                (user.email, _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
-                               title=consultation.title), body))
+    if user.email_confirmed_at is not None and user.email_notifications:
+        _queue_mail(user, kind, consultation, subject, absolute_url(target_path), personal=True)
     log.info("consultation %s: %s notified to user %s", consultation.id, kind.value, user.id)
     return notification
+
+
+def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation, subject: str, link: str,
+                personal: bool) -> None:
+    """The notification's email, in `user`'s language, sent once the session commits. It
+    carries a link that turns these emails off without signing in (also as the
+    List-Unsubscribe header, which mail programs offer as a button)."""
+    stop_link = absolute_url(stop_emails_path(user))
+    with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
+        text = notification_text(kind, consultation.title, subject)
+        body = render_template("notifications/mail.txt", user=user, text=text, link=link,
+                               consultation=consultation, personal=personal, stop_link=stop_link)
+        title = _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"], title=consultation.title)
+    db.session.info.setdefault(PENDING_MAIL, []).append(
+        (user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"}))
+
+
+# --- turning the emails off ---------------------------------------------------------------------
+
+def _stop_emails_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="plateforme.notifications.stop-emails")
+
+
+def stop_emails_path(user: User) -> str:
+    """The page that turns `user`'s notification emails off, relative to the site. Its
+    signed token names the account, so it works without signing in, for as long as the
+    email is kept; it can only turn emails off (the profile turns them back on)."""
+    token = _stop_emails_serializer().dumps(user.id)
+    if has_request_context():
+        return url_for("notifications.stop_emails", token=token)
+    with current_app.test_request_context():
+        return url_for("notifications.stop_emails", token=token)
+
+
+def user_for_stop_emails_token(token: str) -> User | None:
+    """The account a stop-emails link was made for; None for a damaged or forged link, or
+    an account deleted since."""
+    try:
+        user_id = _stop_emails_serializer().loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def stop_emails(user: User) -> bool:
+    """Stop emailing `user` their notifications (they stay on the site); True when they were on."""
+    was_on = user.email_notifications
+    user.email_notifications = False
+    db.session.flush()
+    if was_on:
+        log.info("user %s turned notification emails off", user.id)
+    return was_on
 
 
 # Emails leave once the notifications are committed: never for a rolled-back action, and
@@ -150,9 +191,9 @@ PENDING_MAIL = "plateforme.pending_mail"
 def _send_pending_mail(session) -> None:
     if session.in_nested_transaction():  # a savepoint: the real commit is still to come
         return
-    for to, subject, body in session.info.pop(PENDING_MAIL, []):
+    for to, subject, body, headers in session.info.pop(PENDING_MAIL, []):
         try:
-            send_mail(to, subject, body)
+            send_mail(to, subject, body, headers)
         except Exception:  # the action is committed: a mail server's failure must not undo the page
             log.exception("notification email to a follower could not be sent")
 

@@ -106,6 +106,8 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     name = main.get_by_label(translate("en", "Nom affiché"), exact=True)
     commune = main.get_by_label(translate("en", "Commune de résidence"), exact=True)
     expect(commune).to_have_value("Villeurbanne (69100)")
+    emails = main.get_by_label(translate("en", "Recevoir aussi mes notifications par courriel"), exact=True)
+    expect(emails).to_be_checked()  # on by default, and kept on by an edit that leaves it alone
     name.fill("Camille Martin")
     commune.fill("Bron")
     submit(page, main.get_by_role("button", name=translate("en", "Enregistrer mon profil")))
@@ -113,6 +115,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     expect(page.get_by_role("status")).to_contain_text(translate("en", "Votre profil est enregistré."))
     expect(name).to_have_value("Camille Martin")
     expect(commune).to_have_value("Bron (69500)")
+    expect(emails).to_be_checked()
     expect(page.locator("section[aria-labelledby=roles-title]")).to_contain_text("Bron")
     user = _user(db, EMAIL)
     assert (user.display_name, user.commune.code, user.locale) == ("Camille Martin", "69029", "en")
@@ -130,6 +133,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     assert data["account"]["display_name"] == "Camille Martin"
     assert data["account"]["email"] == EMAIL.lower()
     assert data["account"]["commune"]["code"] == "69029"
+    assert data["account"]["email_notifications"] is True
     assert "password_hash" not in raw and password_hash not in raw and PASSWORD not in raw
     assert "pbkdf2:" not in raw
     expect(page).to_have_url(f"{live_server.url}/compte")  # still on the profile
@@ -160,3 +164,34 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text(translate("en", "Adresse électronique ou mot de passe incorrect."))
     expect(page.get_by_role("button", name=translate("en", "Se déconnecter"))).to_have_count(0)
+
+
+def test_the_link_in_a_notification_email_stops_them(page, app, db, make, outbox, live_server):
+    """A resident who no longer wants emails follows the link at the bottom of one, without
+    signing in: a page explains, a button stops them, and the notifications stay on the site."""
+    from plateforme.consultations.models import PhaseKind
+    from plateforme.notifications.models import NotificationKind
+    from plateforme.notifications.services import notify_user
+
+    from ..consultations.helpers import build_consultation
+
+    person = make.user(name="Lou Habitante")
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    with app.test_request_context(base_url=live_server.url):
+        notify_user(person, NotificationKind.PROPOSAL_ANSWERED, consultation, "/compte/notifications/",
+                    "Un guichet unique")
+        db.session.commit()
+    link = re.search(r"http://127\.0\.0\.1:\d+/compte/notifications/courriels/arreter/\S+", outbox[-1].body).group(0)
+
+    visit(page, link)
+    main = page.locator("main")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ne plus recevoir les notifications par courriel")
+    submit(page, main.get_by_role("button", name="Ne plus recevoir ces courriels"))
+    expect(page.get_by_role("status")).to_contain_text("vous ne recevrez plus vos notifications par courriel")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications par courriel arrêtées")
+    expect(main.get_by_role("link", name="Réactiver les courriels dans mon profil")).to_be_visible()
+    assert _user(db, person.email).email_notifications is False
+    db.session.rollback()
+
+    visit(page, link[:-3], status=400)  # a link cut short by a mail program
+    expect(page.get_by_role("alert")).to_contain_text("n'est pas valable")

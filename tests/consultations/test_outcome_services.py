@@ -27,12 +27,6 @@ from .helpers import build_consultation, published_card
 from .outcome_helpers import comment, follow, proposal, response_with_commitments, synthesis
 
 
-@pytest.fixture
-def request_context(app, db):
-    with app.test_request_context():
-        yield
-
-
 def _notifications(db, **filters):
     return db.session.execute(select(Notification).filter_by(**filters).order_by(Notification.user_id)).scalars().all()
 

@@ -213,6 +213,7 @@ MATRIX = {
     "consultations.accountability": ("GET", "/consultations/redevabilite/epci/200046977", PUBLIC),
     "notifications.index": ("GET", "/compte/notifications/", SIGNED_IN),
     "notifications.mark_all_read": ("POST", "/compte/notifications/tout-lu", SIGNED_IN_ACTION),
+    "notifications.stop_emails": ("GET", "/compte/notifications/courriels/arreter/not-a-token", TOKEN_LINK),
     # Debate: anyone signed in comments and proposes in the open phase (the matrix's consultations
     # are open to any registered person); a comment is withdrawn by its author only (none of the
     # roles here); the Métropole's officials and the administrators answer proposals.
