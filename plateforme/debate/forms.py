@@ -10,7 +10,7 @@ from ..core.forms import choices, reject_control_characters, strip_filter
 from .labels import ANSWER_LABELS, STANCE_LABELS
 from .services import (
     COMMENT_MAX, COMMENT_MIN, JUSTIFICATION_MAX, JUSTIFICATION_MIN, PROPOSAL_MAX, PROPOSAL_MIN, TITLE_MAX,
-    TITLE_MIN,
+    TITLE_MIN, WITHDRAWAL_REASON_MAX,
 )
 
 MARKDOWN_HINT = _l("Mise en forme possible : **gras**, *italique*, listes commençant par « - », citations "
@@ -66,3 +66,11 @@ class AnswerForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A confirmation button (withdrawal): only the CSRF token."""
+
+
+class WithdrawProposalForm(FlaskForm):
+    reason = StringField(_l("Raison du retrait (facultatif)"), filters=[strip_filter], validators=[
+        Length(max=WITHDRAWAL_REASON_MAX, message=_l("La raison doit compter au plus 500 caractères.")),
+        reject_control_characters,
+    ], description=_l("Publiée à la place de la proposition, par exemple : « déjà proposée par quelqu'un "
+                      "d'autre » ou « réalisée depuis »."))

@@ -14,6 +14,10 @@ from ..consultations.models import Audience, ConsultationStatus, PhaseKind
 from ..consultations.permissions import can_comment, is_in_audience
 from ..core.models import local_today
 from ..core.permissions import predicate
+from .models import ProposalStatus, Visibility
+
+# A proposal its author may still withdraw: public, or waiting for a moderator.
+WITHDRAWABLE = (Visibility.VISIBLE, Visibility.HELD)
 
 
 @predicate
@@ -27,6 +31,14 @@ def can_reply_to_comment(user, consultation, comment) -> bool:
 def can_withdraw_comment(user, comment) -> bool:
     """Authors withdraw their own visible comments, at any time."""
     return is_signed_in(user) and comment.author_id == user.id and comment.is_visible
+
+
+@predicate
+def can_withdraw_proposal(user, proposal) -> bool:
+    """Authors withdraw their own proposal until the authority answers it, as long as nobody
+    supports it: the people who support a proposal keep what they support."""
+    return (is_signed_in(user) and proposal.author_id == user.id and proposal.visibility in WITHDRAWABLE
+            and proposal.status == ProposalStatus.SUBMITTED and proposal.supports_count == 0)
 
 
 def active_suspension(user):

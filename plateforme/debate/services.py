@@ -24,7 +24,7 @@ from ..notifications.models import NotificationKind
 from .models import (
     MAX_DEPTH, Comment, Proposal, ProposalStatus, ProposalTransitionError, Stance, Visibility,
 )
-from .permissions import participation_refusal
+from .permissions import WITHDRAWABLE, participation_refusal
 
 log = logging.getLogger("plateforme.debate")
 
@@ -195,12 +195,43 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
     return proposal
 
 
+WITHDRAWAL_REASON_MAX = 500
+
+
+def withdraw_proposal(proposal: Proposal, by: User, reason: str = "") -> None:
+    """The author withdraws their proposal, with an optional public reason: its place in
+    the list stays, with the reason, and it takes no more supports or answers. Only while
+    the authority has not answered it and nobody supports it (`can_withdraw_proposal`)."""
+    if proposal.author_id is None or proposal.author_id != by.id:
+        raise DebateError(_("Seule la personne qui a déposé cette proposition peut la retirer."))
+    if proposal.visibility == Visibility.WITHDRAWN:
+        raise DebateError(_("Cette proposition est déjà retirée."))
+    if proposal.visibility not in WITHDRAWABLE:
+        raise DebateError(_("Cette proposition est masquée par la modération : elle ne peut pas être retirée."))
+    if proposal.status != ProposalStatus.SUBMITTED:
+        raise DebateError(_("La collectivité a déjà répondu à cette proposition : elle ne peut plus être retirée."))
+    if proposal.supports_count > 0:
+        raise DebateError(_("Des personnes soutiennent déjà cette proposition : elle ne peut plus être retirée. "
+                            "Vous pouvez expliquer votre changement d'avis dans le débat."))
+    reason = clean_line(reason or "")
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise DebateError(_("La raison doit compter au plus %(high)s caractères (elle en compte %(n)s).",
+                            high=format_decimal(WITHDRAWAL_REASON_MAX), n=format_decimal(len(reason))), "reason")
+    proposal.visibility = Visibility.WITHDRAWN
+    proposal.visibility_reason = reason
+    db.session.flush()
+    log.info("proposal %s withdrawn by its author %s", proposal.id, by.id)
+
+
 def answer_proposal(proposal: Proposal, consultation: Consultation, by: User, status,
                     justification: str) -> None:
     """The authority's public answer: a status (under study, accepted, rejected; the last
     two are final) and its justification. The proposal's author is notified."""
     if proposal.consultation_id != consultation.id or not can_answer_proposal(by, consultation):
         raise DebateError(_("Seules les personnes élues du territoire répondent aux propositions."))
+    if proposal.visibility == Visibility.WITHDRAWN:
+        raise DebateError(_("Cette proposition a été retirée par la personne qui l'a déposée : elle n'attend "
+                            "plus de réponse."))
     try:
         status = ProposalStatus(status)
     except ValueError:

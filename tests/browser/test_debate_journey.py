@@ -187,3 +187,25 @@ def test_residents_debate_and_the_community_moderates_in_the_open(new_context, d
     submit(visitor, hide_row.get_by_role("link", name=re.compile("^Commentaire n° ")))
     expect(_debate(visitor)).to_contain_text(f"Raison : {PUBLIC_REASON}")
     assert dialogs == []
+
+
+def test_an_author_withdraws_a_proposal_without_javascript(new_context, db, make, sign_in):
+    """In English and without JavaScript: the author's page offers the withdrawal, the form
+    explains what it does, the reason typed is published in the proposal's place."""
+    from ..debate.helpers import proposal
+
+    proposing = build_consultation(make, PhaseKind.PROPOSALS, title="Accueillir les étudiants étrangers")
+    author = make.user(name="Noa Habitant", locale="en")
+    item = proposal(db, author, proposing, title="A single welcome desk")
+    page = new_context("en", java_script_enabled=False).new_page()
+    sign_in(page, author.email)
+    visit(page, f"/consultations/{proposing.id}/propositions/{item.id}")
+    main = page.locator("main")
+    submit(page, main.get_by_role("link", name="Withdraw my proposal"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw my proposal")
+    main.get_by_label("Reason for withdrawing (optional)").fill("Already proposed by my neighbour.")
+    submit(page, main.get_by_role("button", name="Withdraw my proposal"))
+    expect(page.get_by_role("status")).to_contain_text("Your proposal is withdrawn.")
+    expect(main).to_contain_text("Proposal withdrawn by the person who submitted it")
+    expect(main).to_contain_text("Already proposed by my neighbour.")
+    expect(main.get_by_role("link", name="Withdraw my proposal")).to_have_count(0)

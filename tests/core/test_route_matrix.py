@@ -232,6 +232,10 @@ MATRIX = {
     "debate.answer_proposal": (
         "GET", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}/repondre",
         OFFICIALS_FORM),
+    # A proposal is withdrawn by its author only (none of the roles here).
+    "debate.withdraw_proposal": (
+        "GET", lambda ids: f"/consultations/{ids['proposals_consultation']}/propositions/{ids['proposal']}/retirer",
+        {"visitor": "login", **dict.fromkeys(ROLES[1:], 403)}),
     # Reports and moderation (issue 6): anyone signed in reports someone else's contribution; the
     # Métropole's moderators (the matrix's moderator) and the administrators work the queue, act on
     # its debate and set its rules; each consultation's moderation log is public.

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from plateforme.consultations.models import PhaseKind
-from plateforme.debate.models import Proposal, ProposalStatus
+from plateforme.debate.models import Proposal, ProposalStatus, Visibility
+from plateforme.debate.reactions import support
+from plateforme.debate.services import DebateError, answer_proposal, withdraw_proposal
 from plateforme.notifications.models import Notification, NotificationKind
 
 from ..consultations.helpers import build_consultation
@@ -130,3 +132,77 @@ def test_a_proposal_of_another_consultation_is_not_found(client, db, make, propo
     other = build_consultation(make, PhaseKind.PROPOSALS, title="Autre")
     item = proposal(db, make.user(), other)
     assert client.get(f"/consultations/{proposing.id}/propositions/{item.id}").status_code == 404
+
+
+# --- the author withdraws a proposal -------------------------------------------------------------
+
+def _withdraw_url(consultation, item) -> str:
+    return f"/consultations/{consultation.id}/propositions/{item.id}/retirer"
+
+
+def test_the_author_withdraws_a_proposal_with_a_public_reason(client, db, make, proposing):
+    author = make.user(name="Noa Habitant")
+    item = proposal(db, author, proposing, title="Un guichet d'accueil unique")
+    page_url = f"/consultations/{proposing.id}/propositions/{item.id}"
+    sign_in(client, author)
+    assert "Retirer ma proposition" in page_text(client.get(page_url))
+    url = _withdraw_url(proposing, item)
+    done = _post(client, url, {"reason": "Déjà proposée par une autre habitante."}, url)
+    assert done.status_code == 302 and done.headers["Location"].endswith(page_url)
+    stored = db.session.get(Proposal, item.id)
+    assert (stored.visibility, stored.visibility_reason) == (Visibility.WITHDRAWN, "Déjà proposée par une autre habitante.")
+    # Its place in the list and its page say so, with the reason; its text is gone.
+    for shown in (page_text(client.get(f"/consultations/{proposing.id}/debat")), page_text(client.get(page_url))):
+        assert "Proposition retirée par la personne qui l'a déposée" in shown
+        assert "Déjà proposée par une autre habitante." in shown
+        assert "Ouvrir un guichet unique pour les étudiants étrangers." not in shown
+    # Nobody supports it or answers it any more; a second withdrawal is told, not an error.
+    assert "Répondre à cette proposition" not in page_text(client.get(page_url))
+    again = client.get(url)
+    assert again.status_code == 302 and "déjà retirée" in page_text(client.get(again.headers["Location"]))
+    supporter = make.user()
+    with pytest.raises(DebateError):
+        support(supporter, db.session.get(Proposal, item.id))
+    db.session.rollback()
+    with pytest.raises(DebateError, match="retirée"):
+        answer_proposal(db.session.get(Proposal, item.id), proposing, proposing.opened_by, "accepted",
+                        "Nous la retenons pour 2027.")
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("blocker", ["supported", "answered", "someone_else"])
+def test_a_proposal_is_withdrawn_only_by_its_author_before_any_support_or_answer(client, db, make, proposing,
+                                                                                   blocker):
+    author = make.user()
+    item = proposal(db, author, proposing)
+    person = author
+    if blocker == "supported":
+        support(make.user(), item)
+        db.session.commit()
+    elif blocker == "answered":
+        answered(db, item, proposing, proposing.opened_by, ProposalStatus.UNDER_STUDY)
+    else:
+        person = make.user()
+    sign_in(client, person)
+    url = _withdraw_url(proposing, item)
+    assert "Retirer ma proposition" not in page_text(client.get(f"/consultations/{proposing.id}/propositions/{item.id}"))
+    assert client.get(url).status_code == 403
+    with pytest.raises(DebateError):
+        withdraw_proposal(db.session.get(Proposal, item.id), person, "")
+    db.session.rollback()
+    assert db.session.get(Proposal, item.id).visibility == Visibility.VISIBLE
+
+
+def test_a_too_long_reason_is_refused_next_to_the_field_and_kept(client, db, make, proposing):
+    author = make.user()
+    item = proposal(db, author, proposing)
+    sign_in(client, author)
+    url = _withdraw_url(proposing, item)
+    typed = "Trop long. " * 60
+    refused = _post(client, url, {"reason": typed}, url)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and 'id="reason-error"' in text and "au plus 500 caractères" in text
+    assert typed.strip()[:100] in text
+    assert db.session.get(Proposal, item.id).visibility == Visibility.VISIBLE
+    assert client.post(url, data={"reason": "Sans jeton."}).status_code == 400  # CSRF
+    assert db.session.get(Proposal, item.id).visibility == Visibility.VISIBLE
