@@ -11,6 +11,7 @@ import logging
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import format_decimal, gettext as _
+from sqlalchemy import select
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
@@ -22,7 +23,7 @@ from ..core.sanitize import clean_line, markdown_to_safe_html
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import (
-    MAX_DEPTH, Comment, Proposal, ProposalStatus, ProposalTransitionError, Stance, Visibility,
+    MAX_DEPTH, Comment, Proposal, ProposalStatus, ProposalTransitionError, Stance, Support, Visibility,
 )
 from .permissions import WITHDRAWABLE, participation_refusal
 
@@ -226,7 +227,8 @@ def withdraw_proposal(proposal: Proposal, by: User, reason: str = "") -> None:
 def answer_proposal(proposal: Proposal, consultation: Consultation, by: User, status,
                     justification: str) -> None:
     """The authority's public answer: a status (under study, accepted, rejected; the last
-    two are final) and its justification. The proposal's author is notified."""
+    two are final) and its justification. The proposal's author and the people who support
+    it are notified."""
     if proposal.consultation_id != consultation.id or not can_answer_proposal(by, consultation):
         raise DebateError(_("Seules les personnes élues du territoire répondent aux propositions."))
     if proposal.visibility == Visibility.WITHDRAWN:
@@ -251,6 +253,7 @@ def answer_proposal(proposal: Proposal, consultation: Consultation, by: User, st
     proposal.answered_at = utcnow()
     if proposal.author_id is not None:
         _notify_author(proposal, consultation, by)
+    _notify_supporters(proposal, consultation, by)
     db.session.flush()
     log.info("proposal %s answered %s by user %s", proposal.id, status.value, by.id)
 
@@ -262,6 +265,17 @@ def _notify_author(proposal: Proposal, consultation: Consultation, by: User) -> 
 
     notify_user(proposal.author, NotificationKind.PROPOSAL_ANSWERED, consultation, proposal_path(proposal),
                 subject=proposal.title, actor=by)
+
+
+def _notify_supporters(proposal: Proposal, consultation: Consultation, by: User) -> None:
+    """The people who support the proposal learn the answer too: they asked for it."""
+    from ..notifications.services import notify_group
+
+    supporters = select(Support.user_id).where(Support.proposal_id == proposal.id)
+    if proposal.author_id is not None:
+        supporters = supporters.where(Support.user_id != proposal.author_id)
+    notify_group(supporters, consultation, NotificationKind.SUPPORTED_PROPOSAL_ANSWERED, proposal_path(proposal),
+                 subject=proposal.title, actor=by, because="supports")
 
 
 def proposal_path(proposal: Proposal) -> str:

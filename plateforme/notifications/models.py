@@ -21,6 +21,7 @@ class NotificationKind(enum.StrEnum):
     # Debate (issue 6): replies, answers to proposals, moderation of one's content.
     COMMENT_REPLY = "comment_reply"
     PROPOSAL_ANSWERED = "proposal_answered"
+    SUPPORTED_PROPOSAL_ANSWERED = "supported_proposal_answered"
     CONTENT_MODERATED = "content_moderated"
 
 

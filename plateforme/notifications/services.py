@@ -54,6 +54,9 @@ def notification_text(kind: NotificationKind, consultation_title: str, subject: 
     if kind == NotificationKind.PROPOSAL_ANSWERED:
         return _("Votre proposition « %(proposal)s » a reçu une réponse de la collectivité (consultation "
                  "« %(title)s »).", proposal=subject, title=title)
+    if kind == NotificationKind.SUPPORTED_PROPOSAL_ANSWERED:
+        return _("La proposition « %(proposal)s », que vous soutenez, a reçu une réponse de la collectivité "
+                 "(consultation « %(title)s »).", proposal=subject, title=title)
     if subject:  # CONTENT_MODERATED: the subject is the moderator's public reason
         return _("Une de vos contributions à la consultation « %(title)s » a fait l'objet d'une décision de "
                  "modération. Raison : %(reason)s", title=title, reason=subject)
@@ -69,47 +72,47 @@ def absolute_url(target_path: str) -> str:
         return urljoin(url_for("core.home", _external=True), target_path)
 
 
-# --- telling followers ---------------------------------------------------------------------
+# --- telling a group: a consultation's followers, a proposal's supporters ---------------------
 
 def notify_followers(consultation: Consultation, kind: NotificationKind, target_path: str, subject: str = "",
                      actor: User | None = None) -> int:
-    """One notification per follower of `consultation` except `actor` (one INSERT … SELECT
-    whatever their number), and an email to each follower whose address is confirmed, in
-    their own language. Returns the number of people notified."""
+    """One notification per follower of `consultation` except `actor`, and an email to each
+    of them who wants one. Returns the number of people notified."""
     from ..consultations.models import ConsultationFollow  # consultations import this module: no cycle at import
 
+    followers = select(ConsultationFollow.user_id).where(ConsultationFollow.consultation_id == consultation.id)
+    return notify_group(followers, consultation, kind, target_path, subject, actor, because="follows")
+
+
+def notify_group(user_ids, consultation: Consultation, kind: NotificationKind, target_path: str, subject: str = "",
+                 actor: User | None = None, because: str = "follows") -> int:
+    """One notification per person of `user_ids` (a SELECT of one column of user ids) except
+    `actor`, in one INSERT … SELECT whatever their number, and an email to each whose address
+    is confirmed and who wants emails, in their own language; `because` ("follows",
+    "supports") says in the email why they receive it. Returns the number of people notified."""
     kind = NotificationKind(kind)
     subject = (subject or "")[:200]
-    followers = (select(ConsultationFollow.user_id)
-                 .where(ConsultationFollow.consultation_id == consultation.id))
+    recipients = user_ids.subquery()
+    ids = select(recipients.c[0].label("user_id"))
     if actor is not None and actor.id is not None:
-        followers = followers.where(ConsultationFollow.user_id != actor.id)
+        ids = ids.where(recipients.c[0] != actor.id)
     columns = Notification.__table__.c
     rows = select(
-        followers.subquery().c.user_id,
+        ids.subquery().c.user_id,
         literal(kind, columns.kind.type), literal(consultation.id, columns.consultation_id.type),
         literal(target_path, columns.target_path.type), literal(subject, columns.subject.type),
         literal(utcnow(), columns.created_at.type),
     )
     result = db.session.execute(insert(Notification.__table__).from_select(
         ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at"], rows))
-    _mail_followers(consultation, kind, target_path, subject, actor)
-    log.info("consultation %s: %s notified to %s follower(s)", consultation.id, kind.value, result.rowcount)
-    return result.rowcount
-
-
-def _mail_followers(consultation: Consultation, kind: NotificationKind, target_path: str, subject: str,
-                    actor: User | None) -> None:
-    from ..consultations.models import ConsultationFollow
-
-    stmt = (select(User).join(ConsultationFollow, ConsultationFollow.user_id == User.id)
-            .where(ConsultationFollow.consultation_id == consultation.id, User.email_confirmed_at.is_not(None))
-            .order_by(User.id))
-    if actor is not None and actor.id is not None:
-        stmt = stmt.where(User.id != actor.id)
+    mailed = (select(User).where(User.id.in_(ids), User.email_confirmed_at.is_not(None),
+                                 User.email_notifications.is_(True)).order_by(User.id))
     link = absolute_url(target_path)
-    for user in db.session.execute(stmt.where(User.email_notifications.is_(True))).scalars():
-        _queue_mail(user, kind, consultation, subject, link, personal=False)
+    for user in db.session.execute(mailed).scalars():
+        _queue_mail(user, kind, consultation, subject, link, because=because)
+    log.info("consultation %s: %s notified to %s person(s) who %s", consultation.id, kind.value, result.rowcount,
+             because)
+    return result.rowcount
 
 
 def notify_user(user: User, kind: NotificationKind, consultation: Consultation, target_path: str,
@@ -125,13 +128,13 @@ def notify_user(user: User, kind: NotificationKind, consultation: Consultation, 
                                 target_path=target_path, subject=subject)
     db.session.add(notification)
     if user.email_confirmed_at is not None and user.email_notifications:
-        _queue_mail(user, kind, consultation, subject, absolute_url(target_path), personal=True)
+        _queue_mail(user, kind, consultation, subject, absolute_url(target_path), because="took_part")
     log.info("consultation %s: %s notified to user %s", consultation.id, kind.value, user.id)
     return notification
 
 
 def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation, subject: str, link: str,
-                personal: bool) -> None:
+                because: str) -> None:
     """The notification's email, in `user`'s language, sent once the session commits. It
     carries a link that turns these emails off without signing in (also as the
     List-Unsubscribe header, which mail programs offer as a button)."""
@@ -139,7 +142,7 @@ def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation, 
     with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
         text = notification_text(kind, consultation.title, subject)
         body = render_template("notifications/mail.txt", user=user, text=text, link=link,
-                               consultation=consultation, personal=personal, stop_link=stop_link)
+                               consultation=consultation, because=because, stop_link=stop_link)
         title = _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"], title=consultation.title)
     db.session.info.setdefault(PENDING_MAIL, []).append(
         (user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"}))

@@ -206,3 +206,24 @@ def test_a_too_long_reason_is_refused_next_to_the_field_and_kept(client, db, mak
     assert db.session.get(Proposal, item.id).visibility == Visibility.VISIBLE
     assert client.post(url, data={"reason": "Sans jeton."}).status_code == 400  # CSRF
     assert db.session.get(Proposal, item.id).visibility == Visibility.VISIBLE
+
+
+def test_the_people_who_support_a_proposal_learn_the_answer(app, db, make, proposing, outbox):
+    """The author and each supporter are told once (the supporters in a sentence of their
+    own); the official who answers is not; emails follow each person's choice."""
+    author, fan, quiet_fan = make.user(), make.user(locale="en"), make.user()
+    quiet_fan.email_notifications = False
+    item = proposal(db, author, proposing)
+    for person in (fan, quiet_fan):
+        support(person, item)
+    db.session.commit()
+    official = proposing.opened_by
+    with app.test_request_context():
+        answered(db, item, proposing, official, ProposalStatus.ACCEPTED, "Elle sera mise en œuvre en 2027.")
+    notes = {(n.user_id, n.kind) for n in db.session.execute(select(Notification)).scalars()}
+    assert notes == {(author.id, NotificationKind.PROPOSAL_ANSWERED),
+                     (fan.id, NotificationKind.SUPPORTED_PROPOSAL_ANSWERED),
+                     (quiet_fan.id, NotificationKind.SUPPORTED_PROPOSAL_ANSWERED)}
+    assert sorted(message.to for message in outbox) == sorted([author.email, fan.email])
+    to_fan = next(message for message in outbox if message.to == fan.email)
+    assert "that you support" in to_fan.body and f"/propositions/{item.id}" in to_fan.body
