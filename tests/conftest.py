@@ -93,14 +93,25 @@ KEPT_TABLES = {"territory"}
 
 
 def _empty_tables(application) -> None:
+    """DELETE every row but the territories', children first. On PostgreSQL the emptied
+    tables' id sequences start again at 1, as they do on SQLite. (TRUNCATE … RESTART
+    IDENTITY did both in one statement, but took 100–180 ms for the 46 small tables where
+    DELETE takes 10: it makes new files for every table.)"""
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEPT_TABLES]
     with _db.engine.begin() as connection:
+        for table in tables:
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+            restarts = application.extensions.get("test_sequence_restarts")
+            if restarts is None:
+                sequences = connection.execute(text(
+                    "SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) "
+                    "FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = ANY(:names) AND column_default LIKE 'nextval%'"),
+                    {"names": [t.name for t in tables]}).scalars().all()
+                restarts = text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in sequences))
+                application.extensions["test_sequence_restarts"] = restarts
+            connection.execute(restarts)
 
 
 @pytest.fixture(autouse=True)
