@@ -91,8 +91,10 @@ def _register_blueprints(app: Flask) -> None:
     from .core.permissions import can
     from .core.vocabulary import register_vocabulary_helpers
     from .territories.labels import register_label_helpers as territory_labels
+    from .territories.names import register_name_helpers as territory_names
 
     app.jinja_env.globals["can"] = can
     account_labels(app)
     territory_labels(app)
+    territory_names(app)
     register_vocabulary_helpers(app)

@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import format_date, gettext as _
 
 from ..core.permissions import can
+from ..territories.names import de_territory
 from .models import Audience, Consultation, ConsultationPhase, Stage
 
 
@@ -52,13 +53,13 @@ def _why_not(user, consultation: Consultation) -> CallToAction:
                               "reçu à l'inscription."), _("Mon compte"), url_for("accounts.profile"))
     if consultation.audience == Audience.RESIDENTS:
         if user.commune is None:
-            return CallToAction(_("Cette consultation est réservée aux habitantes et habitants de %(territory)s. "
+            return CallToAction(_("Cette consultation est réservée aux habitantes et habitants %(de_territory)s. "
                                   "Indiquez votre commune de résidence dans votre compte pour participer.",
-                                  territory=consultation.territory.name), _("Mon compte"),
+                                  de_territory=de_territory(consultation.territory)), _("Mon compte"),
                                 url_for("accounts.profile"))
-        return CallToAction(_("Cette consultation est réservée aux habitantes et habitants de %(territory)s ; "
+        return CallToAction(_("Cette consultation est réservée aux habitantes et habitants %(de_territory)s ; "
                               "votre commune de résidence (%(commune)s) n'en fait pas partie. Vous pouvez lire "
-                              "et suivre la consultation.", territory=consultation.territory.name,
+                              "et suivre la consultation.", de_territory=de_territory(consultation.territory),
                               commune=user.commune.name))
     return CallToAction(_("Vous ne pouvez pas participer à cette consultation."))
 
@@ -94,8 +95,8 @@ def _survey_action(user, consultation: Consultation) -> CallToAction:
                             _("Répondre avec mon code"), url_for("surveys.answer_with_code", survey_id=survey.id))
     if not user.is_authenticated:
         return _sign_in(consultation)
-    return CallToAction(_("Le questionnaire est réservé aux habitantes et habitants de %(territory)s.",
-                          territory=survey.territory.name), _("Voir le questionnaire"),
+    return CallToAction(_("Le questionnaire est réservé aux habitantes et habitants %(de_territory)s.",
+                          de_territory=de_territory(survey.territory)), _("Voir le questionnaire"),
                         url_for("surveys.show", survey_id=survey.id))
 
 

@@ -15,6 +15,7 @@ from ..core.forms import BoundedIntegerField, attach_error, choices, reject_cont
 from ..core.permissions import can, ensure
 from ..core.urls import safe_next
 from ..extensions import db, limiter
+from ..territories.names import de_territory
 from ..territories.services import get_territory
 from . import bp
 from .forms import RadioChoiceField
@@ -286,7 +287,7 @@ def settings_view(territory_kind, code):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Les règles de modération de %(territory)s sont enregistrées.", territory=territory.name),
+            flash(_("Les règles de modération %(de_territory)s sont enregistrées.", de_territory=de_territory(territory)),
                   "success")
             return redirect(url_for("debate.moderation_settings", territory_kind=territory_kind, code=code))
     return render_template("debate/moderation/settings.html", territory=territory, form=form, policy=policy,

@@ -256,7 +256,7 @@ def test_the_accountability_page_lists_consultations_in_a_fixed_number_of_querie
         page = page_text(client.get(url))
     assert "Consultation 3" in page and "Villeurbanne" in page
     assert len(few) == len(many), (len(few), len(many))
-    assert "Les consultations de Métropole de Lyon et leurs suites" in page_text(
+    assert "Les consultations de la Métropole de Lyon et leurs suites" in page_text(
         client.get("/territoires/epci/200046977"))
 
 

@@ -113,7 +113,7 @@ def test_people_outside_the_audience_are_told_why(client, db, make):
     assert "Connectez-vous" in page_text(client.get(url))
     sign_in(client, make.user(commune="00000"))
     text = page_text(client.get(url))
-    assert "réservée aux habitantes et habitants de Métropole de Lyon" in text and 'name="comment-body"' not in text
+    assert "réservée aux habitantes et habitants de la Métropole de Lyon" in text and 'name="comment-body"' not in text
     response = _post(client, f"/consultations/{consultation.id}/commenter", comment_form(), url)
     assert response.status_code == 200 and "réservée aux habitantes et habitants" in page_text(response)
     assert _count(db, Comment) == 0
