@@ -1,5 +1,6 @@
 """A territory's name after the French preposition « de »: « de la Métropole de Lyon »,
-« du Rhône », « d'Irigny », « des Hauts-de-France ». Sentences such as « les habitantes
+« du Rhône », « d'Irigny », « des Hauts-de-France »; and as a subject, with its article:
+« la Métropole de Lyon », « le Rhône ». Sentences such as « les habitantes
 et habitants de %(territory)s » need it: French contracts « de » with the article the
 name takes (INSEE calls it the TNCC), and English says « of » and the name alone.
 
@@ -17,6 +18,7 @@ from .models import TerritoryKind
 
 # INSEE's TNCC: how « de » joins the name.
 _JOINS = {0: "de ", 1: "d'", 2: "du ", 3: "de la ", 4: "des ", 5: "de l'"}
+_SUBJECTS = {0: "", 1: "", 2: "le ", 3: "la ", 4: "les ", 5: "l'"}
 
 # Code officiel géographique 2026 (INSEE), column TNCC of the départements and régions.
 DEPARTEMENT_TNCC = {
@@ -41,19 +43,25 @@ _EPCI_KINDS = ("Métropole", "Eurométropole", "Communauté", "CC ", "CA ", "CU 
 _VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆaeiouyàâäéèêëîïôöùûüœæ")
 
 
-def french_de(name: str, kind: TerritoryKind | str | None = None, code: str | None = None) -> str:
-    """« de » joined to the territory's name, as French writes it."""
-    kind = TerritoryKind(kind) if kind else None
+def _article(name: str, kind: TerritoryKind | None, code: str | None) -> int | None:
+    """The TNCC the name takes when it is not in its own text (None: a commune's name,
+    whose article, if any, is part of it)."""
     table = {TerritoryKind.DEPARTEMENT: DEPARTEMENT_TNCC, TerritoryKind.REGION: REGION_TNCC}.get(kind)
     if table is not None and code in table:
-        return _JOINS[table[code]] + name
+        return table[code]
     if kind == TerritoryKind.EPCI:
-        if name.startswith(_EPCI_KINDS):
-            return "de la " + name
+        if name.startswith(_EPCI_KINDS) or name.startswith("Grande "):
+            return 3
         if name.startswith("Grand "):
-            return "du " + name
-        if name.startswith("Grande "):
-            return "de la " + name
+            return 2
+    return None
+
+
+def french_de(name: str, kind: TerritoryKind | str | None = None, code: str | None = None) -> str:
+    """« de » joined to the territory's name, as French writes it."""
+    tncc = _article(name, TerritoryKind(kind) if kind else None, code)
+    if tncc is not None:
+        return _JOINS[tncc] + name
     if name.startswith("Le "):
         return "du " + name[3:]
     if name.startswith("Les "):
@@ -63,6 +71,13 @@ def french_de(name: str, kind: TerritoryKind | str | None = None, code: str | No
     if name[:1] in _VOWELS:
         return "d'" + name
     return "de " + name
+
+
+def french_subject(name: str, kind: TerritoryKind | str | None = None, code: str | None = None) -> str:
+    """The name with its article, as the subject of a sentence: « la Métropole de Lyon »,
+    « le Rhône », « Villeurbanne »."""
+    tncc = _article(name, TerritoryKind(kind) if kind else None, code)
+    return _SUBJECTS.get(tncc, "") + name
 
 
 def de_territory(territory) -> str:
@@ -77,5 +92,17 @@ def de_territory(territory) -> str:
     return french_de(territory.name, territory.kind, territory.code)
 
 
+def the_territory(territory) -> str:
+    """For sentences where the territory is the subject (« Ce que %(the_territory)s a
+    fait… »): in French, the name with its article (`french_subject`); elsewhere the name."""
+    if territory is None:
+        return ""
+    locale = get_locale()
+    if locale is not None and locale.language != "fr":
+        return territory.name
+    return french_subject(territory.name, territory.kind, territory.code)
+
+
 def register_name_helpers(app) -> None:
     app.jinja_env.globals["de_territory"] = de_territory
+    app.jinja_env.globals["the_territory"] = the_territory

@@ -5,7 +5,9 @@ import pytest
 from flask_babel import force_locale
 
 from plateforme.territories.models import Territory, TerritoryKind
-from plateforme.territories.names import DEPARTEMENT_TNCC, REGION_TNCC, de_territory, french_de
+from plateforme.territories.names import (
+    DEPARTEMENT_TNCC, REGION_TNCC, de_territory, french_de, french_subject, the_territory,
+)
 
 
 @pytest.mark.parametrize("name, kind, code, expected", [
@@ -35,6 +37,19 @@ def test_french_joins_de_to_the_name_with_its_article(name, kind, code, expected
     assert french_de(name, kind, code) == expected
 
 
+@pytest.mark.parametrize("name, kind, code, expected", [
+    ("Métropole de Lyon", "epci", "200046977", "la Métropole de Lyon"),
+    ("Villeurbanne", "commune", "69266", "Villeurbanne"),
+    ("Le Havre", "commune", "76351", "Le Havre"),
+    ("Rhône", "departement", "69", "le Rhône"),
+    ("Ain", "departement", "01", "l'Ain"),
+    ("Hauts-de-France", "region", "32", "les Hauts-de-France"),
+    ("Bretagne", "region", "53", "Bretagne"),
+])
+def test_french_puts_the_article_before_a_subject(name, kind, code, expected):
+    assert french_subject(name, kind, code) == expected
+
+
 def test_every_departement_and_region_of_the_reference_files_has_its_article():
     from plateforme.territories.reference import reference_data
 
@@ -48,9 +63,9 @@ def test_english_keeps_the_name_alone(app):
     lyon = Territory(name="Métropole de Lyon", kind=TerritoryKind.EPCI, code="200046977")
     with app.test_request_context():
         with force_locale("fr"):
-            assert de_territory(lyon) == "de la Métropole de Lyon"
+            assert (de_territory(lyon), the_territory(lyon)) == ("de la Métropole de Lyon", "la Métropole de Lyon")
         with force_locale("en"):
-            assert de_territory(lyon) == "Métropole de Lyon"
+            assert (de_territory(lyon), the_territory(lyon)) == ("Métropole de Lyon", "Métropole de Lyon")
 
 
 def test_pages_say_it_in_french_and_english(client, db):
