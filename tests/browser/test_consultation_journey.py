@@ -246,7 +246,7 @@ def test_consultation_opened_debated_answered_followed_and_traced_back(new_conte
     page = new_context("fr").new_page()
     visit(page, "/consultations/redevabilite/epci/200046977")
     main = page.locator("main")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ce que Métropole de Lyon a fait de ses consultations")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ce que la Métropole de Lyon a fait de ses consultations")
     table = main.get_by_role("table")
     expect(table).to_contain_text("1 engagement « en cours »")
     _reflows(page)
