@@ -80,27 +80,26 @@ def french_subject(name: str, kind: TerritoryKind | str | None = None, code: str
     return _SUBJECTS.get(tncc, "") + name
 
 
-def de_territory(territory) -> str:
-    """For sentences that say « de %(de_territory)s »-style things: in French, « de » joined
-    to the name (`french_de`); in other languages, the name alone (English says « of » in
-    the sentence itself)."""
+def _in_reader_language(territory, french) -> str:
+    """`french(name, kind, code)` when the page is in French; the name alone otherwise
+    (English puts « of » or « the » in the sentence itself)."""
     if territory is None:
         return ""
     locale = get_locale()
     if locale is not None and locale.language != "fr":
         return territory.name
-    return french_de(territory.name, territory.kind, territory.code)
+    return french(territory.name, territory.kind, territory.code)
+
+
+def de_territory(territory) -> str:
+    """For « … %(de_territory)s » in a sentence: « de la Métropole de Lyon » in French."""
+    return _in_reader_language(territory, french_de)
 
 
 def the_territory(territory) -> str:
-    """For sentences where the territory is the subject (« Ce que %(the_territory)s a
-    fait… »): in French, the name with its article (`french_subject`); elsewhere the name."""
-    if territory is None:
-        return ""
-    locale = get_locale()
-    if locale is not None and locale.language != "fr":
-        return territory.name
-    return french_subject(territory.name, territory.kind, territory.code)
+    """For a territory that is the subject (« Ce que %(the_territory)s a fait… »): « la
+    Métropole de Lyon » in French."""
+    return _in_reader_language(territory, french_subject)
 
 
 def register_name_helpers(app) -> None:
