@@ -6,7 +6,7 @@ profile when signed in, else the session), then from the browser's Accept-Langua
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
 
@@ -22,11 +22,20 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def format_moment(value) -> str:
+    """A date and time to the minute, as the reader's language writes it: « 23 nov. 2026,
+    14:05 », « Nov 23, 2026, 2:05 PM » (Babel's « medium » date and time would add the
+    seconds, which nobody reads)."""
+    joined = get_locale().datetime_formats["medium"].replace("'", "")
+    return joined.format(format_time(value, "short"), format_date(value, "medium"))
+
+
 def register_template_helpers(app) -> None:
     """Make locale-aware formatters available in every template."""
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,
+        format_moment=format_moment,
         format_number=format_decimal,
         format_percent=format_percent,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),

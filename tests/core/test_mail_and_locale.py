@@ -84,3 +84,18 @@ def test_the_french_catalogue_fills_every_plural_from_its_source_text():
         catalogue = read_po(source, locale="fr")
     plurals = [m for m in catalogue if m.id and m.pluralizable]
     assert plurals and all(tuple(m.string) == tuple(m.id) for m in plurals)
+
+
+def test_moments_are_written_to_the_minute_in_the_reader_s_language_and_time_zone(app):
+    from datetime import datetime, timezone
+
+    from flask_babel import force_locale
+
+    from plateforme.core.i18n import format_moment
+
+    moment = datetime(2026, 11, 23, 14, 5, 42, tzinfo=timezone.utc)  # 15:05 in Paris (winter time)
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert format_moment(moment) == "23 nov. 2026, 15:05"
+        with force_locale("en"):
+            assert format_moment(moment).replace("\u202f", " ") == "Nov 23, 2026, 3:05 PM"
