@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import format_datetime, gettext as _
 from sqlalchemy import bindparam, func, select, update
 
@@ -32,6 +32,7 @@ from .models import (
     Report, ReportReason, TargetKind, Visibility,
 )
 from .permissions import active_suspension, forget_suspensions
+from .services import comment_path, proposal_path
 
 log = logging.getLogger("plateforme.debate.moderation")
 
@@ -192,15 +193,7 @@ def kind_of(content) -> TargetKind:
 
 def content_path(content) -> str:
     """Where a contribution (or its placeholder) stands, relative to the site."""
-    def build():
-        if isinstance(content, Proposal):
-            return url_for("debate.proposal", consultation_id=content.consultation_id, proposal_id=content.id)
-        return url_for("debate.comment_link", consultation_id=content.consultation_id, comment_id=content.id)
-
-    if has_request_context():
-        return build()
-    with current_app.test_request_context():
-        return build()
+    return proposal_path(content) if isinstance(content, Proposal) else comment_path(content)
 
 
 def _ensure_moderator(user: User, consultation: Consultation) -> None:
