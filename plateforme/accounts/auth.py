@@ -11,9 +11,9 @@ import secrets
 
 from functools import cache
 
-from flask import request, session
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, exists, select
 
 from ..core.audit import audit
 from ..core.database import read_phase
@@ -27,12 +27,36 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def signed_in_condition():
+    """SQL: `User` is the person the cookie names (`user_id`) and holds a live auth_session
+    for its token (`token_hash`)."""
+    return and_(User.id == bindparam("user_id"),
+                exists().where(AuthSession.user_id == User.id, AuthSession.token_hash == bindparam("token_hash")))
+
+
 @cache
 def _signed_in_user_statement():
     """The person holding a live auth_session for a token, built once: every request runs it,
     and reusing one statement object spares rebuilding it and its cache key each time."""
-    return (select(User).join(AuthSession, AuthSession.user_id == User.id)
-            .where(AuthSession.token_hash == bindparam("token_hash"), User.id == bindparam("user_id")))
+    return select(User).where(signed_in_condition())
+
+
+def claimed_identity() -> dict | None:
+    """The parameters of `signed_in_condition` for this request's cookie, while Flask-Login
+    has not loaded the person yet; else None. A statement a request needs anyway can then
+    load the person along (debate/at_hand.py) instead of a query of its own."""
+    if "_login_user" in g:  # Flask-Login 0.6 keeps the request's person there
+        return None
+    token, user_id = session.get(SESSION_KEY), session.get("_user_id")
+    if not token or not isinstance(user_id, str) or not (user_id.isascii() and user_id.isdigit()):
+        return None
+    return {"user_id": int(user_id), "token_hash": _hash(token)}
+
+
+def adopt_signed_in_user(user: User) -> None:
+    """Make `user`, loaded under `signed_in_condition`, this request's current_user, as the
+    user loader below would have."""
+    current_app.login_manager._update_request_context_with_user(user)
 
 
 def init_login_manager(app, login_manager) -> None:
@@ -45,7 +69,7 @@ def init_login_manager(app, login_manager) -> None:
     @login_manager.user_loader
     def _load_user(user_id: str):
         token = session.get(SESSION_KEY)
-        if not token or not user_id.isdigit():
+        if not token or not (user_id.isascii() and user_id.isdigit()):
             return None
         with read_phase():  # identifying the visitor never needs the write lock
             return db.session.execute(_signed_in_user_statement(),

@@ -99,7 +99,50 @@ consultation_card = Table(
 )
 
 
-class Consultation(TimestampMixin, db.Model):
+class PhaseCalendar:
+    """What a consultation's status and phases say about today. Shared by the mapped
+    `Consultation` and the lighter `ConsultationAtHand` (at_hand.py) that the busiest POSTs
+    read: both have `status` and `phases` (ordered by start), each phase `kind`,
+    `starts_on` and `ends_on`."""
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (ConsultationStatus.PUBLISHED, ConsultationStatus.CANCELLED)
+
+    def phase(self, kind: PhaseKind) -> ConsultationPhase | None:
+        return next((p for p in self.phases if p.kind == kind), None)
+
+    def current_phase(self, today: date) -> ConsultationPhase | None:
+        return next((p for p in self.phases if p.starts_on <= today <= p.ends_on), None)
+
+    def stage(self, today: date) -> Stage:
+        """The consultation's stage on `today`, from its status and its phases' dates."""
+        if self.status == ConsultationStatus.DRAFT:
+            return Stage.DRAFT
+        if self.status == ConsultationStatus.CANCELLED:
+            return Stage.CANCELLED
+        current = self.current_phase(today)
+        if current is not None:
+            return Stage(current.kind.value)
+        if not self.phases or today < self.phases[0].starts_on:
+            return Stage.UPCOMING
+        if today > self.phases[-1].ends_on:
+            return Stage.CONCLUDED
+        return Stage.BETWEEN_PHASES
+
+    def phase_is_open(self, kind: PhaseKind, today: date) -> bool:
+        """Whether the phase `kind` runs on `today` (a published consultation only)."""
+        phase = self.phase(kind)
+        return (self.status == ConsultationStatus.PUBLISHED and phase is not None
+                and phase.starts_on <= today <= phase.ends_on)
+
+    def phase_has_started(self, kind: PhaseKind, today: date) -> bool:
+        """Whether the phase `kind` has begun (for what may be done then or later)."""
+        phase = self.phase(kind)
+        return self.status == ConsultationStatus.PUBLISHED and phase is not None and phase.starts_on <= today
+
+
+class Consultation(TimestampMixin, PhaseCalendar, db.Model):
     __tablename__ = "consultation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,42 +183,6 @@ class Consultation(TimestampMixin, db.Model):
             self.published_at = now
         elif status == ConsultationStatus.CANCELLED:
             self.cancelled_at = now
-
-    @property
-    def is_public(self) -> bool:
-        return self.status in (ConsultationStatus.PUBLISHED, ConsultationStatus.CANCELLED)
-
-    def phase(self, kind: PhaseKind) -> ConsultationPhase | None:
-        return next((p for p in self.phases if p.kind == kind), None)
-
-    def current_phase(self, today: date) -> ConsultationPhase | None:
-        return next((p for p in self.phases if p.starts_on <= today <= p.ends_on), None)
-
-    def stage(self, today: date) -> Stage:
-        """The consultation's stage on `today`, from its status and its phases' dates."""
-        if self.status == ConsultationStatus.DRAFT:
-            return Stage.DRAFT
-        if self.status == ConsultationStatus.CANCELLED:
-            return Stage.CANCELLED
-        current = self.current_phase(today)
-        if current is not None:
-            return Stage(current.kind.value)
-        if not self.phases or today < self.phases[0].starts_on:
-            return Stage.UPCOMING
-        if today > self.phases[-1].ends_on:
-            return Stage.CONCLUDED
-        return Stage.BETWEEN_PHASES
-
-    def phase_is_open(self, kind: PhaseKind, today: date) -> bool:
-        """Whether the phase `kind` runs on `today` (a published consultation only)."""
-        phase = self.phase(kind)
-        return (self.status == ConsultationStatus.PUBLISHED and phase is not None
-                and phase.starts_on <= today <= phase.ends_on)
-
-    def phase_has_started(self, kind: PhaseKind, today: date) -> bool:
-        """Whether the phase `kind` has begun (for what may be done then or later)."""
-        phase = self.phase(kind)
-        return self.status == ConsultationStatus.PUBLISHED and phase is not None and phase.starts_on <= today
 
 
 class ConsultationPhase(db.Model):

@@ -10,13 +10,14 @@ request: the view commits.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import format_datetime, gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 
 from ..accounts.models import User
 from ..accounts.permissions import is_moderator
@@ -68,10 +69,37 @@ def policy_for(territory: Territory | None) -> PolicyRules | None:
 
 
 def policy_for_territory_id(territory_id: int) -> PolicyRules | None:
-    """`policy_for` by id: every contribution asks it, the chain of territories is cached."""
+    """`policy_for` by id. Every contribution asks it, so the answer is kept per process
+    for POLICY_SECONDS, like the chain of territories (territories/chains.py): a rule set
+    in this process applies at once, one set through another worker within a minute."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], territory_id)
+    now = time.monotonic()
+    cached = _policies.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     chain = containing_ids(territory_id)
     policies = {row.territory_id: PolicyRules(*row) for row in db.session.execute(_policies_of(), {"ids": chain})}
-    return next((policies[t] for t in chain if t in policies), None)
+    policy = next((policies[t] for t in chain if t in policies), None)
+    if len(_policies) >= _POLICIES_MAX:
+        _policies.clear()
+    _policies[key] = (now + POLICY_SECONDS, policy)
+    return policy
+
+
+POLICY_SECONDS = 60.0
+_POLICIES_MAX = 4096
+_policies: dict[tuple[str, int], tuple[float, PolicyRules | None]] = {}
+
+
+@event.listens_for(ModerationPolicy, "after_insert")
+@event.listens_for(ModerationPolicy, "after_update")
+@event.listens_for(ModerationPolicy, "after_delete")
+@event.listens_for(Territory, "after_insert")
+@event.listens_for(Territory, "after_update")
+@event.listens_for(Territory, "after_delete")
+def forget_policies(*_args) -> None:
+    """Drop the kept rules (a rule or a territory changed in this process)."""
+    _policies.clear()
 
 
 @cache

@@ -95,6 +95,14 @@ def forget_suspensions() -> None:
     request_memo("suspended_users").clear()
 
 
+def remember_suspension(user_id: int, suspended: bool) -> None:
+    """What `is_suspended` will answer for `user_id` in this request, already read along
+    with the consultation (at_hand.py)."""
+    from ..core.requests import request_memo
+
+    request_memo("suspended_users")[user_id] = suspended
+
+
 @predicate
 def can_moderate(user, consultation) -> bool:
     """The consultation territory's moderators and the administrators."""
@@ -156,8 +164,11 @@ def participation_refusal(user, consultation, kind: PhaseKind) -> str | None:
 def _consultation_of(content):
     from ..consultations.models import Consultation
     from ..extensions import db
+    from .at_hand import remembered_consultation
 
-    return db.session.get(Consultation, content.consultation_id)  # usually already in the session
+    # A reaction's POST has read the consultation at hand; pages have it in the session.
+    return (remembered_consultation(content.consultation_id)
+            or db.session.get(Consultation, content.consultation_id))
 
 
 @predicate

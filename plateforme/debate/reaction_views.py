@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,12 +21,13 @@ from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import bp
 from .editing import within_edit_window
+from .at_hand import contribution_at_hand
 from .forms import ConfirmForm
 from .models import Comment, Endorsement, Proposal, Support
 from .permissions import is_suspended
 from .reactions import endorse, support, withdraw_endorsement, withdraw_support
 from .services import DebateError
-from .views import _comment_of, _proposal_of, _visible_consultation, consultation_url, per_person
+from .views import _consultation_for_post, consultation_url, per_person
 
 REACTION_LIMIT = "30 per minute"
 reaction_limit = limiter.shared_limit(REACTION_LIMIT, scope="debate-reactions", key_func=per_person,
@@ -85,8 +86,8 @@ def _back(default: str):
 
 
 def _react(action, content, default: str, done: str, already: str):
-    form = ConfirmForm()
-    if not form.validate_on_submit():
+    # The form holds only the CSRF token: once CSRFProtect has checked it, nothing is left to build.
+    if not (g.get("csrf_valid") or ConfirmForm().validate_on_submit()):
         flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
         return _back(default)
     try:
@@ -113,8 +114,8 @@ def _signed_in_or_sign_in():
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def endorse_view(consultation_id, comment_id):
-    consultation = _visible_consultation(consultation_id)
-    comment = _comment_of(consultation, comment_id)
+    consultation = _consultation_for_post(consultation_id)
+    comment = contribution_at_hand(Comment, consultation, comment_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         endorse, comment, url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
         _l("Votre soutien à ce commentaire est enregistré."), _l("Vous soutenez déjà ce commentaire."))
@@ -125,8 +126,8 @@ def endorse_view(consultation_id, comment_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def withdraw_endorsement_view(consultation_id, comment_id):
-    consultation = _visible_consultation(consultation_id)
-    comment = _comment_of(consultation, comment_id)
+    consultation = _consultation_for_post(consultation_id)
+    comment = contribution_at_hand(Comment, consultation, comment_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         withdraw_endorsement, comment,
         url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
@@ -137,8 +138,8 @@ def withdraw_endorsement_view(consultation_id, comment_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def support_view(consultation_id, proposal_id):
-    consultation = _visible_consultation(consultation_id)
-    proposal = _proposal_of(consultation, proposal_id)
+    consultation = _consultation_for_post(consultation_id)
+    proposal = contribution_at_hand(Proposal, consultation, proposal_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         support, proposal, url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
         _l("Votre soutien à cette proposition est enregistré."), _l("Vous soutenez déjà cette proposition."))
@@ -149,8 +150,8 @@ def support_view(consultation_id, proposal_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def withdraw_support_view(consultation_id, proposal_id):
-    consultation = _visible_consultation(consultation_id)
-    proposal = _proposal_of(consultation, proposal_id)
+    consultation = _consultation_for_post(consultation_id)
+    proposal = contribution_at_hand(Proposal, consultation, proposal_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         withdraw_support, proposal,
         url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),

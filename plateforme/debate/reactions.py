@@ -46,8 +46,10 @@ def _counter_update(table, counter: str):
 
 
 def _refresh_counter(content, counter: str) -> None:
-    """Load the counter as the database now has it (the page shows it right after)."""
-    db.session.expire(content, [counter])
+    """Load the counter as the database now has it (the page shows it right after). A
+    contribution read at hand (at_hand.py) has no counter: its view redirects."""
+    if isinstance(content, db.Model):
+        db.session.expire(content, [counter])
 
 
 def _refusal(user: User, content, kind: PhaseKind, own: str, gone: str) -> DebateError:
@@ -63,6 +65,7 @@ def _refusal(user: User, content, kind: PhaseKind, own: str, gone: str) -> Debat
 class _Reaction:
     """What differs between endorsing a comment and supporting a proposal."""
 
+    content: type  # the model reacted to
     row: type  # one row per (content, person)
     key: str  # the row's column naming the content
     counter: str  # the content's counter column
@@ -79,7 +82,7 @@ def _add_reaction(reaction: _Reaction, user: User, content) -> bool:
     with write_phase():
         inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
         if inserted:
-            _move_counter(type(content), reaction.counter, content.id, +1)
+            _move_counter(reaction.content, reaction.counter, content.id, +1)
             log.info(reaction.added, content.id, user.id)
     _refresh_counter(content, reaction.counter)
     return inserted
@@ -94,7 +97,7 @@ def _take_back(reaction: _Reaction, user: User, content) -> bool:
         deleted = db.session.execute(delete(row).where(
             getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
         if deleted:
-            _move_counter(type(content), reaction.counter, content.id, -1)
+            _move_counter(reaction.content, reaction.counter, content.id, -1)
             log.info(reaction.removed, content.id, user.id)
     _refresh_counter(content, reaction.counter)
     return deleted
@@ -107,7 +110,7 @@ def _endorsement_refusal(user: User, comment: Comment) -> DebateError:
                     _("Ce commentaire n'est plus affiché : on ne peut plus le soutenir."))
 
 
-ENDORSEMENT = _Reaction(Endorsement, "comment_id", "endorsements_count", can_endorse, _endorsement_refusal,
+ENDORSEMENT = _Reaction(Comment, Endorsement, "comment_id", "endorsements_count", can_endorse, _endorsement_refusal,
                         "comment %s endorsed by user %s", "endorsement of comment %s withdrawn by user %s")
 
 
@@ -128,7 +131,7 @@ def _support_refusal(user: User, proposal: Proposal) -> DebateError:
                     _("Cette proposition n'est plus affichée : on ne peut plus la soutenir."))
 
 
-SUPPORT = _Reaction(Support, "proposal_id", "supports_count", can_support, _support_refusal,
+SUPPORT = _Reaction(Proposal, Support, "proposal_id", "supports_count", can_support, _support_refusal,
                     "proposal %s supported by user %s", "support of proposal %s withdrawn by user %s")
 
 

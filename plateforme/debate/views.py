@@ -6,7 +6,7 @@ through the `debate_section` template helper registered here.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -18,7 +18,8 @@ from ..core.forms import attach_error
 from ..core.permissions import can, ensure, ensure_visible
 from ..extensions import db, limiter
 from . import bp
-from .forms import AnswerForm, CommentForm, ConfirmForm, ProposalForm
+from .at_hand import ConsultationAtHand, consultation_at_hand
+from .forms import AnswerForm, CommentForm, CommentSubmission, ConfirmForm, ProposalForm, plain_comment
 from .labels import register_label_helpers
 from .models import Comment, Proposal, Visibility
 from .queries import COMMENTS_PAGE_ARG, comment_page_number, debate_section
@@ -37,10 +38,11 @@ COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
 
 
 def per_person() -> str:
-    """Rate-limit key: the signed-in person (several people may share an address)."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address()
+    """Rate-limit key: the person the signed session cookie names (several people may
+    share an address). Read from the cookie, not the database: the limit is checked before
+    the view, which loads the person along with what it reads (at_hand.py)."""
+    user_id = session.get("_user_id")
+    return f"user:{user_id}" if user_id else get_remote_address()
 
 
 # Comments and replies share one allowance; proposals have their own.
@@ -81,6 +83,21 @@ def _visible_consultation(consultation_id: int) -> Consultation:
     return consultation
 
 
+def _consultation_for_post(consultation_id: int) -> ConsultationAtHand:
+    """The consultation a contribution or reaction is posted to, read at hand (at_hand.py),
+    under the same visibility rule as `_visible_consultation`."""
+    consultation = consultation_at_hand(consultation_id) or abort(404)
+    ensure_visible("can_see_consultation", consultation)
+    return consultation
+
+
+def _consultation_for_page(consultation: Consultation | ConsultationAtHand) -> Consultation:
+    """The mapped consultation, for a page that shows it (a form shown again with its errors)."""
+    if isinstance(consultation, ConsultationAtHand):
+        return consultation_for_participation(consultation.id) or abort(404)
+    return consultation
+
+
 def _comment_of(consultation: Consultation, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.consultation_id != consultation.id:
@@ -113,20 +130,29 @@ def debate(consultation_id):
 @comment_limit
 @reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def comment(consultation_id):
-    consultation = _visible_consultation(consultation_id)
+    posting = request.method == "POST"
+    consultation = (_consultation_for_post if posting else _visible_consultation)(consultation_id)
     ensure("is_signed_in")
-    form = CommentForm(prefix=COMMENT_PREFIX)
-    if form.validate_on_submit():
+    # A plain valid submission skips building the form; the form is built to show errors.
+    submission = plain_comment(request.form, COMMENT_PREFIX) if posting else None
+    form = None
+    if submission is None:
+        form = CommentForm(prefix=COMMENT_PREFIX)
+        if form.validate_on_submit():
+            submission = CommentSubmission(form.stance.data, form.body.data)
+    if submission is not None:
         try:
-            created = post_comment(current_user, consultation, form.stance.data, form.body.data)
+            created = post_comment(current_user, consultation, submission.stance, submission.body)
         except DebateError as error:
             db.session.rollback()
+            form = form or CommentForm(prefix=COMMENT_PREFIX)
             attach_error(form, error)
         else:
             db.session.commit()
             flash(str(HELD_NOTICE) if created.visibility == Visibility.HELD else
                   _("Merci : votre commentaire est publié. Vous suivez désormais cette consultation."), "success")
             return _to_comment(consultation, created, just_posted=True)
+    consultation = _consultation_for_page(consultation)
     return render_template("debate/comment_form.html", consultation=consultation, form=form, parent=None,
                            refusal=_refusal(consultation, PhaseKind.DEBATE))
 
