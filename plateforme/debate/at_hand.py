@@ -16,7 +16,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask_login import current_user
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from ..accounts.auth import adopt_signed_in_user, claimed_identity, signed_in_condition
 from ..accounts.models import User
@@ -43,19 +43,33 @@ class PhaseDates(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class ConsultationAtHand(PhaseCalendar):
-    """A consultation as the participation rules read it."""
+    """A consultation as the participation rules read it, with the one phase a POST acts
+    in (the debate for comments and endorsements, the proposals phase for proposals and
+    supports): asking it about another phase is a mistake, and says so."""
 
     id: int
     title: str
     status: ConsultationStatus
     audience: Audience
     territory_id: int
-    phases: tuple[PhaseDates, ...]  # by start date, like Consultation.phases
+    phase_kind: PhaseKind
+    phases: tuple[PhaseDates, ...]  # the phase of `phase_kind`, when the consultation has one
 
     @property
     def territory(self) -> Territory:
         """Loaded only when a rule needs it (residents-only audience, managers of drafts)."""
         return db.session.get(Territory, self.territory_id)
+
+    def phase(self, kind: PhaseKind) -> PhaseDates | None:
+        if kind != self.phase_kind:
+            raise LookupError(f"consultation {self.id} was read for its {self.phase_kind} phase, not {kind}")
+        return self.phases[0] if self.phases else None
+
+    def current_phase(self, today: date):
+        raise LookupError("a consultation read at hand knows one phase: load Consultation for its calendar")
+
+    def stage(self, today: date):
+        raise LookupError("a consultation read at hand knows one phase: load Consultation for its calendar")
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +87,8 @@ class ContributionAtHand:
 
 
 def _consultation_columns():
-    """The consultation, one row per phase, and two facts about the person `user_id`."""
+    """The consultation, its phase of `phase_kind`, and two facts about the person `user_id`:
+    one row (a consultation has one phase of each kind at most)."""
     consultation, phase = Consultation.__table__, ConsultationPhase.__table__
     suspended = exists().where(AccountSuspension.user_id == bindparam("user_id"),
                                AccountSuspension.ends_at > bindparam("now"))
@@ -86,8 +101,9 @@ def _consultation_columns():
 
 def _from_consultation(statement):
     consultation, phase = Consultation.__table__, ConsultationPhase.__table__
-    return (statement.select_from(consultation.outerjoin(phase, phase.c.consultation_id == consultation.c.id))
-            .where(consultation.c.id == bindparam("consultation_id")).order_by(phase.c.starts_on))
+    joined = consultation.outerjoin(phase, and_(phase.c.consultation_id == consultation.c.id,
+                                                phase.c.kind == bindparam("phase_kind")))
+    return statement.select_from(joined).where(consultation.c.id == bindparam("consultation_id"))
 
 
 @cache
@@ -104,35 +120,31 @@ def _consultation_and_person_statement():
     return _from_consultation(select(User, *_consultation_columns())).outerjoin(User, signed_in_condition())
 
 
-def consultation_at_hand(consultation_id: int) -> ConsultationAtHand | None:
-    """The consultation the current person is about to take part in, or None. The same
-    statement says whether they are suspended and already follow it (`is_suspended` and
-    `follow` then ask the database nothing more in this request) and, when Flask-Login
-    has not loaded them yet, loads them too."""
-    now = utcnow()
+def consultation_at_hand(consultation_id: int, phase_kind: PhaseKind) -> ConsultationAtHand | None:
+    """The consultation the current person is about to take part in, read for its
+    `phase_kind` phase; None when there is none. The same statement says whether the person
+    is suspended and already follows it (`is_suspended` and `follow` then ask the database
+    nothing more in this request) and, when Flask-Login has not loaded them yet, loads them."""
+    params = {"consultation_id": consultation_id, "phase_kind": phase_kind, "now": utcnow()}
     identity = claimed_identity()
+    row = None
     if identity is not None:
-        rows = db.session.execute(_consultation_and_person_statement(),
-                                  {"consultation_id": consultation_id, "now": now, **identity}).all()
-        if rows and rows[0].User is not None:
-            adopt_signed_in_user(rows[0].User)
-    else:
-        rows = None
-    user = current_user  # loaded above, or by Flask-Login now (nobody, or an ended session)
-    user_id = user.id if user.is_authenticated else 0
-    if rows is None or (rows and rows[0].User is None and user_id):
-        rows = execute_core(_consultation_statement(),
-                            {"consultation_id": consultation_id, "user_id": user_id, "now": now}).all()
-    if not rows:
+        row = db.session.execute(_consultation_and_person_statement(), {**params, **identity}).first()
+        if row is not None and row.User is not None:
+            adopt_signed_in_user(row.User)
+    user_id = current_user.id if current_user.is_authenticated else 0  # loaded above, or now
+    if identity is None or (row is not None and row.User is None and user_id):
+        # The facts about the person must be about whoever Flask-Login found.
+        row = execute_core(_consultation_statement(), {**params, "user_id": user_id}).first()
+    if row is None:
         return None
-    first = rows[0]
     consultation = ConsultationAtHand(
-        id=first.id, title=first.title, status=first.status, audience=first.audience,
-        territory_id=first.territory_id,
-        phases=tuple(PhaseDates(row.kind, row.starts_on, row.ends_on) for row in rows if row.kind is not None))
+        id=row.id, title=row.title, status=row.status, audience=row.audience, territory_id=row.territory_id,
+        phase_kind=phase_kind,
+        phases=(PhaseDates(row.kind, row.starts_on, row.ends_on),) if row.kind is not None else ())
     if user_id:
-        remember_suspension(user_id, bool(first.suspended))
-        if first.follows:
+        remember_suspension(user_id, bool(row.suspended))
+        if row.follows:
             remember_following(consultation.id, user_id)
     request_memo(MEMO)[consultation.id] = consultation
     return consultation

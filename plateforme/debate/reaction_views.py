@@ -14,7 +14,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..consultations.models import Consultation
+from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_comment, can_propose
 from ..core.database import reads_first
 from ..core.urls import safe_next
@@ -114,7 +114,7 @@ def _signed_in_or_sign_in():
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def endorse_view(consultation_id, comment_id):
-    consultation = _consultation_for_post(consultation_id)
+    consultation = _consultation_for_post(consultation_id, PhaseKind.DEBATE)
     comment = contribution_at_hand(Comment, consultation, comment_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         endorse, comment, url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
@@ -126,7 +126,7 @@ def endorse_view(consultation_id, comment_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def withdraw_endorsement_view(consultation_id, comment_id):
-    consultation = _consultation_for_post(consultation_id)
+    consultation = _consultation_for_post(consultation_id, PhaseKind.DEBATE)
     comment = contribution_at_hand(Comment, consultation, comment_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         withdraw_endorsement, comment,
@@ -138,7 +138,7 @@ def withdraw_endorsement_view(consultation_id, comment_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def support_view(consultation_id, proposal_id):
-    consultation = _consultation_for_post(consultation_id)
+    consultation = _consultation_for_post(consultation_id, PhaseKind.PROPOSALS)
     proposal = contribution_at_hand(Proposal, consultation, proposal_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         support, proposal, url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
@@ -150,7 +150,7 @@ def support_view(consultation_id, proposal_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def withdraw_support_view(consultation_id, proposal_id):
-    consultation = _consultation_for_post(consultation_id)
+    consultation = _consultation_for_post(consultation_id, PhaseKind.PROPOSALS)
     proposal = contribution_at_hand(Proposal, consultation, proposal_id) or abort(404)
     return _signed_in_or_sign_in() or _react(
         withdraw_support, proposal,

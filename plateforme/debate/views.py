@@ -83,10 +83,10 @@ def _visible_consultation(consultation_id: int) -> Consultation:
     return consultation
 
 
-def _consultation_for_post(consultation_id: int) -> ConsultationAtHand:
-    """The consultation a contribution or reaction is posted to, read at hand (at_hand.py),
-    under the same visibility rule as `_visible_consultation`."""
-    consultation = consultation_at_hand(consultation_id) or abort(404)
+def _consultation_for_post(consultation_id: int, phase_kind: PhaseKind) -> ConsultationAtHand:
+    """The consultation a contribution or reaction is posted to, read at hand for the phase
+    it belongs to (at_hand.py), under the same visibility rule as `_visible_consultation`."""
+    consultation = consultation_at_hand(consultation_id, phase_kind) or abort(404)
     ensure_visible("can_see_consultation", consultation)
     return consultation
 
@@ -131,7 +131,8 @@ def debate(consultation_id):
 @reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def comment(consultation_id):
     posting = request.method == "POST"
-    consultation = (_consultation_for_post if posting else _visible_consultation)(consultation_id)
+    consultation = (_consultation_for_post(consultation_id, PhaseKind.DEBATE) if posting
+                    else _visible_consultation(consultation_id))
     ensure("is_signed_in")
     # A plain valid submission skips building the form; the form is built to show errors.
     submission = plain_comment(request.form, COMMENT_PREFIX) if posting else None
