@@ -243,8 +243,7 @@ def _comments(consultation: Consultation, people: list[User], day: date, count: 
     for index, comment in enumerate(comments):  # a few endorsements, one per person
         for person in people[: index % 3]:
             if person.id != comment.author_id:
-                db.session.add(Endorsement(comment_id=comment.id, user_id=person.id))
-                comment.endorsements_count += 1
+                db.session.add(Endorsement(comment_id=comment.id, user_id=person.id))  # counted by a trigger
     return comments
 
 
@@ -266,8 +265,7 @@ def _proposals(consultation: Consultation, people: list[User], day: date,
     for index, proposal in enumerate(proposals):
         for person in people[: 4 - index]:
             if person.id != proposal.author_id:
-                db.session.add(Support(proposal_id=proposal.id, user_id=person.id))
-                proposal.supports_count += 1
+                db.session.add(Support(proposal_id=proposal.id, user_id=person.id))  # counted by a trigger
     return proposals
 
 

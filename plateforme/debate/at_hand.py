@@ -99,25 +99,58 @@ def _consultation_columns():
             suspended.label("suspended"), follows.label("follows"))
 
 
-def _from_consultation(statement):
+@cache
+def _statement(with_person: bool, contribution_table=None):
+    """Built once per use. `with_person`: the person the cookie names is loaded along,
+    under the user loader's own condition (accounts/auth.py), so that the request needs no
+    query of its own to know who posts. `contribution_table`: the comment or proposal
+    `contribution_id` comes along too, when it belongs to the consultation."""
     consultation, phase = Consultation.__table__, ConsultationPhase.__table__
+    columns = _consultation_columns()
     joined = consultation.outerjoin(phase, and_(phase.c.consultation_id == consultation.c.id,
                                                 phase.c.kind == bindparam("phase_kind")))
-    return statement.select_from(joined).where(consultation.c.id == bindparam("consultation_id"))
+    if contribution_table is not None:
+        contribution = contribution_table
+        columns += (contribution.c.id.label("contribution_id"), contribution.c.author_id.label("contribution_author_id"),
+                    contribution.c.visibility.label("contribution_visibility"))
+        joined = joined.outerjoin(contribution, and_(contribution.c.id == bindparam("contribution_id"),
+                                                     contribution.c.consultation_id == consultation.c.id))
+    statement = select(User, *columns) if with_person else select(*columns)
+    statement = statement.select_from(joined).where(consultation.c.id == bindparam("consultation_id"))
+    return statement.outerjoin(User, signed_in_condition()) if with_person else statement
 
 
-@cache
-def _consultation_statement():
-    """Built once, for a person already loaded (or nobody)."""
-    return _from_consultation(select(*_consultation_columns()))
+def _read(consultation_id: int, phase_kind: PhaseKind, contribution_table=None, contribution_id=None):
+    """The row of `_statement` for the current person, who is loaded along when Flask-Login
+    has not done it yet."""
+    params = {"consultation_id": consultation_id, "phase_kind": phase_kind, "now": utcnow(),
+              "contribution_id": contribution_id}
+    identity = claimed_identity()
+    row = None
+    if identity is not None:
+        row = db.session.execute(_statement(True, contribution_table), {**params, **identity}).first()
+        if row is not None and row.User is not None:
+            adopt_signed_in_user(row.User)
+    user_id = current_user.id if current_user.is_authenticated else 0  # loaded above, or now
+    if identity is None or (row is not None and row.User is None and user_id):
+        # The facts about the person must be about whoever Flask-Login found.
+        row = execute_core(_statement(False, contribution_table), {**params, "user_id": user_id}).first()
+    if row is None:
+        return None
+    if user_id:
+        remember_suspension(user_id, bool(row.suspended))
+        if row.follows:
+            remember_following(row.id, user_id)
+    return row
 
 
-@cache
-def _consultation_and_person_statement():
-    """Built once: the same, with the person the cookie names loaded along, under the
-    user loader's own condition (accounts/auth.py), so that the request needs no query
-    of its own to know who posts."""
-    return _from_consultation(select(User, *_consultation_columns())).outerjoin(User, signed_in_condition())
+def _consultation(row, phase_kind: PhaseKind) -> ConsultationAtHand:
+    consultation = ConsultationAtHand(
+        id=row.id, title=row.title, status=row.status, audience=row.audience, territory_id=row.territory_id,
+        phase_kind=phase_kind,
+        phases=(PhaseDates(row.kind, row.starts_on, row.ends_on),) if row.kind is not None else ())
+    request_memo(MEMO)[consultation.id] = consultation
+    return consultation
 
 
 def consultation_at_hand(consultation_id: int, phase_kind: PhaseKind) -> ConsultationAtHand | None:
@@ -125,48 +158,25 @@ def consultation_at_hand(consultation_id: int, phase_kind: PhaseKind) -> Consult
     `phase_kind` phase; None when there is none. The same statement says whether the person
     is suspended and already follows it (`is_suspended` and `follow` then ask the database
     nothing more in this request) and, when Flask-Login has not loaded them yet, loads them."""
-    params = {"consultation_id": consultation_id, "phase_kind": phase_kind, "now": utcnow()}
-    identity = claimed_identity()
-    row = None
-    if identity is not None:
-        row = db.session.execute(_consultation_and_person_statement(), {**params, **identity}).first()
-        if row is not None and row.User is not None:
-            adopt_signed_in_user(row.User)
-    user_id = current_user.id if current_user.is_authenticated else 0  # loaded above, or now
-    if identity is None or (row is not None and row.User is None and user_id):
-        # The facts about the person must be about whoever Flask-Login found.
-        row = execute_core(_consultation_statement(), {**params, "user_id": user_id}).first()
+    row = _read(consultation_id, phase_kind)
+    return None if row is None else _consultation(row, phase_kind)
+
+
+def reaction_at_hand(model, consultation_id: int, contribution_id: int,
+                     phase_kind: PhaseKind) -> tuple[ConsultationAtHand | None, ContributionAtHand | None]:
+    """`consultation_at_hand`, with the comment or proposal (`model`) reacted to, in the
+    same statement; the contribution is None when it is not one of the consultation's."""
+    row = _read(consultation_id, phase_kind, model.__table__, contribution_id)
     if row is None:
-        return None
-    consultation = ConsultationAtHand(
-        id=row.id, title=row.title, status=row.status, audience=row.audience, territory_id=row.territory_id,
-        phase_kind=phase_kind,
-        phases=(PhaseDates(row.kind, row.starts_on, row.ends_on),) if row.kind is not None else ())
-    if user_id:
-        remember_suspension(user_id, bool(row.suspended))
-        if row.follows:
-            remember_following(consultation.id, user_id)
-    request_memo(MEMO)[consultation.id] = consultation
-    return consultation
+        return None, None
+    contribution = None
+    if row.contribution_id is not None:
+        contribution = ContributionAtHand(row.contribution_id, row.id, row.contribution_author_id,
+                                          row.contribution_visibility)
+    return _consultation(row, phase_kind), contribution
 
 
 def remembered_consultation(consultation_id: int) -> ConsultationAtHand | None:
     """The consultation this request already read at hand (the reaction rules ask for the
     consultation of a contribution)."""
     return request_memo(MEMO).get(consultation_id)
-
-
-@cache
-def _contribution_statement(table):
-    """Built once per table (comments, proposals)."""
-    return (select(table.c.id, table.c.consultation_id, table.c.author_id, table.c.visibility)
-            .where(table.c.id == bindparam("contribution_id")))
-
-
-def contribution_at_hand(model, consultation: ConsultationAtHand, contribution_id: int) -> ContributionAtHand | None:
-    """A comment or proposal (`model`) of `consultation`, as a reaction needs it; None when
-    it is not one of its contributions."""
-    row = execute_core(_contribution_statement(model.__table__), {"contribution_id": contribution_id}).first()
-    if row is None or row.consultation_id != consultation.id:
-        return None
-    return ContributionAtHand(*row)

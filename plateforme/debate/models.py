@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.models import InvalidTransition, TimestampMixin, UTCDateTime, str_enum
 from ..extensions import db
+from .counters import attach_counter_triggers
 
 MAX_DEPTH = 2  # a comment (0), a reply (1), a reply to a reply (2): deeper replies attach at 2
 
@@ -246,3 +247,7 @@ class ModerationPolicy(db.Model):
     report_threshold: Mapped[int] = mapped_column(Integer, default=3, nullable=False)
     # A new account's first N posts wait for a moderator (0 = published at once).
     hold_first_posts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+# The two counters above are moved by database triggers on these tables (counters.py).
+attach_counter_triggers(Endorsement.__table__, Support.__table__)

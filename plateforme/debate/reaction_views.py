@@ -17,17 +17,18 @@ from sqlalchemy import select
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_comment, can_propose
 from ..core.database import reads_first
+from ..core.permissions import ensure_visible
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import bp
 from .editing import within_edit_window
-from .at_hand import contribution_at_hand
+from .at_hand import reaction_at_hand
 from .forms import ConfirmForm
 from .models import Comment, Endorsement, Proposal, Support
 from .permissions import is_suspended
 from .reactions import endorse, support, withdraw_endorsement, withdraw_support
 from .services import DebateError
-from .views import _consultation_for_post, consultation_url, per_person
+from .views import consultation_url, per_person
 
 REACTION_LIMIT = "30 per minute"
 reaction_limit = limiter.shared_limit(REACTION_LIMIT, scope="debate-reactions", key_func=per_person,
@@ -80,6 +81,16 @@ def reactions_helper(consultation: Consultation) -> Reactions:
     return state
 
 
+def _reacted_to(model, consultation_id: int, contribution_id: int, phase_kind: PhaseKind):
+    """The consultation and the comment or proposal reacted to, read at hand in one
+    statement (at_hand.py), under the same visibility rule as the pages."""
+    consultation, contribution = reaction_at_hand(model, consultation_id, contribution_id, phase_kind)
+    if consultation is None:
+        abort(404)
+    ensure_visible("can_see_consultation", consultation)
+    return consultation, contribution or abort(404)
+
+
 def _back(default: str):
     """Back to the page the button was on (only a local address), else `default`."""
     return redirect(safe_next(request.form.get("retour")) or default)
@@ -114,8 +125,7 @@ def _signed_in_or_sign_in():
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def endorse_view(consultation_id, comment_id):
-    consultation = _consultation_for_post(consultation_id, PhaseKind.DEBATE)
-    comment = contribution_at_hand(Comment, consultation, comment_id) or abort(404)
+    consultation, comment = _reacted_to(Comment, consultation_id, comment_id, PhaseKind.DEBATE)
     return _signed_in_or_sign_in() or _react(
         endorse, comment, url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
         _l("Votre soutien à ce commentaire est enregistré."), _l("Vous soutenez déjà ce commentaire."))
@@ -126,8 +136,7 @@ def endorse_view(consultation_id, comment_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def withdraw_endorsement_view(consultation_id, comment_id):
-    consultation = _consultation_for_post(consultation_id, PhaseKind.DEBATE)
-    comment = contribution_at_hand(Comment, consultation, comment_id) or abort(404)
+    consultation, comment = _reacted_to(Comment, consultation_id, comment_id, PhaseKind.DEBATE)
     return _signed_in_or_sign_in() or _react(
         withdraw_endorsement, comment,
         url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
@@ -138,8 +147,7 @@ def withdraw_endorsement_view(consultation_id, comment_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def support_view(consultation_id, proposal_id):
-    consultation = _consultation_for_post(consultation_id, PhaseKind.PROPOSALS)
-    proposal = contribution_at_hand(Proposal, consultation, proposal_id) or abort(404)
+    consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id, PhaseKind.PROPOSALS)
     return _signed_in_or_sign_in() or _react(
         support, proposal, url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
         _l("Votre soutien à cette proposition est enregistré."), _l("Vous soutenez déjà cette proposition."))
@@ -150,8 +158,7 @@ def support_view(consultation_id, proposal_id):
 @reaction_limit
 @reads_first  # only the row and its counter take the write lock
 def withdraw_support_view(consultation_id, proposal_id):
-    consultation = _consultation_for_post(consultation_id, PhaseKind.PROPOSALS)
-    proposal = contribution_at_hand(Proposal, consultation, proposal_id) or abort(404)
+    consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id, PhaseKind.PROPOSALS)
     return _signed_in_or_sign_in() or _react(
         withdraw_support, proposal,
         url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),

@@ -1,24 +1,23 @@
 """Endorsing a comment and supporting a proposal: one per person, counted exactly.
 
-The row and its counter change in the request's one transaction. The row is written with
-INSERT … ON CONFLICT DO NOTHING (the unique key decides, so two quick clicks or two tabs
-cannot count twice), and the counter moves by a single SQL UPDATE only when a row was
-really inserted or deleted: it never reads the count into Python, so concurrent people
-never overwrite each other's increment. The view commits.
+The row is written with INSERT … ON CONFLICT DO NOTHING (the unique key decides, so two
+quick clicks or two tabs cannot count twice) and removed with one DELETE; the counter is
+moved by the database itself, by a trigger on the rows (counters.py), so it never goes
+through Python and concurrent people never overwrite each other's increment. The view
+commits.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cache
 from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import delete
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
-from ..core.database import execute_core, insert_if_absent, write_phase
+from ..core.database import insert_if_absent, write_phase
 from ..core.models import utcnow
 from ..extensions import db
 from .models import Comment, Endorsement, Proposal, Support
@@ -31,18 +30,6 @@ log = logging.getLogger("plateforme.debate.reactions")
 def _insert_once(model, **values) -> bool:
     """Insert `model` values unless the same person already did; True when inserted."""
     return insert_if_absent(model, tuple(values), created_at=utcnow(), **values)
-
-
-def _move_counter(model, counter, target_id: int, step: int) -> None:
-    """`counter = counter + step` in the database itself (one UPDATE, no read)."""
-    execute_core(_counter_update(model.__table__, counter), {"target_id": target_id, "step": step})
-
-
-@cache
-def _counter_update(table, counter: str):
-    """Built once per counter: the target and the step come as parameters."""
-    return (update(table).where(table.c.id == bindparam("target_id"))
-            .values({counter: table.c[counter] + bindparam("step")}))
 
 
 def _refresh_counter(content, counter: str) -> None:
@@ -65,10 +52,9 @@ def _refusal(user: User, content, kind: PhaseKind, own: str, gone: str) -> Debat
 class _Reaction:
     """What differs between endorsing a comment and supporting a proposal."""
 
-    content: type  # the model reacted to
     row: type  # one row per (content, person)
     key: str  # the row's column naming the content
-    counter: str  # the content's counter column
+    counter: str  # the content's counter column (moved by a trigger, counters.py)
     allowed: Callable  # the permission predicate
     refusal: Callable  # (user, content) → DebateError
     added: str  # log lines
@@ -81,9 +67,8 @@ def _add_reaction(reaction: _Reaction, user: User, content) -> bool:
         raise reaction.refusal(user, content)
     with write_phase():
         inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
-        if inserted:
-            _move_counter(reaction.content, reaction.counter, content.id, +1)
-            log.info(reaction.added, content.id, user.id)
+    if inserted:
+        log.info(reaction.added, content.id, user.id)
     _refresh_counter(content, reaction.counter)
     return inserted
 
@@ -96,9 +81,8 @@ def _take_back(reaction: _Reaction, user: User, content) -> bool:
     with write_phase():
         deleted = db.session.execute(delete(row).where(
             getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
-        if deleted:
-            _move_counter(reaction.content, reaction.counter, content.id, -1)
-            log.info(reaction.removed, content.id, user.id)
+    if deleted:
+        log.info(reaction.removed, content.id, user.id)
     _refresh_counter(content, reaction.counter)
     return deleted
 
@@ -110,7 +94,7 @@ def _endorsement_refusal(user: User, comment: Comment) -> DebateError:
                     _("Ce commentaire n'est plus affiché : on ne peut plus le soutenir."))
 
 
-ENDORSEMENT = _Reaction(Comment, Endorsement, "comment_id", "endorsements_count", can_endorse, _endorsement_refusal,
+ENDORSEMENT = _Reaction(Endorsement, "comment_id", "endorsements_count", can_endorse, _endorsement_refusal,
                         "comment %s endorsed by user %s", "endorsement of comment %s withdrawn by user %s")
 
 
@@ -131,7 +115,7 @@ def _support_refusal(user: User, proposal: Proposal) -> DebateError:
                     _("Cette proposition n'est plus affichée : on ne peut plus la soutenir."))
 
 
-SUPPORT = _Reaction(Proposal, Support, "proposal_id", "supports_count", can_support, _support_refusal,
+SUPPORT = _Reaction(Support, "proposal_id", "supports_count", can_support, _support_refusal,
                     "proposal %s supported by user %s", "support of proposal %s withdrawn by user %s")
 
 

@@ -37,6 +37,22 @@ def _empty_database(backend: str, tmp_path):
         admin.dispose()
 
 
+_EXPECTED_TRIGGERS = {
+    "sqlite": {"comment_endorsement_counted", "comment_endorsement_uncounted", "proposal_support_counted",
+               "proposal_support_uncounted"},
+    "postgresql": {"comment_endorsement_count", "proposal_support_count"},
+}
+
+
+def _triggers(engine) -> set[str]:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        return set(connection.execute(text(query)).scalars())
+
+
 def _backends():
     return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -53,6 +69,7 @@ def test_upgrade_from_empty_matches_the_models(backend, tmp_path):
             assert differences == [], differences
             tables = set(inspect(db.engine).get_table_names())
             assert {"territory", "user_account", "auth_session", "mandate", "organisation"} <= tables
+            assert _triggers(db.engine) == _EXPECTED_TRIGGERS[backend]  # the counters (debate/counters.py)
             downgrade(directory=MIGRATIONS, revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
             db.engine.dispose()
