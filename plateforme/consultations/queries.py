@@ -195,7 +195,8 @@ def next_step(consultation: Consultation, today: date) -> str:
 
 def surveys_awaiting_official(user: User, today: date | None = None) -> list:
     """Open surveys of `user`'s territories whose officials' questionnaire they have not answered."""
-    from ..surveys.services import official_has_answered, surveys_open_now
+    from ..surveys.queries import surveys_open_now
+    from ..surveys.services import official_has_answered
     from ..accounts.permissions import is_elected_official
 
     return [s for s in surveys_open_now(today) if is_elected_official(user, s.territory)

@@ -16,7 +16,7 @@ from .urls import safe_next
 @bp.route("/")
 def home():
     from ..consultations.services import current_consultations  # core loads before the domains
-    from ..surveys.services import published_surveys, surveys_open_now
+    from ..surveys.queries import published_surveys, surveys_open_now
 
     territory = home_territory(current_app.config["HOME_TERRITORY"])
     communes = children_of(territory) if territory else []

@@ -20,9 +20,9 @@ from .imports import import_answers, import_estimates
 from .models import SamplingMode
 from .presentation import survey_phase
 from .publication import publish
+from .queries import import_history, invitation_counts
 from .services import (
-    SurveyError, close_survey, count_officials, generate_codes, get_survey, import_history, invitation_counts,
-    open_survey, participation_counts,
+    SurveyError, close_survey, count_officials, generate_codes, get_survey, open_survey, participation_counts,
 )
 from ..core.forms import attach_error
 

@@ -10,7 +10,8 @@ from ..core.permissions import can
 from . import bp
 from .models import SamplingMode
 from .presentation import chart_description, chart_height, chart_rows, chart_ticks, finding_title
-from .services import get_survey, invitation_counts
+from .queries import invitation_counts
+from .services import get_survey
 
 
 def _published_survey(survey_id: int):

@@ -22,11 +22,11 @@ from .forms import (
 )
 from .models import Channel, SamplingMode, SurveyStatus
 from .presentation import register_template_helpers, survey_phase
+from .queries import published_surveys, survey_territories_for, surveys_awaiting_publication, surveys_open_now
 from .services import (
     AlreadyAnswered, ResidentAnswers, SurveyError, commune_choices, find_invitation, format_code, get_survey,
-    has_answered, lives_in, normalise_code, official_has_answered, participation_counts, published_surveys,
-    submit_official_answers, submit_resident_answers, survey_territories_for, surveys_awaiting_publication,
-    surveys_open_now,
+    has_answered, lives_in, normalise_code, official_has_answered, participation_counts, submit_official_answers,
+    submit_resident_answers,
 )
 
 bp.record_once(register_template_helpers)
