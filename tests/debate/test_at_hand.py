@@ -15,17 +15,11 @@ from plateforme.debate.at_hand import consultation_at_hand
 from plateforme.debate.forms import CommentForm, plain_comment
 from plateforme.debate.models import Comment
 
-from ..consultations.helpers import build_consultation
 from ..factories import sign_in
 from .helpers import COMMENT_URL
 from .test_pages import count_queries
 
 BODY = "Un avis argumenté sur l'accueil des étudiants."
-
-
-@pytest.fixture
-def debating(make):
-    return build_consultation(make, PhaseKind.DEBATE)
 
 
 def _comment_token(client, url: str) -> str:

@@ -2,27 +2,14 @@
 rows: withdrawing, or erasing the account that reacted (the database's cascade)."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from plateforme.accounts.services import delete_account
-from plateforme.consultations.models import PhaseKind
 from plateforme.debate.models import Comment, Endorsement, Proposal, Support
 from plateforme.debate.reactions import endorse, support
 
-from ..consultations.helpers import build_consultation
 from ..factories import PASSWORD
 from .helpers import comment, proposal
-
-
-@pytest.fixture
-def debating(make):
-    return build_consultation(make, PhaseKind.DEBATE)
-
-
-@pytest.fixture
-def proposing(make):
-    return build_consultation(make, PhaseKind.PROPOSALS)
 
 
 def _count(db, model, **where):

@@ -8,21 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from plateforme.consultations.models import PhaseKind
 from plateforme.debate.editing import edit_comment
 from plateforme.debate.models import AccountSuspension, Comment, CommentRevision, Stance, Visibility
 from plateforme.debate.permissions import can_edit_comment
 from plateforme.debate.services import DebateError
 from plateforme.core.models import utcnow
 
-from ..consultations.helpers import build_consultation
 from ..factories import csrf_token, page_text, sign_in
 from .helpers import comment, executable_markup
-
-
-@pytest.fixture
-def debating(make):
-    return build_consultation(make, PhaseKind.DEBATE)
 
 
 def _revisions(db):

@@ -48,11 +48,6 @@ def _h1_count(response) -> int:
     return len(re.findall(r"<h1[\s>]", response.get_data(as_text=True)))
 
 
-@pytest.fixture
-def debating(make):
-    return build_consultation(make, PhaseKind.DEBATE)
-
-
 def test_a_resident_comments_from_the_debate_page_and_sees_the_comment(client, db, make, debating):
     person = make.user(name="Camille Habitante")
     sign_in(client, person)

@@ -19,11 +19,6 @@ from .helpers import answered, executable_markup, proposal
 from .test_pages import _post
 
 
-@pytest.fixture
-def proposing(make):
-    return build_consultation(make, PhaseKind.PROPOSALS)
-
-
 def _count(db):
     return db.session.execute(select(func.count()).select_from(Proposal)).scalar_one()
 

@@ -36,16 +36,6 @@ def _written(db, consultation, author, body="Un commentaire √©crit pendant le d√
     return created
 
 
-@pytest.fixture
-def debating(make):
-    return build_consultation(make, PhaseKind.DEBATE)
-
-
-@pytest.fixture
-def proposing(make):
-    return build_consultation(make, PhaseKind.PROPOSALS)
-
-
 # --- services ------------------------------------------------------------------------------
 
 def test_an_endorsement_counts_once_and_can_be_withdrawn(app, db, make, debating):
