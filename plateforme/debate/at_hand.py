@@ -1,14 +1,14 @@
 """What a debate POST acts on, read in one statement, without the mapped consultation.
 
-Commenting, endorsing and supporting are the busiest writes of the site. Their rules
-(consultations/permissions.py, debate/permissions.py) need little: the consultation's
-status, audience, territory and the dates of the phase the POST acts in, whether the
-person is suspended, and for a reaction the contribution's author and visibility. Loading
-the mapped `Consultation` with its phases cost about a third of a comment; these light
-values stand in for it in the same predicates (`ConsultationAtHand` shares `PhaseCalendar`
-with the model). The same statement loads the person, when Flask-Login has not yet, and
-tells whether they already follow the consultation. Pages, and a POST that must show its
-form again, keep the mapped objects.
+Commenting, replying, proposing, endorsing and supporting are the busiest writes of the
+site. Their rules (consultations/permissions.py, debate/permissions.py) need little: the
+consultation's status, audience, territory and the dates of the phase the POST acts in,
+whether the person is suspended, and for a reaction the contribution's author and
+visibility. Loading the mapped `Consultation` with its phases cost about a third of a
+comment; these light values stand in for it in the same predicates (`ConsultationAtHand`
+shares `PhaseCalendar` with the model). The same statement loads the person, when
+Flask-Login has not yet, and tells whether they already follow the consultation. Pages,
+and a POST that must show its form again, keep the mapped objects.
 """
 from __future__ import annotations
 

@@ -170,7 +170,8 @@ def comment_link(consultation_id, comment_id):
 @comment_limit
 @reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def reply(consultation_id, comment_id):
-    consultation = _visible_consultation(consultation_id)
+    consultation = (_consultation_for_post(consultation_id, PhaseKind.DEBATE) if request.method == "POST"
+                    else _visible_consultation(consultation_id))
     parent = _comment_of(consultation, comment_id)
     ensure("is_signed_in")
     form = CommentForm(prefix=COMMENT_PREFIX)
@@ -185,6 +186,7 @@ def reply(consultation_id, comment_id):
             flash(str(HELD_NOTICE) if created.visibility == Visibility.HELD else _("Merci : votre réponse est publiée."),
                   "success")
             return _to_comment(consultation, created)
+    consultation = _consultation_for_page(consultation)
     refusal = _refusal(consultation, PhaseKind.DEBATE)
     if refusal is None and not parent.is_visible:
         refusal = _("Ce commentaire a été retiré ou masqué : on ne peut plus y répondre.")
@@ -226,7 +228,8 @@ def withdraw_view(consultation_id, comment_id):
 @proposal_limit
 @reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def propose(consultation_id):
-    consultation = _visible_consultation(consultation_id)
+    consultation = (_consultation_for_post(consultation_id, PhaseKind.PROPOSALS) if request.method == "POST"
+                    else _visible_consultation(consultation_id))
     ensure("is_signed_in")
     form = ProposalForm(prefix=PROPOSAL_PREFIX)
     if form.validate_on_submit():
@@ -240,6 +243,7 @@ def propose(consultation_id):
             flash(str(HELD_NOTICE) if proposal.visibility == Visibility.HELD else
                   _("Merci : votre proposition est publiée. La collectivité y répondra publiquement."), "success")
             return redirect(url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id))
+    consultation = _consultation_for_page(consultation)
     return render_template("debate/proposal_form.html", consultation=consultation, form=form,
                            refusal=_refusal(consultation, PhaseKind.PROPOSALS))
 
