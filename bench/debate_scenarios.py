@@ -14,7 +14,9 @@ import subprocess
 import sys
 from urllib.parse import urlencode
 
-from bench.harness import REPO_ROOT, PreparedRequest, signed_in_client
+from bench.clients import signed_in_client
+from bench.harness import REPO_ROOT
+from bench.wrk import PreparedRequest
 
 RESIDENTS = 16
 COMMENT_REQUESTS = 4000  # distinct bodies, in case a duplicate check is added later

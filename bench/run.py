@@ -29,12 +29,14 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.cpu import wait_for_idle  # noqa: E402
+from bench.clients import HttpClient, csrf_token_in, form_post_requests  # noqa: E402
 from bench.harness import (  # noqa: E402
-    PG_ADMIN_URL, BENCH_DIR, REPO_ROOT, GunicornServer, HttpClient, PreparedRequest, Scenario, Settings, app_env,
-    csrf_token_in,
-    form_post_requests, measure, postgresql_database, postgresql_unreachable, postgresql_version,
-    sqlite_database, wait_for_idle, wrk_version,
+    PG_ADMIN_URL, BENCH_DIR, REPO_ROOT, Scenario, Settings, app_env, measure, postgresql_database,
+    postgresql_unreachable, postgresql_version, sqlite_database,
 )
+from bench.servers import GunicornServer  # noqa: E402
+from bench.wrk import PreparedRequest, wrk_version  # noqa: E402
 from bench.debate_scenarios import comment_requests, floor_requests, support_requests  # noqa: E402
 from bench.floor_app import FLOOR_PATH  # noqa: E402
 

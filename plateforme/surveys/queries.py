@@ -43,7 +43,9 @@ def published_surveys(limit: int | None = None) -> list[PerceptionSurvey]:
     latest = (select(Publication.survey_id, func.max(Publication.created_at).label("published_at"))
               .group_by(Publication.survey_id).subquery())
     stmt = (select(PerceptionSurvey)
-            .options(joinedload(PerceptionSurvey.territory), selectinload(PerceptionSurvey.publications))
+            # The cards need the versions and dates, not the frozen results (tens of kB each).
+            .options(joinedload(PerceptionSurvey.territory),
+                     selectinload(PerceptionSurvey.publications).defer(Publication.payload))
             .join(latest, latest.c.survey_id == PerceptionSurvey.id)
             .where(PerceptionSurvey.status == SurveyStatus.PUBLISHED)
             .order_by(latest.c.published_at.desc(), PerceptionSurvey.id.desc()))
