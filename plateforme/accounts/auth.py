@@ -41,16 +41,25 @@ def _signed_in_user_statement():
     return select(User).where(signed_in_condition())
 
 
+def claimed_user_id() -> int | None:
+    """The id of the person this request's signed cookie names, without asking the database
+    whether their sign-in still holds (a rate-limit key needs no more)."""
+    user_id = session.get("_user_id")  # where Flask-Login 0.6 keeps it
+    if not isinstance(user_id, str) or not (user_id.isascii() and user_id.isdigit()):
+        return None
+    return int(user_id)
+
+
 def claimed_identity() -> dict | None:
     """The parameters of `signed_in_condition` for this request's cookie, while Flask-Login
     has not loaded the person yet; else None. A statement a request needs anyway can then
     load the person along (debate/at_hand.py) instead of a query of its own."""
     if "_login_user" in g:  # Flask-Login 0.6 keeps the request's person there
         return None
-    token, user_id = session.get(SESSION_KEY), session.get("_user_id")
-    if not token or not isinstance(user_id, str) or not (user_id.isascii() and user_id.isdigit()):
+    token, user_id = session.get(SESSION_KEY), claimed_user_id()
+    if not token or user_id is None:
         return None
-    return {"user_id": int(user_id), "token_hash": _hash(token)}
+    return {"user_id": user_id, "token_hash": _hash(token)}
 
 
 def adopt_signed_in_user(user: User) -> None:

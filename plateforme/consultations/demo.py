@@ -7,8 +7,7 @@ commitments at every status, followers and notifications.
 
 Rows are written with the models directly (as the services would leave them), phases are
 placed around `local_today()`. Everything is invented and says so ("illustratif").
-Idempotent like the rest of the demo: a card or consultation whose title exists is left
-as it is.
+Idempotent like the rest of the demo: a consultation whose title exists is left as it is.
 """
 from __future__ import annotations
 

@@ -6,11 +6,12 @@ through the `debate_section` template helper registered here.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from ..accounts.auth import claimed_user_id
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
 from ..core.database import reads_first
@@ -41,8 +42,8 @@ def per_person() -> str:
     """Rate-limit key: the person the signed session cookie names (several people may
     share an address). Read from the cookie, not the database: the limit is checked before
     the view, which loads the person along with what it reads (at_hand.py)."""
-    user_id = session.get("_user_id")
-    return f"user:{user_id}" if user_id else get_remote_address()
+    user_id = claimed_user_id()
+    return f"user:{user_id}" if user_id is not None else get_remote_address()
 
 
 # Comments and replies share one allowance; proposals have their own.
