@@ -85,15 +85,26 @@ def floor_requests(base_url: str, env: dict[str, str]) -> list[PreparedRequest]:
 
 
 SUPPORTED = "Votre soutien à cette proposition est enregistré."
+SUPPORT_BATCH = 1200  # proposals per figure: 16 × 1,199 supports, more than wrk sends in 12 s
+_supports_handed_out: dict[str, int] = {}
 
 
 def support_requests(base_url: str, env: dict[str, str]) -> list[PreparedRequest]:
     """POST /consultations/<id>/propositions/<id>/soutenir: each request a new (resident,
-    proposal) pair, 16 × 399 of them, so that every support measured is inserted (past
-    them, wrk would start again with supports already given: a cheaper "already" answer).
-    The last proposal is supported first, by hand, to check that a support does count."""
+    proposal) pair, 16 × 1,199 of them, so that every support measured is inserted (past
+    them, wrk would start again with supports already given: a cheaper "already" answer;
+    the harness reports it if that happens). Each call takes proposals no earlier call
+    used, so that every round of a run measures new supports. The last proposal of the
+    batch is supported first, by hand, to check that a support does count."""
     world = debate_world(env)
-    consultation, proposals = world["support_consultation"], world["supportable"]
+    consultation, supportable = world["support_consultation"], world["supportable"]
+    key = env.get("DATABASE_URL", "")
+    used = _supports_handed_out.get(key, 0)
+    proposals = supportable[used:used + SUPPORT_BATCH]
+    if len(proposals) < SUPPORT_BATCH:
+        raise RuntimeError(f"no fresh proposals left to support ({len(supportable)} made, {used} used): "
+                           "run bench/debate_world.py with a larger --supportable")
+    _supports_handed_out[key] = used + SUPPORT_BATCH
     sessions = []
     for client in residents(base_url, env):
         page = f"/consultations/{consultation}/propositions/{proposals[-1]}"

@@ -115,8 +115,9 @@ def main(argv=None) -> int:
     parser.add_argument("--residents", type=int, default=16)
     parser.add_argument("--comments", type=int, default=200)
     parser.add_argument("--proposals", type=int, default=20)
-    parser.add_argument("--supportable", type=int, default=400,
-                        help="proposals of a second consultation, in its proposals phase, to support")
+    parser.add_argument("--supportable", type=int, default=3600,
+                        help="proposals of a second consultation, in its proposals phase, to support "
+                             "(bench/debate_scenarios.py hands out a fresh third of them per figure)")
     args = parser.parse_args(argv)
 
     from sqlalchemy import select

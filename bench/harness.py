@@ -173,6 +173,9 @@ class Scenario:
     expect_text: str | None = None
     description: str = ""
     default: bool = True
+    # Each request must be sent once (a support already given is a cheaper "already"
+    # answer): the run reports a problem when wrk went past the end of the list.
+    unique: bool = False
 
     def requests_for(self, base_url: str, env: dict[str, str] | None = None) -> list[PreparedRequest]:
         if self.prepare:
@@ -211,11 +214,17 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
     with tempfile.TemporaryDirectory(prefix="plateforme-bench-wrk-") as tmp:
         script = None if plain_get else write_lua_script(requests, tmp, stride=settings.threads)
         url = server.url + requests[0].path
+        warmup_requests = 0
         if settings.warmup > 0:
-            run_wrk(url, duration=settings.warmup, connections=settings.connections,
-                    threads=settings.threads, script=script, timeout=settings.timeout)
+            warmup_requests = run_wrk(url, duration=settings.warmup, connections=settings.connections,
+                                      threads=settings.threads, script=script, timeout=settings.timeout).requests
             # Slow scenarios: requests of the warm-up can still be queued in the server.
             wait_for_drained_server(server.port, max_wait=settings.timeout)
+            if script is not None:  # the measured run goes on past what the warm-up sent
+                # (plus one in flight per connection), on a multiple of the threads' stride
+                warmup_requests += settings.connections
+                warmup_requests += -warmup_requests % settings.threads
+                script = write_lua_script(requests, tmp, stride=settings.threads, start=warmup_requests)
         database = urlsplit(server.env.get("DATABASE_URL", "")).path.lstrip("/") \
             if server.env.get("DATABASE_URL", "").startswith("postgres") else None
 
@@ -231,6 +240,10 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
         # this scenario and they do not slow down the next one.
         wait_for_drained_server(server.port, max_wait=settings.timeout)
         problems = log_problems(server.log_since(offset))
+        sent = result.requests + warmup_requests
+        if scenario.unique and sent > len(requests):
+            problems["messages"][f"{sent} requests sent for {len(requests)} prepared: "
+                                 f"some were repeats, the figure is too high"] = 1
     # Shares of the whole machine (all CPUs) during the measured run: the gunicorn
     # processes, the PostgreSQL backends of the bench database, wrk, and "other": what
     # none of those used, i.e. other programs competing for the CPUs (noise).

@@ -4,6 +4,7 @@ only the app's Python.
 
     .venv/bin/python bench/profile_debate_post.py [--support] [--requests 500] [--database-url URL]
         [--sort cumulative|tottime] [--limit 45] [--show-sql] [--profile-floor] [--callees PATTERN]
+        [--callers PATTERN]
 
 A fresh SQLite file by default (`flask db upgrade` + `flask demo`, as bench/run.py does);
 `--database-url` for PostgreSQL (a scratch database you created; it is upgraded and filled,
@@ -42,6 +43,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=45)
     parser.add_argument("--show-sql", action="store_true")
     parser.add_argument("--callees", default=None, help="also print what functions matching this call")
+    parser.add_argument("--callers", default=None, help="also print what calls the functions matching this")
     parser.add_argument("--profile-floor", action="store_true",
                         help="profile the floor route (session, CSRF, form, redirect) instead of the debate POST")
     parser.add_argument("--support", action="store_true",
@@ -163,6 +165,8 @@ def run(args, url: str) -> None:
     stats.print_stats(args.limit)
     if args.callees:
         stats.print_callees(args.callees)
+    if args.callers:
+        stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Foundation HTTP benchmark of plateforme, against a bare-Flask baseline in the same run.
 
     .venv/bin/python bench/run.py [--backend sqlite|postgresql|all] [--duration 10]
-                                  [--connections 16] [--json-out FILE]
+                                  [--connections 16] [--rounds 1] [--json-out FILE]
 
 For each backend: a fresh database (`flask db upgrade` + `flask demo`); the baseline
 (bench/baseline_app.py: `POST /insert` = one INSERT + COMMIT, `GET /ping` = constant) under
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import ExitStack
 import re
 import subprocess
 import tempfile
@@ -36,6 +37,7 @@ from bench.harness import (  # noqa: E402
     postgresql_unreachable, postgresql_version, sqlite_database,
 )
 from bench.servers import GunicornServer  # noqa: E402
+from bench.report import problems, summarise, table  # noqa: E402
 from bench.wrk import PreparedRequest, wrk_version  # noqa: E402
 from bench.debate_scenarios import comment_requests, floor_requests, support_requests  # noqa: E402
 from bench.floor_app import FLOOR_PATH  # noqa: E402
@@ -124,7 +126,7 @@ SCENARIOS = [
     Scenario("GET /connexion", "/connexion", description="sign-in form (session cookie + CSRF token)"),
     Scenario("GET /sante", "/sante", uses_db=False, description="health probe, no database"),
     Scenario("POST survey answer (panel code)", "/questionnaires/<id>/code", method="POST",
-             prepare=panel_answer_requests, expect=(302,),
+             prepare=panel_answer_requests, expect=(302,), unique=True,
              description="one anonymous answer per one-time code: participation + response, one commit"),
     # Not in the default run: each request checks a password (scrypt), and it needs the
     # rate limits off (the harness sets RATELIMIT_ENABLED=0). It exercises the
@@ -146,7 +148,7 @@ SCENARIOS = [
              expect=(302,), default=False,
              description="the comment POST's requests on a route with no debate work: session, person, CSRF, form, redirect"),
     Scenario("POST support", "/consultations/<id>/propositions/<id>/soutenir", method="POST",
-             prepare=support_requests, expect=(302,), default=False,
+             prepare=support_requests, expect=(302,), default=False, unique=True,
              description="a signed-in resident supports a proposal (CSRF, idempotent insert, counter), one commit"),
 ]
 
@@ -193,108 +195,49 @@ def machine_info(with_postgresql: bool) -> dict:
 
 
 def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, server_options: dict,
-                log_dir: Path, idle_budget: dict) -> dict:
+                log_dir: Path, idle_budget: dict, rounds: int = 1) -> dict:
+    """Every scenario `rounds` times, in turn (the baseline first in each round), with all
+    the servers started once: each ratio is taken against the INSERT of its own round, so
+    that a machine slowing down between figures moves the ratios less."""
     started = time.monotonic()
     database = sqlite_database() if backend == "sqlite" else postgresql_database()
     results = []
-    with database as url:
+    with database as url, ExitStack() as servers_running:
         print(f"[{backend}] database ready ({time.monotonic() - started:.1f} s): {url}", file=sys.stderr)
         env = app_env(url)
+        servers = {}
         for target, (wsgi, ready_path) in TARGETS.items():
-            chosen = [s for s in scenarios if s.target == target]
-            if not chosen:
-                continue
-            server = GunicornServer(wsgi, env, ready_path=ready_path,
-                                    log_path=log_dir / f"{backend}-{target}.log", **server_options)
-            with server:
-                for scenario in chosen:
-                    print(f"[{backend}] {scenario.name} ...", file=sys.stderr, flush=True)
-                    allowed = min(15.0, idle_budget["left"])
-                    waited, busy = wait_for_idle(allowed) if allowed > 0 else (0.0, None)
-                    idle_budget["left"] -= waited
-                    if waited >= 1:
-                        print(f"[{backend}]   waited {waited:.0f} s for other programs to leave the CPUs "
-                              f"(busy {busy:.0%} at the end)", file=sys.stderr, flush=True)
-                    result = measure(server, scenario, settings)
-                    result["backend"] = backend
-                    result["idle_wait"] = {"seconds": round(waited, 1), "busy_before": busy}
-                    results.append(result)
-                    wrk = result["wrk"]
-                    print(f"[{backend}]   {wrk['requests_per_s']:.1f} req/s, p50 {wrk['p50_ms']} ms, "
-                          f"p99 {wrk['p99_ms']} ms, errors {wrk['errors']}", file=sys.stderr, flush=True)
-    by_name = {r["scenario"]: r for r in results}
-    insert_rps = by_name[INSERT]["wrk"]["requests_per_s"]
-    ping_rps = by_name[PING]["wrk"]["requests_per_s"]
-    for r in results:
-        rps = r["wrk"]["requests_per_s"]
-        r["ratio_to_insert"] = rps / insert_rps if insert_rps else None
-        r["ratio_to_ping"] = rps / ping_rps if (ping_rps and not r["uses_db"]) else None
-    return {"results": results, "seconds": round(time.monotonic() - started, 1)}
-
-
-def _ms(value) -> str:
-    return "—" if value is None else (f"{value:.2f}" if value < 100 else f"{value:.0f}")
-
-
-def _ratio(value) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
-
-
-def _errors(wrk: dict) -> str:
-    if not wrk["errors"]:
-        return "0"
-    parts = []
-    if wrk["non_2xx_3xx"]:
-        parts.append(f"{wrk['non_2xx_3xx']} non-2xx/3xx")
-    parts += [f"{count} {kind}" for kind, count in wrk["socket_errors"].items() if count]
-    return f"{wrk['errors']} ({', '.join(parts)})"
-
-
-def table(report: dict) -> str:
-    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping",
-              "CPU app/db/wrk/other"]
-    rows = []
-    for backend, outcome in report["backends"].items():
-        if "skipped" in outcome:
-            rows.append([backend, "skipped (see below)", "", "", "", "", "", "", ""])
-            continue
-        for r in outcome["results"]:
-            wrk = r["wrk"]
-            name = r["scenario"] + ("" if r["check_ok"] else f" [check: HTTP {r['check_status']}]")
-            rows.append([backend, name, f"{wrk['requests_per_s']:.1f}", _ms(wrk["p50_ms"]), _ms(wrk["p99_ms"]),
-                         _errors(wrk), _ratio(r["ratio_to_insert"]), _ratio(r["ratio_to_ping"]),
-                         "/".join(f"{r['cpu_share'][k]:.0%}" for k in ("server", "database", "wrk", "other"))])
-    widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
-    right = {2, 3, 4, 6, 7, 8}
-
-    def line(cells):
-        return "| " + " | ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
-
-    separator = "|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2))
-                               for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(header), separator] + [line(row) for row in rows])
-
-
-def problems(report: dict) -> str:
-    out = []
-    for backend, outcome in report["backends"].items():
-        if "skipped" in outcome:
-            out.append(f"- {backend} skipped: {outcome['skipped']}")
-        for r in outcome.get("results", []):
-            found = r["log_problems"]
-            if not r["check_ok"]:
-                out.append(f"- {backend} / {r['scenario']}: check request answered HTTP {r['check_status']}: "
-                           f"{r['check_excerpt'][:200]!r}")
-            if found["tracebacks"] or found["messages"]:
-                out.append(f"- {backend} / {r['scenario']}: {found['tracebacks']} traceback(s) in the server log")
-                for message, count in sorted(found["messages"].items(), key=lambda kv: -kv[1])[:8]:
-                    out.append(f"    {count:>6} × {message}")
-            if r["wrk"]["errors"]:
-                out.append(f"- {backend} / {r['scenario']}: wrk errors: {_errors(r['wrk'])}")
-    return "\n".join(out) if out else "none (no failed check, no wrk error, no traceback or error line in the logs)"
+            if any(s.target == target for s in scenarios):
+                servers[target] = servers_running.enter_context(GunicornServer(
+                    wsgi, env, ready_path=ready_path, log_path=log_dir / f"{backend}-{target}.log",
+                    **server_options))
+        for round_number in range(1, rounds + 1):
+            for scenario in scenarios:
+                label = f"{scenario.name}" + (f" (round {round_number}/{rounds})" if rounds > 1 else "")
+                print(f"[{backend}] {label} ...", file=sys.stderr, flush=True)
+                allowed = min(15.0, idle_budget["left"])
+                waited, busy = wait_for_idle(allowed) if allowed > 0 else (0.0, None)
+                idle_budget["left"] -= waited
+                if waited >= 1:
+                    print(f"[{backend}]   waited {waited:.0f} s for other programs to leave the CPUs "
+                          f"(busy {busy:.0%} at the end)", file=sys.stderr, flush=True)
+                result = measure(servers[scenario.target], scenario, settings)
+                result.update(backend=backend, round=round_number,
+                              idle_wait={"seconds": round(waited, 1), "busy_before": busy})
+                results.append(result)
+                wrk = result["wrk"]
+                print(f"[{backend}]   {wrk['requests_per_s']:.1f} req/s, p50 {wrk['p50_ms']} ms, "
+                      f"p99 {wrk['p99_ms']} ms, errors {wrk['errors']}", file=sys.stderr, flush=True)
+    for round_number in range(1, rounds + 1):
+        by_name = {r["scenario"]: r for r in results if r["round"] == round_number}
+        insert_rps = by_name[INSERT]["wrk"]["requests_per_s"]
+        ping_rps = by_name[PING]["wrk"]["requests_per_s"]
+        for r in by_name.values():
+            rps = r["wrk"]["requests_per_s"]
+            r["ratio_to_insert"] = rps / insert_rps if insert_rps else None
+            r["ratio_to_ping"] = rps / ping_rps if (ping_rps and not r["uses_db"]) else None
+    return {"results": results, "summary": summarise(results, [s.name for s in scenarios]),
+            "seconds": round(time.monotonic() - started, 1)}
 
 
 def main(argv=None) -> int:
@@ -307,6 +250,9 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=20,
                         help="wrk request timeout in seconds (default 20, above the SQLite busy timeout)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first (default 1; 0: none)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every scenario this many times, in turn; the table gives each "
+                             "scenario's median, and the range of its ratios (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
                         help="gunicorn worker class (default sync, see README)")
@@ -349,7 +295,7 @@ def main(argv=None) -> int:
     report = {
         "started_at": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": machine_info("postgresql" in backends and pg_problem is None),
-        "settings": {**settings.__dict__, **server_options, "wrk_threads": settings.threads},
+        "settings": {**settings.__dict__, **server_options, "wrk_threads": settings.threads, "rounds": args.rounds},
         "backends": {},
         "load_average_start": os.getloadavg(),
     }
@@ -362,7 +308,7 @@ def main(argv=None) -> int:
             report["backends"][backend] = {"skipped": message}
             continue
         report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir,
-                                                  idle_budget)
+                                                  idle_budget, rounds=max(1, args.rounds))
     report["seconds"] = round(time.monotonic() - started, 1)
     report["load_average_end"] = os.getloadavg()
 
@@ -377,7 +323,9 @@ def main(argv=None) -> int:
              if args.worker_class == "gthread" else "")
           + f"; wrk: {settings.threads} threads, {settings.connections} connections, "
             f"{settings.duration:g} s (+{settings.warmup:g} s warm-up) per figure")
-    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run)")
+    print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run"
+          + (f", same round; with {args.rounds} rounds: median of the rounds' ratios (lowest–highest), "
+             "other columns from the round of the median" if args.rounds > 1 else "") + ")")
     print("CPU: shares of the whole machine during the figure: gunicorn, PostgreSQL backends of the bench "
           "database, wrk, other programs (noise)")
     others = [r["cpu_share"]["other"] for outcome in report["backends"].values() for r in outcome.get("results", [])]

@@ -35,7 +35,8 @@ function init(args)
   end
   count = #formatted
   stride = STRIDE or 1
-  position = (thread_index or 0) % count  -- 0-based; thread k sends k, k + STRIDE, ...
+  -- 0-based; thread k sends START + k, START + k + STRIDE, ... (START: past the warm-up's)
+  position = ((START or 0) + (thread_index or 0)) % count
 end
 
 function request()

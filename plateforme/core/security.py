@@ -16,20 +16,24 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_security_headers(app) -> None:
-    hsts = app.config.get("HSTS", False)
+    fixed = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config.get("HSTS", False):
+        fixed.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    # Pages can hold personal data: never let a shared cache keep them.
+    for_pages = [*fixed, ("Cache-Control", "no-store")]
 
     @app.after_request
     def _set_headers(response):
+        # One pass over the response's headers, not one per header: this runs on every response.
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages can hold personal data: never let a shared cache keep them.
-            headers.setdefault("Cache-Control", "no-store")
+        present = {key.lower() for key, _ in headers.items()}
+        wanted = for_pages if response.mimetype == "text/html" else fixed
+        headers.extend([(key, value) for key, value in wanted if key.lower() not in present])
         return response

@@ -108,8 +108,8 @@ def _react(action, content, default: str, done: str, already: str):
         flash(error.message, "error")
         return _back(default)
     db.session.commit()
-    # The two sentences come lazily: only the one shown is translated.
-    flash(str(done if changed else already), "success" if changed else "info")
+    # The two sentences stay lazy: the page that shows the one kept translates it.
+    flash(done if changed else already, "success" if changed else "info")
     return _back(default)
 
 

@@ -24,6 +24,8 @@ from .models import Comment, Endorsement, Proposal, Support
 from .permissions import can_endorse, can_support, participation_refusal
 from .services import DebateError, refusal_message
 
+# Posts and reactions, the busiest acts, are logged at DEBUG: the rows say who did what and
+# when. Rarer acts (withdrawals, answers, moderation) stay at INFO.
 log = logging.getLogger("plateforme.debate.reactions")
 
 
@@ -68,7 +70,7 @@ def _add_reaction(reaction: _Reaction, user: User, content) -> bool:
     with write_phase():
         inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
     if inserted:
-        log.info(reaction.added, content.id, user.id)
+        log.debug(reaction.added, content.id, user.id)
     _refresh_counter(content, reaction.counter)
     return inserted
 
@@ -82,7 +84,7 @@ def _take_back(reaction: _Reaction, user: User, content) -> bool:
         deleted = db.session.execute(delete(row).where(
             getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
     if deleted:
-        log.info(reaction.removed, content.id, user.id)
+        log.debug(reaction.removed, content.id, user.id)
     _refresh_counter(content, reaction.counter)
     return deleted
 

@@ -27,6 +27,8 @@ from .models import (
 )
 from .permissions import WITHDRAWABLE, participation_refusal
 
+# Posts and reactions, the busiest acts, are logged at DEBUG: the rows say who did what and
+# when. Rarer acts (withdrawals, answers, moderation) stay at INFO.
 log = logging.getLogger("plateforme.debate")
 
 COMMENT_MIN, COMMENT_MAX = 3, 5000
@@ -135,8 +137,8 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
             stance=stance, body=body, body_html=body_html, visibility=visibility, visibility_reason="",
             edited_at=None, endorsements_count=0, featured=False, locked=False, created_at=utcnow())
         follow(author, consultation)
-        log.info("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
-                 consultation.id, parent_id)
+        log.debug("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
+                  consultation.id, parent_id)
         if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
             _notify_reply(parent, comment, consultation, author)
     return comment
@@ -192,7 +194,7 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
         db.session.add(proposal)
         follow(author, consultation)
         db.session.flush()
-    log.info("proposal %s submitted by user %s on consultation %s", proposal.id, author.id, consultation.id)
+    log.debug("proposal %s submitted by user %s on consultation %s", proposal.id, author.id, consultation.id)
     return proposal
 
 

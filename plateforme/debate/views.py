@@ -151,8 +151,9 @@ def comment(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(str(HELD_NOTICE) if created.visibility == Visibility.HELD else
-                  _("Merci : votre commentaire est publié. Vous suivez désormais cette consultation."), "success")
+            # Lazy: translated when the next page shows it (the cookie keeps the source text).
+            flash(HELD_NOTICE if created.visibility == Visibility.HELD else
+                  _l("Merci : votre commentaire est publié. Vous suivez désormais cette consultation."), "success")
             return _to_comment(consultation, created, just_posted=True)
     consultation = _consultation_for_page(consultation)
     return render_template("debate/comment_form.html", consultation=consultation, form=form, parent=None,
@@ -184,7 +185,7 @@ def reply(consultation_id, comment_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(str(HELD_NOTICE) if created.visibility == Visibility.HELD else _("Merci : votre réponse est publiée."),
+            flash(HELD_NOTICE if created.visibility == Visibility.HELD else _l("Merci : votre réponse est publiée."),
                   "success")
             return _to_comment(consultation, created)
     consultation = _consultation_for_page(consultation)
@@ -241,8 +242,8 @@ def propose(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(str(HELD_NOTICE) if proposal.visibility == Visibility.HELD else
-                  _("Merci : votre proposition est publiée. La collectivité y répondra publiquement."), "success")
+            flash(HELD_NOTICE if proposal.visibility == Visibility.HELD else
+                  _l("Merci : votre proposition est publiée. La collectivité y répondra publiquement."), "success")
             return redirect(url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id))
     consultation = _consultation_for_page(consultation)
     return render_template("debate/proposal_form.html", consultation=consultation, form=form,

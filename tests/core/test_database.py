@@ -110,3 +110,13 @@ def test_insert_object_gives_a_loaded_object_of_the_session(app, db, make):
         db.session.commit()
     db.session.expire_all()
     assert db.session.get(Organisation, organisation.id).name == "Insérée"
+
+
+def test_insert_object_refuses_a_column_the_model_does_not_have(app, db):
+    from plateforme.core.database import insert_object
+
+    with app.test_request_context(method="POST"):
+        with pytest.raises(TypeError, match="nom"):
+            insert_object(Organisation, nom="Insérée", kind=OrganisationKind.OTHER, fields="", territory_id=None,
+                          website="")
+    assert db.session.execute(select(func.count(Organisation.id))).scalar_one() == 0

@@ -28,3 +28,23 @@ def test_links_get_safe_rel_and_headings_start_below_the_page_title():
 def test_clean_line_drops_control_characters_and_collapses_spaces():
     assert clean_line("  Alex\u0000  \tHabitant \n") == "Alex Habitant"
     assert clean_line(None) == ""
+
+
+def test_plain_lines_skip_the_parser_and_render_exactly_as_it_would():
+    """The shortcut for one-line plain comments must give CommonMark's own HTML: checked on
+    generated lines mixing words, the punctuation it allows and markdown's own characters."""
+    import random
+
+    from plateforme.core.sanitize import _PLAIN_PARAGRAPH, _markdown, _render, _shift_headings
+
+    pieces = ["avis", "Été", "ça", "n°", "12", "2024.", " ", "  ", ".", ",", ";", ":", "'", "’", "?", "!", "%", "€",
+              "«", "»", "(", ")", "/", '"', "=", "+", "@", "$", "£", "-", "*", "_", "[", "]", "<", ">", "&",
+              "#", "`", "~", "\\", "|", "\t", "\n", "1.", "- ", "> ", "&amp;", "中文", "ß"]
+    draw = random.Random(20261126)
+    shortcut = 0
+    for _ in range(20_000):
+        text = "".join(draw.choice(pieces) for _ in range(draw.randint(1, 12)))
+        expected = _shift_headings(_markdown.render(text))
+        assert _render(text) == expected, repr(text)
+        shortcut += bool(_PLAIN_PARAGRAPH.fullmatch(text))
+    assert shortcut > 300  # the shortcut was exercised, not only the parser

@@ -32,6 +32,22 @@ def test_pages_have_lang_one_h1_and_no_inline_script(client, path):
     assert 'href="#contenu"' in body and 'id="contenu"' in body
 
 
+def test_pages_are_never_kept_by_shared_caches_and_a_views_own_headers_win(app, client):
+    from flask import Response
+
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    stylesheet = client.get("/static/css/site.css")
+    assert stylesheet.status_code == 200 and stylesheet.headers.get("Cache-Control") != "no-store"
+    assert stylesheet.headers["X-Content-Type-Options"] == "nosniff"
+    with app.test_request_context("/"):
+        own = app.process_response(Response("x", mimetype="text/html", headers={
+            "Cache-Control": "private, max-age=60", "x-frame-options": "SAMEORIGIN"}))
+    assert own.headers.getlist("Cache-Control") == ["private, max-age=60"]
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert own.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_hsts_outside_development(monkeypatch, tmp_path):
     from plateforme import create_app
 

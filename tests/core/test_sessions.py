@@ -51,3 +51,92 @@ def test_a_forged_cookie_is_an_empty_session(app, client):
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], "eyJmb28iOiJiYXIifQ.forged.signature")
     response = client.get("/compte")
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+# --- the cookie's format --------------------------------------------------------------
+
+def _cookie(client, app) -> str:
+    return client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def _sessions(app):
+    return app.session_interface
+
+
+def test_the_cookie_is_signed_json_that_reads_back(app, signed_in):
+    value = _cookie(signed_in, app)
+    assert value.startswith("v1.")
+    data, _ = _sessions(app).decode(app, value, 3600, datetime.now(timezone.utc).timestamp())
+    assert data["_user_id"] and data["auth_token"]  # Flask-Login's id, and the sign-in's token
+
+
+@pytest.mark.parametrize("damage", ["payload", "signature", "stamp"])
+def test_a_damaged_cookie_is_an_empty_session(app, signed_in, damage):
+    version, payload, stamp, signature = _cookie(signed_in, app).split(".")
+    if damage == "payload":  # someone makes themselves another person
+        payload = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB")
+    elif damage == "signature":
+        signature = signature[::-1]
+    else:  # a signature replayed with a fresher date
+        stamp = stamp[:-1] + ("A" if stamp[-1] != "A" else "B")
+    signed_in.set_cookie(app.config["SESSION_COOKIE_NAME"], ".".join((version, payload, stamp, signature)))
+    response = signed_in.get("/compte")
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def test_a_cookie_older_than_the_session_lifetime_is_an_empty_session(app, signed_in):
+    value = _cookie(signed_in, app)
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    now = datetime.now(timezone.utc).timestamp()
+    assert _sessions(app).decode(app, value, lifetime, now) is not None
+    assert _sessions(app).decode(app, value, lifetime, now + lifetime + 60) is None
+
+
+def test_a_cookie_signed_with_a_retired_key_still_reads(app, signed_in):
+    value = _cookie(signed_in, app)
+    old_key = app.secret_key
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "a-new-key-" + "x" * 40, [old_key]
+    try:
+        assert signed_in.get("/compte").status_code == 200
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert signed_in.get("/compte").status_code == 302  # retired for good: signed out
+    finally:
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = old_key, []
+
+
+def test_a_cookie_in_flasks_former_format_still_signs_in_and_is_re_sent_in_the_new_one(app, signed_in):
+    data, _ = _sessions(app).decode(app, _cookie(signed_in, app), 3600, datetime.now(timezone.utc).timestamp())
+    former = _sessions(app).get_signing_serializer(app).dumps(data)
+    signed_in.set_cookie(app.config["SESSION_COOKIE_NAME"], former)
+    response = signed_in.get("/compte")
+    assert response.status_code == 200
+    assert _session_cookie_set(response, app) and _cookie(signed_in, app).startswith("v1.")
+
+
+def test_a_long_session_is_compressed_under_the_browsers_limit_and_reads_back(app):
+    long_text = "Un message qui cite ce qui a été tapé. " * 200
+    with app.test_request_context("/"):
+        value = _sessions(app).encode(app, {"_flashes": [["error", long_text]]}, 1_800_000_000)
+        assert value.startswith("v1z.") and len(value) < 4000
+        data, signed_at = _sessions(app).decode(app, value, 3600, 1_800_000_000)
+    assert data == {"_flashes": [["error", long_text]]} and signed_at == 1_800_000_000
+
+
+def test_a_lazy_flashed_message_is_translated_when_shown_in_the_readers_language(app):
+    from flask_babel import force_locale, lazy_gettext
+
+    source = "Votre soutien à cette proposition est enregistré."
+    with app.test_request_context("/"):
+        with force_locale("en"):  # the POST's language does not matter: nothing is translated yet
+            value = _sessions(app).encode(app, {"_flashes": [["success", lazy_gettext(source)]]}, 1_800_000_000)
+        data, _ = _sessions(app).decode(app, value, 3600, 1_800_000_000)
+        (category, message), = data["_flashes"]
+        with force_locale("en"):
+            assert (category, str(message)) == ("success", "Your support for this proposal has been recorded.")
+        with force_locale("fr"):
+            assert str(message) == source
+
+
+def test_pages_that_read_the_session_vary_on_the_cookie_once(app, signed_in):
+    response = signed_in.get("/compte")
+    assert [part.strip() for part in response.headers["Vary"].split(",")].count("Cookie") == 1

@@ -1,0 +1,94 @@
+"""The tables bench/run.py prints: figures per scenario, their ratios, and the problems seen."""
+from __future__ import annotations
+
+from statistics import median
+
+
+def summarise(results: list[dict], order: list[str]) -> list[dict]:
+    """One row per scenario: the round whose ratio to the INSERT is the median (its req/s,
+    latencies and CPU shares), with the lowest and highest ratio of all rounds."""
+    rows = []
+    for name in order:
+        rounds = [r for r in results if r["scenario"] == name]
+        if not rounds:
+            continue
+        ratios = [r["ratio_to_insert"] for r in rounds if r["ratio_to_insert"] is not None]
+        middle = median(ratios) if ratios else None
+        chosen = min(rounds, key=lambda r: abs((r["ratio_to_insert"] or 0) - (middle or 0)))
+        rows.append({**chosen, "rounds": len(rounds), "ratio_median": middle,
+                     "ratio_lowest": min(ratios) if ratios else None, "ratio_highest": max(ratios) if ratios else None,
+                     "errors_all_rounds": sum(r["wrk"]["errors"] for r in rounds),
+                     "check_ok": all(r["check_ok"] for r in rounds)})
+    return rows
+
+
+def _ms(value) -> str:
+    return "—" if value is None else (f"{value:.2f}" if value < 100 else f"{value:.0f}")
+
+
+def _ratio(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
+def _errors(wrk: dict) -> str:
+    if not wrk["errors"]:
+        return "0"
+    parts = []
+    if wrk["non_2xx_3xx"]:
+        parts.append(f"{wrk['non_2xx_3xx']} non-2xx/3xx")
+    parts += [f"{count} {kind}" for kind, count in wrk["socket_errors"].items() if count]
+    return f"{wrk['errors']} ({', '.join(parts)})"
+
+
+def table(report: dict) -> str:
+    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping",
+              "CPU app/db/wrk/other"]
+    rows = []
+    for backend, outcome in report["backends"].items():
+        if "skipped" in outcome:
+            rows.append([backend, "skipped (see below)", "", "", "", "", "", "", ""])
+            continue
+        for r in outcome["summary"]:
+            wrk = r["wrk"]
+            name = r["scenario"] + ("" if r["check_ok"] else f" [check: HTTP {r['check_status']}]")
+            ratio = _ratio(r["ratio_median"])
+            if r["rounds"] > 1 and r["ratio_lowest"] is not None:
+                ratio += f" ({_ratio(r['ratio_lowest'])}–{_ratio(r['ratio_highest'])})"
+            errors = _errors(wrk) if r["rounds"] == 1 else str(r["errors_all_rounds"])
+            rows.append([backend, name, f"{wrk['requests_per_s']:.1f}", _ms(wrk["p50_ms"]), _ms(wrk["p99_ms"]),
+                         errors, ratio, _ratio(r["ratio_to_ping"]),
+                         "/".join(f"{r['cpu_share'][k]:.0%}" for k in ("server", "database", "wrk", "other"))])
+    widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
+    right = {2, 3, 4, 6, 7, 8}
+
+    def line(cells):
+        return "| " + " | ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+
+    separator = "|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2))
+                               for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), separator] + [line(row) for row in rows])
+
+
+def problems(report: dict) -> str:
+    out = []
+    for backend, outcome in report["backends"].items():
+        if "skipped" in outcome:
+            out.append(f"- {backend} skipped: {outcome['skipped']}")
+        for r in outcome.get("results", []):
+            found = r["log_problems"]
+            if not r["check_ok"]:
+                out.append(f"- {backend} / {r['scenario']}: check request answered HTTP {r['check_status']}: "
+                           f"{r['check_excerpt'][:200]!r}")
+            if found["tracebacks"] or found["messages"]:
+                where = r["scenario"] + (f", round {r['round']}" if r.get("round", 1) > 1 else "")
+                out.append(f"- {backend} / {where}: {found['tracebacks']} traceback(s) in the server log")
+                for message, count in sorted(found["messages"].items(), key=lambda kv: -kv[1])[:8]:
+                    out.append(f"    {count:>6} × {message}")
+            if r["wrk"]["errors"]:
+                out.append(f"- {backend} / {r['scenario']}: wrk errors: {_errors(r['wrk'])}")
+    return "\n".join(out) if out else "none (no failed check, no wrk error, no traceback or error line in the logs)"
+
+
