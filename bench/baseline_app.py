@@ -6,7 +6,7 @@
 - ``GET /ping``: a constant, no database.
 
 The engine is built the way plateforme builds its own (replicated here, not imported):
-``pool_pre_ping=True``; ``postgresql://`` URLs use psycopg 3; on SQLite every connection
+``pool_pre_ping`` for a database server (not for a SQLite file); ``postgresql://`` URLs use psycopg 3; on SQLite every connection
 gets ``busy_timeout`` (SQLITE_BUSY_TIMEOUT_MS, default 15000), WAL, ``synchronous=NORMAL``
 and ``foreign_keys=ON``, and write requests (anything but GET/HEAD/OPTIONS) begin their
 transaction with ``BEGIN IMMEDIATE`` while reads keep a deferred ``BEGIN``.
@@ -38,7 +38,7 @@ def database_url() -> str:
 
 
 def make_engine(url: str):
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         busy_timeout_ms = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
 

@@ -43,7 +43,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret_key or "dev-only-secret-key-change-me",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A server connection can drop between requests: test it at checkout. A SQLite file
+        # cannot, and the ping would be a statement more on every request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
         # Rate limits: memory in development, Redis (redis://127.0.0.1:6379/0) in production.
         "RATELIMIT_STORAGE_URI": os.environ.get(

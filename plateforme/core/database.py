@@ -178,17 +178,27 @@ def insert_object(model, **values):
     session, as if just loaded: for the busiest write paths, where the unit of work's
     bookkeeping costs several times the INSERT itself. Columns left out of `values` are
     loaded from the database if read later (give them all to spare that query)."""
-    from sqlalchemy.orm import make_transient_to_detached
-
-    from ..extensions import db
-
     unknown = values.keys() - _column_keys(model)
     if unknown:
         raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
     row_id = execute_core(_insert_returning_id(model.__table__), values).scalar_one()
+    return as_loaded(model, {**values, "id": row_id})
+
+
+def as_loaded(model, values: dict):
+    """The object of the session for a row of `model` read or written by a Core statement
+    (`values`: its columns by attribute name, the primary key included), as if the ORM had
+    loaded it; the session's own object when it already holds that row."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from ..extensions import db
+
+    held = db.session.identity_map.get(model.__mapper__.identity_key_from_primary_key((values["id"],)))
+    if held is not None:
+        return held
     # Built as a load builds it (no constructor, no attribute events: a quarter of the cost).
     instance = model.__mapper__.class_manager.new_instance()
-    instance.__dict__.update(values, id=row_id)
+    instance.__dict__.update(values)
     make_transient_to_detached(instance)  # its attributes now read as loaded, not as changes
     db.session.add(instance)
     return instance

@@ -30,7 +30,9 @@ def predicate(func: Predicate) -> Predicate:
 
 def can(name: str, *objects) -> bool:
     """Whether the current user passes the rule `name` (for templates and views)."""
-    return bool(PREDICATES[name](current_user, *objects))
+    # The person itself, not the proxy: a rule reads several of its attributes, and each
+    # read through `current_user` asks Flask-Login for it again.
+    return bool(PREDICATES[name](current_user._get_current_object(), *objects))
 
 
 def deny(name: str):

@@ -26,7 +26,7 @@ from ..consultations.models import (
     Audience, Consultation, ConsultationFollow, ConsultationPhase, ConsultationStatus, PhaseCalendar, PhaseKind,
 )
 from ..consultations.services import remember_following
-from ..core.database import execute_core
+from ..core.database import as_loaded, execute_core
 from ..core.models import utcnow
 from ..core.requests import request_memo
 from ..extensions import db
@@ -117,9 +117,27 @@ def _statement(with_person: bool, contribution_table=None):
                     contribution.c.visibility.label("contribution_visibility"))
         joined = joined.outerjoin(contribution, and_(contribution.c.id == bindparam("contribution_id"),
                                                      contribution.c.consultation_id == consultation.c.id))
-    statement = select(User, *columns) if with_person else select(*columns)
-    statement = statement.select_from(joined).where(consultation.c.id == bindparam("consultation_id"))
+    if with_person:  # the person's columns, as Core columns: the ORM's loading layer is skipped (as_loaded)
+        columns += tuple(column.label(f"{PERSON}{key}") for key, column in _person_columns())
+    statement = select(*columns).select_from(joined).where(consultation.c.id == bindparam("consultation_id"))
     return statement.outerjoin(User, signed_in_condition()) if with_person else statement
+
+
+PERSON = "person__"
+
+
+@cache
+def _person_columns() -> tuple:
+    """(attribute, column) of every column of `User`."""
+    return tuple((prop.key, prop.columns[0]) for prop in User.__mapper__.column_attrs)
+
+
+def _person(row) -> User | None:
+    """The signed-in person of a `_statement(True)` row, as the session's `User`."""
+    values = row._mapping
+    if values[f"{PERSON}id"] is None:
+        return None
+    return as_loaded(User, {key: values[f"{PERSON}{key}"] for key, _ in _person_columns()})
 
 
 def _read(consultation_id: int, phase_kind: PhaseKind, contribution_table=None, contribution_id=None):
@@ -129,12 +147,14 @@ def _read(consultation_id: int, phase_kind: PhaseKind, contribution_table=None, 
               "contribution_id": contribution_id}
     identity = claimed_identity()
     row = None
+    person = None
     if identity is not None:
-        row = db.session.execute(_statement(True, contribution_table), {**params, **identity}).first()
-        if row is not None and row.User is not None:
-            adopt_signed_in_user(row.User)
+        row = execute_core(_statement(True, contribution_table), {**params, **identity}).first()
+        person = _person(row) if row is not None else None
+        if person is not None:
+            adopt_signed_in_user(person)
     user_id = current_user.id if current_user.is_authenticated else 0  # loaded above, or now
-    if identity is None or (row is not None and row.User is None and user_id):
+    if identity is None or (row is not None and person is None and user_id):
         # The facts about the person must be about whoever Flask-Login found.
         row = execute_core(_statement(False, contribution_table), {**params, "user_id": user_id}).first()
     if row is None:

@@ -102,7 +102,7 @@ def _react(action, content, default: str, done: str, already: str):
         flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
         return _back(default)
     try:
-        changed = action(current_user, content)
+        changed = action(current_user._get_current_object(), content)
     except DebateError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -144,7 +144,8 @@ def comment(consultation_id):
             submission = CommentSubmission(form.stance.data, form.body.data)
     if submission is not None:
         try:
-            created = post_comment(current_user, consultation, submission.stance, submission.body)
+            created = post_comment(current_user._get_current_object(), consultation, submission.stance,
+                                   submission.body)
         except DebateError as error:
             db.session.rollback()
             form = form or CommentForm(prefix=COMMENT_PREFIX)
@@ -179,7 +180,8 @@ def reply(consultation_id, comment_id):
     form = CommentForm(prefix=COMMENT_PREFIX)
     if form.validate_on_submit():
         try:
-            created = post_comment(current_user, consultation, form.stance.data, form.body.data, parent=parent)
+            created = post_comment(current_user._get_current_object(), consultation, form.stance.data,
+                                   form.body.data, parent=parent)
         except DebateError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -236,7 +238,8 @@ def propose(consultation_id):
     form = ProposalForm(prefix=PROPOSAL_PREFIX)
     if form.validate_on_submit():
         try:
-            proposal = submit_proposal(current_user, consultation, form.title.data, form.body.data)
+            proposal = submit_proposal(current_user._get_current_object(), consultation, form.title.data,
+                                       form.body.data)
         except DebateError as error:
             db.session.rollback()
             attach_error(form, error)
