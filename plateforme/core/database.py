@@ -20,8 +20,10 @@ from contextvars import ContextVar
 from functools import cache, wraps
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Engine
+
+from .prepared import Prepared
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -151,26 +153,47 @@ def insert_if_absent(model, key: tuple[str, ...], **values) -> bool:
     tabs at once cannot both insert, and no savepoint or prior SELECT is needed."""
     from ..extensions import db
 
-    statement = _insert_unless_present(model.__table__, db.session.get_bind().dialect.name, tuple(key))
+    values = with_python_defaults(model.__table__, values)
+    statement = _insert_unless_present(model.__table__, db.session.get_bind().dialect.name, tuple(key),
+                                       frozenset(values))
     # RETURNING says whether a row went in (rowcount is not reliable with it on every driver).
-    return execute_core(statement, values).first() is not None
+    return statement.first(values) is not None
+
+
+def with_python_defaults(table, values: dict) -> dict:
+    """`values` and, for the columns it leaves out, their Python-side defaults (a creation
+    date...), as SQLAlchemy's own INSERT would fill them in."""
+    missing = [(key, default) for key, default in _python_defaults(table) if key not in values]
+    if not missing:
+        return values
+    # A default given as a function is kept wrapped by SQLAlchemy to take an execution
+    # context; ours ignore it.
+    return {**values, **{key: default.arg(None) if default.is_callable else default.arg for key, default in missing}}
 
 
 @cache
-def _insert_unless_present(table, dialect: str, key: tuple[str, ...]):
+def _python_defaults(table) -> tuple:
+    return tuple((column.key, column.default) for column in table.columns
+                 if column.default is not None and (column.default.is_scalar or column.default.is_callable))
+
+
+@cache
+def _insert_unless_present(table, dialect: str, key: tuple[str, ...], columns: frozenset[str]) -> Prepared:
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id)
+    return Prepared(insert(table).values({name: bindparam(name) for name in sorted(columns)})
+                    .on_conflict_do_nothing(index_elements=list(key)).returning(table.c.id))
 
 
 @cache
-def _insert_returning_id(table):
-    """Built once per table; the values come as parameters, so nothing is rebuilt per row."""
+def _insert_returning_id(table, columns: frozenset[str]) -> Prepared:
+    """Built once per table and set of columns; the values come as parameters."""
     from sqlalchemy import insert
 
-    return insert(table).returning(table.c.id)
+    return Prepared(insert(table).values({name: bindparam(name) for name in sorted(columns)})
+                    .returning(table.c.id))
 
 
 def insert_object(model, **values):
@@ -181,7 +204,8 @@ def insert_object(model, **values):
     unknown = values.keys() - _column_keys(model)
     if unknown:
         raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
-    row_id = execute_core(_insert_returning_id(model.__table__), values).scalar_one()
+    values = with_python_defaults(model.__table__, values)
+    row_id = _insert_returning_id(model.__table__, frozenset(values)).first(values).id
     return as_loaded(model, {**values, "id": row_id})
 
 

@@ -26,7 +26,8 @@ from ..consultations.models import (
     Audience, Consultation, ConsultationFollow, ConsultationPhase, ConsultationStatus, PhaseCalendar, PhaseKind,
 )
 from ..consultations.services import remember_following
-from ..core.database import as_loaded, execute_core
+from ..core.database import as_loaded
+from ..core.prepared import Prepared
 from ..core.models import utcnow
 from ..core.requests import request_memo
 from ..extensions import db
@@ -134,10 +135,14 @@ def _person_columns() -> tuple:
 
 def _person(row) -> User | None:
     """The signed-in person of a `_statement(True)` row, as the session's `User`."""
-    values = row._mapping
-    if values[f"{PERSON}id"] is None:
+    if getattr(row, f"{PERSON}id") is None:
         return None
-    return as_loaded(User, {key: values[f"{PERSON}{key}"] for key, _ in _person_columns()})
+    return as_loaded(User, {key: getattr(row, f"{PERSON}{key}") for key, _ in _person_columns()})
+
+
+@cache
+def _prepared(with_person: bool, contribution_table=None) -> Prepared:
+    return Prepared(_statement(with_person, contribution_table))
 
 
 def _read(consultation_id: int, phase_kind: PhaseKind, contribution_table=None, contribution_id=None):
@@ -149,14 +154,14 @@ def _read(consultation_id: int, phase_kind: PhaseKind, contribution_table=None, 
     row = None
     person = None
     if identity is not None:
-        row = execute_core(_statement(True, contribution_table), {**params, **identity}).first()
+        row = _prepared(True, contribution_table).first({**params, **identity})
         person = _person(row) if row is not None else None
         if person is not None:
             adopt_signed_in_user(person)
     user_id = current_user.id if current_user.is_authenticated else 0  # loaded above, or now
     if identity is None or (row is not None and person is None and user_id):
         # The facts about the person must be about whoever Flask-Login found.
-        row = execute_core(_statement(False, contribution_table), {**params, "user_id": user_id}).first()
+        row = _prepared(False, contribution_table).first({**params, "user_id": user_id})
     if row is None:
         return None
     if user_id:
