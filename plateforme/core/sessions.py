@@ -27,10 +27,13 @@ import json
 import zlib
 from datetime import datetime, timedelta, timezone
 
+from functools import cache
+
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext, lazy_gettext
 from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature
+from werkzeug.http import dump_cookie, http_date
 
 REFRESH_AFTER = timedelta(days=1)
 VERSION, COMPRESSED = b"v1", b"v1z"
@@ -100,7 +103,7 @@ class DailyRefreshedCookieSessions(SecureCookieSessionInterface):
         if len(payload) > COMPRESS_FROM:
             version, payload = COMPRESSED, zlib.compress(payload)
         body = b".".join((version, _b64encode(payload), _b64encode(signed_at.to_bytes(5, "big"))))
-        signature = hmac.new(self._signing_keys(app)[0], body, hashlib.sha256).digest()
+        signature = hmac.digest(self._signing_keys(app)[0], body, "sha256")
         return (body + b"." + _b64encode(signature)).decode("ascii")
 
     def decode(self, app, value: str, max_age: int, now: float):
@@ -109,7 +112,7 @@ class DailyRefreshedCookieSessions(SecureCookieSessionInterface):
             raw = value.encode("ascii")
             body, _, signature = raw.rpartition(b".")
             signature = _b64decode(signature)
-            if not any(hmac.compare_digest(hmac.new(key, body, hashlib.sha256).digest(), signature)
+            if not any(hmac.compare_digest(hmac.digest(key, body, "sha256"), signature)
                        for key in self._signing_keys(app)):
                 return None
             version, payload, stamp = body.split(b".")
@@ -173,9 +176,24 @@ class DailyRefreshedCookieSessions(SecureCookieSessionInterface):
             return
         now = datetime.now(timezone.utc)
         value = self.encode(app, dict(session), int(now.timestamp()))
-        response.set_cookie(name, value, expires=self.get_expiration_time(app, session), httponly=httponly,
-                            domain=domain, path=path, secure=secure, partitioned=partitioned, samesite=samesite)
+        # The header werkzeug's set_cookie writes, its fixed attributes worked out once
+        # (the value needs no quoting: base64url and dots).
+        expires = self.get_expiration_time(app, session)
+        head, middle, tail = _cookie_template(name, domain, path, secure, partitioned, samesite, httponly,
+                                              expires is not None)
+        response.headers.add("Set-Cookie", head + value + middle + (http_date(expires) if expires else "") + tail)
         _vary_on_cookie(response)
+
+
+@cache
+def _cookie_template(name, domain, path, secure, partitioned, samesite, httponly, expires: bool):
+    """The Set-Cookie header werkzeug's `dump_cookie` writes, cut around the value and the
+    expiry date: its fixed attributes are worked out once."""
+    probe = dump_cookie(name, "VALUE", expires="EXPIRES" if expires else None, domain=domain, path=path,
+                        secure=secure, partitioned=partitioned, samesite=samesite, httponly=httponly)
+    head, _, rest = probe.partition("VALUE")
+    middle, _, tail = rest.partition("EXPIRES") if expires else ("", "", rest)
+    return head, middle, tail
 
 
 def _vary_on_cookie(response) -> None:

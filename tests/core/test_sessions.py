@@ -140,3 +140,32 @@ def test_a_lazy_flashed_message_is_translated_when_shown_in_the_readers_language
 def test_pages_that_read_the_session_vary_on_the_cookie_once(app, signed_in):
     response = signed_in.get("/compte")
     assert [part.strip() for part in response.headers["Vary"].split(",")].count("Cookie") == 1
+
+
+@pytest.mark.parametrize("domain", [None, "exemple.fr"])
+@pytest.mark.parametrize("permanent", [True, False])
+def test_the_set_cookie_header_is_the_one_werkzeug_writes(app, domain, permanent):
+    from flask import Response
+    from werkzeug.http import dump_cookie
+
+    from plateforme.core.sessions import DailyRefreshedCookieSessions
+
+    interface = DailyRefreshedCookieSessions()
+    app.config["SESSION_COOKIE_DOMAIN"] = domain
+    try:
+        with app.test_request_context("/"):
+            session = interface.session_class({"lang": "en"})
+            session.permanent = permanent
+            response = Response()
+            interface.save_session(app, session, response)
+            (header,) = response.headers.getlist("Set-Cookie")
+            value = header.split(";")[0].split("=", 1)[1]
+            expected = dump_cookie(interface.get_cookie_name(app), value,
+                                   expires=interface.get_expiration_time(app, session),
+                                   domain=interface.get_cookie_domain(app), path=interface.get_cookie_path(app),
+                                   secure=interface.get_cookie_secure(app), httponly=interface.get_cookie_httponly(app),
+                                   samesite=interface.get_cookie_samesite(app),
+                                   partitioned=interface.get_cookie_partitioned(app))
+        assert header == expected and ("Expires=" in header) is permanent
+    finally:
+        app.config["SESSION_COOKIE_DOMAIN"] = None
