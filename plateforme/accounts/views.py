@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..core.forms import attach_error
 from ..core.database import read_phase
 from ..core.permissions import requires
+from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from ..territories.models import Territory
@@ -30,7 +31,7 @@ from .services import (
 
 
 @bp.route("/inscription", methods=["GET", "POST"], endpoint="register")
-@limiter.limit("20 per hour", methods=["POST"])
+@rate_limited(limiter.limit("20 per hour", methods=["POST"]))
 def register_view():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -63,7 +64,7 @@ def confirm_email_view(token):
 
 
 @bp.route("/compte/renvoyer-confirmation", methods=["POST"])
-@limiter.limit("5 per hour")
+@rate_limited(limiter.limit("5 per hour"))
 @requires("is_signed_in")
 def resend_confirmation():
     if ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
@@ -73,7 +74,7 @@ def resend_confirmation():
 
 
 @bp.route("/connexion", methods=["GET", "POST"], endpoint="sign_in")
-@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+@rate_limited(limiter.limit("10 per minute; 60 per hour", methods=["POST"]))
 def sign_in_view():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -102,7 +103,7 @@ def sign_out():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"])
+@rate_limited(limiter.limit("5 per 15 minutes", methods=["POST"]))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -112,7 +113,7 @@ def forgot_password():
 
 
 @bp.route("/reinitialiser/<token>", methods=["GET", "POST"], endpoint="reset_password")
-@limiter.limit("10 per 15 minutes", methods=["POST"])
+@rate_limited(limiter.limit("10 per 15 minutes", methods=["POST"]))
 def reset_password_view(token):
     try:
         user = user_for_reset_token(token)

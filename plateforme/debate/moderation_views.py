@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..core.forms import BoundedIntegerField, attach_error, choices, reject_control_characters, strip_filter
 from ..core.permissions import can, ensure
+from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from ..territories.names import de_territory
@@ -62,7 +63,8 @@ SIMPLE_ACTS = {
     "deverrouiller": (lambda c, k, by: set_locked(c, k, by, False), _l("Le fil est rouvert aux réponses.")),
 }
 
-report_limit = limiter.shared_limit(REPORT_LIMIT, scope="debate-reports", key_func=per_person, methods=["POST"])
+report_limit = rate_limited(limiter.shared_limit(REPORT_LIMIT, scope="debate-reports", key_func=per_person,
+                                               methods=["POST"]))
 
 
 class ReportForm(FlaskForm):

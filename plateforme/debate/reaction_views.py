@@ -18,6 +18,7 @@ from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_comment, can_propose
 from ..core.database import reads_first
 from ..core.permissions import ensure_visible
+from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import bp
@@ -28,11 +29,11 @@ from .models import Comment, Endorsement, Proposal, Support
 from .permissions import is_suspended
 from .reactions import endorse, support, withdraw_endorsement, withdraw_support
 from .services import DebateError
-from .views import consultation_url, per_person
+from .views import per_person
 
 REACTION_LIMIT = "30 per minute"
-reaction_limit = limiter.shared_limit(REACTION_LIMIT, scope="debate-reactions", key_func=per_person,
-                                      methods=["POST"])
+reaction_limit = rate_limited(limiter.shared_limit(REACTION_LIMIT, scope="debate-reactions", key_func=per_person,
+                                                   methods=["POST"]))
 
 
 @dataclass

@@ -17,6 +17,7 @@ from ..consultations.queries import consultation_for_participation
 from ..core.database import reads_first
 from ..core.forms import attach_error
 from ..core.permissions import can, ensure, ensure_visible
+from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
 from . import bp
 from .at_hand import ConsultationAtHand, consultation_at_hand
@@ -47,9 +48,10 @@ def per_person() -> str:
 
 
 # Comments and replies share one allowance; proposals have their own.
-comment_limit = limiter.shared_limit(POSTING_LIMIT, scope="debate-comments", key_func=per_person, methods=["POST"])
-proposal_limit = limiter.shared_limit(POSTING_LIMIT, scope="debate-proposals", key_func=per_person,
-                                      methods=["POST"])
+comment_limit = rate_limited(limiter.shared_limit(POSTING_LIMIT, scope="debate-comments", key_func=per_person,
+                                                methods=["POST"]))
+proposal_limit = rate_limited(limiter.shared_limit(POSTING_LIMIT, scope="debate-proposals", key_func=per_person,
+                                                   methods=["POST"]))
 
 
 @bp.app_template_global("debate_section")

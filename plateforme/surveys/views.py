@@ -13,6 +13,7 @@ from ..core.forms import attach_error
 from ..core.database import reads_first
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, requires
+from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
 from . import bp
 from .definitions import DefinitionError, create_from_definition
@@ -229,7 +230,7 @@ def answer(survey_id):
 
 
 @bp.route("/<int:survey_id>/code", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@rate_limited(limiter.limit("20 per hour", methods=["POST"]))
 @reads_first
 def answer_with_code(survey_id):
     """Panel mode: a one-time code from a letter, no account needed."""
