@@ -211,8 +211,13 @@ def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, ser
                 servers[target] = servers_running.enter_context(GunicornServer(
                     wsgi, env, ready_path=ready_path, log_path=log_dir / f"{backend}-{target}.log",
                     **server_options))
+        insert = next(s for s in scenarios if s.name == INSERT)
         for round_number in range(1, rounds + 1):
-            for scenario in scenarios:
+            # With several rounds, the INSERT is measured again after each scenario: each
+            # figure is then compared with the INSERTs just before and just after it.
+            sequence = scenarios if rounds == 1 else [x for s in scenarios for x in
+                                                      ((s,) if s.target == "baseline" else (s, insert))]
+            for scenario in sequence:
                 label = f"{scenario.name}" + (f" (round {round_number}/{rounds})" if rounds > 1 else "")
                 print(f"[{backend}] {label} ...", file=sys.stderr, flush=True)
                 allowed = min(15.0, idle_budget["left"])
@@ -229,15 +234,28 @@ def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, ser
                 print(f"[{backend}]   {wrk['requests_per_s']:.1f} req/s, p50 {wrk['p50_ms']} ms, "
                       f"p99 {wrk['p99_ms']} ms, errors {wrk['errors']}", file=sys.stderr, flush=True)
     for round_number in range(1, rounds + 1):
-        by_name = {r["scenario"]: r for r in results if r["round"] == round_number}
-        insert_rps = by_name[INSERT]["wrk"]["requests_per_s"]
-        ping_rps = by_name[PING]["wrk"]["requests_per_s"]
-        for r in by_name.values():
+        figures = [r for r in results if r["round"] == round_number]
+        ping_rps = next(r for r in figures if r["scenario"] == PING)["wrk"]["requests_per_s"]
+        for index, r in enumerate(figures):
             rps = r["wrk"]["requests_per_s"]
-            r["ratio_to_insert"] = rps / insert_rps if insert_rps else None
+            r["ratio_to_insert"] = rps / insert_rps if (insert_rps := _bracketing_insert(figures, index)) else None
             r["ratio_to_ping"] = rps / ping_rps if (ping_rps and not r["uses_db"]) else None
-    return {"results": results, "summary": summarise(results, [s.name for s in scenarios]),
+    # The table's INSERT row: its first figure of each round.
+    kept = [r for i, r in enumerate(results) if r["scenario"] != INSERT
+            or not any(q["scenario"] == INSERT and q["round"] == r["round"] for q in results[:i])]
+    return {"results": results, "summary": summarise(kept, [s.name for s in scenarios]),
             "seconds": round(time.monotonic() - started, 1)}
+
+
+def _bracketing_insert(figures: list[dict], index: int) -> float | None:
+    """The INSERT's req/s to compare figure `index` of a round with: the mean of the INSERT
+    figures just before and just after it (either one at the ends; its own for an INSERT)."""
+    if figures[index]["scenario"] == INSERT:
+        return figures[index]["wrk"]["requests_per_s"]
+    before = [r for r in figures[:index] if r["scenario"] == INSERT][-1:]
+    after = [r for r in figures[index + 1:] if r["scenario"] == INSERT][:1]
+    rates = [r["wrk"]["requests_per_s"] for r in before + after]
+    return sum(rates) / len(rates) if rates else None
 
 
 def main(argv=None) -> int:
@@ -251,8 +269,9 @@ def main(argv=None) -> int:
                         help="wrk request timeout in seconds (default 20, above the SQLite busy timeout)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load first (default 1; 0: none)")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="measure every scenario this many times, in turn; the table gives each "
-                             "scenario's median, and the range of its ratios (default 1)")
+                        help="measure every scenario this many times, in turn, the INSERT again after "
+                             "each one (each figure is compared with the INSERTs around it); the table "
+                             "gives each scenario's median, and the range of its ratios (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
                         help="gunicorn worker class (default sync, see README)")
@@ -324,8 +343,9 @@ def main(argv=None) -> int:
           + f"; wrk: {settings.threads} threads, {settings.connections} connections, "
             f"{settings.duration:g} s (+{settings.warmup:g} s warm-up) per figure")
     print("ratios: requests/s of the figure ÷ requests/s of the baseline (same backend, same run"
-          + (f", same round; with {args.rounds} rounds: median of the rounds' ratios (lowest–highest), "
-             "other columns from the round of the median" if args.rounds > 1 else "") + ")")
+          + (f"; with {args.rounds} rounds: each figure against the mean of the INSERTs measured just "
+             "before and just after it; median of the rounds' ratios (lowest–highest), other columns "
+             "from the round of the median" if args.rounds > 1 else "") + ")")
     print("CPU: shares of the whole machine during the figure: gunicorn, PostgreSQL backends of the bench "
           "database, wrk, other programs (noise)")
     others = [r["cpu_share"]["other"] for outcome in report["backends"].values() for r in outcome.get("results", [])]
