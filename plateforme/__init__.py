@@ -23,12 +23,14 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from .core.errors import init_error_handlers
+    from .core.notices import init_notices
     from .core.redirects import init_redirects
     from .core.security import init_security_headers
 
     init_error_handlers(app)
     init_security_headers(app)
     init_redirects(app)
+    init_notices(app)
 
     from .cli import register_cli
 

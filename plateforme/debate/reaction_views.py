@@ -10,18 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_comment, can_propose
 from ..core.database import reads_first
+from ..core.notices import with_notice, without_notice
 from ..core.permissions import ensure_visible
 from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next
 from ..extensions import db, limiter
-from . import bp
+from . import bp, notices
 from .editing import within_edit_window
 from .at_hand import reaction_at_hand
 from .forms import ConfirmForm
@@ -92,12 +93,16 @@ def _reacted_to(model, consultation_id: int, contribution_id: int, phase_kind: P
     return consultation, contribution or abort(404)
 
 
-def _back(default: str):
-    """Back to the page the button was on (only a local address), else `default`."""
-    return redirect(safe_next(request.form.get("retour")) or default)
+def _back(default: str, notice: str | None = None):
+    """Back to the page the button was on (only a local address), else `default`, with
+    `notice` (notices.py) and without the one that page may have shown."""
+    target = without_notice(safe_next(request.form.get("retour")) or default)
+    return redirect(with_notice(target, notice) if notice else target)
 
 
 def _react(action, content, default: str, done: str, already: str):
+    """`action` (endorse, support or their withdrawal) on `content`, then back with the
+    notice `done` or, when nothing changed, `already`."""
     # The form holds only the CSRF token: once CSRFProtect has checked it, nothing is left to build.
     if not (g.get("csrf_valid") or ConfirmForm().validate_on_submit()):
         flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
@@ -109,9 +114,7 @@ def _react(action, content, default: str, done: str, already: str):
         flash(error.message, "error")
         return _back(default)
     db.session.commit()
-    # The two sentences stay lazy: the page that shows the one kept translates it.
-    flash(done if changed else already, "success" if changed else "info")
-    return _back(default)
+    return _back(default, done if changed else already)
 
 
 def _signed_in_or_sign_in():
@@ -129,7 +132,7 @@ def endorse_view(consultation_id, comment_id):
     consultation, comment = _reacted_to(Comment, consultation_id, comment_id, PhaseKind.DEBATE)
     return _signed_in_or_sign_in() or _react(
         endorse, comment, url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
-        _l("Votre soutien à ce commentaire est enregistré."), _l("Vous soutenez déjà ce commentaire."))
+        notices.ENDORSED, notices.ALREADY_ENDORSED)
 
 
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/retirer-soutien", methods=["POST"],
@@ -141,7 +144,7 @@ def withdraw_endorsement_view(consultation_id, comment_id):
     return _signed_in_or_sign_in() or _react(
         withdraw_endorsement, comment,
         url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
-        _l("Votre soutien à ce commentaire est retiré."), _l("Vous ne souteniez pas ce commentaire."))
+        notices.ENDORSEMENT_WITHDRAWN, notices.NOT_ENDORSED)
 
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/soutenir", methods=["POST"], endpoint="support")
@@ -151,7 +154,7 @@ def support_view(consultation_id, proposal_id):
     consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id, PhaseKind.PROPOSALS)
     return _signed_in_or_sign_in() or _react(
         support, proposal, url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
-        _l("Votre soutien à cette proposition est enregistré."), _l("Vous soutenez déjà cette proposition."))
+        notices.SUPPORTED, notices.ALREADY_SUPPORTED)
 
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/retirer-soutien", methods=["POST"],
@@ -163,4 +166,4 @@ def withdraw_support_view(consultation_id, proposal_id):
     return _signed_in_or_sign_in() or _react(
         withdraw_support, proposal,
         url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
-        _l("Votre soutien à cette proposition est retiré."), _l("Vous ne souteniez pas cette proposition."))
+        notices.SUPPORT_WITHDRAWN, notices.NOT_SUPPORTED)

@@ -7,7 +7,7 @@ through the `debate_section` template helper registered here.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -16,10 +16,11 @@ from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
 from ..core.database import reads_first
 from ..core.forms import attach_error
+from ..core.notices import PARAM as NOTICE_PARAM, notice_token, with_notice
 from ..core.permissions import can, ensure, ensure_visible
 from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
-from . import bp
+from . import bp, notices
 from .at_hand import ConsultationAtHand, consultation_at_hand
 from .forms import AnswerForm, CommentForm, CommentSubmission, ConfirmForm, ProposalForm, plain_comment
 from .labels import register_label_helpers
@@ -32,9 +33,6 @@ from .permissions import participation_refusal
 
 bp.record_once(register_label_helpers)
 POSTING_LIMIT = "10 per minute"
-# A new person's first posts may wait for a moderator (the territory's rule, debate/moderation.py).
-HELD_NOTICE = _l("Merci : votre contribution est enregistrée. Comme c'est l'une de vos premières sur ce territoire, "
-                 "elle sera publiée après validation par la modération ; d'ici là, vous êtes la seule personne à la voir.")
 # The comment and proposal forms share the consultation page: prefixed ids stay unique.
 COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
 
@@ -66,8 +64,8 @@ def debate_section_helper(consultation):
 @bp.app_template_global("debate_url")
 def debate_url(_anchor: str | None = None, **changes) -> str:
     """The current page with some query arguments changed (None removes one): pagination
-    and filters of the debate sections keep the page's other arguments."""
-    args = {**request.args.to_dict(), **changes}
+    and filters of the debate sections keep the page's other arguments, not a notice."""
+    args = {**request.args.to_dict(), NOTICE_PARAM: None, **changes}
     args = {key: value for key, value in args.items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor=_anchor)
 
@@ -115,11 +113,14 @@ def _proposal_of(consultation: Consultation, proposal_id: int) -> Proposal:
     return proposal
 
 
-def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool = False):
+def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool = False, notice: str | None = None):
+    """To the page of threads holding `comment`, at its anchor, with `notice` (notices.py)."""
     # A thread opened by this very request is the newest: first page, no count query.
     new_thread = just_posted and comment.parent_id is None
     page = 1 if new_thread else comment_page_number(comment, consultation, current_user)
     args = {COMMENTS_PAGE_ARG: page} if page > 1 else {}
+    if notice is not None:
+        args[NOTICE_PARAM] = notice_token(notice)
     return redirect(consultation_url(consultation, _anchor=f"commentaire-{comment.id}", **args))
 
 
@@ -154,10 +155,9 @@ def comment(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            # Lazy: translated when the next page shows it (the cookie keeps the source text).
-            flash(HELD_NOTICE if created.visibility == Visibility.HELD else
-                  _l("Merci : votre commentaire est publié. Vous suivez désormais cette consultation."), "success")
-            return _to_comment(consultation, created, just_posted=True)
+            return _to_comment(consultation, created, just_posted=True,
+                               notice=notices.HELD if created.visibility == Visibility.HELD
+                               else notices.COMMENT_PUBLISHED)
     consultation = _consultation_for_page(consultation)
     return render_template("debate/comment_form.html", consultation=consultation, form=form, parent=None,
                            refusal=_refusal(consultation, PhaseKind.DEBATE))
@@ -189,9 +189,8 @@ def reply(consultation_id, comment_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(HELD_NOTICE if created.visibility == Visibility.HELD else _l("Merci : votre réponse est publiée."),
-                  "success")
-            return _to_comment(consultation, created)
+            return _to_comment(consultation, created, notice=notices.HELD if created.visibility == Visibility.HELD
+                               else notices.REPLY_PUBLISHED)
     consultation = _consultation_for_page(consultation)
     refusal = _refusal(consultation, PhaseKind.DEBATE)
     if refusal is None and not parent.is_visible:
@@ -247,9 +246,9 @@ def propose(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(HELD_NOTICE if proposal.visibility == Visibility.HELD else
-                  _l("Merci : votre proposition est publiée. La collectivité y répondra publiquement."), "success")
-            return redirect(url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id))
+            return redirect(with_notice(
+                url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
+                notices.HELD if proposal.visibility == Visibility.HELD else notices.PROPOSAL_PUBLISHED))
     consultation = _consultation_for_page(consultation)
     return render_template("debate/proposal_form.html", consultation=consultation, form=form,
                            refusal=_refusal(consultation, PhaseKind.PROPOSALS))

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, func, select
 
+from plateforme.core.notices import without_notice
 from plateforme.consultations.models import Audience, PhaseKind
 from plateforme.debate.models import Comment, Stance, Visibility
 
@@ -267,13 +268,18 @@ def test_the_consultation_page_holds_the_debate_and_brings_people_back_to_it(cli
     # A new comment sends its author back to the consultation page, at the comment.
     response = _post(client, f"/consultations/{debating.id}/commenter", comment_form(), url)
     newest = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
-    assert response.headers["Location"].endswith(f"/consultations/{debating.id}#commentaire-{newest.id}")
+    landing = response.headers["Location"]
+    assert without_notice(landing).endswith(f"/consultations/{debating.id}#commentaire-{newest.id}")
+    # It is told there that the comment is published; the POST wrote no cookie.
+    assert "Set-Cookie" not in response.headers
+    assert "votre commentaire est publié" in page_text(client.get(landing))
     # A reply to a thread on page 2 lands on page 2.
     oldest = db.session.execute(select(Comment).order_by(Comment.id)).scalars().first()
     reply_url = f"/consultations/{debating.id}/commentaires/{oldest.id}/repondre"
     response = _post(client, reply_url, comment_form(body="Je réponds au premier."), reply_url)
     reply = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
-    assert response.headers["Location"].endswith(f"?page_commentaires=2#commentaire-{reply.id}")
+    assert without_notice(response.headers["Location"]).endswith(f"?page_commentaires=2#commentaire-{reply.id}")
+    assert "votre réponse est publiée" in page_text(client.get(response.headers["Location"]))
     assert f'id="commentaire-{reply.id}"' in page_text(client.get(f"{url}?page_commentaires=2"))
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from plateforme.core.notices import without_notice
 from plateforme.consultations.models import Audience, PhaseKind
 from plateforme.core.models import utcnow
 from plateforme.debate.models import (
@@ -169,8 +170,10 @@ def test_a_resident_endorses_from_the_debate_page_and_comes_back_to_it(client, d
     fields = _form_of(html, action)
     assert fields["retour"] == f"{page_url}#commentaire-{written.id}"
     response = client.post(action, data=fields)
-    assert response.status_code == 302 and response.headers["Location"].endswith(fields["retour"])
+    assert response.status_code == 302 and without_notice(response.headers["Location"]).endswith(fields["retour"])
+    assert "Votre soutien à ce commentaire est enregistré." in page_text(client.get(response.headers["Location"]))
     html = page_text(client.get(page_url))
+    assert "Votre soutien à ce commentaire est enregistré." not in html  # the notice is the landing's alone
     assert "1 soutien" in html and "Retirer mon soutien" in html and "Je soutiens" not in html
     assert db.session.get(Comment, written.id).endorsements_count == 1
     withdraw = f"/consultations/{debating.id}/commentaires/{written.id}/retirer-soutien"
