@@ -214,6 +214,7 @@ def as_loaded(model, values: dict):
     (`values`: its columns by attribute name, the primary key included), as if the ORM had
     loaded it; the session's own object when it already holds that row."""
     from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.attributes import instance_state
 
     from ..extensions import db
 
@@ -224,7 +225,14 @@ def as_loaded(model, values: dict):
     instance = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)  # its attributes now read as loaded, not as changes
-    db.session.add(instance)
+    session = db.session()
+    attach = getattr(session, "_save_or_update_impl", None)
+    if attach is None:  # pragma: no cover - a SQLAlchemy without it: the public way
+        session.add(instance)
+    else:
+        # What Session.add does, less its cascade walk over every relationship of the model
+        # (User has a dozen): the object holds columns only, so the walk would find nothing.
+        attach(instance_state(instance))
     return instance
 
 
