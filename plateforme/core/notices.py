@@ -117,3 +117,4 @@ def current_notices() -> list[tuple[str, object]]:
 
 def init_notices(app) -> None:
     app.jinja_env.globals["address_notices"] = current_notices
+    app.jinja_env.globals["notice_param"] = PARAM  # pages drop it from the addresses they build

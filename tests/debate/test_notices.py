@@ -2,6 +2,7 @@
 they were made for, for a while, and to nobody else; the POST writes no cookie."""
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,7 +11,7 @@ import pytest
 from plateforme.core import notices
 
 from ..factories import page_text, post_form, sign_in
-from .helpers import proposal
+from .helpers import comment, comment_form, proposal
 
 SUPPORTED = "Votre soutien à cette proposition est enregistré."
 
@@ -80,3 +81,19 @@ def test_the_notice_is_translated_for_the_reader(client, supported):
     post_form(client, "/langue", {"lang": "en", "next": "/"}, form_url="/")
     text = page_text(client.get(response.headers["Location"]))
     assert "Your support for this proposal has been recorded." in text
+
+
+def test_the_landing_page_does_not_carry_its_notice_into_its_links_and_filters(client, db, make, debating):
+    author = make.user()
+    with client.application.test_request_context():
+        for i in range(21):  # two pages of threads
+            comment(db, author, debating, body=f"Avis numéro {i:02d}.")
+    sign_in(client, make.user())
+    page = f"/consultations/{debating.id}"
+    response = post_form(client, f"{page}/commenter", comment_form(), form_url=page)
+    landing = client.get(response.headers["Location"])
+    html = landing.get_data(as_text=True)
+    assert "votre commentaire est publié" in page_text(landing)
+    next_page = re.search(r'<a href="([^"]*)">Page suivante</a>', html).group(1)
+    assert "page_commentaires=2" in next_page and notices.PARAM not in next_page
+    assert f'name="{notices.PARAM}"' not in html  # the filters' hidden fields
