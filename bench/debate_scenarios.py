@@ -24,13 +24,17 @@ ANY_CSRF_INPUT = re.compile(r'name="([\w-]*csrf_token)"[^>]*\bvalue="([^"]+)"|'
                             r'value="([^"]+)"[^>]*\bname="([\w-]*csrf_token)"')
 _worlds: dict[str, dict] = {}
 _clients: dict[str, list] = {}
+# How many support figures a run measures: bench/run.py sets it from --rounds, so that each
+# figure gets fresh proposals (SUPPORT_BATCH each).
+support_figures = 3
 
 
 def debate_world(env: dict[str, str]) -> dict:
     """The benchmark consultation and residents of this database (made once per run)."""
     key = env.get("DATABASE_URL", "")
     if key not in _worlds:
-        done = subprocess.run([sys.executable, "-m", "bench.debate_world", "--residents", str(RESIDENTS)],
+        done = subprocess.run([sys.executable, "-m", "bench.debate_world", "--residents", str(RESIDENTS),
+                               "--supportable", str(SUPPORT_BATCH * max(3, support_figures))],
                               cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise RuntimeError(f"bench.debate_world failed: {done.stderr[-2000:]}")
@@ -103,7 +107,7 @@ def support_requests(base_url: str, env: dict[str, str]) -> list[PreparedRequest
     proposals = supportable[used:used + SUPPORT_BATCH]
     if len(proposals) < SUPPORT_BATCH:
         raise RuntimeError(f"no fresh proposals left to support ({len(supportable)} made, {used} used): "
-                           "run bench/debate_world.py with a larger --supportable")
+                           "more support figures than debate_scenarios.support_figures")
     _supports_handed_out[key] = used + SUPPORT_BATCH
     sessions = []
     for client in residents(base_url, env):

@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import debate_scenarios  # noqa: E402
 from bench.cpu import wait_for_idle  # noqa: E402
 from bench.clients import HttpClient, csrf_token_in, form_post_requests  # noqa: E402
 from bench.harness import (  # noqa: E402
@@ -320,6 +321,7 @@ def main(argv=None) -> int:
     }
     started = time.monotonic()
     idle_budget = {"left": args.wait_idle}
+    debate_scenarios.support_figures = max(1, args.rounds)  # fresh proposals for every support figure
     for backend in backends:
         if backend == "postgresql" and pg_problem:
             message = f"PostgreSQL unreachable at {PG_ADMIN_URL} ({pg_problem})"
