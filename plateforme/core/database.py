@@ -225,14 +225,10 @@ def as_loaded(model, values: dict):
     instance = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)  # its attributes now read as loaded, not as changes
-    session = db.session()
-    attach = getattr(session, "_save_or_update_impl", None)
-    if attach is None:  # pragma: no cover - a SQLAlchemy without it: the public way
-        session.add(instance)
-    else:
-        # What Session.add does, less its cascade walk over every relationship of the model
-        # (User has a dozen): the object holds columns only, so the walk would find nothing.
-        attach(instance_state(instance))
+    # What Session.add does, less its cascade walk over every relationship of the model (User
+    # has a dozen): the object holds columns only, so the walk would find nothing.
+    # tests/core/test_database.py: the object is then the session's (insert_object goes through here).
+    db.session()._save_or_update_impl(instance_state(instance))
     return instance
 
 

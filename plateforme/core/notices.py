@@ -28,6 +28,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import current_app, request
 from flask_login import current_user
 
+from .sessions import derive_key
+
 PARAM = "avis"
 LIFETIME_MINUTES = 10
 KEY_PURPOSE = b"plateforme.address-notice.v1"
@@ -40,7 +42,7 @@ class Notice(NamedTuple):
 
 
 _NOTICES: dict[str, Notice] = {}
-_keys: dict[bytes, bytes] = {}
+_keys: dict = {}  # SECRET_KEY → derived key
 
 
 def notice(name: str, category: str, message) -> str:
@@ -55,9 +57,8 @@ def notice(name: str, category: str, message) -> str:
 
 def _key() -> bytes:
     secret = current_app.secret_key
-    secret = secret.encode() if isinstance(secret, str) else bytes(secret)
     if secret not in _keys:
-        _keys[secret] = hmac.digest(secret, KEY_PURPOSE, "sha256")
+        _keys[secret] = derive_key(secret, KEY_PURPOSE)
     return _keys[secret]
 
 

@@ -53,9 +53,11 @@ def _b64decode(data: bytes) -> bytes:
     return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
 
 
-def _derive_key(secret) -> bytes:
+def derive_key(secret, purpose: bytes) -> bytes:
+    """A key for one use (`purpose`) derived from SECRET_KEY (or one of its fallbacks), so
+    that a signature made for one use is never valid for another."""
     secret = secret.encode() if isinstance(secret, str) else bytes(secret)
-    return hmac.new(secret, KEY_PURPOSE, hashlib.sha256).digest()
+    return hmac.new(secret, purpose, hashlib.sha256).digest()
 
 
 def _encode_value(value):
@@ -87,7 +89,7 @@ class DailyRefreshedCookieSessions(SecureCookieSessionInterface):
             return None
         secrets = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if secrets not in self._keys:
-            self._keys[secrets] = tuple(_derive_key(secret) for secret in secrets)
+            self._keys[secrets] = tuple(derive_key(secret, KEY_PURPOSE) for secret in secrets)
         return self._keys[secrets]
 
     def get_signing_serializer(self, app):
