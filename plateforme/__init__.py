@@ -48,7 +48,7 @@ def _init_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .core.database import configure_sqlite
+    from .core.transactions import configure_postgresql, configure_sqlite
     from .core.i18n import register_template_helpers, select_locale
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         # Creating the engine opens no connection; it only attaches the listeners.
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_postgresql(db.engine)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .core.csvimport import CsvFileError, CsvLinesError
-from .core.database import immediate_transactions
+from .core.transactions import immediate_transactions
 from .extensions import db
 
 

@@ -16,7 +16,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import and_, bindparam, delete, exists, select
 
 from ..core.audit import audit
-from ..core.database import read_phase
+from ..core.transactions import read_phase
 from ..extensions import db
 from .models import AuthSession, User
 

@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from ..core.forms import attach_error
-from ..core.database import read_phase
+from ..core.transactions import read_phase
 from ..core.permissions import requires
 from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next

@@ -312,6 +312,12 @@ def follow(user: User, consultation: Consultation) -> bool:
     return inserted
 
 
+def known_to_follow(user: User, consultation: Consultation) -> bool:
+    """This request already knows that `user` follows `consultation`: `follow` will write
+    nothing (a comment is then the only row its operation writes)."""
+    return (consultation.id, user.id) in request_memo(FOLLOWING_MEMO)
+
+
 def remember_following(consultation_id: int, user_id: int) -> None:
     """The person already follows the consultation (read along with it, debate/at_hand.py):
     `follow` need not try its INSERT in this request."""

@@ -1,140 +1,14 @@
-"""Database engine tuning.
-
-SQLite is the embedded default. It runs in WAL mode (readers never block the writer),
-with a busy timeout, and write transactions start with ``BEGIN IMMEDIATE``: a deferred
-transaction that reads and then writes cannot wait for the lock (SQLite answers
-"database is locked" at once), while an immediate one waits its turn for up to the busy
-timeout. Read-only requests (GET, HEAD, OPTIONS) keep deferred transactions so they run
-side by side. Outside requests, transactions are deferred unless the code runs inside
-`immediate_transactions()` (the CLI's writing commands do).
-
-The BEGIN is sent by a listener just before the first statement that needs one, straight
-to the driver. Reads grouped in `read_phase()` (identifying the visitor, checking the
-rules before a write) need none: each runs on its own, holding no lock, and nothing has
-to be committed afterwards, so the write lock is held only by the writes.
+"""Writing rows on the busiest paths without the unit of work's bookkeeping: one INSERT
+(`insert_object`, `insert_if_absent`), and objects built from rows read or written by Core
+statements (`as_loaded`). When transactions begin is core/transactions.py's business.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-from functools import cache, wraps
+from functools import cache
 
-from flask import has_request_context, request
-from sqlalchemy import bindparam, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam
 
 from .prepared import Prepared
-
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-_immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_requests", default=False)
-_read_phase: ContextVar[bool] = ContextVar("read_phase", default=False)
-
-
-def _sqlite_connection(session):
-    """The sqlite3 connection under this request's session while it is in a transaction,
-    else None (also on PostgreSQL)."""
-    session = session()  # the scoped_session proxy → this request's Session
-    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
-        return None
-    return session.connection().connection.driver_connection
-
-
-def _end_read_transaction(session) -> None:
-    """On SQLite, end a deferred transaction that only read, so that the next write begins
-    with BEGIN IMMEDIATE. Reads made in `read_phase()` run outside any transaction, so
-    this is rarely needed; PostgreSQL never needs it (row locks, no database lock)."""
-    raw = _sqlite_connection(session)
-    if raw is not None and raw.in_transaction and not (session.new or session.dirty or session.deleted):
-        session.commit()
-
-
-@contextmanager
-def read_phase():
-    """Run the reads that precede a write (checking a password, validating an answer)
-    without holding SQLite's write lock: each statement runs on its own (autocommit), so
-    nothing has to be ended afterwards. The write itself goes in `write_phase()`.
-    """
-    token = _read_phase.set(True)
-    try:
-        yield
-    finally:
-        _read_phase.reset(token)
-
-
-@contextmanager
-def write_phase():
-    """The writes of an operation, in their own short immediate transaction: its first
-    statement begins with BEGIN IMMEDIATE."""
-    from ..extensions import db
-
-    _end_read_transaction(db.session)
-    token = _read_phase.set(False)
-    try:
-        yield
-    finally:
-        _read_phase.reset(token)
-
-
-def reads_first(view):
-    """View decorator: its queries run deferred; only `write_phase()` blocks take the lock.
-
-    For hot write paths (answering a survey) where validation needs several queries.
-    """
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        with read_phase():
-            return view(*args, **kwargs)
-
-    return wrapper
-
-
-@contextmanager
-def immediate_transactions():
-    """Make transactions begun outside a request take the write lock at once."""
-    token = _immediate_outside_requests.set(True)
-    try:
-        yield
-    finally:
-        _immediate_outside_requests.reset(token)
-
-
-def _begin_mode() -> str | None:
-    """How a statement issued outside a transaction begins one; None: it runs on its own."""
-    if _read_phase.get():
-        return None
-    if has_request_context():
-        return "BEGIN" if request.method in READ_ONLY_METHODS else "BEGIN IMMEDIATE"
-    return "BEGIN IMMEDIATE" if _immediate_outside_requests.get() else "BEGIN"
-
-
-def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """Attach the WAL / busy-timeout / immediate-transaction listeners to a SQLite engine."""
-    if engine.dialect.name != "sqlite" or getattr(engine, "_plateforme_tuned", False):
-        return
-    engine._plateforme_tuned = True
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Let our listener, not the sqlite3 module, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    # SQLAlchemy's own BEGIN is only bookkeeping here: the real one is sent just before the
-    # first statement that needs it, straight to the driver (a read phase needs none).
-    @event.listens_for(engine, "before_cursor_execute")
-    def _begin_when_needed(connection, _cursor, _statement, _parameters, _context, _executemany):
-        raw = connection.connection.driver_connection
-        if not raw.in_transaction:
-            mode = _begin_mode()
-            if mode is not None:
-                raw.execute(mode)
 
 
 def execute_core(statement, parameters=None):

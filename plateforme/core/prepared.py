@@ -12,7 +12,7 @@ What stays the same:
 - values go through the column types' own bind and result processors (dates, enums, UTC
   times), so rows are written and read exactly as through SQLAlchemy;
 - the `before_cursor_execute` and `after_cursor_execute` listeners of the engine still
-  see each statement: the SQLite BEGIN listener (core/database.py) begins the transaction,
+  see each statement: the transaction listener (core/transactions.py) begins the transaction,
   and the tests that count statements count these too. Listeners that rewrite the
   statement (``retval=True``) are not supported here.
 """

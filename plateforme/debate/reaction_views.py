@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_comment, can_propose
-from ..core.database import reads_first
+from ..core.transactions import reads_first
 from ..core.notices import with_notice, without_notice
 from ..core.permissions import ensure_visible
 from ..core.rate_limits import rate_limited

@@ -17,7 +17,8 @@ from sqlalchemy import delete
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
-from ..core.database import insert_if_absent, write_phase
+from ..core.database import insert_if_absent
+from ..core.transactions import write_phase
 from ..core.models import utcnow
 from ..extensions import db
 from .models import Comment, Endorsement, Proposal, Support
@@ -67,7 +68,7 @@ def _add_reaction(reaction: _Reaction, user: User, content) -> bool:
     """Add `user`'s reaction to `content`; True when counted now, False when they already had."""
     if not reaction.allowed(user, content):
         raise reaction.refusal(user, content)
-    with write_phase():
+    with write_phase(alone=True):  # one INSERT; its trigger moves the counter in the same statement
         inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
     if inserted:
         log.debug(reaction.added, content.id, user.id)
@@ -80,7 +81,7 @@ def _take_back(reaction: _Reaction, user: User, content) -> bool:
     if not reaction.allowed(user, content):
         raise reaction.refusal(user, content)
     row = reaction.row
-    with write_phase():
+    with write_phase(alone=True):  # one DELETE; its trigger moves the counter in the same statement
         deleted = db.session.execute(delete(row).where(
             getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
     if deleted:

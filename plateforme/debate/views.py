@@ -14,7 +14,7 @@ from flask_login import current_user
 from ..accounts.auth import claimed_user_id
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
-from ..core.database import reads_first
+from ..core.transactions import reads_first
 from ..core.forms import attach_error
 from ..core.notices import PARAM as NOTICE_PARAM, notice_token, with_notice
 from ..core.permissions import can, ensure, ensure_visible

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from ..core.csvimport import CsvFileError, CsvLinesError
-from ..core.database import immediate_transactions
+from ..core.transactions import immediate_transactions
 from ..extensions import db
 
 observatory_cli = AppGroup("observatory", help="Observatoire : indicateurs et valeurs.")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
-from ..core.database import read_phase, write_phase
+from ..core.transactions import read_phase, write_phase
 from ..core.models import local_today
 from ..extensions import db
 from ..territories.models import AGE_BANDS, Sex, Territory, territory_contains

@@ -50,7 +50,7 @@ def test_password_check_holds_no_write_lock(app, db, make):
     """While a sign-in checks a password, another request can still write."""
     if app.config["BACKEND"] != "sqlite":
         pytest.skip("SQLite only: PostgreSQL has row locks")
-    from plateforme.core.database import read_phase
+    from plateforme.core.transactions import read_phase
 
     make.user("lente@example.org")
     with app.test_request_context("/connexion", method="POST"):
