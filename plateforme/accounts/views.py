@@ -8,9 +8,9 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from ..core.forms import attach_error
-from ..core.transactions import read_phase
 from ..core.permissions import requires
 from ..core.rate_limits import rate_limited
+from ..core.transactions import read_phase
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from ..territories.models import Territory

@@ -16,15 +16,15 @@ from sqlalchemy import select
 
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_comment, can_propose
-from ..core.transactions import reads_first
 from ..core.notices import with_notice, without_notice
 from ..core.permissions import ensure_visible
 from ..core.rate_limits import rate_limited
+from ..core.transactions import reads_first
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import bp, notices
-from .editing import within_edit_window
 from .at_hand import reaction_at_hand
+from .editing import within_edit_window
 from .forms import ConfirmForm
 from .models import Comment, Endorsement, Proposal, Support
 from .permissions import is_suspended

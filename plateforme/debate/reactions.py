@@ -18,8 +18,8 @@ from sqlalchemy import delete
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
 from ..core.database import insert_if_absent
-from ..core.transactions import write_phase
 from ..core.models import utcnow
+from ..core.transactions import write_phase
 from ..extensions import db
 from .models import Comment, Endorsement, Proposal, Support
 from .permissions import can_endorse, can_support, participation_refusal

@@ -18,9 +18,9 @@ from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_answer_proposal, can_comment, can_propose
 from ..consultations.services import follow, known_to_follow
 from ..core.database import insert_object
-from ..core.transactions import write_phase
 from ..core.models import utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
+from ..core.transactions import write_phase
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import (

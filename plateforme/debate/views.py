@@ -14,11 +14,11 @@ from flask_login import current_user
 from ..accounts.auth import claimed_user_id
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
-from ..core.transactions import reads_first
 from ..core.forms import attach_error
 from ..core.notices import PARAM as NOTICE_PARAM, notice_token, with_notice
 from ..core.permissions import can, ensure, ensure_visible
 from ..core.rate_limits import rate_limited
+from ..core.transactions import reads_first
 from ..extensions import db, limiter
 from . import bp, notices
 from .at_hand import ConsultationAtHand, consultation_at_hand

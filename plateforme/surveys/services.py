@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
-from ..core.transactions import read_phase, write_phase
 from ..core.models import local_today
+from ..core.transactions import read_phase, write_phase
 from ..extensions import db
 from ..territories.models import AGE_BANDS, Sex, Territory, territory_contains
 from .models import (

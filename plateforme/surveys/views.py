@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from ..accounts.permissions import is_elected_official, is_resident
 from ..core.forms import attach_error
-from ..core.transactions import reads_first
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, requires
 from ..core.rate_limits import rate_limited
+from ..core.transactions import reads_first
 from ..extensions import db, limiter
 from . import bp
 from .definitions import DefinitionError, create_from_definition
