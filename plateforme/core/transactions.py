@@ -21,9 +21,11 @@ transaction:
 - every other statement begins a transaction when none is open, and the request commits
   it once.
 
-Two mistakes that would save something half-done raise at once instead: a second
-statement in a `write_phase(alone=True)`, and a write reaching the database in a read
-phase with no transaction open (it would be committed on its own, apart from the rest).
+Three mistakes that would save something half-done raise at once instead: a second
+statement in a `write_phase(alone=True)`; a write reaching the database in a read phase
+with no transaction open (it would be committed on its own, apart from the rest); and a
+write, later in the same request, after a lone write that was committed as it ran (the
+request's writes would be split in two commits, the first kept if the second failed).
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -47,21 +49,30 @@ class HalfDoneWrite(RuntimeError):
     """A statement that would be committed apart from the rest of its operation."""
 
 
+CHANGES_AT_BEGIN = "plateforme_changes_at_begin"  # in the pool's record of a SQLite connection
+
+
 def _sqlite_connection(session):
-    """The sqlite3 connection under this request's session while it is in a transaction,
-    else None (also on PostgreSQL)."""
+    """The pooled SQLite connection under this request's session while it is in a
+    transaction, else None (also on PostgreSQL)."""
     session = session()  # the scoped_session proxy → this request's Session
     if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
         return None
-    return session.connection().connection.driver_connection
+    return session.connection().connection
 
 
 def _end_read_transaction(session) -> None:
     """On SQLite, end a deferred transaction that only read, so that the next write begins
     with BEGIN IMMEDIATE. Reads made in `read_phase()` run outside any transaction, so
-    this is rarely needed; PostgreSQL never needs it (row locks, no database lock)."""
-    raw = _sqlite_connection(session)
-    if raw is not None and raw.in_transaction and not (session.new or session.dirty or session.deleted):
+    this is rarely needed; PostgreSQL never needs it (row locks, no database lock).
+
+    A transaction that wrote, through the ORM or straight (Core statements, `Prepared`),
+    is left open: the writes that follow join it and the request commits them together."""
+    pooled = _sqlite_connection(session)
+    if pooled is None or not pooled.driver_connection.in_transaction:
+        return
+    wrote = pooled.driver_connection.total_changes != pooled.info.get(CHANGES_AT_BEGIN)
+    if not (wrote or session.new or session.dirty or session.deleted):
         session.commit()
 
 
@@ -135,6 +146,8 @@ def _begin_mode(statement: str, in_transaction: bool) -> str | None:
         if lone[0] > 1:
             raise HalfDoneWrite("write_phase(alone=True) ran a second statement; use write_phase(): "
                                 + " ".join(statement.split())[:120])
+        if not in_transaction and has_request_context():
+            g._lone_write_committed = True  # the database commits it as it runs
         return None
     if in_transaction:
         return None
@@ -144,6 +157,9 @@ def _begin_mode(statement: str, in_transaction: bool) -> str | None:
                                 "own; put it in write_phase(): " + " ".join(statement.split())[:120])
         return None
     if has_request_context():
+        if g.get("_lone_write_committed") and _is_write(statement):
+            raise HalfDoneWrite("a write after a lone write of the same request would be committed apart from "
+                                "it; make both one write_phase(): " + " ".join(statement.split())[:120])
         return "BEGIN" if request.method in READ_ONLY_METHODS else "BEGIN IMMEDIATE"
     return "BEGIN IMMEDIATE" if _immediate_outside_requests.get() else "BEGIN"
 
@@ -173,6 +189,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         mode = _begin_mode(statement, raw.in_transaction)
         if mode is not None:
             raw.execute(mode)
+            # Rows changed so far on this connection (triggers included): the transaction
+            # has written once the count moves.
+            connection.connection.info[CHANGES_AT_BEGIN] = raw.total_changes
 
 
 _PG_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE (not imported: SQLite installs need no psycopg)

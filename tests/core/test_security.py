@@ -32,6 +32,18 @@ def test_pages_have_lang_one_h1_and_no_inline_script(client, path):
     assert 'href="#contenu"' in body and 'id="contenu"' in body
 
 
+def test_a_redirect_carries_only_the_headers_that_act_without_a_body(client):
+    """Referrer-Policy sets the referrer of the next request and no-store keeps shared
+    caches off; CSP, framing and sniffing rules govern a body, which a redirect has not."""
+    response = client.get("/compte")  # a visitor is sent to the sign-in page
+    assert response.status_code == 302 and response.content_length == 0
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                   "Permissions-Policy", "Cross-Origin-Opener-Policy"):
+        assert header not in response.headers
+
+
 def test_pages_are_never_kept_by_shared_caches_and_a_views_own_headers_win(app, client):
     from flask import Response
 

@@ -75,6 +75,34 @@ def test_a_write_in_a_read_phase_without_a_transaction_is_refused(app, db):
     assert _committed(db, Organisation) == 0
 
 
+def test_a_write_after_a_lone_write_of_the_same_request_is_refused(app, db):
+    """The lone write is committed already: a second write would be a second commit, the
+    first kept if the second failed."""
+    with app.test_request_context(method="POST"), read_phase():
+        with write_phase(alone=True):
+            _organisation("Seule")
+        with pytest.raises(HalfDoneWrite, match="after a lone write"):
+            with write_phase():
+                _organisation("Après coup")
+        db.session.rollback()
+        db.session.remove()
+    assert db.session.execute(select(Organisation.name)).scalars().all() == ["Seule"]
+
+
+def test_a_lone_write_inside_an_open_transaction_leaves_later_writes_free(app, db):
+    """Joined to the request's transaction, the lone write is committed with what follows."""
+    with app.test_request_context(method="POST"), read_phase():
+        with write_phase():
+            _organisation("Première")
+        with write_phase(alone=True):
+            _organisation("Jointe")
+        with write_phase():
+            _organisation("Troisième")
+        db.session.commit()
+        db.session.remove()
+    assert _committed(db, Organisation) == 3
+
+
 def test_a_write_in_a_read_phase_joins_an_open_transaction(app, db):
     """After a write phase has opened the transaction, a later write of the same view joins it
     (a reply's notification after the reply): both are committed together, or neither."""
