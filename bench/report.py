@@ -72,6 +72,28 @@ def table(report: dict) -> str:
     return "\n".join([line(header), separator] + [line(row) for row in rows])
 
 
+# A figure minus the one it builds on: what the figure adds (bench/README, "seventh round").
+_BUILDS_ON = {"baseline POST /insert": "baseline GET /ping", "POST comment": "POST floor",
+              "POST support": "POST floor"}
+
+
+def time_per_request(report: dict, workers: int) -> str:
+    """For sync workers, each busy on one request at a time: the time a worker spends per
+    request (workers ÷ requests/s), and what each posting figure adds to the one it builds
+    on: the bare INSERT to the bare ping (one write), a comment or a support to the floor
+    (the same POST with no debate work). Empty when the run lacks the figures."""
+    lines = []
+    for backend, outcome in report["backends"].items():
+        per_request = {r["scenario"]: 1000 * workers / r["wrk"]["requests_per_s"]
+                       for r in outcome.get("summary", []) if r["wrk"]["requests_per_s"]}
+        parts = [f"{name} {per_request[name]:.2f} ms = {base} {per_request[base]:.2f} + "
+                 f"{per_request[name] - per_request[base]:.2f}"
+                 for name, base in _BUILDS_ON.items() if name in per_request and base in per_request]
+        if parts:
+            lines.append(f"- {backend}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def problems(report: dict) -> str:
     out = []
     for backend, outcome in report["backends"].items():

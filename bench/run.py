@@ -38,7 +38,7 @@ from bench.harness import (  # noqa: E402
     postgresql_unreachable, postgresql_version, sqlite_database,
 )
 from bench.servers import GunicornServer  # noqa: E402
-from bench.report import problems, summarise, table  # noqa: E402
+from bench.report import problems, summarise, table, time_per_request  # noqa: E402
 from bench.wrk import PreparedRequest, wrk_version  # noqa: E402
 from bench.debate_scenarios import comment_requests, floor_requests, support_requests  # noqa: E402
 from bench.floor_app import FLOOR_PATH  # noqa: E402
@@ -356,6 +356,12 @@ def main(argv=None) -> int:
               f"(at most {max(others):.0%})" + ("  — figures are noisy" if max(others) > 0.1 else ""))
     print()
     print(table(report))
+    breakdown = time_per_request(report, args.workers) if args.worker_class == "sync" else ""
+    if breakdown:
+        print()
+        print("Time a worker spends per request (workers ÷ requests/s), and what each figure adds to the one "
+              "it builds on:")
+        print(breakdown)
     print()
     print("Problems seen:")
     print(problems(report))
