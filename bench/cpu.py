@@ -10,13 +10,16 @@ import time
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def system_cpu() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs together, from /proc/stat."""
+def system_cpu() -> tuple[int, int, int]:
+    """(busy, total, stolen) jiffies of all CPUs together, from /proc/stat. Stolen: time the
+    hypervisor gave this machine's CPUs to other guests (counted in busy and total); on a
+    shared host it comes and goes within seconds, and slows whichever figure it falls on."""
     with open("/proc/stat") as stat:
         fields = [int(x) for x in stat.readline().split()[1:]]
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
     total = sum(fields[:8])  # guest time is already counted in user
-    return total - idle, total
+    stolen = fields[7] if len(fields) > 7 else 0
+    return total - idle, total, stolen
 
 
 def _process_cpu(pid: int) -> int:
@@ -106,9 +109,9 @@ def wait_for_idle(max_wait: float, busy_below: float = 0.15, window: float = 0.5
     over `window`; returns (seconds waited, last busy fraction). Call while idle yourself."""
     started = time.monotonic()
     while True:
-        busy0, total0 = system_cpu()
+        busy0, total0, _ = system_cpu()
         time.sleep(window)
-        busy1, total1 = system_cpu()
+        busy1, total1, _ = system_cpu()
         fraction = (busy1 - busy0) / max(1, total1 - total0)
         waited = time.monotonic() - started
         if fraction < busy_below or waited >= max_wait:

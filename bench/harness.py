@@ -232,10 +232,10 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
             return (process_tree_cpu(server.pid), postgres_backends_cpu(database) if database else 0,
                     children_cpu_seconds(), system_cpu())
 
-        server_cpu0, db_cpu0, wrk_cpu0, (busy0, total0) = snapshot()
+        server_cpu0, db_cpu0, wrk_cpu0, (busy0, total0, stolen0) = snapshot()
         result = run_wrk(url, duration=settings.duration, connections=settings.connections,
                          threads=settings.threads, script=script, timeout=settings.timeout)
-        server_cpu1, db_cpu1, wrk_cpu1, (busy1, total1) = snapshot()
+        server_cpu1, db_cpu1, wrk_cpu1, (busy1, total1, stolen1) = snapshot()
         # Let the requests wrk left behind finish, so that their errors are logged within
         # this scenario and they do not slow down the next one.
         wait_for_drained_server(server.port, max_wait=settings.timeout)
@@ -245,12 +245,15 @@ def measure(server: GunicornServer, scenario: Scenario, settings: Settings) -> d
             problems["messages"][f"{sent} requests sent for {len(requests)} prepared: "
                                  f"some were repeats, the figure is too high"] = 1
     # Shares of the whole machine (all CPUs) during the measured run: the gunicorn
-    # processes, the PostgreSQL backends of the bench database, wrk, and "other": what
-    # none of those used, i.e. other programs competing for the CPUs (noise).
+    # processes, the PostgreSQL backends of the bench database, wrk, "other": what none
+    # of those used, i.e. other programs competing for the CPUs, and "steal": what the
+    # hypervisor gave to other guests of the host (both are noise).
     capacity = max(1, total1 - total0)
     shares = {"server": (server_cpu1 - server_cpu0) / capacity, "database": (db_cpu1 - db_cpu0) / capacity,
               "wrk": (wrk_cpu1 - wrk_cpu0) * CLOCK_TICKS / capacity}
-    shares["other"] = max(0.0, (busy1 - busy0) / capacity - sum(shares.values()))
+    stolen = (stolen1 - stolen0) / capacity
+    shares["other"] = max(0.0, (busy1 - busy0) / capacity - stolen - sum(shares.values()))
+    shares["steal"] = stolen
     cpu = {name: round(value, 3) for name, value in shares.items()}
     return {
         "scenario": scenario.name,

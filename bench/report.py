@@ -4,18 +4,23 @@ from __future__ import annotations
 from statistics import median
 
 
-def summarise(results: list[dict], order: list[str]) -> list[dict]:
+def summarise(results: list[dict], order: list[str], calm_steal: float = 0.05) -> list[dict]:
     """One row per scenario: the round whose ratio to the INSERT is the median (its req/s,
-    latencies and CPU shares), with the lowest and highest ratio of all rounds."""
+    latencies and CPU shares), with the lowest and highest ratio of all rounds, and the
+    median of the calm rounds: those where the hypervisor took at most `calm_steal` of
+    the CPUs during the figure and the INSERTs it is compared with."""
     rows = []
     for name in order:
         rounds = [r for r in results if r["scenario"] == name]
         if not rounds:
             continue
         ratios = [r["ratio_to_insert"] for r in rounds if r["ratio_to_insert"] is not None]
+        calm = [r["ratio_to_insert"] for r in rounds if r["ratio_to_insert"] is not None
+                and r.get("steal_with_inserts", 0) <= calm_steal]
         middle = median(ratios) if ratios else None
         chosen = min(rounds, key=lambda r: abs((r["ratio_to_insert"] or 0) - (middle or 0)))
         rows.append({**chosen, "rounds": len(rounds), "ratio_median": middle,
+                     "ratio_calm_median": median(calm) if calm else None, "calm_rounds": len(calm),
                      "ratio_lowest": min(ratios) if ratios else None, "ratio_highest": max(ratios) if ratios else None,
                      "errors_all_rounds": sum(r["wrk"]["errors"] for r in rounds),
                      "check_ok": all(r["check_ok"] for r in rounds)})
@@ -43,12 +48,13 @@ def _errors(wrk: dict) -> str:
 
 
 def table(report: dict) -> str:
-    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT", "× ping",
-              "CPU app/db/wrk/other"]
+    several = any(r["rounds"] > 1 for outcome in report["backends"].values() for r in outcome.get("summary", []))
+    header = ["backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "× INSERT",
+              *(["calm rounds"] if several else []), "× ping", "CPU app/db/wrk/other/steal"]
     rows = []
     for backend, outcome in report["backends"].items():
         if "skipped" in outcome:
-            rows.append([backend, "skipped (see below)", "", "", "", "", "", "", ""])
+            rows.append([backend, "skipped (see below)"] + [""] * (len(header) - 2))
             continue
         for r in outcome["summary"]:
             wrk = r["wrk"]
@@ -57,11 +63,13 @@ def table(report: dict) -> str:
             if r["rounds"] > 1 and r["ratio_lowest"] is not None:
                 ratio += f" ({_ratio(r['ratio_lowest'])}–{_ratio(r['ratio_highest'])})"
             errors = _errors(wrk) if r["rounds"] == 1 else str(r["errors_all_rounds"])
+            calm = [f"{_ratio(r['ratio_calm_median'])} ({r['calm_rounds']} of {r['rounds']})"] if several else []
             rows.append([backend, name, f"{wrk['requests_per_s']:.1f}", _ms(wrk["p50_ms"]), _ms(wrk["p99_ms"]),
-                         errors, ratio, _ratio(r["ratio_to_ping"]),
-                         "/".join(f"{r['cpu_share'][k]:.0%}" for k in ("server", "database", "wrk", "other"))])
+                         errors, ratio, *calm, _ratio(r["ratio_to_ping"]),
+                         "/".join(f"{r['cpu_share'].get(k, 0):.0%}"
+                                  for k in ("server", "database", "wrk", "other", "steal"))])
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
-    right = {2, 3, 4, 6, 7, 8}
+    right = {2, 3, 4} | set(range(6, len(header)))
 
     def line(cells):
         return "| " + " | ".join(str(c).rjust(w) if i in right else str(c).ljust(w)

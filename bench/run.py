@@ -196,7 +196,7 @@ def machine_info(with_postgresql: bool) -> dict:
 
 
 def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, server_options: dict,
-                log_dir: Path, idle_budget: dict, rounds: int = 1) -> dict:
+                log_dir: Path, idle_budget: dict, rounds: int = 1, calm_steal: float = 0.05) -> dict:
     """Every scenario `rounds` times, in turn (the baseline first in each round), with all
     the servers started once: each ratio is taken against the INSERT of its own round, so
     that a machine slowing down between figures moves the ratios less."""
@@ -240,22 +240,30 @@ def run_backend(backend: str, scenarios: list[Scenario], settings: Settings, ser
         for index, r in enumerate(figures):
             rps = r["wrk"]["requests_per_s"]
             r["ratio_to_insert"] = rps / insert_rps if (insert_rps := _bracketing_insert(figures, index)) else None
+            r["steal_with_inserts"] = max(q["cpu_share"]["steal"] for q in _with_bracketing_inserts(figures, index))
             r["ratio_to_ping"] = rps / ping_rps if (ping_rps and not r["uses_db"]) else None
     # The table's INSERT row: its first figure of each round.
     kept = [r for i, r in enumerate(results) if r["scenario"] != INSERT
             or not any(q["scenario"] == INSERT and q["round"] == r["round"] for q in results[:i])]
-    return {"results": results, "summary": summarise(kept, [s.name for s in scenarios]),
+    return {"results": results, "summary": summarise(kept, [s.name for s in scenarios], calm_steal),
             "seconds": round(time.monotonic() - started, 1)}
+
+
+def _with_bracketing_inserts(figures: list[dict], index: int) -> list[dict]:
+    """Figure `index` of a round and the INSERT figures just before and just after it
+    (either one at the ends; an INSERT alone)."""
+    if figures[index]["scenario"] == INSERT:
+        return [figures[index]]
+    before = [r for r in figures[:index] if r["scenario"] == INSERT][-1:]
+    after = [r for r in figures[index + 1:] if r["scenario"] == INSERT][:1]
+    return before + [figures[index]] + after
 
 
 def _bracketing_insert(figures: list[dict], index: int) -> float | None:
     """The INSERT's req/s to compare figure `index` of a round with: the mean of the INSERT
-    figures just before and just after it (either one at the ends; its own for an INSERT)."""
-    if figures[index]["scenario"] == INSERT:
-        return figures[index]["wrk"]["requests_per_s"]
-    before = [r for r in figures[:index] if r["scenario"] == INSERT][-1:]
-    after = [r for r in figures[index + 1:] if r["scenario"] == INSERT][:1]
-    rates = [r["wrk"]["requests_per_s"] for r in before + after]
+    figures just before and just after it (its own for an INSERT)."""
+    rates = [r["wrk"]["requests_per_s"] for r in _with_bracketing_inserts(figures, index)
+             if r["scenario"] == INSERT]
     return sum(rates) / len(rates) if rates else None
 
 
@@ -285,6 +293,9 @@ def main(argv=None) -> int:
                         help="before each figure, wait (at most 15 s, at most this many seconds in all) "
                              "for the CPUs to be <15%% busy, as the machine may be shared; 0: never wait "
                              "(default 60)")
+    parser.add_argument("--calm-steal", type=float, default=5,
+                        help="with several rounds: a round is calm for a figure when the hypervisor took at "
+                             "most this %% of the CPUs during it and its two INSERTs (default 5)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--json-out", type=Path, help="write every figure, wrk output and log finding as JSON")
     parser.add_argument("--log-dir", type=Path, default=BENCH_DIR / "results" / "last-run",
@@ -329,7 +340,8 @@ def main(argv=None) -> int:
             report["backends"][backend] = {"skipped": message}
             continue
         report["backends"][backend] = run_backend(backend, scenarios, settings, server_options, args.log_dir,
-                                                  idle_budget, rounds=max(1, args.rounds))
+                                                  idle_budget, rounds=max(1, args.rounds),
+                                                  calm_steal=args.calm_steal / 100)
     report["seconds"] = round(time.monotonic() - started, 1)
     report["load_average_end"] = os.getloadavg()
 
@@ -349,11 +361,16 @@ def main(argv=None) -> int:
              "before and just after it; median of the rounds' ratios (lowest–highest), other columns "
              "from the round of the median" if args.rounds > 1 else "") + ")")
     print("CPU: shares of the whole machine during the figure: gunicorn, PostgreSQL backends of the bench "
-          "database, wrk, other programs (noise)")
-    others = [r["cpu_share"]["other"] for outcome in report["backends"].values() for r in outcome.get("results", [])]
-    if others:
-        print(f"other programs used on average {sum(others) / len(others):.0%} of the CPUs during the figures "
-              f"(at most {max(others):.0%})" + ("  — figures are noisy" if max(others) > 0.1 else ""))
+          "database, wrk, other programs, and time the hypervisor gave to other guests (steal; both noise)")
+    if args.rounds > 1:
+        print(f"calm rounds: those where steal stayed ≤ {args.calm_steal:g} % during the figure and its two "
+              "INSERTs; median of their ratios (how many of the rounds were calm)")
+    figures = [r for outcome in report["backends"].values() for r in outcome.get("results", [])]
+    for share, who in (("other", "other programs used"), ("steal", "the hypervisor took")):
+        values = [r["cpu_share"][share] for r in figures]
+        if values:
+            print(f"{who} on average {sum(values) / len(values):.0%} of the CPUs during the figures "
+                  f"(at most {max(values):.0%})" + ("  — figures are noisy" if max(values) > 0.1 else ""))
     print()
     print(table(report))
     breakdown = time_per_request(report, args.workers) if args.worker_class == "sync" else ""
