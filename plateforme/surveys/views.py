@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..accounts.permissions import counts_among_officials_of, is_resident
 from ..core.forms import attach_error
 from ..core.models import local_today
-from ..core.permissions import can, deny, ensure, ensure_visible, requires
+from ..core.permissions import can, deny, ensure, requires
 from ..core.rate_limits import rate_limited
 from ..core.transactions import reads_first
 from ..extensions import db, limiter
@@ -36,10 +36,10 @@ MAX_DEFINITION_BYTES = 1024 * 1024
 
 
 def visible_survey(survey_id: int):
-    """The survey, or 404; a draft exists only for the people who manage it (a visitor is
-    asked to sign in)."""
+    """The survey, or 404; a draft exists only for the people who manage it."""
     survey = get_survey(survey_id) or abort(404)
-    ensure_visible("can_see_survey", survey)
+    if not can("can_see_survey", survey):
+        abort(404)
     return survey
 
 
