@@ -1,5 +1,6 @@
 """The role × route matrix: every route of the application declares, for every role,
-what a request gets. A new route without a declared expectation fails this test."""
+what a request gets. A new route without a declared expectation fails this test. Each role
+walks every route on objects built once for it, and every mismatch is reported."""
 from __future__ import annotations
 
 import pytest
@@ -348,11 +349,16 @@ def _fixtures(make, db) -> dict:
             "closed_survey": make_survey(db, "closed").id, "published_survey": published.id}
 
 
+# Actions that change an object other actions of the walk point at: they come last.
+CHANGES_SHARED_OBJECTS = {"surveys.close": "the open survey of the import rows",
+                          "debate.moderate": "the comment of the endorsement rows"}
+
+
 def _walk_order() -> list[str]:
-    """Pages first, then actions: what an action changes (a survey opened, a card submitted,
-    a comment locked) is then seen by no page of the walk. Each action's own object is used
-    by no other action that could be affected."""
-    return sorted(MATRIX, key=lambda endpoint: (MATRIX[endpoint][0] != "GET", endpoint))
+    """Pages first, then actions, then the actions that change a shared object: what an action
+    changes (a survey opened, a card submitted, a comment locked) is seen by no other row."""
+    return sorted(MATRIX, key=lambda endpoint: (MATRIX[endpoint][0] != "GET", endpoint in CHANGES_SHARED_OBJECTS,
+                                                endpoint))
 
 
 def _outcome(response):
