@@ -2,8 +2,8 @@
 
 Officials, moderators and observatory partners draft cards; a moderator of the territory
 (or an administrator) publishes them. Editing someone else's card is authority over the
-card's territory: a mandate or an appointment covering it, never one on a member commune. Published versions are public; drafts are seen by
-the people who may edit or publish them.
+card's territory: a mandate or an appointment covering it, never one on a member commune.
+Published versions are public; drafts are seen by the people who may edit or publish them.
 """
 from __future__ import annotations
 
