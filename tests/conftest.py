@@ -7,7 +7,7 @@ import os
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from plateforme import create_app
 from plateforme.extensions import db as _db, limiter
@@ -17,6 +17,10 @@ from plateforme.territories.services import load_territory
 from .factories import Factories
 
 DEMO_EPCI = "200046977"
+# A neighbour of the Métropole de Lyon, outside it: the CC de l'Est Lyonnais and Genas, one
+# of its communes (next to Bron and Chassieu). Loaded by the `neighbour` fixture.
+NEIGHBOUR_EPCI = "246900575"
+GENAS = "69277"
 
 
 def _backends() -> list[str]:
@@ -145,6 +149,17 @@ def client(app, db):
 def make(db):
     """Factories for users, mandates, organisations, moderators (see factories.py)."""
     return Factories(db)
+
+
+@pytest.fixture
+def neighbour(db):
+    """The CC de l'Est Lyonnais and its communes (Genas...), which border the Métropole de Lyon
+    without belonging to it; kept for the session, like every territory (loading is idempotent)."""
+    from plateforme.territories.models import Territory, TerritoryKind
+
+    load_territory(NEIGHBOUR_EPCI)
+    _db.session.commit()
+    return _db.session.execute(select(Territory).filter_by(kind=TerritoryKind.EPCI, code=NEIGHBOUR_EPCI)).scalar_one()
 
 
 @pytest.fixture

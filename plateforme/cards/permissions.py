@@ -1,12 +1,15 @@
 """Who may do what with issue cards.
 
 Officials, moderators and observatory partners draft cards; a moderator of the territory
-(or an administrator) publishes them. Published versions are public; drafts are seen by
-the people who may edit or publish them.
+(or an administrator) publishes them. Editing someone else's card is authority over the
+card's territory: a mandate or an appointment covering it, never one on a member commune.
+Published versions are public; drafts are seen by the people who may edit or publish them.
 """
 from __future__ import annotations
 
-from ..accounts.permissions import is_administrator, is_elected_official, is_moderator, is_partner
+from ..accounts.permissions import (
+    holds_mandate_covering, is_administrator, is_elected_official, is_moderator, is_partner,
+)
 from ..core.permissions import predicate
 
 
@@ -18,7 +21,9 @@ def can_draft_cards(user) -> bool:
 
 @predicate
 def can_edit_card(user, card) -> bool:
-    """Its author, and the territory's officials and moderators, and administrators.
+    """Its author; officials and moderators of the card's territory or of one containing it
+    (an official of Villeurbanne does not touch a Métropole card written by others);
+    administrators.
 
     Only a draft version is ever edited; the service starts a new version for a published card.
     """
@@ -26,12 +31,12 @@ def can_edit_card(user, card) -> bool:
         return False
     if is_administrator(user) or card.created_by_id == user.id:
         return True
-    return is_elected_official(user, card.territory) or is_moderator(user, card.territory)
+    return holds_mandate_covering(user, card.territory) or is_moderator(user, card.territory)
 
 
 @predicate
 def can_publish_card(user, card) -> bool:
-    """A moderator of the card's territory, or an administrator."""
+    """A moderator of the card's territory or of one containing it, or an administrator."""
     return is_administrator(user) or is_moderator(user, card.territory)
 
 

@@ -6,20 +6,13 @@ officials publish the authority's response and update its commitments.
 """
 from __future__ import annotations
 
-from ..accounts.models import MandateStatus
 from ..accounts.permissions import (
-    is_administrator, is_elected_official, is_moderator, is_resident, is_signed_in,
+    holds_mandate_covering, is_administrator, is_elected_official, is_moderator, is_resident, is_signed_in,
 )
 from ..core.models import local_today
 from ..core.permissions import predicate
 from ..territories.models import territory_contains
 from .models import Audience, ConsultationStatus, PhaseKind
-
-
-def mandate_covers(user, territory) -> bool:
-    """Whether one of `user`'s verified mandates is on `territory` or a territory containing it."""
-    return is_signed_in(user) and any(
-        m.status == MandateStatus.VERIFIED and territory_contains(m.territory, territory) for m in user.mandates)
 
 
 @predicate
@@ -30,14 +23,16 @@ def can_open_consultation(user) -> bool:
 
 @predicate
 def can_open_consultation_on(user, territory) -> bool:
-    """Only within a verified mandate's territory (an administrator anywhere)."""
-    return is_administrator(user) or mandate_covers(user, territory)
+    """Only within a verified mandate's territory (an administrator anywhere): a member
+    commune's official does not open one on the whole EPCI."""
+    return is_administrator(user) or holds_mandate_covering(user, territory)
 
 
 @predicate
 def can_manage_consultation(user, consultation) -> bool:
-    """Edit, publish, cancel: the territory's officials and administrators."""
-    return is_administrator(user) or mandate_covers(user, consultation.territory)
+    """Edit, publish, cancel: officials whose mandate covers the territory, and administrators
+    (a member commune's official does not run the EPCI's consultation)."""
+    return is_administrator(user) or holds_mandate_covering(user, consultation.territory)
 
 
 @predicate
@@ -84,8 +79,8 @@ def can_follow_consultation(user, consultation) -> bool:
 
 @predicate
 def can_write_synthesis(user, consultation) -> bool:
-    """A moderator of the territory (or an administrator), once the synthesis phase has begun,
-    and only once: a published synthesis is not rewritten."""
+    """A moderator of the territory or of one containing it (or an administrator), once the
+    synthesis phase has begun, and only once: a published synthesis is not rewritten."""
     if consultation.synthesis is not None:
         return False
     if not consultation.phase_has_started(PhaseKind.SYNTHESIS, local_today()):

@@ -197,9 +197,9 @@ def surveys_awaiting_official(user: User, today: date | None = None) -> list:
     """Open surveys of `user`'s territories whose officials' questionnaire they have not answered."""
     from ..surveys.queries import surveys_open_now
     from ..surveys.services import official_has_answered
-    from ..accounts.permissions import is_elected_official
+    from ..accounts.permissions import counts_among_officials_of
 
-    return [s for s in surveys_open_now(today) if is_elected_official(user, s.territory)
+    return [s for s in surveys_open_now(today) if counts_among_officials_of(user, s.territory)
             and not official_has_answered(s, user)]
 
 

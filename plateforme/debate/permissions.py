@@ -105,13 +105,15 @@ def remember_suspension(user_id: int, suspended: bool) -> None:
 
 @predicate
 def can_moderate(user, consultation) -> bool:
-    """The consultation territory's moderators and the administrators."""
+    """Moderators of the consultation's territory or of one containing it (a member commune's
+    moderator does not moderate the EPCI's debate), and the administrators."""
     return is_administrator(user) or is_moderator(user, consultation.territory)
 
 
 @predicate
 def can_moderate_territory(user, territory) -> bool:
-    """Who sets a territory's moderation rules: its moderators and the administrators."""
+    """Who sets a territory's moderation rules: its moderators (or those of a territory
+    containing it) and the administrators."""
     return is_administrator(user) or is_moderator(user, territory)
 
 

@@ -7,7 +7,7 @@ external action is kept by its own elected officials and the administrators.
 from __future__ import annotations
 
 from ..accounts.models import MandateStatus
-from ..accounts.permissions import is_administrator, is_partner, is_signed_in
+from ..accounts.permissions import is_administrator, is_elected_official, is_partner, is_signed_in
 from ..core.permissions import predicate
 from .models import FindingStatus
 
@@ -82,7 +82,8 @@ def can_manage_indicator(user, indicator) -> bool:
 def can_edit_external_actions(user, territory) -> bool:
     """The authority's own action abroad is kept by its own elected officials (a verified
     mandate on this very territory: a commune's mayor does not edit the EPCI's inventory,
-    nor the reverse) and by the administrators."""
+    nor the reverse) and by the administrators. Stricter than `holds_mandate_covering` on
+    purpose: the inventory is the authority's own record, not the territory's."""
     if is_administrator(user):
         return True
     if not is_signed_in(user) or territory is None:
@@ -93,6 +94,4 @@ def can_edit_external_actions(user, territory) -> bool:
 @predicate
 def can_edit_any_external_actions(user) -> bool:
     """Whether to offer the link at all: an administrator or any verified official."""
-    if is_administrator(user):
-        return True
-    return is_signed_in(user) and any(m.status == MandateStatus.VERIFIED for m in user.mandates)
+    return is_administrator(user) or is_elected_official(user)

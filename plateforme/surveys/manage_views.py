@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..accounts.forms import ConfirmForm
 from ..core.csvimport import CsvFileError, CsvLinesError
 from ..core.models import local_today
-from ..core.permissions import ensure
+from ..core.permissions import ensure, ensure_visible
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
@@ -28,7 +28,10 @@ from ..core.forms import attach_error
 
 
 def _managed_survey(survey_id: int):
+    """The survey, for the people who run it. A draft is unknown to others (404, as on its
+    page); a survey already public is refused (403)."""
     survey = get_survey(survey_id) or abort(404)
+    ensure_visible("can_see_survey", survey)
     ensure("can_manage_survey", survey)
     return survey
 

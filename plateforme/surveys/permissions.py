@@ -1,7 +1,15 @@
-"""Who may do what with perception surveys."""
+"""Who may do what with perception surveys.
+
+Running a survey is an act of authority over the territory: it needs a mandate (or a
+moderator's appointment) covering the survey's territory. Answering the officials'
+questionnaire is being asked as one of its officials, which a member commune's official is.
+"""
 from __future__ import annotations
 
-from ..accounts.permissions import is_administrator, is_elected_official, is_moderator, is_resident
+from ..accounts.permissions import (
+    counts_among_officials_of, holds_mandate_covering, is_administrator, is_elected_official, is_moderator,
+    is_resident,
+)
 from ..core.models import local_today
 from ..core.permissions import predicate
 from .models import SamplingMode, SurveyStatus
@@ -9,15 +17,23 @@ from .models import SamplingMode, SurveyStatus
 
 @predicate
 def can_create_survey(user) -> bool:
-    """Elected officials (on their territory) and administrators create surveys."""
+    """Elected officials (on their mandates' territories, which the form offers) and administrators."""
     return is_administrator(user) or is_elected_official(user)
 
 
 @predicate
 def can_manage_survey(user, survey) -> bool:
-    """Open, close, generate codes, export: its author's peers on the territory, moderators, admins."""
+    """Open, close, generate codes, export: officials whose mandate covers the survey's
+    territory, its moderators, administrators. An official of a member commune does not run
+    the EPCI's survey (they answer it), nor does a neighbour's."""
     return (is_administrator(user) or is_moderator(user, survey.territory)
-            or is_elected_official(user, survey.territory))
+            or holds_mandate_covering(user, survey.territory))
+
+
+@predicate
+def can_see_survey(user, survey) -> bool:
+    """A draft exists only for the people who manage it; every other survey is public."""
+    return survey.status != SurveyStatus.DRAFT or can_manage_survey(user, survey)
 
 
 @predicate
@@ -42,7 +58,11 @@ def can_answer_as_resident(user, survey) -> bool:
 
 @predicate
 def can_answer_as_official(user, survey) -> bool:
-    return survey.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED) and is_elected_official(user, survey.territory)
+    """The officials asked are those counted among the territory's (`officials_of`): a
+    member commune's mayor estimates what the EPCI's residents think. Answering is not
+    running the survey: it grants nothing else."""
+    return (survey.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED)
+            and counts_among_officials_of(user, survey.territory))
 
 
 @predicate

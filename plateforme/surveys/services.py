@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
+from ..accounts.permissions import mandate_counts_for
 from ..core.models import local_today
 from ..core.transactions import read_phase, write_phase
 from ..extensions import db
@@ -91,15 +92,14 @@ def official_has_answered(survey: PerceptionSurvey, user: User) -> bool:
 
 
 def officials_of(territory: Territory) -> list[User]:
-    """The officials of the territory, by the same rule as `is_elected_official`: a verified
+    """The officials of the territory, by the rule of `counts_among_officials_of`: a verified
     mandate on it, within it, or on a territory containing it (an EPCI councillor counts
     for a commune survey)."""
     mandates = db.session.execute(
         select(Mandate).options(selectinload(Mandate.user), selectinload(Mandate.territory))
         .where(Mandate.status == MandateStatus.VERIFIED)
     ).scalars().all()
-    return sorted({m.user for m in mandates if territory_contains(territory, m.territory)
-                   or territory_contains(m.territory, territory)}, key=lambda u: u.id)
+    return sorted({m.user for m in mandates if mandate_counts_for(m, territory)}, key=lambda u: u.id)
 
 
 def count_officials(survey: PerceptionSurvey) -> int:

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.permissions import is_elected_official, is_resident
+from ..accounts.permissions import counts_among_officials_of, is_resident
 from ..core.forms import attach_error
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, requires
@@ -38,7 +38,7 @@ MAX_DEFINITION_BYTES = 1024 * 1024
 def visible_survey(survey_id: int):
     """The survey, or 404; a draft exists only for the people who manage it."""
     survey = get_survey(survey_id) or abort(404)
-    if survey.status == SurveyStatus.DRAFT and not can("can_manage_survey", survey):
+    if not can("can_see_survey", survey):
         abort(404)
     return survey
 
@@ -286,7 +286,7 @@ def officials(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:
         return deny("can_answer_as_official")
-    if not is_elected_official(current_user, survey.territory):
+    if not counts_among_officials_of(current_user, survey.territory):
         return _unavailable(survey, "not_official")
     if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
         return _unavailable(survey, "officials_" + survey.status.value)

@@ -70,6 +70,20 @@ def test_a_draft_card_is_hidden_from_others(client, cards, make):
     assert client.get(f"/fiches-enjeux/{card.id}/kit.pdf").status_code == 404
 
 
+def test_an_official_of_a_member_commune_neither_reads_nor_retitles_a_metropole_draft(client, cards, make, db):
+    """The issue's story: Villeurbanne's mayor read and retitled a Métropole draft card written
+    by another organisation."""
+    card = cards.draft(author=cards.obs.author)
+    sign_in(client, make.elected(cards.villeurbanne.code))
+    assert client.get(f"/fiches-enjeux/{card.id}").status_code == 404
+    assert client.get(f"/fiches-enjeux/{card.id}/modifier").status_code == 404
+    response = post_form(client, f"/fiches-enjeux/{card.id}/modifier", {**FORM_DATA, "title": "Titre changé en douce"},
+                         form_url="/plan-du-site")
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert card.latest_version.title == FORM_DATA["title"] and card.title == FORM_DATA["title"]
+
+
 def test_drafting_in_two_steps_saves_a_draft_with_its_evidence(client, cards, db):
     sign_in(client, cards.elected)
     step = page_text(client.get("/fiches-enjeux/nouvelle"))

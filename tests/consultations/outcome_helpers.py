@@ -13,12 +13,6 @@ from plateforme.debate.models import Comment, Proposal, Stance, Visibility
 
 from .helpers import build_consultation
 
-# The route matrix's rows for these pages (their objects are built only for them).
-OUTCOME_ENDPOINTS = {
-    "consultations.write_synthesis", "consultations.publish_response", "consultations.add_commitment",
-    "consultations.commitment", "consultations.update_commitment",
-}
-
 
 def comment(db, consultation, author, body="Je suis pour, à condition d'informer les habitants.",
             visibility=Visibility.VISIBLE) -> Comment:

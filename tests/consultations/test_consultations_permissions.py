@@ -51,6 +51,20 @@ def test_who_manages_and_who_sees_a_draft(make, db):
     _check("can_see_consultation", people, set(ROLES), cancelled)
 
 
+def test_only_a_mandate_covering_the_metropole_runs_its_consultations(make, db, neighbour):
+    """Officials of its member communes (Lyon, Villeurbanne) and of a neighbouring EPCI open
+    none on the Métropole and do not manage its draft."""
+    from ..conftest import GENAS, NEIGHBOUR_EPCI
+
+    people = {**_people(make), "neighbour_official": make.elected(NEIGHBOUR_EPCI, commune=GENAS)}
+    metropole = make.territory("200046977")
+    opening = {role for role, person in people.items() if PREDICATES["can_open_consultation_on"](person, metropole)}
+    assert opening == {"epci_official", "admin"}
+    draft = build_consultation(make, status=ConsultationStatus.DRAFT)
+    managing = {role for role, person in people.items() if PREDICATES["can_manage_consultation"](person, draft)}
+    assert managing == {"epci_official", "admin"}
+
+
 def test_who_comments_in_the_debate(make, db):
     people = _people(make)
     signed_in_and_confirmed = set(ROLES) - {"visitor", "unconfirmed"}

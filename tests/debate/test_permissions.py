@@ -106,3 +106,23 @@ def test_drafts_and_cancelled_consultations_say_so(app, db, make):
     assert participation_refusal(make.user(), draft, PhaseKind.DEBATE) == "draft"
     assert participation_refusal(make.user(), cancelled, PhaseKind.DEBATE) == "cancelled"
     assert not _rule("can_comment", make.user(), draft) and not _rule("can_comment", make.user(), cancelled)
+
+
+def test_moderating_needs_an_appointment_covering_the_consultations_territory(app, db, make, neighbour):
+    """A member commune's moderator does not moderate the Métropole's debate (nor set its
+    rules), a neighbour's moderator nothing here; the Métropole's moderator covers its communes'."""
+    from ..conftest import GENAS, NEIGHBOUR_EPCI
+
+    metropole = build_consultation(make, PhaseKind.DEBATE)
+    villeurbanne = build_consultation(make, PhaseKind.DEBATE, territory_code="69266", title="À Villeurbanne")
+    people = {"metropole": make.moderator(), "villeurbanne": make.moderator("69266"),
+              "neighbour": make.moderator(NEIGHBOUR_EPCI, commune=GENAS), "official": make.elected(),
+              "admin": make.admin()}
+
+    def allowed(rule, obj):
+        return {name for name, person in people.items() if _rule(rule, person, obj)}
+
+    assert allowed("can_moderate", metropole) == {"metropole", "admin"}
+    assert allowed("can_moderate", villeurbanne) == {"metropole", "villeurbanne", "admin"}
+    assert allowed("can_moderate_territory", metropole.territory) == {"metropole", "admin"}
+    assert allowed("can_moderate_territory", neighbour) == {"neighbour", "admin"}
