@@ -63,7 +63,7 @@ def adopt_pending_email(user: User) -> None:
     if other is not None and other.id != user.id:
         user.pending_email = None
         raise AccountError(_("Cette adresse ne peut plus être utilisée pour votre compte. Choisissez-en une autre "
-                             "depuis « Mon compte »."))
+                             "depuis « Mon compte »."))
     user.email = user.pending_email
     user.pending_email = None
     user.email_confirmed_at = utcnow()

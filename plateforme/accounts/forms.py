@@ -128,8 +128,8 @@ class DeleteAccountForm(FlaskForm):
     ], render_kw={"autocomplete": "current-password"})
     erase_contributions = BooleanField(
         _l("Effacer aussi le texte de mes commentaires et propositions"),
-        description=_l("Sinon, ils restent publiés sans votre nom, sous « Compte supprimé ». S'ils sont effacés, "
-                       "leur texte est remplacé par « Contribution supprimée avec le compte » ; les réponses des "
+        description=_l("Sinon, ils restent publiés sans votre nom, sous « Compte supprimé ». S'ils sont effacés, "
+                       "leur texte est remplacé par « Contribution supprimée avec le compte » ; les réponses des "
                        "autres personnes restent."))
     confirm = BooleanField(_l("Je comprends que mon compte et mes données personnelles seront effacés définitivement."),
                            validators=[DataRequired(_l("Cochez cette case pour confirmer la suppression."))])

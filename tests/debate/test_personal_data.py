@@ -87,7 +87,7 @@ def test_without_the_box_the_text_stays_and_the_pages_say_so(client, make, db):
     form = page_text(client.get("/compte/supprimer"))
     assert "restent publiés sans votre nom" in form
     privacy = page_text(client.get("/confidentialite"))
-    assert "ils restent publiés sans nom (« Compte supprimé »)" in privacy
+    assert "ils restent publiés sans nom («\u00a0Compte supprimé\u00a0»)" in privacy
     post_form(client, "/compte/supprimer", {"password": PASSWORD, "confirm": "y"})
     db.session.expire_all()
     assert db.session.get(Comment, written.id).body == "Un avis que je laisse."
