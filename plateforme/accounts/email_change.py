@@ -19,7 +19,9 @@ from ..extensions import db
 from .auth import end_all_sessions
 from .models import User
 from .passwords import verify_password
-from .services import AccountError, _serializer, find_user_by_email, normalise_email, send_address_in_use, send_confirmation
+from .services import (
+    AccountError, _serializer, find_user_by_email, normalise_email, send_address_in_use, send_confirmation,
+)
 
 
 def request_email_change(user: User, new_email: str, password: str) -> None:

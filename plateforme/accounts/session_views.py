@@ -8,7 +8,9 @@ from flask_login import current_user
 from ..core.permissions import requires
 from ..extensions import db
 from . import bp
-from .auth import active_sessions, current_token_hash, end_all_sessions, end_other_sessions, end_session, end_session_by_id
+from .auth import (
+    active_sessions, current_token_hash, end_all_sessions, end_other_sessions, end_session, end_session_by_id,
+)
 from .forms import ConfirmForm
 from .labels import browser_label
 

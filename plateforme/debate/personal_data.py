@@ -70,8 +70,8 @@ def reports_data(user: User) -> list[dict]:
 @erasure_step("debate_contributions")
 def erase_contributions(user: User, erase_text: bool) -> None:
     """When the person asks it on erasing their account, replace the text of their comments
-    and proposals (earlier versions included) by « Contribution supprimée avec le compte »; the replies of others and the
-    authority's answers stay, so the debate keeps its thread."""
+    and proposals (earlier versions included) by "Contribution supprimée avec le compte";
+    the replies of others and the authority's answers stay, so the debate keeps its thread."""
     if not erase_text:
         return
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored once, for every reader

@@ -161,3 +161,11 @@ def test_expired_sessions_are_purged(app, client, make, db):
     result = app.test_cli_runner().invoke(args=["accounts", "purge-sessions"])
     assert result.exit_code == 0 and "2 expired session(s) deleted" in result.output
     assert [s.id for s in _sessions(db)] == [ids[2]]
+
+
+def test_signing_in_clears_ones_own_expired_sessions(app, client, make, db):
+    user = make.user()
+    sign_in(app.test_client(), user)
+    _age(db, last_seen_at=utcnow() - timedelta(days=20))
+    sign_in(client, user)
+    assert len(_sessions(db)) == 1 and _signed_in(client)
