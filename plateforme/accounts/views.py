@@ -209,6 +209,7 @@ def revert_email_view(token):
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"], endpoint="change_password")
+@rate_limited(limiter.limit("10 per hour", methods=["POST"], key_func=signed_in_account_key, deduct_when=_failed))
 @requires("is_signed_in")
 def change_password_view():
     form = ChangePasswordForm()
@@ -252,6 +253,8 @@ def download_data():
 
 
 @bp.route("/compte/supprimer", methods=["GET", "POST"], endpoint="delete_account")
+# A stolen session must not be a way to guess the password (nor is the address change, above).
+@rate_limited(limiter.limit("10 per hour", methods=["POST"], key_func=signed_in_account_key, deduct_when=_failed))
 @requires("is_signed_in")
 def delete_account_view():
     form = DeleteAccountForm()

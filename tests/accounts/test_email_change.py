@@ -111,3 +111,10 @@ def test_the_change_is_rate_limited_per_account_whatever_the_address(app, client
     statuses = [_ask_change(client, f"essai{n}@example.org", password="mauvais mot de passe",
                             environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(6)]
     assert statuses == [200] * 5 + [429]
+
+
+def test_a_stolen_session_cannot_guess_the_password_through_the_account_forms(client, make, db):
+    sign_in(client, make.user())
+    statuses = [post_form(client, "/compte/supprimer", {"password": f"essai {n}", "confirm": "y"},
+                          environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(11)]
+    assert statuses == [200] * 10 + [429]

@@ -169,3 +169,4 @@ def test_signing_in_clears_ones_own_expired_sessions(app, client, make, db):
     _age(db, last_seen_at=utcnow() - timedelta(days=20))
     sign_in(client, user)
     assert len(_sessions(db)) == 1 and _signed_in(client)
+
