@@ -11,8 +11,10 @@ from ..accounts.models import User
 from ..accounts.retention import erasure_step
 from ..accounts.services import personal_data_section
 from ..core.sanitize import markdown_to_safe_html
+from ..notifications.models import Notification
 from ..extensions import db
 from .models import Comment, CommentRevision, Endorsement, Proposal, Report, Support
+from .services import proposal_path
 
 
 def _iso(value):
@@ -80,5 +82,10 @@ def erase_contributions(user: User, erase_text: bool) -> None:
     mine = select(Comment.id).where(Comment.author_id == user.id).scalar_subquery()
     db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_(mine)))
     db.session.execute(update(Comment).where(Comment.author_id == user.id).values(body=text, body_html=html))
+    proposals = db.session.execute(select(Proposal).where(Proposal.author_id == user.id)).scalars().all()
+    if proposals:
+        # Supporters were notified with the proposal's title: it goes from their lists too.
+        paths = [proposal_path(p) for p in proposals]
+        db.session.execute(update(Notification).where(Notification.target_path.in_(paths)).values(subject=text))
     db.session.execute(update(Proposal).where(Proposal.author_id == user.id)
                        .values(title=text, body=text, body_html=html))

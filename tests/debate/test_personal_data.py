@@ -7,11 +7,12 @@ import json
 from sqlalchemy import func, select
 
 from plateforme.consultations.models import ConsultationFollow, PhaseKind
-from plateforme.debate.models import Comment, Proposal
+from plateforme.debate.models import Comment, Proposal, ProposalStatus, Support
+from plateforme.notifications.models import Notification
 
 from ..consultations.helpers import build_consultation
 from ..factories import PASSWORD, page_text, post_form, sign_in
-from .helpers import comment, proposal
+from .helpers import answered, comment, proposal
 
 
 def test_export_lists_comments_proposals_and_follows(client, make, db):
@@ -58,7 +59,12 @@ def test_the_person_may_erase_the_text_of_their_contributions_with_the_account(c
     written = comment(db, resident, debate, body="Mon adresse est au 12 rue des Lilas.")
     db.session.add(CommentRevision(comment_id=written.id, body="Une version plus ancienne.", body_html="<p>x</p>",
                                    stance=written.stance))
-    submitted = proposal(db, resident, proposals, title="Une idée signée", body="Un texte qui me ressemble.")
+    supporter = make.user(name="Sam")
+    with client.application.test_request_context(method="POST"):
+        submitted = proposal(db, resident, proposals, title="Une idée signée", body="Un texte qui me ressemble.")
+        db.session.add(Support(proposal_id=submitted.id, user_id=supporter.id))
+        db.session.commit()
+        answered(db, submitted, proposals, make.admin(), ProposalStatus.ACCEPTED)
     other = make.user(name="Paul")
     reply = comment(db, other, debate, body="Je réponds à Inès.", parent=written)
     db.session.commit()
@@ -75,6 +81,8 @@ def test_the_person_may_erase_the_text_of_their_contributions_with_the_account(c
     assert (erased_proposal.title, erased_proposal.body) == ("Contribution supprimée avec le compte",) * 2
     assert db.session.execute(select(func.count()).select_from(CommentRevision)).scalar_one() == 0
     assert db.session.get(Comment, reply.id).body == "Je réponds à Inès."  # others' words stay
+    told = db.session.execute(select(Notification.subject).where(Notification.user_id == supporter.id)).scalars().all()
+    assert told == ["Contribution supprimée avec le compte"]  # the title goes from supporters' notifications
     page = client.get(f"/consultations/{debate.id}").get_data(as_text=True)
     assert "12 rue des Lilas" not in page and "Contribution supprimée avec le compte" in page
 
