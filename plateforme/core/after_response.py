@@ -3,8 +3,8 @@
 `after_response(func, *args)` runs `func` when the WSGI server closes the response (Werkzeug's
 `response.call_on_close`), in an application context of its own, so that neither its duration
 nor its failure reaches the person's answer: a page says the same whether or not a mail went
-out. Outside a request (command line, tests of services) the work runs at once. Failures are
-logged, never raised. Nothing is kept if the process stops first: a durable outbox would.
+out. Outside a request (command line, tests of services) the work runs at once; after a 5xx
+answer it is dropped (the request's writes were not kept either). Failures are logged, never raised. Nothing is kept if the process stops first: a durable outbox would.
 """
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ def _run(func, args, kwargs) -> None:
 
 def _attach(response):
     pending = g.pop("_after_response", None)
+    if pending and response.status_code >= 500:
+        # The request failed, its writes were not kept: nor is what it meant to do afterwards.
+        log.warning("work after a failed response dropped: %s", [getattr(f, "__qualname__", f) for f, _, _ in pending])
+        return response
     if pending:
         app = current_app._get_current_object()
 

@@ -74,3 +74,28 @@ def test_mail_goes_out_only_once_the_response_is_sent(app, make, db, outbox):
     assert response.status_code == 200 and outbox == []  # the answer did not wait for the mail
     response.close()  # what the WSGI server does once the response is sent
     assert [m.to for m in outbox] == ["existe@example.org"]
+
+
+def test_nothing_is_mailed_when_the_request_fails(app, make, db, outbox, monkeypatch):
+    """A request whose commit fails (500) mails nothing: its change was not kept."""
+    from plateforme.extensions import db as database
+
+    make.user("existe@example.org")
+
+    def failing_commit():
+        raise RuntimeError("the database went away")
+
+    client = app.test_client()
+    token = csrf_token(client, "/inscription")
+    monkeypatch.setattr(database.session, "commit", failing_commit)
+    app.testing, propagate = False, app.config.get("PROPAGATE_EXCEPTIONS")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.post("/inscription", data={
+            "csrf_token": token, "email": "nouvelle@example.org", "display_name": "Dominique",
+            "commune": "Villeurbanne", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD,
+            "accept_privacy": "y"})
+    finally:
+        app.testing = True
+        app.config["PROPAGATE_EXCEPTIONS"] = propagate
+    assert response.status_code == 500 and outbox == []
