@@ -18,16 +18,25 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.sessions import DailyRefreshedCookieSessions
 
     app.session_interface = DailyRefreshedCookieSessions()
+    if app.config["PROXY_COUNT"]:
+        # Behind N reverse proxies: take the client's address (rate limits, security log) and
+        # the scheme from the headers those proxies set, never from the client's own.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_logging(app)
     _init_extensions(app)
     _register_blueprints(app)
 
+    from .core.after_response import init_after_response
     from .core.errors import init_error_handlers
     from .core.notices import init_notices
     from .core.redirects import init_redirects
     from .core.security import init_security_headers
 
     init_error_handlers(app)
+    init_after_response(app)
     init_security_headers(app)
     init_redirects(app)
     init_notices(app)

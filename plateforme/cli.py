@@ -80,6 +80,7 @@ def demo_command() -> None:
 
 
 def register_cli(app) -> None:
+    from .accounts.cli import accounts_cli
     from .observatory.cli import observatory_cli
     from .surveys.cli import surveys_cli
 
@@ -87,3 +88,4 @@ def register_cli(app) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(surveys_cli)
     app.cli.add_command(observatory_cli)
+    app.cli.add_command(accounts_cli)

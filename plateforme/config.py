@@ -52,6 +52,9 @@ def load_config(overrides: dict | None = None) -> dict:
             "RATELIMIT_STORAGE_URI", "memory://" if development else "redis://127.0.0.1:6379/0"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # How many reverse proxies stand in front of the application and set X-Forwarded-For
+        # (and -Proto, -Host). 0 trusts none of these headers: the address is the connection's.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # Mail: "log" prints messages to the log, "smtp" sends them, "memory" keeps them
         # in app.extensions["mail_outbox"] (tests).
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log" if development else "smtp"),
@@ -77,11 +80,21 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+        # Server-side ends of a sign-in (auth_session rows), whatever the cookie says: at most
+        # this many days after signing in, or after the last visit.
+        "SESSION_ABSOLUTE_DAYS": int(os.environ.get("SESSION_ABSOLUTE_DAYS", "30")),
+        "SESSION_IDLE_DAYS": int(os.environ.get("SESSION_IDLE_DAYS", "14")),
+        # The last visit is recorded at most this often (not a write per request).
+        "SESSION_TOUCH_SECONDS": 3600,
+        # Accounts with no sign-in for this long are erased by `flask accounts purge-inactive`.
+        "ACCOUNT_RETENTION_DAYS": int(os.environ.get("ACCOUNT_RETENTION_DAYS", str(3 * 365))),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so long forms do not expire
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024))),
         "HSTS": not development,
         "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
+        # The link sent to the former address when the email changes, which undoes the change.
+        "EMAIL_REVERT_TOKEN_MAX_AGE": 30 * 24 * 3600,
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-plateforme-2026"),
         # How long after posting a comment its author may still correct it (debate/editing.py).
         "DEBATE_EDIT_WINDOW_MINUTES": int(os.environ.get("DEBATE_EDIT_WINDOW_MINUTES", "15")),

@@ -67,6 +67,9 @@ class FreshContextClient(FlaskClient):
         # locks the request needs nor keep reading from a snapshot taken before it.
         if has_app_context():
             _db.session.rollback()
+        # Closed as a WSGI server closes it once sent: what runs after the response
+        # (core/after_response.py: mail, bookkeeping) has run when the test looks.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if has_app_context():

@@ -97,7 +97,6 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    email = _email_field()
     display_name = _display_name_field()
     commune = _commune_field()
     locale = SelectField(_l("Langue de l'interface"), choices=LOCALE_CHOICES, default="")
@@ -108,16 +107,30 @@ class ProfileForm(FlaskForm):
                        "« Mes notifications »."))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(_l("Mot de passe actuel"), validators=[
+def _current_password_field():
+    return PasswordField(_l("Mot de passe actuel"), validators=[
         InputRequired(_l("Indiquez votre mot de passe actuel.")), Length(max=MAX_LENGTH),
     ], render_kw={"autocomplete": "current-password"})
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = _current_password_field()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email_field(_l("Nouvelle adresse électronique"))
+    current_password = _current_password_field()
 
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Mot de passe"), validators=[
         InputRequired(_l("Indiquez votre mot de passe pour confirmer.")), Length(max=MAX_LENGTH),
     ], render_kw={"autocomplete": "current-password"})
+    erase_contributions = BooleanField(
+        _l("Effacer aussi le texte de mes commentaires et propositions"),
+        description=_l("Sinon, ils restent publiés sans votre nom, sous « Compte supprimé ». S'ils sont effacés, "
+                       "leur texte est remplacé par « Contribution supprimée avec le compte » ; les réponses des "
+                       "autres personnes restent."))
     confirm = BooleanField(_l("Je comprends que mon compte et mes données personnelles seront effacés définitivement."),
                            validators=[DataRequired(_l("Cochez cette case pour confirmer la suppression."))])
 

@@ -50,3 +50,22 @@ def register_label_helpers(app) -> None:
         organisation_kind_label=lambda kind: ORGANISATION_KIND_LABELS[OrganisationKind(kind)],
         field_label=lambda field: FIELD_LABELS[Field(field)],
     )
+
+
+# (substring of the user agent, name): the first that matches wins (Edge and Opera say "Chrome" too).
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def browser_label(user_agent: str) -> str:
+    """« Firefox sur Windows »: enough to recognise one's own browsers in « Mes sessions »."""
+    from flask_babel import gettext
+
+    user_agent = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return gettext("%(browser)s sur %(system)s", browser=browser, system=system)
+    return browser or system or gettext("Navigateur inconnu")

@@ -29,6 +29,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(),
                                                       nullable=False)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # A new address waiting for its confirmation link: until then `email` stays the one
+    # used to sign in, reset the password and receive notifications (a stolen session cannot
+    # move the account to another mailbox on its own).
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Inactive accounts are erased after ACCOUNT_RETENTION_DAYS (accounts/retention.py).
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     commune: Mapped[Territory | None] = relationship()
     mandates: Mapped[list[Mandate]] = relationship(
@@ -53,7 +59,11 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 
 class AuthSession(TimestampMixin, db.Model):
-    """A signed-in browser. Deleting the row ends that sign-in, even for a copied cookie."""
+    """A signed-in browser. Deleting the row ends that sign-in, even for a copied cookie.
+
+    It lives SESSION_ABSOLUTE_DAYS after `created_at` at most, and SESSION_IDLE_DAYS after
+    `last_seen_at` (refreshed at most once per SESSION_TOUCH_SECONDS). No IP address is kept:
+    the browser's user agent is enough for people to recognise their sessions."""
 
     __tablename__ = "auth_session"
 
@@ -62,6 +72,7 @@ class AuthSession(TimestampMixin, db.Model):
     # SHA-256 of the random token kept in the signed session cookie.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     user_agent: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..core.audit import audit
-from ..core.mail import send_mail
+from ..core.mail import send_mail_after_response
 from ..core.models import utcnow
 from ..core.sanitize import clean_line
 from ..extensions import db
@@ -41,12 +41,19 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None) -> User:
-    """Create an unconfirmed account and send the confirmation message."""
+def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None) -> User | None:
+    """Create an unconfirmed account and send the confirmation message.
+
+    When the address already has an account, nothing is created and its owner is told by
+    mail instead (None is returned): the page says the same either way, so nobody learns
+    from it which addresses have an account."""
     email = normalise_email(email)
     password_hash = hash_password(password)  # before the first query: no lock held while hashing
-    if find_user_by_email(email) is not None:
-        raise AccountError(_("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."), "email")
+    existing = find_user_by_email(email)
+    if existing is not None:
+        send_address_in_use(existing)
+        log.info("registration attempted with the address of account %s", existing.id)
+        return None
     user = User(email=email, display_name=clean_line(display_name), password_hash=password_hash,
                 commune=commune, locale=locale)
     db.session.add(user)
@@ -54,6 +61,14 @@ def register(email: str, display_name: str, password: str, commune: Territory, l
     send_confirmation(user)
     log.info("account %s registered", user.id)
     return user
+
+
+def send_address_in_use(owner: User) -> None:
+    """Tell the owner of an address that someone tried to use it for another account."""
+    with force_locale(owner.locale or "fr"):
+        send_mail_after_response(owner.email, _("Votre adresse est déjà liée à un compte"), render_template(
+            "accounts/mail/address_in_use.txt", user=owner, sign_in=url_for("accounts.sign_in", _external=True),
+            reset=url_for("accounts.forgot_password", _external=True)))
 
 
 # --- signed links -------------------------------------------------------------------
@@ -67,16 +82,19 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def send_confirmation(user: User) -> None:
-    token = _serializer("confirm").dumps({"uid": user.id, "email": user.email})
+def send_confirmation(user: User, address: str | None = None) -> None:
+    """Mail the link confirming `address` (the account's own by default, or its pending new one)."""
+    address = address or user.email
+    token = _serializer("confirm").dumps({"uid": user.id, "email": address})
     link = url_for("accounts.confirm_email", token=token, _external=True)
     with force_locale(user.locale or "fr"):
-        send_mail(user.email, _("Confirmez votre adresse électronique"),
-                  render_template("accounts/mail/confirm.txt", user=user, link=link))
+        send_mail_after_response(address, _("Confirmez votre adresse électronique"),
+                                 render_template("accounts/mail/confirm.txt", user=user, link=link))
 
 
 def confirm_email(token: str) -> User:
-    """Mark the address in `token` as confirmed; AccountError if the link is bad or expired."""
+    """Mark the address in `token` as confirmed, or make it the account's address when it is
+    the pending new one; AccountError if the link is bad, expired or the address taken since."""
     try:
         data = _serializer("confirm").loads(token, max_age=current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     except SignatureExpired:
@@ -84,6 +102,11 @@ def confirm_email(token: str) -> User:
     except BadSignature:
         raise AccountError(_("Ce lien de confirmation n'est pas valide. Vérifiez qu'il a été copié en entier."))
     user = db.session.get(User, data.get("uid"))
+    if user is not None and user.pending_email and user.pending_email == data.get("email"):
+        from .email_change import adopt_pending_email
+
+        adopt_pending_email(user)
+        return user
     if user is None or user.email != data.get("email"):
         raise AccountError(_("Ce lien de confirmation ne correspond à aucun compte."))
     if user.email_confirmed_at is None:
@@ -92,7 +115,8 @@ def confirm_email(token: str) -> User:
 
 
 def send_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; say nothing either way (no account probing)."""
+    """Send a reset link if the account exists, once the page has gone; say nothing either
+    way, even when the mail server fails (no account probing)."""
     user = find_user_by_email(email)
     if user is None:
         log.info("password reset asked for an unknown address")
@@ -100,8 +124,8 @@ def send_password_reset(email: str) -> None:
     token = _serializer("reset").dumps({"uid": user.id, "fp": _password_fingerprint(user)})
     link = url_for("accounts.reset_password", token=token, _external=True)
     with force_locale(user.locale or "fr"):
-        send_mail(user.email, _("Réinitialisation de votre mot de passe"),
-                  render_template("accounts/mail/reset.txt", user=user, link=link))
+        send_mail_after_response(user.email, _("Réinitialisation de votre mot de passe"),
+                                 render_template("accounts/mail/reset.txt", user=user, link=link))
 
 
 def user_for_reset_token(token: str) -> User:
@@ -146,6 +170,7 @@ def authenticate(email: str, password: str) -> User:
 
 def sign_in(user: User) -> None:
     start_session(user)
+    user.last_sign_in_at = utcnow()  # the retention period starts again (accounts/retention.py)
     audit("sign_in", user.id)
 
 
@@ -158,35 +183,24 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     audit("password_changed", user.id)
 
 
-def update_profile(user: User, display_name: str, commune: Territory, locale: str | None, email: str,
-                   email_notifications: bool = True) -> bool:
-    """Save the profile; returns True when the email changed (and needs confirming again)."""
-    email = normalise_email(email)
-    email_changed = email != user.email
-    if email_changed:
-        other = find_user_by_email(email)
-        if other is not None and other.id != user.id:
-            raise AccountError(_("Un autre compte utilise déjà cette adresse."), "email")
-        user.email = email
-        user.email_confirmed_at = None
+def update_profile(user: User, display_name: str, commune: Territory, locale: str | None,
+                   email_notifications: bool = True) -> None:
+    """Save the profile (the address changes apart, accounts/email_change.py)."""
     user.display_name = clean_line(display_name)
     user.commune = commune
     user.locale = locale or None
     user.email_notifications = bool(email_notifications)
     db.session.flush()
-    if email_changed:
-        send_confirmation(user)
-    return email_changed
 
 
-def delete_account(user: User, password: str) -> None:
-    """Erase the account and everything attached to it (RGPD right to erasure)."""
+def delete_account(user: User, password: str, erase_contributions: bool = False) -> None:
+    """Erase the account and everything attached to it (RGPD right to erasure); the text of
+    the person's contributions too when they ask (accounts/retention.py)."""
     if not verify_password(user.password_hash, password):
         raise AccountError(_("Le mot de passe est incorrect."), "password")
-    user_id = user.id
-    db.session.delete(user)
-    db.session.flush()
-    audit("account_deleted", user_id)
+    from .retention import erase_account
+
+    erase_account(user, erase_contributions=erase_contributions)
 
 
 def count_users() -> int:
@@ -226,6 +240,8 @@ def export_personal_data(user: User) -> dict:
             "created_at": _iso(user.created_at),
             "email_confirmed_at": _iso(user.email_confirmed_at),
             "password_changed_at": _iso(user.password_changed_at),
+            "pending_email": user.pending_email,
+            "last_sign_in_at": _iso(user.last_sign_in_at),
             "is_admin": user.is_admin,
             "email_notifications": user.email_notifications,
         },
@@ -245,7 +261,8 @@ def export_personal_data(user: User) -> dict:
             for a in user.moderations
         ],
         "sign_in_sessions": [
-            {"started_at": _iso(s.created_at), "browser": s.user_agent} for s in user.sessions
+            {"started_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at), "browser": s.user_agent}
+            for s in user.sessions
         ],
     }
     for name, build in PERSONAL_DATA_SECTIONS.items():

@@ -1,6 +1,7 @@
 """Account pages: register, confirm, sign in/out, reset, profile, my data, delete."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 from flask import Response, flash, redirect, render_template, request, session, url_for
@@ -17,17 +18,35 @@ from ..territories.models import Territory
 from ..territories.services import loaded_communes, mandate_territories
 from . import bp
 from .auth import end_session
+from .email_change import request_email_change, revert_email_change
 from .forms import (
-    ChangePasswordForm, ConfirmForm, DeleteAccountForm, ForgotPasswordForm, MandateForm, ProfileForm,
-    RegistrationForm, ResetPasswordForm, SignInForm,
+    ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteAccountForm, ForgotPasswordForm, MandateForm,
+    ProfileForm, RegistrationForm, ResetPasswordForm, SignInForm,
 )
 from .models import MandateTitle
 from .roles import declare_mandate
 from .services import (
     AccountError, authenticate, change_password, confirm_email, delete_account, export_personal_data,
-    register, reset_password, send_confirmation, send_password_reset, sign_in, update_profile,
+    normalise_email, register, reset_password, send_confirmation, send_password_reset, sign_in, update_profile,
     user_for_reset_token,
 )
+
+
+def typed_account_key() -> str:
+    """Rate-limit key: the account named by the address typed in the form (hashed, so the
+    limiter's storage holds no address), whether or not it exists."""
+    email = normalise_email(request.form.get("email", ""))
+    return "typed:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def signed_in_account_key() -> str:
+    """Rate-limit key: the signed-in account (its id), else the client's address."""
+    return f"account:{current_user.id}" if current_user.is_authenticated else f"address:{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    """A form sent back with an error (a success redirects)."""
+    return response.status_code != 302
 
 
 @bp.route("/inscription", methods=["GET", "POST"], endpoint="register")
@@ -37,14 +56,11 @@ def register_view():
         return redirect(url_for("accounts.profile"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        try:
-            user = register(form.email.data, form.display_name.data, form.password.data,
-                            form.commune.commune, str(get_locale()))
-        except AccountError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            return render_template("accounts/registered.html", email=user.email)
+        # The same page whether or not the address already had an account (its owner is told by mail).
+        register(form.email.data, form.display_name.data, form.password.data, form.commune.commune,
+                 str(get_locale()))
+        db.session.commit()
+        return render_template("accounts/registered.html", email=normalise_email(form.email.data))
     return render_template("accounts/register.html", form=form, communes=loaded_communes())
 
 
@@ -74,7 +90,10 @@ def resend_confirmation():
 
 
 @bp.route("/connexion", methods=["GET", "POST"], endpoint="sign_in")
-@rate_limited(limiter.limit("10 per minute; 60 per hour", methods=["POST"]))
+@rate_limited(limiter.limit("10 per minute; 60 per hour", methods=["POST"]),
+              # Per account too, failures only: spreading guesses over many addresses does not help,
+              # and a lockout says nothing about whether the account exists.
+              limiter.limit("10 per 15 minutes", methods=["POST"], key_func=typed_account_key, deduct_when=_failed))
 def sign_in_view():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -103,12 +122,13 @@ def sign_out():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
-@rate_limited(limiter.limit("5 per 15 minutes", methods=["POST"]))
+@rate_limited(limiter.limit("5 per 15 minutes", methods=["POST"]),
+              limiter.limit("3 per hour", methods=["POST"], key_func=typed_account_key))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        send_password_reset(form.email.data)
-        return render_template("accounts/reset_sent.html", email=form.email.data)
+        send_password_reset(form.email.data)  # mailed after the response: same page, same time, whatever exists
+        return render_template("accounts/reset_sent.html", email=normalise_email(form.email.data))
     return render_template("accounts/forgot_password.html", form=form)
 
 
@@ -138,24 +158,58 @@ def profile():
         form.commune.data = current_user.commune.label if current_user.commune else ""
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
-        try:
-            email_changed = update_profile(current_user, form.display_name.data, form.commune.commune,
-                                           form.locale.data, form.email.data, form.email_notifications.data)
-        except AccountError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            if current_user.locale:
-                session["lang"] = current_user.locale
-            flash(_("Votre profil est enregistré."), "success")
-            if email_changed:
-                flash(_("Confirmez votre nouvelle adresse avec le lien que nous venons de vous envoyer."), "info")
-            return redirect(url_for("accounts.profile"))
+        update_profile(current_user, form.display_name.data, form.commune.commune, form.locale.data,
+                       form.email_notifications.data)
+        db.session.commit()
+        if current_user.locale:
+            session["lang"] = current_user.locale
+        flash(_("Votre profil est enregistré."), "success")
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, communes=loaded_communes(),
                            confirm_form=ConfirmForm())
 
 
+@bp.route("/compte/adresse", methods=["GET", "POST"], endpoint="change_email")
+@rate_limited(limiter.limit("10 per hour", methods=["POST"]),
+              limiter.limit("5 per hour", methods=["POST"], key_func=signed_in_account_key))
+@requires("is_signed_in")
+def change_email_view():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            request_email_change(current_user, form.email.data, form.current_password.data)
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # The same words whether or not the new address already has an account.
+            flash(_("Nous avons envoyé un lien de confirmation à la nouvelle adresse. Votre compte garde l'adresse "
+                    "actuelle tant que la nouvelle n'est pas confirmée."), "info")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/compte/adresse/annuler/<token>", methods=["GET", "POST"], endpoint="revert_email")
+@rate_limited(limiter.limit("10 per 15 minutes", methods=["POST"]))
+def revert_email_view(token):
+    """From the mail sent to the former address: GET shows a button, POST gives the account
+    its former address back and signs it out everywhere."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            revert_email_change(token)
+        except AccountError as error:
+            return render_template("accounts/link_error.html", message=error.message), 400
+        end_session(None)
+        db.session.commit()
+        flash(_("Votre compte a retrouvé son adresse et toutes ses connexions sont fermées. Choisissez maintenant "
+                "un nouveau mot de passe."), "success")
+        return redirect(url_for("accounts.forgot_password"))
+    return render_template("accounts/revert_email.html", form=form)
+
+
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"], endpoint="change_password")
+@rate_limited(limiter.limit("10 per hour", methods=["POST"], key_func=signed_in_account_key, deduct_when=_failed))
 @requires("is_signed_in")
 def change_password_view():
     form = ChangePasswordForm()
@@ -199,13 +253,15 @@ def download_data():
 
 
 @bp.route("/compte/supprimer", methods=["GET", "POST"], endpoint="delete_account")
+# A stolen session must not be a way to guess the password (nor is the address change, above).
+@rate_limited(limiter.limit("10 per hour", methods=["POST"], key_func=signed_in_account_key, deduct_when=_failed))
 @requires("is_signed_in")
 def delete_account_view():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            delete_account(user, form.password.data)
+            delete_account(user, form.password.data, erase_contributions=form.erase_contributions.data)
         except AccountError as error:
             attach_error(form, error)
         else:

@@ -1,7 +1,7 @@
 """Structured security log: one JSON line per event.
 
 Events: sign_in, sign_in_failed, sign_out, permission_denied, password_changed,
-password_reset, account_deleted. Never a password, a token or a session id.
+password_reset, account_deleted, email_change_requested, email_changed, email_change_reverted. Never a password, a token or a session id.
 """
 from __future__ import annotations
 

@@ -1,7 +1,12 @@
 """Outgoing mail, through one small module.
 
 Backends (``MAIL_BACKEND``): ``log`` writes the message to the log (development),
-``smtp`` sends it, ``memory`` appends it to ``app.extensions["mail_outbox"]`` (tests).
+``smtp`` sends it, ``memory`` appends it to ``app.extensions["mail_outbox"]`` (tests),
+``failing`` raises as an unreachable SMTP server would (tests).
+
+`send_mail_after_response` sends once the page has gone (core/after_response.py): the
+answer, its status and its timing never depend on the mail server, nor on whether the
+address belongs to an account.
 """
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
+
+from .after_response import after_response
 
 log = logging.getLogger("plateforme.mail")
 
@@ -31,9 +38,16 @@ def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None =
         current_app.extensions.setdefault("mail_outbox", []).append(message)
     elif backend == "smtp":
         _send_smtp(message)
+    elif backend == "failing":
+        raise smtplib.SMTPServerDisconnected("MAIL_BACKEND=failing")
     else:
         log.info("mail to=%s subject=%s\n%s", to, subject, body)
     return message
+
+
+def send_mail_after_response(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
+    """`send_mail`, once the response has been sent; a failure is logged, never shown."""
+    after_response(send_mail, to, subject, body, headers)
 
 
 def _send_smtp(message: Message) -> None:

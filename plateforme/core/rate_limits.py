@@ -11,11 +11,14 @@ from functools import wraps
 from ..extensions import limiter
 
 
-def rate_limited(route_limit):
-    """Decorate a view with `route_limit` (``limiter.limit(...)`` or ``limiter.shared_limit(...)``),
-    applied whenever rate limiting is on."""
+def rate_limited(*route_limits):
+    """Decorate a view with `route_limits` (``limiter.limit(...)`` or ``limiter.shared_limit(...)``,
+    e.g. one per client address and one per account), applied whenever rate limiting is on."""
     def decorate(view):
-        limited = route_limit(view)
+        limited = view
+        for route_limit in reversed(route_limits):
+            # Stacked as Flask-Limiter's own decorators: the outermost checks them all once.
+            limited = route_limit(limited)
 
         @wraps(view)
         def dispatch(*args, **kwargs):

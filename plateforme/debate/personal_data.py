@@ -1,13 +1,20 @@
 """The debate's part of a person's data export (RGPD right of access): what they wrote,
-endorsed, supported and reported, through explicit field lists."""
+endorsed, supported and reported, through explicit field lists; and what erasing their
+account does to what they wrote (RGPD right to erasure)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import delete, select, update
 
 from ..accounts.models import User
+from ..accounts.retention import erasure_step
 from ..accounts.services import personal_data_section
+from ..core.sanitize import markdown_to_safe_html
+from ..notifications.models import Notification
 from ..extensions import db
 from .models import Comment, CommentRevision, Endorsement, Proposal, Report, Support
+from .services import proposal_path
 
 
 def _iso(value):
@@ -60,3 +67,25 @@ def reports_data(user: User) -> list[dict]:
         select(Report).where(Report.reporter_id == user.id).order_by(Report.id)).scalars()
     return [{"consultation_id": r.consultation_id, "content": r.target_kind.value, "content_id": r.target_id,
              "reason": r.reason.value, "note": r.note, "created_at": _iso(r.created_at)} for r in reports]
+
+
+@erasure_step("debate_contributions")
+def erase_contributions(user: User, erase_text: bool) -> None:
+    """When the person asks it on erasing their account, replace the text of their comments
+    and proposals (earlier versions included) by "Contribution supprimée avec le compte";
+    the replies of others and the authority's answers stay, so the debate keeps its thread."""
+    if not erase_text:
+        return
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored once, for every reader
+        text = _("Contribution supprimée avec le compte")
+    html = markdown_to_safe_html(text)
+    mine = select(Comment.id).where(Comment.author_id == user.id).scalar_subquery()
+    db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_(mine)))
+    db.session.execute(update(Comment).where(Comment.author_id == user.id).values(body=text, body_html=html))
+    proposals = db.session.execute(select(Proposal).where(Proposal.author_id == user.id)).scalars().all()
+    if proposals:
+        # Supporters were notified with the proposal's title: it goes from their lists too.
+        paths = [proposal_path(p) for p in proposals]
+        db.session.execute(update(Notification).where(Notification.target_path.in_(paths)).values(subject=text))
+    db.session.execute(update(Proposal).where(Proposal.author_id == user.id)
+                       .values(title=text, body=text, body_html=html))

@@ -24,6 +24,12 @@ def _check_importable(survey: PerceptionSurvey) -> None:
                             "avant publication."))
 
 
+def importer_role(user) -> str:
+    """What the import log keeps about who imported: a role code, never an address or a name
+    (the log is shown to the survey's managers; templates/surveys/manage.html labels it)."""
+    return "admin" if getattr(user, "is_admin", False) else "manager"
+
+
 def _save(survey, kind, responses, errors, raw, user, label, filename) -> int:
     """Write every row and one log entry, or nothing when any line was faulty."""
     if errors:
@@ -33,7 +39,7 @@ def _save(survey, kind, responses, errors, raw, user, label, filename) -> int:
     db.session.add_all(responses)
     db.session.add(ImportLog(survey_id=survey.id, kind=kind, filename=(filename or "")[:200], rows=len(responses),
                              sha256=hashlib.sha256(raw).hexdigest(), imported_by_id=getattr(user, "id", None),
-                             imported_by_label=(label or getattr(user, "email", "") or "")[:120]))
+                             imported_by_label=(label or importer_role(user))[:120]))
     db.session.flush()
     log.info("%s rows (%s) imported into survey %s", len(responses), kind, survey.id)
     return len(responses)

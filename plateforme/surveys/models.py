@@ -198,6 +198,8 @@ class ImportLog(TimestampMixin, db.Model):
     rows: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Who imported, as a role code shown to the survey's managers ("admin", "manager", "cli"):
+    # never an address or a name (surveys/imports.py IMPORTER_LABELS).
     imported_by_label: Mapped[str] = mapped_column(String(120), default="", nullable=False)
 
 

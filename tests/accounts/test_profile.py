@@ -13,7 +13,7 @@ from ..factories import PASSWORD, post_form, sign_in
 def test_edit_profile(client, make, db):
     user = make.user(name="Ancien Nom")
     sign_in(client, user)
-    response = post_form(client, "/compte", {"email": user.email, "display_name": "Nouveau Nom",
+    response = post_form(client, "/compte", {"display_name": "Nouveau Nom",
                                              "commune": "Bron", "locale": "en"})
     assert response.status_code == 302
     user = db.session.get(User, user.id)
@@ -21,21 +21,11 @@ def test_edit_profile(client, make, db):
     assert 'lang="en"' in client.get("/compte").get_data(as_text=True)
 
 
-def test_changing_email_requires_confirming_it_again(client, make, db, outbox):
-    user = make.user()
-    sign_in(client, user)
-    post_form(client, "/compte", {"email": "nouvelle@example.org", "display_name": user.display_name,
-                                  "commune": "Villeurbanne", "locale": ""})
-    user = db.session.get(User, user.id)
-    assert user.email == "nouvelle@example.org" and not user.is_confirmed
-    assert outbox[-1].to == "nouvelle@example.org"
-
-
 def test_profile_bad_input_keeps_values_and_changes_nothing(client, make, db):
     other = make.user("prise@example.org")
     user = make.user(name="Nom Initial")
     sign_in(client, user)
-    body = post_form(client, "/compte", {"email": "prise@example.org", "display_name": "X",
+    body = post_form(client, "/compte", {"display_name": "X",
                                          "commune": "Villeurbanne", "locale": "xx"}).get_data(as_text=True)
     assert "entre 2 et 80 caractères" in body
     assert 'value="X"' in body

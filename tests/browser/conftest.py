@@ -46,12 +46,29 @@ _axe = Axe()
 
 # --- the application over HTTP ------------------------------------------------------
 
+def _closed_before_sent(app):
+    """`app`, its response closed before its bytes go out: the work a real server runs once the
+    response is sent (core/after_response.py: account mail) is done when the browser sees the
+    page, so a test reading the outbox next never races the server thread."""
+    def serve(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+        return [body]
+
+    return serve
+
+
 class LiveServer:
     """A threaded werkzeug server for `app` on 127.0.0.1 and a port the OS picks."""
 
     def __init__(self, app):
         # make_server binds and listens at once: connections queue from here on.
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, _closed_before_sent(app), threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="live-server", daemon=True)

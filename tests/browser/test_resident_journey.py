@@ -142,7 +142,8 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     submit(page, main.get_by_role("link", name=translate("en", "Supprimer mon compte"), exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text(translate("en", "Supprimer mon compte"))
     main.get_by_label(translate("en", "Mot de passe"), exact=True).fill(PASSWORD)
-    main.get_by_role("checkbox").check()
+    main.get_by_label(translate("en", "Je comprends que mon compte et mes données personnelles seront effacés "
+                                      "définitivement."), exact=True).check()
     submit(page, main.get_by_role("button", name=translate("en", "Supprimer définitivement mon compte")))
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("status")).to_contain_text(
