@@ -356,6 +356,9 @@ def _fixtures(make, db) -> dict:
             "closed_survey": make_survey(db, "closed").id, "published_survey": published.id}
 
 
+# Actions that end the walker's own session: the walk signs in again after them.
+SIGNS_OUT = {"accounts.sign_out", "accounts.end_all_sessions"}
+
 # Actions that change an object other actions of the walk point at: they come last.
 CHANGES_SHARED_OBJECTS = {"surveys.close": "the open survey of the import rows",
                           "debate.moderate": "the comment of the endorsement rows"}
@@ -395,6 +398,6 @@ def test_role_gets_what_the_matrix_says(app, client, make, db, neighbour, role):
         got = _outcome(response)
         if got != expectation[role]:
             mismatches.append(f"{endpoint} ({method} {url}): {role} expected {expectation[role]!r}, got {got!r}")
-        if endpoint == "accounts.sign_out" and user is not None:
+        if endpoint in SIGNS_OUT and user is not None:
             sign_in(client, user)  # the walk goes on signed in
     assert not mismatches, "\n".join(mismatches)
