@@ -15,7 +15,7 @@ from ..core.permissions import ensure, ensure_visible
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
-from .forms import CsvImportForm, GenerateCodesForm, PublishForm
+from .forms import CsvImportForm, EstimatesImportForm, GenerateCodesForm, PublishForm
 from .imports import import_answers, import_estimates
 from .models import SamplingMode
 from .presentation import survey_phase
@@ -46,7 +46,7 @@ def _render_manage(survey, *, codes_form=None, answers_form=None, estimates_form
         phase=survey_phase(survey, local_today()), imports=import_history(survey), confirm_form=ConfirmForm(),
         codes_form=codes_form or GenerateCodesForm(prefix="codes", formdata=None),
         answers_form=answers_form or CsvImportForm(prefix="answers", formdata=None),
-        estimates_form=estimates_form or CsvImportForm(prefix="estimates", formdata=None),
+        estimates_form=estimates_form or EstimatesImportForm(prefix="estimates", formdata=None),
         publish_form=publish_form or PublishForm(prefix="publish", formdata=None),
         line_errors=line_errors or [], line_errors_kind=line_errors_kind,
     )
@@ -119,15 +119,16 @@ def generate_invitation_codes(survey_id):
     return _render_manage(survey, codes_form=form)
 
 
-def _csv_import(survey_id: int, kind: str, importer, done_message):
+def _csv_import(survey_id: int, kind: str, importer, done_message, form_class=CsvImportForm):
     survey = _managed_survey(survey_id)
     ensure("can_import_paper_answers", survey)
-    form = CsvImportForm(prefix=kind)
+    form = form_class(prefix=kind)
     line_errors = []
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = importer(survey, upload.read(), user=current_user, filename=upload.filename or "")
+            options = {"raise_total": form.raise_total.data} if "raise_total" in form else {}
+            rows = importer(survey, upload.read(), user=current_user, filename=upload.filename or "", **options)
         except CsvFileError as error:
             form.file.errors = list(form.file.errors) + [str(error)]
         except CsvLinesError as error:
@@ -155,7 +156,8 @@ def import_paper_answers(survey_id):
 def import_official_estimates(survey_id):
     return _csv_import(survey_id, "estimates", import_estimates,
                        lambda n: ngettext("%(num)s estimation d'élu ou d'élue importée.",
-                                          "%(num)s estimations d'élus importées.", n))
+                                          "%(num)s estimations d'élus importées.", n),
+                       EstimatesImportForm)
 
 
 @bp.route("/<int:survey_id>/definition.json")

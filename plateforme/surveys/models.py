@@ -199,6 +199,9 @@ class ImportLog(TimestampMixin, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     imported_by_label: Mapped[str] = mapped_column(String(120), default="", nullable=False)
+    # Set when an import of estimates raised the survey's number of officials (M), explicitly.
+    officials_total_before: Mapped[int | None] = mapped_column(Integer)
+    officials_total_after: Mapped[int | None] = mapped_column(Integer)
 
 
 class Publication(TimestampMixin, db.Model):
