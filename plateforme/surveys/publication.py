@@ -48,7 +48,8 @@ class PublicationPreview:
         return answered is not None and answered > sample["officials_total"]
 
 
-def _refusal(survey: PerceptionSurvey, change_note: str) -> None:
+def publication_refusal(survey: PerceptionSurvey, change_note: str) -> None:
+    """Raise the reason publishing is refused now, if there is one."""
     if survey.status == SurveyStatus.PUBLISHED:
         if not change_note:
             raise SurveyError(_("Une correction doit expliquer publiquement ce qui change."), "change_note")
@@ -83,7 +84,7 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
     needs a public change note; neither may show more officials answering than counted.
     Nothing published is ever modified."""
     change_note = (change_note or "").strip()
-    _refusal(survey, change_note)
+    publication_refusal(survey, change_note)
     payload = canonical_json(preview(survey).results)
     version = (survey.latest_publication.version + 1) if survey.publications else 1
     publication = Publication(survey=survey, version=version, payload=payload,
