@@ -359,7 +359,7 @@ class EstimatesImportForm(CsvImportForm):
     raise_total = BooleanField(
         _l("Relever le nombre de personnes élues"),
         description=_l("À cocher seulement si le territoire compte plus de personnes élues que les mandats vérifiés "
-                       "sur la plateforme : le nombre total est alors porté au nombre de personnes élues qui ont "
+                       "sur la plateforme : le nombre total est alors porté au nombre de personnes élues qui ont "
                        "répondu, et le journal des imports le garde."))
 
 

@@ -93,10 +93,10 @@ def _officials_totals(survey: PerceptionSurvey, new_rows: int, raise_total: bool
     if not raise_total:
         raise SurveyError(ngettext(
             "Ce fichier porterait à %(answered)s le nombre de personnes élues qui ont répondu, alors que le "
-            "questionnaire n'en compte que %(num)s sur le territoire. Vérifiez le fichier ; si le territoire compte "
+            "questionnaire n'en compte que %(num)s sur le territoire. Vérifiez le fichier ; si le territoire compte "
             "réellement plus de personnes élues, cochez « Relever le nombre de personnes élues ».",
             "Ce fichier porterait à %(answered)s le nombre de personnes élues qui ont répondu, alors que le "
-            "questionnaire n'en compte que %(num)s sur le territoire. Vérifiez le fichier ; si le territoire compte "
+            "questionnaire n'en compte que %(num)s sur le territoire. Vérifiez le fichier ; si le territoire compte "
             "réellement plus de personnes élues, cochez « Relever le nombre de personnes élues ».",
             total, answered=answered), "raise_total")
     survey.officials_total = answered

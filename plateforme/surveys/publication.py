@@ -58,9 +58,9 @@ def publication_refusal(survey: PerceptionSurvey, change_note: str) -> None:
     answered, total = participation_counts(survey)[1], count_officials(survey)
     if answered > total:
         raise SurveyError(ngettext(
-            "%(answered)s personnes élues ont répondu pour %(num)s personne élue connue : corrigez le nombre de "
+            "%(answered)s personnes élues ont répondu pour %(num)s personne élue connue : corrigez le nombre de "
             "personnes élues (import des estimations avec « Relever le nombre de personnes élues ») avant de publier.",
-            "%(answered)s personnes élues ont répondu pour %(num)s personnes élues connues : corrigez le nombre de "
+            "%(answered)s personnes élues ont répondu pour %(num)s personnes élues connues : corrigez le nombre de "
             "personnes élues (import des estimations avec « Relever le nombre de personnes élues ») avant de publier.",
             total, answered=answered))
 

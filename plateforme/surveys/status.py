@@ -63,9 +63,9 @@ class SurveyStatusView:
         if self.state == SurveyState.OPEN:
             return _("ouvert jusqu'au %(date)s inclus", date=day(self.planned_close))
         if self.state == SurveyState.PUBLISHED:
-            return _("clos le %(closed)s ; résultats publiés le %(published)s",
+            return _("clos le %(closed)s ; résultats publiés le %(published)s",
                      closed=day(self.collected_until), published=day(self.published_on))
-        return _("clos le %(date)s ; résultats en préparation", date=day(self.collected_until))
+        return _("clos le %(date)s ; résultats en préparation", date=day(self.collected_until))
 
 
 def survey_status(survey, today: date) -> SurveyStatusView:
