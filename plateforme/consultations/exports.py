@@ -236,7 +236,8 @@ def _consultation_row(consultation: Consultation, today: date, url: Urls) -> lis
     return [
         consultation.id, consultation.title, consultation.territory.code, consultation.territory.name,
         consultation.territory.kind.value, consultation.audience.value, consultation.status.value,
-        consultation.stage(today).value, consultation_status(consultation, today).value, consultation.published_at, consultation.cancelled_at, *dates,
+        consultation.stage(today).value, consultation_status(consultation, today).value,
+        consultation.published_at, consultation.cancelled_at, *dates,
         " ".join(str(card.id) for card in consultation.cards if card.is_public), consultation.survey_id,
         consultation.synthesis.published_at if consultation.synthesis else None,
         response.published_at if response else None, len(response.commitments) if response else 0,

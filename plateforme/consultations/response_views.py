@@ -102,10 +102,6 @@ def _attach_commitment_error(form: ResponseForm, error: ResponseError) -> None:
     attach_error(form, error)
 
 
-class _BackToForm(Exception):
-    """The preview's "Modifier" button: back to the filled form, nothing published."""
-
-
 @bp.route("/<int:consultation_id>/reponse", methods=["GET", "POST"], endpoint="publish_response")
 def publish_response_view(consultation_id):
     consultation = _visible(consultation_id)
@@ -115,29 +111,24 @@ def publish_response_view(consultation_id):
         return _refused(consultation, refusal)
     ensure("can_publish_response", consultation)
     form = ResponseForm()
-    if form.validate_on_submit():
-        # Published once and for all: a valid form first shows exactly what will be published;
-        # only the preview's own button (confirm=yes) publishes. "Modifier" goes back to the form.
+    # Published once and for all: a valid form first shows exactly what will be published; only
+    # the preview's own button (confirm=yes) publishes, and its "Modifier" goes back to the form.
+    if form.validate_on_submit() and not request.form.get("edit"):
         try:
-            if request.form.get("edit"):
-                raise _BackToForm
-            if not confirmed(request.form):
-                draft = prepare_response(consultation, form.body.data, form.commitment_inputs(),
-                                         no_commitment=form.no_commitment.data)
-                return render_template("consultations/response_preview.html", consultation=consultation,
-                                       form=form, draft=draft)
-            else:
+            if confirmed(request.form):
                 publish_response(consultation, current_user, form.body.data, form.commitment_inputs(),
                                  no_commitment=form.no_commitment.data)
                 db.session.commit()
                 flash(_("Réponse officielle publiée. Les personnes qui suivent la consultation en sont prévenues."),
                       "success")
                 return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="reponse"))
+            draft = prepare_response(consultation, form.body.data, form.commitment_inputs(),
+                                     no_commitment=form.no_commitment.data)
+            return render_template("consultations/response_preview.html", consultation=consultation, form=form,
+                                   draft=draft)
         except ResponseError as error:
             db.session.rollback()
             _attach_commitment_error(form, error)
-        except _BackToForm:
-            pass
     return render_template("consultations/response_form.html", consultation=consultation, form=form)
 
 

@@ -62,7 +62,8 @@ def show(consultation_id):
     consultation = _visible(consultation_id)
     today = local_today()
     return render_template(
-        "consultations/show.html", consultation=consultation, today=today, stage=consultation.stage(today), status=consultation_status(consultation, today),
+        "consultations/show.html", consultation=consultation, today=today, stage=consultation.stage(today),
+        status=consultation_status(consultation, today),
         steps=timeline(consultation, today), action=call_to_action(current_user, consultation, today),
         following=is_following(current_user, consultation), action_form=FlaskForm(),
         cards_linkable="cards.show" in current_app.view_functions)

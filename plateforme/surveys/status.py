@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, gettext as _
@@ -30,7 +30,6 @@ def local_date(moment: datetime | None) -> date | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        from datetime import timezone
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(PARIS).date()
 
