@@ -115,6 +115,18 @@ def test_publishing_refuses_more_officials_answering_than_counted(client, db, ma
     assert _count(db, Publication) == 0 and _survey(db, survey.id).status == SurveyStatus.CLOSED
 
 
+def test_an_old_snapshot_without_the_closing_day_shows_the_real_one(client, db, make):
+    survey = make_survey(db, "open", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    close_survey(survey)
+    publication = publish(survey)
+    data = json.loads(publication.payload)
+    del data["survey"]["collected_until"]  # as published before the fix
+    publication.payload = canonical_json(data)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert f"Recueil du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in text and f"au {_day(PLANNED)}" not in text
+
+
 def test_an_impossible_count_in_an_old_snapshot_is_not_displayed(client, db, make):
     """A snapshot published before the fix says 24 officials answered out of 1."""
     survey = make_survey(db, "closed")
