@@ -29,6 +29,7 @@ from ..observatory.models import DEFAULT_LICENCE
 from .models import (
     PHASE_ORDER, AuthorityResponse, Commitment, CommitmentStatus, Consultation, ConsultationStatus, Synthesis,
 )
+from .status import consultation_status
 
 PUBLIC_STATUSES = (ConsultationStatus.PUBLISHED, ConsultationStatus.CANCELLED)
 OPEN_COMMITMENT_STATUSES = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
@@ -67,7 +68,8 @@ def public_consultations_statement(territory_ids=None) -> Select:
     more query each)."""
     stmt = (select(Consultation).where(Consultation.status.in_(PUBLIC_STATUSES))
             .options(joinedload(Consultation.territory), selectinload(Consultation.phases),
-                     selectinload(Consultation.cards))
+                     selectinload(Consultation.cards), selectinload(Consultation.synthesis),
+                     selectinload(Consultation.response), selectinload(Consultation.survey))
             .order_by(Consultation.published_at.desc(), Consultation.id.desc()))
     if territory_ids is not None:
         stmt = stmt.where(Consultation.territory_id.in_(territory_ids))
@@ -79,6 +81,7 @@ def consultation_record(consultation: Consultation, today: date, url: Urls) -> d
         "id": consultation.id, "title": consultation.title, "territory": territory_record(consultation.territory),
         "audience": consultation.audience.value, "status": consultation.status.value,
         "stage": consultation.stage(today).value,
+        "progress": consultation_status(consultation, today).value,
         "published_at": _iso(consultation.published_at), "cancelled_at": _iso(consultation.cancelled_at),
         "cancellation_reason": consultation.cancellation_reason or None,
         "phases": [{"kind": p.kind.value, "starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on)}
@@ -163,6 +166,10 @@ CONSULTATION_COLUMNS = (
     ("status", "string", "published (publiée) ou cancelled (annulée)"),
     ("stage", "string", "Étape le jour du téléchargement : upcoming, information, debate, proposals, survey, "
                         "synthesis, response, between_phases, concluded ou cancelled"),
+    ("progress", "string", "Où en est la consultation, d'après les faits (celui des pages) : upcoming, "
+                           "information, debate, proposals, survey_upcoming, survey_open, survey_closed, "
+                           "survey_outside, synthesis_pending, response_awaited, response_published, "
+                           "between_phases, concluded ou cancelled"),
     ("published_at", "datetime", "Date de publication (UTC)"),
     ("cancelled_at", "datetime", "Date d'annulation (UTC), si annulée"),
     *[(f"{kind.value}_{edge}", "date", f"Phase {kind.value} : {'premier' if edge == 'starts_on' else 'dernier'} "
@@ -229,7 +236,8 @@ def _consultation_row(consultation: Consultation, today: date, url: Urls) -> lis
     return [
         consultation.id, consultation.title, consultation.territory.code, consultation.territory.name,
         consultation.territory.kind.value, consultation.audience.value, consultation.status.value,
-        consultation.stage(today).value, consultation.published_at, consultation.cancelled_at, *dates,
+        consultation.stage(today).value, consultation_status(consultation, today).value,
+        consultation.published_at, consultation.cancelled_at, *dates,
         " ".join(str(card.id) for card in consultation.cards if card.is_public), consultation.survey_id,
         consultation.synthesis.published_at if consultation.synthesis else None,
         response.published_at if response else None, len(response.commitments) if response else 0,
@@ -243,7 +251,8 @@ def stream_consultations_csv(today: date, url: Urls) -> Iterator[str]:
     stmt = (select(Consultation).where(Consultation.status.in_(PUBLIC_STATUSES))
             .options(joinedload(Consultation.territory), selectinload(Consultation.phases),
                      selectinload(Consultation.cards), selectinload(Consultation.synthesis),
-                     selectinload(Consultation.response).selectinload(AuthorityResponse.commitments)))
+                     selectinload(Consultation.response).selectinload(AuthorityResponse.commitments),
+                     selectinload(Consultation.survey)))
     for batch in _batches(stmt, Consultation.id):
         yield _csv_text([_consultation_row(c, today, url) for c in batch])
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..cards.models import PoliticalStatus
-from .models import Audience, PhaseKind, Stage
+from ..core.models import local_today
+from .models import Audience, PhaseKind
+from .status import consultation_status
 
 PHASE_LABELS = {
     PhaseKind.INFORMATION: _l("Information"),
@@ -24,20 +26,6 @@ PHASE_HINTS = {
     PhaseKind.RESPONSE: _l("La collectivité publie sa réponse et ses engagements."),
 }
 
-STAGE_LABELS = {
-    Stage.DRAFT: _l("Brouillon"),
-    Stage.UPCOMING: _l("À venir"),
-    Stage.INFORMATION: _l("Phase d'information"),
-    Stage.DEBATE: _l("Débat en cours"),
-    Stage.PROPOSALS: _l("Propositions en cours"),
-    Stage.SURVEY: _l("Questionnaire en cours"),
-    Stage.SYNTHESIS: _l("Synthèse en préparation"),
-    Stage.RESPONSE: _l("Réponse officielle en préparation"),
-    Stage.BETWEEN_PHASES: _l("Entre deux phases"),
-    Stage.CONCLUDED: _l("Terminée"),
-    Stage.CANCELLED: _l("Annulée"),
-}
-
 AUDIENCE_LABELS = {
     Audience.REGISTERED: _l("Toute personne inscrite sur la plateforme"),
     Audience.RESIDENTS: _l("Les habitantes et habitants du territoire"),
@@ -55,7 +43,7 @@ def register_template_helpers(state) -> None:
     state.app.jinja_env.globals.update(
         consultation_phase_label=lambda kind: PHASE_LABELS[PhaseKind(kind)],
         consultation_phase_hint=lambda kind: PHASE_HINTS[PhaseKind(kind)],
-        consultation_stage_label=lambda stage: STAGE_LABELS[Stage(stage)],
+        consultation_status=lambda consultation: consultation_status(consultation, local_today()),
         consultation_audience_label=lambda audience: AUDIENCE_LABELS[Audience(audience)],
         consultation_card_status_label=lambda status: POLITICAL_STATUS_LABELS[PoliticalStatus(status)],
     )

@@ -11,26 +11,18 @@ from flask_babel import format_date, gettext as _
 from ..core.permissions import can
 from ..territories.names import de_territory
 from .models import Audience, Consultation, ConsultationPhase, Stage
+from .status import Progress, consultation_status, timeline_state
 
 
 @dataclass
 class TimelineStep:
     phase: ConsultationPhase
-    state: str  # "past", "current" or "upcoming"
+    state: str  # "past", "current", "upcoming"; "planned" (draft) or "cancelled"
 
 
 def timeline(consultation: Consultation, today: date) -> list[TimelineStep]:
     """The phases in order, each past, current or upcoming on `today`."""
-    steps = []
-    for phase in consultation.phases:
-        if phase.ends_on < today:
-            state = "past"
-        elif phase.starts_on <= today:
-            state = "current"
-        else:
-            state = "upcoming"
-        steps.append(TimelineStep(phase, state))
-    return steps
+    return [TimelineStep(phase, timeline_state(consultation, phase, today)) for phase in consultation.phases]
 
 
 @dataclass
@@ -77,13 +69,28 @@ def _survey_action(user, consultation: Consultation) -> CallToAction:
     survey = consultation.survey
     if survey is None:
         return CallToAction(_("Le questionnaire de cette consultation se tient hors de la plateforme."))
+    from ..core.models import local_today
     from ..surveys.services import has_answered, official_has_answered
+    from ..surveys.status import SurveyState, survey_status
 
     if can("can_answer_as_official", survey) and not official_has_answered(survey, user):
         return CallToAction(_("Le questionnaire des personnes élues vous attend : estimez ce que pensent les "
                               "habitantes et habitants, avant de voir le moindre résultat."),
                             _("Répondre au questionnaire des élus"),
                             url_for("surveys.officials", survey_id=survey.id))
+    # Whether it is still open comes before who may answer: to a resident of another commune too.
+    state = survey_status(survey, local_today())
+    if state.state == SurveyState.PUBLISHED:
+        return CallToAction(_("Le questionnaire est %(state)s.", state=state.label), _("Voir les résultats"),
+                            url_for("surveys.results", survey_id=survey.id))
+    if state.is_over:
+        return CallToAction(_("Le questionnaire est %(state)s.", state=state.label), _("Voir le questionnaire"),
+                            url_for("surveys.show", survey_id=survey.id))
+    if state.state == SurveyState.DRAFT:
+        return CallToAction(_("Le questionnaire de cette consultation n'est pas encore ouvert."))
+    if state.state == SurveyState.UPCOMING:
+        return CallToAction(_("Le questionnaire ouvrira le %(date)s.", date=format_date(state.opens_on, "long")),
+                            _("Voir le questionnaire"), url_for("surveys.show", survey_id=survey.id))
     if can("can_answer_as_resident", survey):
         if has_answered(survey, user):
             return CallToAction(_("Merci : vous avez répondu au questionnaire. Les résultats seront publiés après "
@@ -102,7 +109,8 @@ def _survey_action(user, consultation: Consultation) -> CallToAction:
 
 def call_to_action(user, consultation: Consultation, today: date) -> CallToAction | None:
     """The one thing `user` can do now on `consultation`, for its current stage."""
-    stage = consultation.stage(today)
+    status = consultation_status(consultation, today)
+    stage = status.stage
     page = lambda anchor: url_for("consultations.show", consultation_id=consultation.id, _anchor=anchor)  # noqa: E731
     if stage in (Stage.DRAFT, Stage.CANCELLED):
         return None
@@ -124,6 +132,9 @@ def call_to_action(user, consultation: Consultation, today: date) -> CallToActio
                             _("Proposer une idée"), "propositions")
     if stage == Stage.SURVEY:
         return _survey_action(user, consultation)
+    if status.progress == Progress.RESPONSE_PUBLISHED:
+        return CallToAction(_("La réponse officielle est publiée : lisez-la, avec les engagements de la "
+                              "collectivité."), _("Lire la réponse"), page("suites"))
     if stage in (Stage.SYNTHESIS, Stage.RESPONSE) and consultation.synthesis is None:
         return CallToAction(_("La synthèse de ce qui a été dit est en préparation. Suivez la consultation pour "
                               "être prévenu de sa publication."))

@@ -20,6 +20,7 @@ from .models import (
     AuthorityResponse, Commitment, CommitmentStatus, Consultation, CommitmentUpdate, consultation_card,
 )
 from .queries import territory_ids_within
+from .status import consultation_status
 
 __all__ = ["OPEN_COMMITMENT_STATUSES", "is_overdue"]
 
@@ -77,7 +78,7 @@ class AccountabilityRow:
     """One consultation of the table: its stage and what became of it."""
 
     consultation: Consultation
-    stage: object
+    status: object  # status.ConsultationStatusView
     commitments: list[Commitment] = field(default_factory=list)
     counts: dict[CommitmentStatus, int] = field(default_factory=dict)
     overdue: list[Commitment] = field(default_factory=list)
@@ -106,7 +107,7 @@ def accountability(territory: Territory, today: date) -> Accountability:
         commitments = list(consultation.response.commitments) if consultation.response else []
         counts = Counter(c.status for c in commitments)
         overdue = [c for c in commitments if is_overdue(c, today)]
-        rows.append(AccountabilityRow(consultation, consultation.stage(today), commitments,
+        rows.append(AccountabilityRow(consultation, consultation_status(consultation, today), commitments,
                                       {s: counts[s] for s in CommitmentStatus if counts[s]}, overdue))
         totals.update(counts)
         overdue_total += len(overdue)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import is_administrator, is_moderator
-from ..core.forms import attach_error
+from ..core.forms import attach_error, confirmed
 from ..core.models import local_today
 from ..core.permissions import deny, ensure, ensure_visible
 from ..extensions import db
@@ -20,8 +20,8 @@ from .response_forms import (
 )
 from .response_queries import accountability, commitment_for_view, evidence_chain, is_overdue
 from .responses import (
-    ResponseError, add_commitment, publish_response, publish_synthesis, response_refusal, synthesis_refusal,
-    synthesis_candidates, update_commitment,
+    ResponseError, add_commitment, prepare_response, publish_response, publish_synthesis, response_refusal,
+    synthesis_candidates, synthesis_refusal, update_commitment,
 )
 from .queries import consultation_for_view
 
@@ -111,18 +111,24 @@ def publish_response_view(consultation_id):
         return _refused(consultation, refusal)
     ensure("can_publish_response", consultation)
     form = ResponseForm()
-    if form.validate_on_submit():
+    # Published once and for all: a valid form first shows exactly what will be published; only
+    # the preview's own button (confirm=yes) publishes, and its "Modifier" goes back to the form.
+    if form.validate_on_submit() and not request.form.get("edit"):
         try:
-            publish_response(consultation, current_user, form.body.data, form.commitment_inputs(),
-                             no_commitment=form.no_commitment.data)
+            if confirmed(request.form):
+                publish_response(consultation, current_user, form.body.data, form.commitment_inputs(),
+                                 no_commitment=form.no_commitment.data)
+                db.session.commit()
+                flash(_("Réponse officielle publiée. Les personnes qui suivent la consultation en sont prévenues."),
+                      "success")
+                return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="reponse"))
+            draft = prepare_response(consultation, form.body.data, form.commitment_inputs(),
+                                     no_commitment=form.no_commitment.data)
+            return render_template("consultations/response_preview.html", consultation=consultation, form=form,
+                                   draft=draft)
         except ResponseError as error:
             db.session.rollback()
             _attach_commitment_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Réponse officielle publiée. Les personnes qui suivent la consultation en sont prévenues."),
-                  "success")
-            return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="reponse"))
     return render_template("consultations/response_form.html", consultation=consultation, form=form)
 
 

@@ -207,10 +207,20 @@ def _commitment(data: CommitmentInput, index: int | None, today: date) -> Commit
                       description_html=markdown_to_safe_html(description), updated_at=utcnow())
 
 
-def publish_response(consultation: Consultation, author: User, body: str, commitments: list[CommitmentInput],
-                     no_commitment: bool = False) -> AuthorityResponse:
-    """Publish the authority's response with its commitments (blank fieldsets ignored); followers
-    are told. Refused when nothing was committed and `no_commitment` does not say so."""
+@dataclass
+class ResponseDraft:
+    """Exactly what publishing would write, checked, and not yet in the session: the
+    confirmation page shows it before it is published once and for all."""
+
+    body: str
+    body_html: str
+    commitments: list[Commitment]
+
+
+def prepare_response(consultation: Consultation, body: str, commitments: list[CommitmentInput],
+                     no_commitment: bool = False) -> ResponseDraft:
+    """Check the response as `publish_response` will, and build it without saving anything.
+    Refused when nothing was committed and `no_commitment` does not say so."""
     refusal = response_refusal(consultation)
     if refusal:
         raise ResponseError(refusal)
@@ -222,8 +232,17 @@ def publish_response(consultation: Consultation, author: User, body: str, commit
                               "comporte pas (et expliquez pourquoi dans la réponse)."), "no_commitment")
     for position, row in enumerate(rows, start=1):
         row.position = position
-    response = AuthorityResponse(consultation=consultation, body=text, body_html=html, author=author,
-                                 published_at=utcnow(), commitments=rows)
+    return ResponseDraft(text, html, rows)
+
+
+def publish_response(consultation: Consultation, author: User, body: str, commitments: list[CommitmentInput],
+                     no_commitment: bool = False) -> AuthorityResponse:
+    """Publish the authority's response with its commitments (blank fieldsets ignored); followers
+    are told."""
+    draft = prepare_response(consultation, body, commitments, no_commitment)
+    rows = draft.commitments
+    response = AuthorityResponse(consultation=consultation, body=draft.body, body_html=draft.body_html,
+                                 author=author, published_at=utcnow(), commitments=rows)
     db.session.add(response)
     _flush_once(_("La réponse officielle vient d'être publiée par quelqu'un d'autre."))
     notify_followers(consultation, NotificationKind.RESPONSE_PUBLISHED, _consultation_path(consultation, "reponse"),

@@ -18,6 +18,7 @@ from .forms import CancelForm, ConsultationForm
 from .labels import register_template_helpers
 from .models import PHASE_ORDER, Consultation, ConsultationStatus
 from .presentation import call_to_action, timeline
+from .status import consultation_status
 from .queries import (
     STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories, managed_consultations, next_step,
     search_consultations, surveys_awaiting_official, surveys_within, territories_for,
@@ -62,6 +63,7 @@ def show(consultation_id):
     today = local_today()
     return render_template(
         "consultations/show.html", consultation=consultation, today=today, stage=consultation.stage(today),
+        status=consultation_status(consultation, today),
         steps=timeline(consultation, today), action=call_to_action(current_user, consultation, today),
         following=is_following(current_user, consultation), action_form=FlaskForm(),
         cards_linkable="cards.show" in current_app.view_functions)

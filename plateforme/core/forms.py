@@ -80,6 +80,12 @@ class DayField(DateField):
             raise ValueError(_l("Saisissez une date valide au format AAAA-MM-JJ, par exemple 2026-03-31."))
 
 
+def confirmed(formdata) -> bool:
+    """Whether a POST comes from a confirmation page (which alone sends confirm=yes): an
+    irreversible act posted from anywhere else shows its confirmation page instead."""
+    return formdata.get("confirm") == "yes"
+
+
 def attach_error(form, error, prefix: str = "") -> None:
     """Show a service's refusal (an error with `.message` and `.field`) next to its field,
     or at the top of the form. Forms may prefix per-statement fields (answer_s1 for s1)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..cards.models import PoliticalStatus
 from ..consultations.exports import COMMITMENT_COLUMNS, CONSULTATION_COLUMNS
 from ..consultations.models import Audience, CommitmentStatus, ConsultationStatus, PhaseKind, Stage
+from ..consultations.status import Progress
 from .openapi import PAGING, _enum, _get, _page_of, _path_id, _query
 
 STRING = {"type": "string"}
@@ -66,6 +67,8 @@ def consultation_schemas() -> dict:
         "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"), "audience": _enum(Audience),
         "status": {"type": "string", "enum": [ConsultationStatus.PUBLISHED.value, ConsultationStatus.CANCELLED.value]},
         "stage": {**_enum(Stage), "description": "Étape le jour de la requête (jamais draft ici)"},
+        "progress": {**_enum(Progress), "description": "Où en est la consultation d'après les faits (synthèse, "
+                                                       "réponse, questionnaire), comme sur ses pages"},
         "published_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME, "cancellation_reason": NULLABLE_STRING,
         "phases": {"type": "array", "items": _object({"kind": _enum(PhaseKind), "starts_on": DATE,
                                                       "ends_on": {**DATE, "description": "Inclus"}})},

@@ -62,13 +62,13 @@ def export_command(survey_id: int) -> None:
     click.echo(json.dumps(export_definition(_survey(survey_id)), ensure_ascii=False, indent=2))
 
 
-def _import_csv(survey_id: int, path: Path, importer) -> None:
+def _import_csv(survey_id: int, path: Path, importer, **options) -> None:
     from .services import SurveyError
 
     with immediate_transactions():
         survey = _survey(survey_id)
         try:
-            count = importer(survey, path.read_bytes(), label="cli", filename=path.name)
+            count = importer(survey, path.read_bytes(), label="cli", filename=path.name, **options)
         except CsvFileError as error:
             _fail(str(error))
         except CsvLinesError as error:
@@ -94,11 +94,14 @@ def import_answers_command(survey_id: int, path: Path) -> None:
 @surveys_cli.command("import-estimates")
 @click.argument("survey_id", type=int)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_estimates_command(survey_id: int, path: Path) -> None:
+@click.option("--raise-total", is_flag=True,
+              help="The territory has more officials than verified mandates: raise the survey's number of "
+                   "officials to those who answered (logged) instead of refusing the file.")
+def import_estimates_command(survey_id: int, path: Path, raise_total: bool) -> None:
     """Import officials' estimates: one row per official, one column per statement key (0–100)."""
     from .imports import import_estimates
 
-    _import_csv(survey_id, path, import_estimates)
+    _import_csv(survey_id, path, import_estimates, raise_total=raise_total)
 
 
 def _lifecycle(survey_id: int, operation) -> None:

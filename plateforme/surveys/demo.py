@@ -69,6 +69,9 @@ def load_survey_demo(epci, communes, admin) -> None:
             "title": published_title, "territory": epci.code, "sampling_mode": "open",
             "opens_at": "2025-09-01", "closes_at": "2025-10-31", "introduction": INTRODUCTION,
             "conducted_by": "Métropole de Lyon (démonstration)", "statements": STATEMENTS,
+            # The Métropole's council has 150 members; the demo has few verified mandates, and
+            # 24 estimates "sur 1" would be an impossible count.
+            "officials_total": 150,
         }, created_by=admin)
         open_survey(survey)
         import_answers(survey, _paper_answers(communes, 900, seed=2025), user=admin, filename="demo.csv")

@@ -8,7 +8,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import BoundedIntegerField, DayField, choices, reject_control_characters, strip_filter
@@ -353,6 +353,14 @@ class GenerateCodesForm(FlaskForm):
 class CsvImportForm(FlaskForm):
     file = FileField(_l("Fichier CSV"), validators=[FileRequired(_l("Choisissez un fichier CSV."))],
                      render_kw={"accept": ".csv,text/csv"})
+
+
+class EstimatesImportForm(CsvImportForm):
+    raise_total = BooleanField(
+        _l("Relever le nombre de personnes élues"),
+        description=_l("À cocher seulement si le territoire compte plus de personnes élues que les mandats vérifiés "
+                       "sur la plateforme : le nombre total est alors porté au nombre de personnes élues qui ont "
+                       "répondu, et le journal des imports le garde."))
 
 
 class PublishForm(FlaskForm):

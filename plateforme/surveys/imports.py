@@ -4,14 +4,14 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
 from ..core.csvimport import CsvLinesError, LineError, read_csv
 from ..extensions import db
 from ..territories.models import AGE_BANDS, Territory, TerritoryKind, territory_contains
 from .models import Channel, ImportLog, OfficialResponse, PerceptionSurvey, ResidentResponse, SurveyStatus
-from .services import SurveyError, encode_answers
+from .services import SurveyError, count_officials, encode_answers, participation_counts
 
 log = logging.getLogger("plateforme.surveys")
 
@@ -30,16 +30,21 @@ def importer_role(user) -> str:
     return "admin" if getattr(user, "is_admin", False) else "manager"
 
 
-def _save(survey, kind, responses, errors, raw, user, label, filename) -> int:
-    """Write every row and one log entry, or nothing when any line was faulty."""
+def _check_rows(errors, responses) -> None:
     if errors:
         raise CsvLinesError(sorted(errors, key=lambda e: e.line))
     if not responses:
         raise CsvLinesError([LineError(1, _("aucune ligne de données"))])
+
+
+def _save(survey, kind, responses, errors, raw, user, label, filename, totals=(None, None)) -> int:
+    """Write every row and one log entry, or nothing when any line was faulty."""
+    _check_rows(errors, responses)
     db.session.add_all(responses)
     db.session.add(ImportLog(survey_id=survey.id, kind=kind, filename=(filename or "")[:200], rows=len(responses),
                              sha256=hashlib.sha256(raw).hexdigest(), imported_by_id=getattr(user, "id", None),
-                             imported_by_label=(label or importer_role(user))[:120]))
+                             imported_by_label=(label or importer_role(user))[:120],
+                             officials_total_before=totals[0], officials_total_after=totals[1]))
     db.session.flush()
     log.info("%s rows (%s) imported into survey %s", len(responses), kind, survey.id)
     return len(responses)
@@ -83,8 +88,34 @@ def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: st
     return _save(survey, "answers", responses, errors, raw, user, label, filename)
 
 
-def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "") -> int:
-    """Import officials' estimates: one row per official, one column per statement key (0–100)."""
+def _officials_totals(survey: PerceptionSurvey, new_rows: int, raise_total: bool) -> tuple[int | None, int | None]:
+    """More officials having answered than the survey counts would publish "24 sur 1": refuse,
+    unless the importer says the territory has more officials than the verified mandates, in
+    which case the total is raised to match, and the import log keeps both numbers."""
+    total = count_officials(survey)
+    answered = participation_counts(survey)[1] + new_rows
+    if answered <= total:
+        return None, None
+    if not raise_total:
+        raise SurveyError(ngettext(
+            "Ce fichier porterait à %(answered)s le nombre de personnes élues qui ont répondu, alors que le "
+            "questionnaire n'en compte que %(num)s sur le territoire. Vérifiez le fichier ; si le territoire compte "
+            "réellement plus de personnes élues, cochez « Relever le nombre de personnes élues ».",
+            "Ce fichier porterait à %(answered)s le nombre de personnes élues qui ont répondu, alors que le "
+            "questionnaire n'en compte que %(num)s sur le territoire. Vérifiez le fichier ; si le territoire compte "
+            "réellement plus de personnes élues, cochez « Relever le nombre de personnes élues ».",
+            total, answered=answered), "raise_total")
+    survey.officials_total = answered
+    log.warning("survey %s: officials_total raised from %s to %s by an import of estimates",
+                survey.id, total, answered)
+    return total, answered
+
+
+def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "",
+                     raise_total: bool = False) -> int:
+    """Import officials' estimates: one row per official, one column per statement key (0–100).
+    Refused when it would make more officials answer than the survey counts, unless
+    `raise_total` raises that count (logged)."""
     _check_importable(survey)
     keys = [s.key for s in survey.statements]
     table = read_csv(raw, [k.lower() for k in keys], allow_extra_columns=True)  # e.g. a name column, ignored
@@ -104,4 +135,6 @@ def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: 
             continue
         responses.append(OfficialResponse(survey_id=survey.id, estimates=",".join(values), opinions="",
                                           channel=Channel.PAPER))
-    return _save(survey, "estimates", responses, errors, raw, user, label, filename)
+    _check_rows(errors, responses)
+    totals = _officials_totals(survey, len(responses), raise_total)
+    return _save(survey, "estimates", responses, errors, raw, user, label, filename, totals)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
@@ -15,16 +15,17 @@ from ..core.permissions import ensure, ensure_visible
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
-from .forms import CsvImportForm, GenerateCodesForm, PublishForm
+from .forms import CsvImportForm, EstimatesImportForm, GenerateCodesForm, PublishForm
 from .imports import import_answers, import_estimates
 from .models import SamplingMode
 from .presentation import survey_phase
-from .publication import publish
+from .status import survey_status
+from .publication import preview, publication_refusal, publish
 from .queries import import_history, invitation_counts
 from .services import (
     SurveyError, close_survey, count_officials, generate_codes, get_survey, open_survey, participation_counts,
 )
-from ..core.forms import attach_error
+from ..core.forms import attach_error, confirmed
 
 
 def _managed_survey(survey_id: int):
@@ -36,7 +37,7 @@ def _managed_survey(survey_id: int):
     return survey
 
 
-def _render_manage(survey, *, codes_form=None, answers_form=None, estimates_form=None, publish_form=None,
+def _render_manage(survey, *, codes_form=None, answers_form=None, estimates_form=None,
                    line_errors=None, line_errors_kind=None):
     residents, officials = participation_counts(survey)
     issued, used = invitation_counts(survey) if survey.sampling_mode == SamplingMode.PANEL else (None, None)
@@ -46,8 +47,7 @@ def _render_manage(survey, *, codes_form=None, answers_form=None, estimates_form
         phase=survey_phase(survey, local_today()), imports=import_history(survey), confirm_form=ConfirmForm(),
         codes_form=codes_form or GenerateCodesForm(prefix="codes", formdata=None),
         answers_form=answers_form or CsvImportForm(prefix="answers", formdata=None),
-        estimates_form=estimates_form or CsvImportForm(prefix="estimates", formdata=None),
-        publish_form=publish_form or PublishForm(prefix="publish", formdata=None),
+        estimates_form=estimates_form or EstimatesImportForm(prefix="estimates", formdata=None),
         line_errors=line_errors or [], line_errors_kind=line_errors_kind,
     )
 
@@ -77,16 +77,52 @@ def open_(survey_id):
     return _lifecycle(survey_id, open_survey, _("Questionnaire ouvert : ses affirmations ne changeront plus."))
 
 
+# Closing and publishing cannot be undone: each has a confirmation page (GET) that says what
+# will happen; the POST acts only when it comes from that page (confirm=yes), and otherwise
+# goes back to it having done nothing.
+
+@bp.route("/<int:survey_id>/gerer/clore", endpoint="confirm_close")
+def confirm_close(survey_id):
+    survey = _managed_survey(survey_id)
+    today = local_today()
+    residents, officials = participation_counts(survey)
+    return render_template("surveys/confirm_close.html", survey=survey, state=survey_status(survey, today),
+                           days_early=max((survey.closes_at - today).days, 0), residents_count=residents,
+                           officials_count=officials, confirm_form=ConfirmForm())
+
+
 @bp.route("/<int:survey_id>/gerer/clore", methods=["POST"])
 def close(survey_id):
+    if not confirmed(request.form):
+        _managed_survey(survey_id)
+        return redirect(url_for("surveys.confirm_close", survey_id=survey_id))
     return _lifecycle(survey_id, close_survey, _("Questionnaire clos : il n'accepte plus de réponses d'habitants. "
                                                  "Les élus peuvent encore répondre jusqu'à la publication."))
+
+
+def _render_confirm_publish(survey, form, status=200):
+    refusal = None
+    try:
+        publication_refusal(survey, "-")  # everything but the change note, which the form asks for
+    except SurveyError as error:
+        refusal = error.message
+    return render_template("surveys/confirm_publish.html", survey=survey, form=form, refusal=refusal,
+                           preview=None if refusal else preview(survey)), status
+
+
+@bp.route("/<int:survey_id>/gerer/publier", endpoint="confirm_publish")
+def confirm_publish(survey_id):
+    survey = _managed_survey(survey_id)
+    ensure("can_publish_survey", survey)
+    return _render_confirm_publish(survey, PublishForm(prefix="publish", formdata=None))
 
 
 @bp.route("/<int:survey_id>/gerer/publier", methods=["POST"])
 def publish_results(survey_id):
     survey = _managed_survey(survey_id)
     ensure("can_publish_survey", survey)
+    if not confirmed(request.form):
+        return redirect(url_for("surveys.confirm_publish", survey_id=survey.id))
     form = PublishForm(prefix="publish")
     if form.validate_on_submit():
         try:
@@ -98,7 +134,7 @@ def publish_results(survey_id):
             db.session.commit()
             flash(_("Résultats publiés (version %(version)s).", version=publication.version), "success")
             return redirect(url_for("surveys.results", survey_id=survey.id))
-    return _render_manage(survey, publish_form=form)
+    return _render_confirm_publish(survey, form)
 
 
 @bp.route("/<int:survey_id>/gerer/codes", methods=["POST"])
@@ -119,15 +155,16 @@ def generate_invitation_codes(survey_id):
     return _render_manage(survey, codes_form=form)
 
 
-def _csv_import(survey_id: int, kind: str, importer, done_message):
+def _csv_import(survey_id: int, kind: str, importer, done_message, form_class=CsvImportForm):
     survey = _managed_survey(survey_id)
     ensure("can_import_paper_answers", survey)
-    form = CsvImportForm(prefix=kind)
+    form = form_class(prefix=kind)
     line_errors = []
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = importer(survey, upload.read(), user=current_user, filename=upload.filename or "")
+            options = {"raise_total": form.raise_total.data} if "raise_total" in form else {}
+            rows = importer(survey, upload.read(), user=current_user, filename=upload.filename or "", **options)
         except CsvFileError as error:
             form.file.errors = list(form.file.errors) + [str(error)]
         except CsvLinesError as error:
@@ -155,7 +192,8 @@ def import_paper_answers(survey_id):
 def import_official_estimates(survey_id):
     return _csv_import(survey_id, "estimates", import_estimates,
                        lambda n: ngettext("%(num)s estimation d'élu ou d'élue importée.",
-                                          "%(num)s estimations d'élus importées.", n))
+                                          "%(num)s estimations d'élus importées.", n),
+                       EstimatesImportForm)
 
 
 @bp.route("/<int:survey_id>/definition.json")

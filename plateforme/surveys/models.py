@@ -201,6 +201,9 @@ class ImportLog(TimestampMixin, db.Model):
     # Who imported, as a role code shown to the survey's managers ("admin", "manager", "cli"):
     # never an address or a name (surveys/imports.py IMPORTER_LABELS).
     imported_by_label: Mapped[str] = mapped_column(String(120), default="", nullable=False)
+    # Set when an import of estimates raised the survey's number of officials (M), explicitly.
+    officials_total_before: Mapped[int | None] = mapped_column(Integer)
+    officials_total_after: Mapped[int | None] = mapped_column(Integer)
 
 
 class Publication(TimestampMixin, db.Model):

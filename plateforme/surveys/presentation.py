@@ -10,7 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
 
-from .models import SamplingMode, SurveyStatus
+from ..core.models import local_today
+from .models import SamplingMode
+from .status import survey_status
 
 # The order residents see; values are ANSWER_ALPHABET codes.
 ANSWER_LABELS = {
@@ -30,12 +32,6 @@ SAMPLING_MODE_LABELS = {
     SamplingMode.OPEN: _l("en ligne, échantillon spontané"),
     SamplingMode.PANEL: _l("panel avec codes d'invitation"),
 }
-STATUS_LABELS = {
-    SurveyStatus.DRAFT: _l("brouillon"),
-    SurveyStatus.OPEN: _l("ouvert"),
-    SurveyStatus.CLOSED: _l("clos, résultats en préparation"),
-    SurveyStatus.PUBLISHED: _l("résultats publiés"),
-}
 CHANNEL_LABELS = {"online": _l("en ligne"), "panel": _l("en ligne avec un code d'invitation"),
                   "paper": _l("sur papier (saisi par l'équipe)")}
 WEIGHTING_VARIABLE_LABELS = {"sex": _l("sexe"), "age_band": _l("tranche d'âge"), "commune": _l("commune")}
@@ -45,13 +41,8 @@ OFFICIAL_QUESTION = _l("Sur 100 habitants de votre territoire, combien sont d'ac
 
 
 def survey_phase(survey, today: date) -> str:
-    """Where the survey stands for a visitor: draft, upcoming, open, ended (past its closing
-    date but not yet closed by hand), closed, published."""
-    if survey.status == SurveyStatus.OPEN:
-        if today < survey.opens_at:
-            return "upcoming"
-        return "open" if today <= survey.closes_at else "ended"
-    return survey.status.value
+    """Where the survey stands for a visitor, as one word (status.py decides)."""
+    return survey_status(survey, today).state.value
 
 
 def iso_date(value: str) -> str:
@@ -225,7 +216,7 @@ def register_template_helpers(state) -> None:
         survey_date=iso_date, survey_pct=pct, survey_points=points, survey_whole=whole, survey_decimal2=decimal2,
         survey_suppressed=suppressed_label, survey_weighting_reason=weighting_reason_label,
         survey_weighting_variables=weighting_variables_label,
-        survey_status_label=lambda status: STATUS_LABELS[SurveyStatus(status)],
+        survey_state=lambda survey: survey_status(survey, local_today()),
         sampling_mode_label=lambda mode: SAMPLING_MODE_LABELS[SamplingMode(mode)],
         answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS,
     )

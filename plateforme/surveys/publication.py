@@ -7,13 +7,15 @@ import io
 import json
 import logging
 
-from flask_babel import gettext as _
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _, ngettext
 
 from ..core.exports import neutralise
 from ..extensions import db
 from .models import PerceptionSurvey, Publication, SurveyStatus
 from .results import compute_results
-from .services import SurveyError
+from .services import SurveyError, count_officials, participation_counts
 
 log = logging.getLogger("plateforme.surveys")
 
@@ -23,16 +25,67 @@ def canonical_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") -> Publication:
-    """Freeze the results in a new version. The first needs a closed survey; a correction
-    needs a public change note. Nothing published is ever modified."""
-    change_note = (change_note or "").strip()
+@dataclass
+class PublicationPreview:
+    """What publishing would freeze, computed by the very code that publishes: the results,
+    and which of their figures the small-number thresholds will leave unpublished."""
+
+    results: dict
+    suppressed: list[str] = field(default_factory=list)  # statement keys with a figure withheld
+    residents_hidden: list[str] = field(default_factory=list)
+    officials_hidden: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_published(self) -> bool:
+        """Every statement's residents' share and officials' estimate withheld."""
+        statements = self.results["statements"]
+        return all(s["residents"]["suppressed"] and s["officials"]["suppressed"] for s in statements)
+
+    @property
+    def impossible_count(self) -> bool:
+        sample = self.results["sample"]
+        answered = sample["officials_answered"]
+        return answered is not None and answered > sample["officials_total"]
+
+
+def publication_refusal(survey: PerceptionSurvey, change_note: str) -> None:
+    """Raise the reason publishing is refused now, if there is one."""
     if survey.status == SurveyStatus.PUBLISHED:
         if not change_note:
             raise SurveyError(_("Une correction doit expliquer publiquement ce qui change."), "change_note")
     elif survey.status != SurveyStatus.CLOSED:
         raise SurveyError(_("Seul un questionnaire clos peut être publié."))
-    payload = canonical_json(compute_results(survey))
+    answered, total = participation_counts(survey)[1], count_officials(survey)
+    if answered > total:
+        raise SurveyError(ngettext(
+            "%(answered)s personnes élues ont répondu pour %(num)s personne élue connue : corrigez le nombre de "
+            "personnes élues (import des estimations avec « Relever le nombre de personnes élues ») avant de publier.",
+            "%(answered)s personnes élues ont répondu pour %(num)s personnes élues connues : corrigez le nombre de "
+            "personnes élues (import des estimations avec « Relever le nombre de personnes élues ») avant de publier.",
+            total, answered=answered))
+
+
+def preview(survey: PerceptionSurvey) -> PublicationPreview:
+    """The results as they would be published now, and what the thresholds withhold."""
+    results = compute_results(survey)
+    view = PublicationPreview(results)
+    for statement in results["statements"]:
+        if statement["residents"]["suppressed"]:
+            view.residents_hidden.append(statement["key"])
+        if statement["officials"]["suppressed"]:
+            view.officials_hidden.append(statement["key"])
+        if statement["residents"]["suppressed"] or statement["officials"]["suppressed"]:
+            view.suppressed.append(statement["key"])
+    return view
+
+
+def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") -> Publication:
+    """Freeze the results in a new version. The first needs a closed survey; a correction
+    needs a public change note; neither may show more officials answering than counted.
+    Nothing published is ever modified."""
+    change_note = (change_note or "").strip()
+    publication_refusal(survey, change_note)
+    payload = canonical_json(preview(survey).results)
     version = (survey.latest_publication.version + 1) if survey.publications else 1
     publication = Publication(survey=survey, version=version, payload=payload,
                               sha256=hashlib.sha256(payload.encode("utf-8")).hexdigest(), change_note=change_note,

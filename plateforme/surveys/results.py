@@ -10,6 +10,7 @@ import math
 import numpy as np
 from sqlalchemy import func, select
 
+from ..core.models import local_today
 from ..extensions import db
 from ..stats import (
     agreement_share_from_codes, gap, mean_absolute_error, officials_summary, projection, suppress_cells,
@@ -17,6 +18,7 @@ from ..stats import (
 )
 from .models import OfficialResponse, PerceptionSurvey, ResidentResponse
 from .services import count_officials
+from .status import survey_status
 from .weighting import Weighting, compute_weights, territory_communes
 
 # One character per answer → the value the statistics functions take.
@@ -197,6 +199,8 @@ def compute_results(survey: PerceptionSurvey) -> dict:
             "id": survey.id, "title": survey.title, "territory_code": survey.territory.code,
             "territory_name": survey.territory.name, "sampling_mode": survey.sampling_mode.value,
             "opens_at": survey.opens_at.isoformat(), "closes_at": survey.closes_at.isoformat(),
+            # The last day answers were taken: earlier than closes_at when closed early.
+            "collected_until": (survey_status(survey, local_today()).collected_until or survey.closes_at).isoformat(),
             "conducted_by": survey.conducted_by,
         },
         "sample": {

@@ -115,6 +115,7 @@ def test_an_official_publishes_the_response_with_its_commitments(client, make, d
         **_commitment_fields(0, title="Ouvrir un guichet unique", owner="Direction de la vie étudiante", due_on=due,
                              status="planned"),
         **_commitment_fields(3, title="", owner="", due_on="", status="planned"),
+        "confirm": "yes",
     })
     assert response.status_code == 302 and response.headers["Location"].endswith("#reponse")
     commitment = db.session.execute(select(Commitment)).scalar_one()
@@ -154,7 +155,7 @@ def test_a_response_without_commitment_needs_the_box_ticked(client, make, db):
     page = page_text(post_form(client, url, {"body": body}))
     assert "Ajoutez au moins un engagement" in page
     assert db.session.execute(select(AuthorityResponse)).first() is None
-    assert post_form(client, url, {"body": body, "no_commitment": "y"}).status_code == 302
+    assert post_form(client, url, {"body": body, "no_commitment": "y", "confirm": "yes"}).status_code == 302
     assert "n'a pris aucun engagement précis" in page_text(client.get(f"/consultations/{consultation.id}"))
 
 

@@ -67,7 +67,8 @@ def test_who_writes_the_synthesis(client, make, db, who, allowed):
 def test_who_publishes_the_response(client, make, db, who, allowed):
     consultation = build_consultation(make, current=PhaseKind.RESPONSE)
     response = _post_as(client, make, who, f"/consultations/{consultation.id}/reponse",
-                        {"body": "Une réponse assez longue pour être acceptée.", "no_commitment": "y"})
+                        {"body": "Une réponse assez longue pour être acceptée.", "no_commitment": "y",
+                         "confirm": "yes"})
     _expect(response, allowed)
     assert _count(db, AuthorityResponse) == (1 if allowed else 0)
 

@@ -66,6 +66,7 @@ SURVEY_MANAGER_ACTION = rule(403, elected=302, moderator=302, admin=302)
 DRAFT_SURVEY_MANAGER = rule(404, elected=200, moderator=200, admin=200)
 DRAFT_SURVEY_MANAGER_ACTION = rule(404, elected=302, moderator=302, admin=302)
 SURVEY_PUBLISHER_ACTION = {**SURVEY_MANAGER_ACTION, "elected": 403}
+SURVEY_PUBLISHER = {**SURVEY_MANAGER, "elected": 403}
 SURVEY_OFFICIAL = rule(403, elected=200, member_official=200)
 # Residents of the Métropole: the neighbours live elsewhere.
 METROPOLE_RESIDENTS = rule(200, neighbour_official=403, neighbour_moderator=403)
@@ -183,7 +184,12 @@ MATRIX = {
     "surveys.manage": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer", SURVEY_MANAGER),
     "surveys.open_": ("POST", lambda ids: f"/questionnaires/{ids['draft_survey']}/gerer/ouvrir",
                       DRAFT_SURVEY_MANAGER_ACTION),
+    # Closing and publishing: a confirmation page, then a POST that acts only from it (without
+    # confirm=yes, as here, it goes back to the confirmation page).
+    "surveys.confirm_close": ("GET", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer/clore", SURVEY_MANAGER),
     "surveys.close": ("POST", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer/clore", SURVEY_MANAGER_ACTION),
+    "surveys.confirm_publish": ("GET", lambda ids: f"/questionnaires/{ids['closed_survey']}/gerer/publier",
+                                SURVEY_PUBLISHER),
     "surveys.publish_results": ("POST", lambda ids: f"/questionnaires/{ids['closed_survey']}/gerer/publier",
                                 SURVEY_PUBLISHER_ACTION),
     # Without a number of codes, the management page comes back with the error.

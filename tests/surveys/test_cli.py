@@ -60,7 +60,11 @@ def test_answers_estimates_close_publish(app, db, tmp_path):
     assert _run(app, "import-answers", survey_id, good).exit_code == 0
     estimates = tmp_path / "estimates.csv"
     estimates.write_text("s1,s2\n20,30\n40,50\n30,45\n", encoding="utf-8")
-    assert _run(app, "import-estimates", survey_id, estimates).exit_code == 0
+    # Nobody holds a verified mandate here: three officials answering would read "3 sur 0".
+    refused = _run(app, "import-estimates", survey_id, estimates)
+    assert refused.exit_code != 0 and "Relever le nombre de personnes élues" in refused.output
+    assert _run(app, "import-estimates", survey_id, estimates, "--raise-total").exit_code == 0
+    assert db.session.get(PerceptionSurvey, survey_id).officials_total == 3
     out_of_range = tmp_path / "out.csv"
     out_of_range.write_text("s1,s2\n120,30\n", encoding="utf-8")
     assert "120" in _run(app, "import-estimates", survey_id, out_of_range).output

@@ -31,19 +31,21 @@ def test_officials_open_and_close_but_only_moderators_publish(app, client, db, m
     assert post_form(client, f"{manage_url}/ouvrir", {}, form_url=manage_url).status_code == 302
     assert _survey(db, survey.id).status == SurveyStatus.OPEN
     assert "Questionnaire ouvert" in page_text(client.get(manage_url))
-    post_form(client, f"{manage_url}/clore", {}, form_url=manage_url)
+    post_form(client, f"{manage_url}/clore", {"confirm": "yes"}, form_url=manage_url)
     assert _survey(db, survey.id).status == SurveyStatus.CLOSED
     # Closing twice is refused politely, with the service's reason.
-    post_form(client, f"{manage_url}/clore", {}, form_url=manage_url)
+    post_form(client, f"{manage_url}/clore", {"confirm": "yes"}, form_url=manage_url)
     assert 'class="flash flash--error"' in client.get(manage_url).get_data(as_text=True)
     assert _survey(db, survey.id).status == SurveyStatus.CLOSED
     assert "revient à la modération" in page_text(client.get(manage_url))
-    denied = post_form(client, f"{manage_url}/publier", {"publish-change_note": ""}, form_url=manage_url)
+    denied = post_form(client, f"{manage_url}/publier", {"publish-change_note": "", "confirm": "yes"},
+                       form_url=manage_url)
     assert denied.status_code == 403 and _survey(db, survey.id).status == SurveyStatus.CLOSED
 
     moderator = app.test_client()
     sign_in(moderator, make.moderator())
-    published = post_form(moderator, f"{manage_url}/publier", {"publish-change_note": ""}, form_url=manage_url)
+    published = post_form(moderator, f"{manage_url}/publier", {"publish-change_note": "", "confirm": "yes"},
+                          form_url=manage_url)
     assert published.status_code == 302 and published.headers["Location"].endswith(f"/questionnaires/{survey.id}/resultats")
     assert _survey(db, survey.id).status == SurveyStatus.PUBLISHED
 
@@ -54,14 +56,15 @@ def test_a_correction_needs_a_public_note_and_becomes_a_new_version(client, db, 
     db.session.commit()
     sign_in(client, make.admin())
     manage_url = f"/questionnaires/{survey.id}/gerer"
-    refused = post_form(client, f"{manage_url}/publier", {"publish-change_note": "  "}, form_url=manage_url)
+    refused = post_form(client, f"{manage_url}/publier", {"publish-change_note": "  ", "confirm": "yes"},
+                        form_url=manage_url)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and 'id="publish-change_note-error"' in html
     assert "Une correction doit expliquer publiquement ce qui change." in page_text(refused)
     assert len(_survey(db, survey.id).publications) == 1
 
-    post_form(client, f"{manage_url}/publier", {"publish-change_note": "Réponses papier de Bron ajoutées"},
-              form_url=manage_url)
+    post_form(client, f"{manage_url}/publier", {"publish-change_note": "Réponses papier de Bron ajoutées",
+                                                "confirm": "yes"}, form_url=manage_url)
     survey = _survey(db, survey.id)
     assert [p.version for p in survey.publications] == [1, 2]
     body = page_text(client.get(f"/questionnaires/{survey.id}/resultats"))

@@ -57,7 +57,8 @@ def _published(db, make, rows, estimates=((20, 40), (30, 50), (25, 45), (35, 60)
     survey = make_survey(db, **survey_overrides)
     import_answers(survey, _answers_csv(rows))
     if estimates:
-        import_estimates(survey, b"s1,s2\n" + b"".join(f"{a},{b}\n".encode() for a, b in estimates))
+        import_estimates(survey, b"s1,s2\n" + b"".join(f"{a},{b}\n".encode() for a, b in estimates),
+                         raise_total=True)  # no verified mandate in these tests
     close_survey(survey)
     publication = publish(survey)
     db.session.commit()

@@ -14,7 +14,8 @@ LYON, VILLEURBANNE = "69123", "69266"
 SITEMAP = "/plan-du-site"
 
 # Every management route of a survey: (method, path after /questionnaires/<id>).
-MANAGEMENT = [("GET", "/gerer"), ("GET", "/definition.json"), ("POST", "/gerer/ouvrir"), ("POST", "/gerer/clore"),
+MANAGEMENT = [("GET", "/gerer"), ("GET", "/definition.json"), ("GET", "/gerer/clore"), ("GET", "/gerer/publier"),
+              ("POST", "/gerer/ouvrir"), ("POST", "/gerer/clore"),
               ("POST", "/gerer/publier"), ("POST", "/gerer/codes"), ("POST", "/gerer/import-reponses"),
               ("POST", "/gerer/import-estimations")]
 

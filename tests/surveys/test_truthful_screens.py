@@ -1,0 +1,221 @@
+"""Every screen tells the truth (issue 19), for surveys: one state from the facts on every page;
+counts that cannot contradict each other; confirmation pages before what cannot be undone."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import timedelta
+
+from flask_babel import force_locale, ngettext
+
+from plateforme.consultations.models import PhaseKind
+from plateforme.core.models import local_today
+from plateforme.surveys.imports import import_answers, import_estimates
+from plateforme.surveys.models import ImportLog, OfficialResponse, Publication, SurveyStatus
+from plateforme.surveys.publication import canonical_json, publish
+from plateforme.surveys.services import close_survey
+
+from ..consultations.helpers import build_consultation
+from ..factories import csrf_token, make_survey, post_form, sign_in
+from .page_helpers import _count, _survey, _text, _words
+
+TODAY = local_today()
+PLANNED = TODAY + timedelta(days=200)
+
+
+def _day(d) -> str:
+    return f"{d.day} {['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'][d.month - 1]} {d.year}"  # noqa: E501
+
+
+def _state(html: str) -> str:
+    return re.search(r'class="[^"]*survey-state[^"]*" data-state="([a-z]+)"', html).group(1)
+
+
+def _paper(n: int, s2: str = "4") -> bytes:
+    return b"sex,age_band,commune,s1,s2\n" + f"F,18-29,69266,5,{s2}\n".encode() * n
+
+
+def _estimates(n: int) -> bytes:
+    return b"s1,s2\n" + b"40,50\n" * n
+
+
+def test_a_survey_reads_the_same_everywhere_from_draft_to_published(client, db, make):
+    survey = make_survey(db, "draft", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    consultation = build_consultation(make, current=PhaseKind.SURVEY, survey=survey)
+    sign_in(client, make.admin())
+    page, in_consultation = f"/questionnaires/{survey.id}", f"/consultations/{consultation.id}"
+
+    def states():
+        return {_state(client.get(page).get_data(as_text=True)),
+                _state(client.get(in_consultation).get_data(as_text=True))}
+
+    assert states() == {"draft"}
+    survey.move_to(SurveyStatus.OPEN)
+    db.session.commit()
+    assert states() == {"open"}
+    assert f"ouvert jusqu'au {_day(PLANNED)} inclus" in _text(client.get(in_consultation))
+
+    # Closed seven months early: every page gives today's date, none the planned one.
+    confirm_url = f"/questionnaires/{survey.id}/gerer/clore"
+    assert post_form(client, confirm_url, {"confirm": "yes"}, form_url=confirm_url).status_code == 302
+    assert states() == {"closed"}
+    for url in (page, in_consultation, "/questionnaires/"):
+        text = _words(client.get(url))
+        assert f"clos le {_day(TODAY)}".lower() in text.lower(), url
+        assert f"jusqu'au {_day(PLANNED)}" not in text
+    assert "clos plus tôt que prévu" in _words(client.get(page))
+
+    publish_url = f"/questionnaires/{survey.id}/gerer/publier"
+    assert post_form(client, publish_url, {"confirm": "yes"}, form_url=publish_url).status_code == 302
+    assert states() == {"published"}
+    assert f"résultats publiés le {_day(TODAY)}" in _words(client.get(in_consultation))
+    results = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert f"du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in results
+    assert f"Recueil du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in results
+    assert f"au {_day(PLANNED)}" not in results and "clos avant la date annoncée" in results
+    api = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    snapshot = json.loads(client.get(f"/questionnaires/{survey.id}/resultats/v1.json").data)
+    assert api["survey"]["collected_until"] == snapshot["survey"]["collected_until"] == TODAY.isoformat()
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+def test_more_estimates_than_officials_are_refused_unless_the_total_is_raised(client, db, make):
+    survey = make_survey(db, "open")  # nobody holds a verified mandate here
+    sign_in(client, make.admin())
+    manage = f"/questionnaires/{survey.id}/gerer"
+
+    def upload(**fields):
+        return post_form(client, f"{manage}/import-estimations",
+                         {"estimates-file": (io.BytesIO(_estimates(3)), "elus.csv"), **fields}, form_url=manage,
+                         content_type="multipart/form-data")
+
+    refused = _words(upload())
+    assert "Ce fichier porterait à 3 le nombre de personnes élues qui ont répondu" in refused
+    assert _count(db, OfficialResponse) == 0 and _count(db, ImportLog) == 0
+    assert upload(**{"estimates-raise_total": "y"}).status_code == 302
+    assert _count(db, OfficialResponse) == 3 and _survey(db, survey.id).officials_total == 3
+    log = db.session.query(ImportLog).one()
+    assert (log.officials_total_before, log.officials_total_after) == (0, 3)
+    text = _words(client.get(manage))
+    assert "nombre de personnes élues relevé de 0 à 3" in text and "3 réponses d'élus sur 3 personnes élues" in text
+
+
+def test_publishing_refuses_more_officials_answering_than_counted(client, db, make):
+    survey = make_survey(db, "open")
+    import_estimates(survey, _estimates(4), raise_total=True)
+    survey.officials_total = 2  # corrected by hand afterwards, below those who answered
+    close_survey(survey)
+    db.session.commit()
+    sign_in(client, make.admin())
+    confirm = f"/questionnaires/{survey.id}/gerer/publier"
+    assert "4 personnes élues ont répondu pour 2 personnes élues connues" in _words(client.get(confirm))
+    post_form(client, confirm, {"confirm": "yes"}, form_url=confirm)
+    assert _count(db, Publication) == 0 and _survey(db, survey.id).status == SurveyStatus.CLOSED
+
+
+def test_an_old_snapshot_without_the_closing_day_shows_the_real_one(client, db, make):
+    survey = make_survey(db, "open", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    close_survey(survey)
+    publication = publish(survey)
+    data = json.loads(publication.payload)
+    del data["survey"]["collected_until"]  # as published before the fix
+    publication.payload = canonical_json(data)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert f"Recueil du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in text and f"au {_day(PLANNED)}" not in text
+
+
+def test_an_impossible_count_in_an_old_snapshot_is_not_displayed(client, db, make):
+    """A snapshot published before the fix says 24 officials answered out of 1."""
+    survey = make_survey(db, "closed")
+    publication = publish(survey)
+    data = json.loads(publication.payload)
+    data["sample"].update(officials_answered=24, officials_total=1)
+    publication.payload = canonical_json(data)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert "24 personnes élues (nombre total de personnes élues non établi)" in text
+    assert not re.search(r"24 personnes élues sur 1\b", text) and "(1 recensée" not in text
+
+
+def test_the_notice_describes_paper_answers_and_counts_with_plural_forms(client, db, make):
+    survey = make_survey(db, "open", officials_total=1)
+    import_answers(survey, _paper(12))
+    close_survey(survey)
+    publish(survey)
+    db.session.commit()
+    url = f"/questionnaires/{survey.id}/resultats"
+    text = _words(client.get(url))
+    assert "sur papier (saisi par l'équipe) : 12" in text and "Recueil mixte" in text
+    assert "(1 recensée)" in text and "12 réponses, taille effective" in text
+    english = _words(client.get(url, headers={"Accept-Language": "en"}))
+    assert "Mixed collection" in english and "(1 on record)" in english
+
+
+def test_counts_follow_each_language_s_plural_rule_with_0_1_and_2(app):
+    expected = {"fr": ["0 personne élue sur 5", "1 personne élue sur 5", "2 personnes élues sur 5"],
+                "en": ["0 elected officials out of 5", "1 elected official out of 5", "2 elected officials out of 5"]}
+    with app.test_request_context():
+        for locale, wanted in expected.items():
+            with force_locale(locale):
+                assert [ngettext("%(num)s personne élue sur %(total)s", "%(num)s personnes élues sur %(total)s",
+                                 n, total=5) for n in (0, 1, 2)] == wanted
+
+
+def test_the_management_page_counts_officials_with_plural_forms(client, db, make):
+    survey = make_survey(db, "open", officials_total=1)
+    sign_in(client, make.admin())
+    manage = f"/questionnaires/{survey.id}/gerer"
+    assert "0 réponse d'élu sur 1 personne élue" in _words(client.get(manage))
+    import_estimates(survey, _estimates(1))
+    db.session.commit()
+    assert "1 réponse d'élu sur 1 personne élue" in _words(client.get(manage))
+    assert "1 answer from elected officials out of 1 elected official" in _words(
+        client.get(manage, headers={"Accept-Language": "en"}))
+
+
+# --- confirmation pages ------------------------------------------------------------------------
+
+def test_closing_early_is_confirmed_on_a_page_that_says_what_happens(client, db, make):
+    survey = make_survey(db, "open", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    sign_in(client, make.elected())
+    url = f"/questionnaires/{survey.id}/gerer/clore"
+    text = _words(client.get(url))
+    assert f"La clôture était prévue le {_day(PLANNED)} : vous le closez 200 jours plus tôt." in text
+    assert "Un questionnaire clos ne peut pas être rouvert." in text
+    # The old one-click button (no confirm) and a forged POST (no CSRF token) do nothing.
+    one_click = post_form(client, url, {}, form_url=url)
+    assert one_click.status_code == 302 and one_click.headers["Location"].endswith(url)
+    assert client.post(url, data={"confirm": "yes"}).status_code == 400
+    assert _survey(db, survey.id).status == SurveyStatus.OPEN
+    assert post_form(client, url, {"confirm": "yes"}, form_url=url).status_code == 302
+    closed = _survey(db, survey.id)
+    assert closed.status == SurveyStatus.CLOSED and closed.closed_at is not None
+    post_form(client, url, {"confirm": "yes"}, form_url=url)  # a second time: refused, nothing changes
+    assert _survey(db, survey.id).closed_at == closed.closed_at
+
+
+def test_publishing_lists_the_figures_the_thresholds_withhold(client, db, make):
+    survey = make_survey(db, "open", officials_total=3)
+    import_answers(survey, _paper(12, s2=""))  # nobody answered s2
+    import_estimates(survey, _estimates(3))
+    close_survey(survey)
+    empty = make_survey(db, "closed")
+    db.session.commit()
+    sign_in(client, make.moderator())
+    url = f"/questionnaires/{survey.id}/gerer/publier"
+    html = client.get(url).get_data(as_text=True)
+    withheld = re.search(r'<ul class="suppressed-list">(.*?)</ul>', html, re.S).group(1)
+    assert "s2" in withheld and "s1" not in withheld and "aucun chiffre ne sera publié" not in _words(client.get(url))
+    assert "ne sera plus jamais modifiée ni retirée" in _words(client.get(url))
+    warning = _words(client.get(f"/questionnaires/{empty.id}/gerer/publier"))
+    assert "Attention : aucun chiffre ne sera publié." in warning
+    one_click = client.post(url, data={"csrf_token": csrf_token(client, url), "publish-change_note": ""})
+    assert one_click.status_code == 302 and _count(db, Publication) == 0
+    assert client.post(url, data={"confirm": "yes"}).status_code == 400 and _count(db, Publication) == 0
+    assert post_form(client, url, {"confirm": "yes"}, form_url=url).status_code == 302
+    assert _count(db, Publication) == 1
+    assert post_form(client, url, {"confirm": "yes"}, form_url=url).status_code == 200  # a correction needs a note
+    assert _count(db, Publication) == 1
