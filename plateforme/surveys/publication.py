@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..core.exports import neutralise
 from ..extensions import db
+from .mixing import OFFICIALS, final_mix
 from .models import PerceptionSurvey, Publication, SurveyStatus
 from .results import compute_results
 from .services import SurveyError
@@ -32,6 +33,10 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
             raise SurveyError(_("Une correction doit expliquer publiquement ce qui change."), "change_note")
     elif survey.status != SurveyStatus.CLOSED:
         raise SurveyError(_("Seul un questionnaire clos peut être publié."))
+    if survey.status == SurveyStatus.CLOSED:
+        # Officials answer until now: mix their late answers with all the others, and
+        # forget who answered, in the transaction that ends their questionnaire.
+        final_mix(OFFICIALS, survey, forget_participation=True)
     payload = canonical_json(compute_results(survey))
     version = (survey.latest_publication.version + 1) if survey.publications else 1
     publication = Publication(survey=survey, version=version, payload=payload,

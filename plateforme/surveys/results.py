@@ -130,9 +130,10 @@ def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int,
     return rows
 
 
-def _groups_by_commune(commune_ids: list[int]) -> dict[int, np.ndarray]:
-    """Row indices of each commune's respondents, computed once for all statements."""
-    ids = np.asarray(commune_ids, dtype=np.int64)
+def _groups_by_commune(commune_ids: list[int | None]) -> dict[int, np.ndarray]:
+    """Row indices of each commune's respondents, computed once for all statements.
+    Answers of the pooled "other communes" (None) are under -1, a commune of no table."""
+    ids = np.asarray([-1 if cid is None else cid for cid in commune_ids], dtype=np.int64)
     if ids.size == 0:
         return {}
     order = np.argsort(ids, kind="stable")
