@@ -5,6 +5,7 @@ through the web pages. See plateforme/surveys/mixing.py for the design."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,17 @@ def test_mixed_pending_answers_leave_no_bytes_behind(app, db, make, survey, resi
     for marker in markers.values():
         assert content.count(marker.encode()) == 1, marker
         assert marker.encode() not in log
+
+
+def test_the_privacy_page_states_what_is_kept_the_delay_and_the_end_of_the_list(client, db):
+    french = re.sub(r"\s+", " ", page_text(client.get("/confidentialite")).replace("\u00a0", " "))
+    assert f"jusqu'à ce que {MIX_BATCH} réponses au même questionnaire se soient accumulées" in french
+    assert "au plus tard jusqu'à la clôture du questionnaire" in french
+    assert "pourrait la relier à votre compte" in french  # what is linkable while pending
+    assert "Cette liste est supprimée à la clôture du questionnaire" in french
+    assert f"qui en compte moins de {COMMUNE_KEPT_FROM} est remplacée par « autre commune du territoire »" in french
+    assert "anonymes dès l'enregistrement" not in french  # no longer true while an answer waits
+    english = re.sub(r"\s+", " ", page_text(client.get("/confidentialite", headers={"Accept-Language": "en"})))
+    assert f"until {MIX_BATCH} answers to the same survey have gathered, and at the latest until the survey closes" \
+        in english
+    assert "This list is deleted when the survey closes for residents" in english
