@@ -66,8 +66,9 @@ def close_survey(survey: PerceptionSurvey) -> None:
     """Close to residents' answers. In the same transaction every answer is mixed — the
     pending ones with all the others — and residents' participation list is deleted; the
     officials' is kept, since they may answer until publication (mixing.py)."""
-    # Locked and read afresh: no submission is half-way through, none starts after, and
-    # the survey cannot be closed twice.
+    # Locked and read afresh (changes made so far saved first): no submission is half-way
+    # through, none starts after, and the survey cannot be closed twice.
+    db.session.flush()
     db.session.refresh(survey, with_for_update=True)
     _move(survey, SurveyStatus.CLOSED)
     final_mix(RESIDENTS, survey, forget_participation=True)
