@@ -290,3 +290,21 @@ def test_the_privacy_page_states_what_is_kept_the_delay_and_the_end_of_the_list(
     assert f"until {MIX_BATCH} answers to the same survey have gathered, and at the latest until the survey closes" \
         in english
     assert "This list is deleted when the survey closes for residents" in english
+
+
+def test_a_paper_answer_imported_after_closing_gets_its_small_commune_pooled_at_publication(app, db, make, survey,
+                                                                                          residents):
+    from plateforme.surveys.imports import import_answers
+
+    _answer_all(app, survey, residents, upto=MIX_BATCH)
+    _close(app, survey, make)
+    db.session.rollback()
+    survey = db.session.merge(survey)
+    import_answers(survey, ("sex,age_band,commune," + ",".join(KEYS) + "\nF,75+,69034," + ",".join("5" * 10)
+                            + "\n").encode())
+    db.session.commit()
+    assert make.territory("69034").id in db.session.execute(select(ResidentResponse.commune_id)).scalars().all()
+    _publish(app, survey, make)
+    db.session.rollback()
+    assert make.territory("69034").id not in db.session.execute(select(ResidentResponse.commune_id)).scalars().all()
+    assert _count(db, ResidentResponse) == MIX_BATCH + 1
