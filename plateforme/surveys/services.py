@@ -282,7 +282,7 @@ def _survey_row_status(survey_id: int) -> Row:
         .where(PerceptionSurvey.id == survey_id).with_for_update(read=True, key_share=True)).one()
 
 
-def _write_answer(pool: Pool, participation: dict, answer: dict, still_open) -> None:
+def _write_answer(pool: Pool, participation: dict, answer: dict, still_open, closed_message: str) -> None:
     """The participation and the pending answer, in one transaction committed here, or
     nothing. Why like this (mixing.py): the unique constraint of the participation makes a
     second answer by the same person or code fail atomically, even when submissions race;
@@ -291,9 +291,9 @@ def _write_answer(pool: Pool, participation: dict, answer: dict, still_open) -> 
     afterwards, and this is the busiest write path."""
     with write_phase():  # the only time SQLite's write lock is held
         try:
-            if not still_open(_survey_row_status(answer["survey_id"])):
+            if not still_open(_survey_row_status(answer["survey_id"])):  # closed since it was checked
                 db.session.rollback()
-                raise SurveyError(_("Ce questionnaire est clos : il n'accepte plus de réponses."))
+                raise SurveyError(closed_message)
             db.session.execute(insert(pool.participation.__table__), participation)
             db.session.execute(insert(pool.pending.__table__), answer)
             db.session.commit()
@@ -320,7 +320,8 @@ def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, 
                          "invitation_id": getattr(invitation, "id", None)}
     today = local_today()
     _write_answer(RESIDENTS, participation, answer,
-                  lambda row: row.status == SurveyStatus.OPEN and row.opens_at <= today <= row.closes_at)
+                  lambda row: row.status == SurveyStatus.OPEN and row.opens_at <= today <= row.closes_at,
+                  _("Ce questionnaire est clos : il n'accepte plus de réponses."))
     mix_if_due(RESIDENTS, survey)
 
 
@@ -337,7 +338,8 @@ def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dic
         answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "estimates": encode_estimates(survey, estimates),
                   "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE}
     _write_answer(OFFICIALS, {"survey_id": survey.id, "user_id": user.id}, answer,
-                  lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED))
+                  lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED),
+                  _("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés."))
     mix_if_due(OFFICIALS, survey)
 
 

@@ -232,3 +232,20 @@ def test_officials_total_counts_councillors_of_the_containing_epci(db, make):
     make.elected(territory_code="69029")      # mayor of Bron: not an official of Villeurbanne
     assert count_officials(make_survey(db, territory="69266")) == 2
     assert count_officials(make_survey(db)) == 3
+
+
+def test_an_answer_checked_before_the_survey_closed_is_refused_when_written_after(db, make):
+    """Closing mixes every pending answer and deletes who answered: an answer written after
+    that would be left alone in the pool, next to its participation."""
+    from sqlalchemy import update
+
+    from plateforme.surveys.models import PerceptionSurvey
+
+    survey = make_survey(db)
+    user = make.user()
+    assert survey.status == SurveyStatus.OPEN  # what the submission's first checks see
+    with db.engine.begin() as other:  # meanwhile, someone closes it
+        other.execute(update(PerceptionSurvey).where(PerceptionSurvey.id == survey.id).values(status="closed"))
+    with pytest.raises(SurveyError, match="clos"):
+        submit_resident_answers(survey, _answers(make), user=user)
+    assert _answers_count(db) == 0 and _count(db, ResidentParticipation) == 0
