@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import DeclarativeBase
 
+from ..core.transactions import write_phase
 from ..extensions import db
 from .models import (
     OfficialParticipation, OfficialPending, OfficialResponse, PerceptionSurvey, ResidentParticipation,
@@ -129,8 +130,6 @@ def mix_pending(pool: Pool, survey: PerceptionSurvey, *, minimum: int = MIX_BATC
 def mix_if_due(pool: Pool, survey: PerceptionSurvey) -> int:
     """After a submission was committed: in a transaction of its own, mix the pool if it
     holds a batch; the number of answers moved."""
-    from ..core.transactions import write_phase
-
     if pending_count(pool, survey.id) < MIX_BATCH:
         return 0
     with write_phase():  # a transaction of its own, not the submission's
@@ -169,7 +168,10 @@ def final_mix(pool: Pool, survey: PerceptionSurvey, *, forget_participation: boo
 
 # --- really deleting ----------------------------------------------------------------------
 
-# Rewritten in full on PostgreSQL: small, and holding what links answers to people.
+VACUUM_LOCK_TIMEOUT = "10s"
+# Rewritten in full on PostgreSQL (VACUUM FULL: a new file holding only the live rows; it
+# locks the table for the few milliseconds that takes). The pending tables hold at most a
+# few batches; participation rows are four integers, and are rewritten only at closing.
 _REWRITTEN = {"resident_pending", "official_pending", "resident_participation", "official_participation"}
 
 
@@ -207,8 +209,14 @@ def erase_deleted(engine, tables: list[str]) -> None:
                 driver = raw.driver_connection
                 driver.autocommit = True  # VACUUM refuses to run in a transaction
                 with driver.cursor() as cursor:
-                    for table in tables:
-                        cursor.execute(f"VACUUM {'FULL ' if table in _REWRITTEN else ''}{table}")
+                    # Never wait long behind a transaction still reading these tables: the
+                    # request would hang; the next mix rewrites them anyway.
+                    cursor.execute(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'")
+                    try:
+                        for table in tables:
+                            cursor.execute(f"VACUUM {'FULL ' if table in _REWRITTEN else ''}{table}")
+                    finally:
+                        cursor.execute("RESET lock_timeout")
             finally:
                 raw.driver_connection.autocommit = False
                 raw.close()
