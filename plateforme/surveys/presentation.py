@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
 
+from .mixing import MIX_BATCH
 from .models import SamplingMode, SurveyStatus
 
 # The order residents see; values are ANSWER_ALPHABET codes.
@@ -227,5 +228,5 @@ def register_template_helpers(state) -> None:
         survey_weighting_variables=weighting_variables_label,
         survey_status_label=lambda status: STATUS_LABELS[SurveyStatus(status)],
         sampling_mode_label=lambda mode: SAMPLING_MODE_LABELS[SamplingMode(mode)],
-        answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS,
+        answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS, survey_mix_batch=MIX_BATCH,
     )

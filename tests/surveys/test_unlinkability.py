@@ -308,3 +308,11 @@ def test_a_paper_answer_imported_after_closing_gets_its_small_commune_pooled_at_
     db.session.rollback()
     assert make.territory("69034").id not in db.session.execute(select(ResidentResponse.commune_id)).scalars().all()
     assert _count(db, ResidentResponse) == MIX_BATCH + 1
+
+
+def test_the_survey_and_thank_you_pages_say_an_answer_waits_then_is_mixed(app, client, db, make, survey):
+    show = re.sub(r"\s+", " ", page_text(client.get(f"/questionnaires/{survey.id}")).replace("\u00a0", " "))
+    assert f"elle attend d'abord que {MIX_BATCH} réponses se soient accumulées" in show
+    assert "/confidentialite#questionnaires" in show
+    english = page_text(client.get(f"/questionnaires/{survey.id}/merci", headers={"Accept-Language": "en"}))
+    assert f"it first waits until {MIX_BATCH} answers have gathered" in re.sub(r"\s+", " ", english)
