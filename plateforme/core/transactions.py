@@ -179,6 +179,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted content is overwritten, not left in free space: survey answers waiting to
+        # be mixed must not stay readable next to who gave them (surveys/mixing.py).
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     # SQLAlchemy's own BEGIN is only bookkeeping here: the real one is sent just before the

@@ -36,7 +36,9 @@ def legal():
 
 @bp.route("/confidentialite")
 def privacy():
-    return render_template("core/privacy.html")
+    from ..surveys.mixing import MIX_BATCH  # core loads before the domains
+
+    return render_template("core/privacy.html", mix_batch=MIX_BATCH)
 
 
 @bp.route("/accessibilite")

@@ -153,6 +153,20 @@ def close_command(survey_id: int) -> None:
     _lifecycle(survey_id, close_survey)
 
 
+@surveys_cli.command("close-due")
+def close_due_command() -> None:
+    """Close every open survey whose closing date has passed, mixing its answers and
+    deleting its participation list. Run it daily (cron): the privacy page promises
+    answers mixed at the latest when the survey closes."""
+    from .services import close_due_surveys
+
+    with immediate_transactions():
+        closed = close_due_surveys()
+        db.session.commit()
+    for survey in closed:
+        click.echo(f"survey {survey.id}: closed")
+
+
 @surveys_cli.command("publish")
 @click.argument("survey_id", type=int)
 @click.option("--note", default="", help="Public change note (required for a correction).")

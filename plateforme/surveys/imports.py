@@ -1,4 +1,8 @@
-"""Paper answers and officials' estimates imported from CSV: all lines or nothing, logged."""
+"""Paper answers and officials' estimates imported from CSV: all lines or nothing, logged.
+
+They go straight to the mixed tables, not through the pending pool: no participation is
+written for them, so nothing links them to anyone, and their channel (paper) tells them
+apart from online answers anyway, so they could not hide one in a batch (mixing.py)."""
 from __future__ import annotations
 
 import hashlib

@@ -1,10 +1,12 @@
 """Perception surveys: the instrument, who took part, the anonymous answers, publications.
 
-Anonymity by design: who answered (`*_participation`) and what was answered
-(`*_response`) live in separate tables with nothing that links them — no user id,
-session, invitation code or timestamp on a response, and a random primary key. On
-SQLite the response tables are WITHOUT ROWID, so not even the storage order follows
-the order of submission.
+Anonymity by design: who answered (`*_participation`) and what was answered live in
+separate tables with nothing that links them — no user id, session, invitation code or
+timestamp on an answer, and a random primary key. An answer first waits in a pending
+pool (`*_pending`), written in the same transaction as the participation; it is then
+moved, with others, to the mixed table (`*_response`) in random order with fresh keys:
+mixing.py says when and why. On SQLite the answer tables are WITHOUT ROWID, so the
+storage order is the random key's.
 """
 from __future__ import annotations
 
@@ -133,23 +135,36 @@ class ResidentParticipation(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation_code.id", ondelete="CASCADE"))
 
 
-class ResidentResponse(db.Model):
-    """One resident's anonymous answers: no user, no code, no time; a random key."""
-
-    __tablename__ = "resident_response"
-    __table_args__ = {"sqlite_with_rowid": False}
+class _ResidentAnswerColumns:
+    """What a resident answered: no user, no code, no time; a random key."""
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("perception_survey.id", ondelete="CASCADE"), nullable=False,
                                            index=True)
     sex: Mapped[str] = mapped_column(String(1), nullable=False)
     age_band: Mapped[str] = mapped_column(String(8), nullable=False)
-    commune_id: Mapped[int] = mapped_column(ForeignKey("territory.id"), nullable=False)
+    # None once the survey is closed if fewer than COMMUNE_KEPT_FROM answers named this
+    # commune: "another commune of the territory" (see mixing.py).
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
     # One ANSWER_ALPHABET character per statement, in statement order.
     answers: Mapped[str] = mapped_column(String(200), nullable=False)
     # The resident's own guesses ("out of 100, how many agree?"), comma-separated, blank allowed.
     estimates: Mapped[str] = mapped_column(String(800), default="", nullable=False)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 8), nullable=False)
+
+
+class ResidentPending(_ResidentAnswerColumns, db.Model):
+    """An answer waiting to be mixed: written with its participation, so linkable until then."""
+
+    __tablename__ = "resident_pending"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class ResidentResponse(_ResidentAnswerColumns, db.Model):
+    """One resident's anonymous answers, mixed with at least MIX_BATCH others (or a paper answer)."""
+
+    __tablename__ = "resident_response"
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class OfficialParticipation(db.Model):
@@ -161,11 +176,8 @@ class OfficialParticipation(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
 
-class OfficialResponse(db.Model):
+class _OfficialAnswerColumns:
     """One official's estimates and own opinions, kept apart from who gave them."""
-
-    __tablename__ = "official_response"
-    __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("perception_survey.id", ondelete="CASCADE"), nullable=False,
@@ -173,6 +185,16 @@ class OfficialResponse(db.Model):
     estimates: Mapped[str] = mapped_column(String(800), nullable=False)  # "40,55,,70" (0–100, blank allowed)
     opinions: Mapped[str] = mapped_column(String(200), default="", nullable=False)  # ANSWER_ALPHABET codes
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 8), nullable=False)
+
+
+class OfficialPending(_OfficialAnswerColumns, db.Model):
+    __tablename__ = "official_pending"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class OfficialResponse(_OfficialAnswerColumns, db.Model):
+    __tablename__ = "official_response"
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class InvitationCode(TimestampMixin, db.Model):

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
 
 from ..core.models import local_today
+from .mixing import MIX_BATCH
 from .models import SamplingMode
 from .status import survey_status
 
@@ -218,5 +219,5 @@ def register_template_helpers(state) -> None:
         survey_weighting_variables=weighting_variables_label,
         survey_state=lambda survey: survey_status(survey, local_today()),
         sampling_mode_label=lambda mode: SAMPLING_MODE_LABELS[SamplingMode(mode)],
-        answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS,
+        answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS, survey_mix_batch=MIX_BATCH,
     )

@@ -13,6 +13,7 @@ from flask_babel import gettext as _, ngettext
 
 from ..core.exports import neutralise
 from ..extensions import db
+from .mixing import OFFICIALS, RESIDENTS, final_mix
 from .models import PerceptionSurvey, Publication, SurveyStatus
 from .results import compute_results
 from .services import SurveyError, count_officials, participation_counts
@@ -85,6 +86,13 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
     Nothing published is ever modified."""
     change_note = (change_note or "").strip()
     publication_refusal(survey, change_note)
+    if survey.status == SurveyStatus.CLOSED:
+        # Officials answer until now: mix their late answers with all the others, and
+        # forget who answered, in the transaction that ends their questionnaire. Residents'
+        # answers again too: paper answers imported since the closing have a commune that
+        # may need pooling (mixing.py).
+        final_mix(OFFICIALS, survey, forget_participation=True)
+        final_mix(RESIDENTS, survey, forget_participation=True)
     payload = canonical_json(preview(survey).results)
     version = (survey.latest_publication.version + 1) if survey.publications else 1
     publication = Publication(survey=survey, version=version, payload=payload,

@@ -12,8 +12,8 @@ from ..core.models import local_today
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
 from .models import (
-    ImportLog, InvitationCode, OfficialParticipation, PerceptionSurvey, Publication, ResidentParticipation,
-    SurveyStatus,
+    Channel, ImportLog, InvitationCode, OfficialParticipation, PerceptionSurvey, Publication, ResidentParticipation,
+    ResidentPending, ResidentResponse, SurveyStatus,
 )
 
 
@@ -68,13 +68,14 @@ def survey_territories_for(user: User) -> list[Territory]:
 
 
 def invitation_counts(survey: PerceptionSurvey) -> tuple[int, int]:
-    """(issued, used) invitation codes of a panel survey, for the disclosure of non-response."""
+    """(issued, used) invitation codes of a panel survey, for the disclosure of non-response.
+    Each code used wrote one answer of the panel channel, pending or mixed: counted so, it
+    stays true once the participation list is deleted at closing."""
     issued = db.session.execute(
         select(func.count(InvitationCode.id)).where(InvitationCode.survey_id == survey.id)).scalar_one()
-    used = db.session.execute(
-        select(func.count(ResidentParticipation.id)).where(ResidentParticipation.survey_id == survey.id,
-                                                           ResidentParticipation.invitation_id.is_not(None))
-    ).scalar_one()
+    used = sum(db.session.execute(
+        select(func.count()).select_from(model).where(model.survey_id == survey.id, model.channel == Channel.PANEL)
+    ).scalar_one() for model in (ResidentResponse, ResidentPending))
     return issued, used
 
 
@@ -89,7 +90,8 @@ def import_history(survey: PerceptionSurvey) -> list[ImportLog]:
 @personal_data_section("survey_participations")
 def survey_participations(user: User) -> list[dict]:
     """Which surveys the person took part in — never what they answered: answers are
-    stored apart and cannot be traced back to anyone."""
+    stored apart and cannot be traced back to anyone. Only while answers are taken: the
+    participation list is deleted when they stop (mixing.py), and then nothing is kept."""
     rows = []
     for role, model in (("resident", ResidentParticipation), ("official", OfficialParticipation)):
         for survey in db.session.execute(

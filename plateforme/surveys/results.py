@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from ..core.models import local_today
 from ..extensions import db
@@ -16,7 +16,7 @@ from ..stats import (
     agreement_share_from_codes, gap, mean_absolute_error, officials_summary, projection, suppress_cells,
     wrong_majority_rate,
 )
-from .models import OfficialResponse, PerceptionSurvey, ResidentResponse
+from .models import OfficialPending, OfficialResponse, PerceptionSurvey, ResidentResponse
 from .services import count_officials
 from .status import survey_status
 from .weighting import Weighting, compute_weights, territory_communes
@@ -132,9 +132,10 @@ def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int,
     return rows
 
 
-def _groups_by_commune(commune_ids: list[int]) -> dict[int, np.ndarray]:
-    """Row indices of each commune's respondents, computed once for all statements."""
-    ids = np.asarray(commune_ids, dtype=np.int64)
+def _groups_by_commune(commune_ids: list[int | None]) -> dict[int, np.ndarray]:
+    """Row indices of each commune's respondents, computed once for all statements.
+    Answers of the pooled "other communes" (None) are under -1, a commune of no table."""
+    ids = np.asarray([-1 if cid is None else cid for cid in commune_ids], dtype=np.int64)
     if ids.size == 0:
         return {}
     order = np.argsort(ids, kind="stable")
@@ -167,8 +168,12 @@ def compute_results(survey: PerceptionSurvey) -> dict:
     codes = _code_matrix([r[3] for r in rows], k)
     groups = _groups_by_commune(commune_ids)
 
-    official_rows = db.session.execute(
-        select(OfficialResponse.estimates, OfficialResponse.opinions).where(OfficialResponse.survey_id == survey.id)
+    # Officials may answer until publication, so some answers can still be pending when the
+    # publication is previewed; publishing mixes them first (mixing.py). Both are read, so the
+    # preview shows what will be published.
+    official_rows = db.session.execute(union_all(*(
+        select(table.estimates, table.opinions).where(table.survey_id == survey.id)
+        for table in (OfficialResponse, OfficialPending)))
     ).all()
     official_estimates = _estimate_columns([r[0] for r in official_rows], k)
     official_opinions = _columns([r[1] if len(r[1]) == k else "." * k for r in official_rows], k)

@@ -7,6 +7,7 @@ import hmac
 import logging
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 
 from flask import current_app
@@ -21,9 +22,10 @@ from ..core.models import local_today
 from ..core.transactions import read_phase, write_phase
 from ..extensions import db
 from ..territories.models import AGE_BANDS, Sex, Territory, territory_contains
+from .mixing import OFFICIALS, RESIDENTS, Pool, final_mix, mix_if_due
 from .models import (
-    ANSWER_ALPHABET, Channel, InvitationCode, OfficialParticipation, OfficialResponse, PerceptionSurvey,
-    ResidentParticipation, ResidentResponse, SamplingMode, SurveyStatus, SurveyTransitionError,
+    ANSWER_ALPHABET, Channel, InvitationCode, OfficialParticipation, PerceptionSurvey, ResidentParticipation,
+    SamplingMode, SurveyStatus, SurveyTransitionError,
 )
 from .weighting import territory_communes
 
@@ -62,8 +64,28 @@ def open_survey(survey: PerceptionSurvey) -> None:
 
 
 def close_survey(survey: PerceptionSurvey) -> None:
+    """Close to residents' answers. In the same transaction every answer is mixed — the
+    pending ones with all the others — and residents' participation list is deleted; the
+    officials' is kept, since they may answer until publication (mixing.py)."""
+    # Locked and read afresh (changes made so far saved first): no submission is half-way
+    # through, none starts after, and the survey cannot be closed twice.
+    db.session.flush()
+    db.session.refresh(survey, with_for_update=True)
     _move(survey, SurveyStatus.CLOSED)
+    final_mix(RESIDENTS, survey, forget_participation=True)
+    final_mix(OFFICIALS, survey, forget_participation=False)
     log.info("survey %s closed", survey.id)
+
+
+def close_due_surveys(today=None) -> list[PerceptionSurvey]:
+    """Close every open survey whose closing date has passed (`flask surveys close-due`,
+    run daily): the privacy page promises answers mixed at the latest at closing."""
+    today = today or local_today()
+    due = db.session.execute(select(PerceptionSurvey).where(PerceptionSurvey.status == SurveyStatus.OPEN,
+                                                            PerceptionSurvey.closes_at < today)).scalars().all()
+    for survey in due:
+        close_survey(survey)
+    return list(due)
 
 
 def get_survey(survey_id) -> PerceptionSurvey | None:
@@ -80,12 +102,15 @@ def lives_in(user: User, territory: Territory) -> bool:
 
 
 def has_answered(survey: PerceptionSurvey, user: User) -> bool:
+    """Whether `user` answered while the survey takes answers; after closing the
+    participation list is deleted (mixing.py), and nobody may answer any more."""
     return db.session.execute(
         select(ResidentParticipation.id).filter_by(survey_id=survey.id, user_id=user.id)
     ).first() is not None
 
 
 def official_has_answered(survey: PerceptionSurvey, user: User) -> bool:
+    """Whether an official answered; known until publication, when the list is deleted."""
     return db.session.execute(
         select(OfficialParticipation.id).filter_by(survey_id=survey.id, user_id=user.id)
     ).first() is not None
@@ -107,12 +132,15 @@ def count_officials(survey: PerceptionSurvey) -> int:
 
 
 def participation_counts(survey: PerceptionSurvey) -> tuple[int, int]:
-    """(residents, officials) who have answered so far: counts only, never the answers."""
-    residents = db.session.execute(
-        select(func.count(ResidentResponse.id)).where(ResidentResponse.survey_id == survey.id)).scalar_one()
-    officials = db.session.execute(
-        select(func.count(OfficialResponse.id)).where(OfficialResponse.survey_id == survey.id)).scalar_one()
-    return residents, officials
+    """(residents, officials) who have answered so far, mixed or pending answers alike
+    (paper ones included): counts only, never the answers. One answer per participation,
+    so these stay true once the participation list is deleted."""
+    counts = []
+    for pool in (RESIDENTS, OFFICIALS):
+        counts.append(sum(db.session.execute(select(func.count()).select_from(model)
+                                             .where(model.survey_id == survey.id)).scalar_one()
+                          for model in (pool.mixed, pool.pending)))
+    return counts[0], counts[1]
 
 
 # --- statements ------------------------------------------------------------------------
@@ -245,63 +273,74 @@ def _check_open(survey: PerceptionSurvey) -> None:
         raise SurveyError(_("Ce questionnaire est clos : il n'accepte plus de réponses."))
 
 
-_INSERT_RESIDENT_PARTICIPATION = insert(ResidentParticipation.__table__)
-_INSERT_RESIDENT_RESPONSE = insert(ResidentResponse.__table__)
+def _survey_row_status(survey_id: int) -> Row:
+    """The survey's status and closing date as committed now, under a KEY SHARE lock held
+    until the commit: closing or mixing (which lock the row FOR UPDATE) waits for this
+    submission, and a submission that waited for a closing sees the survey closed."""
+    return db.session.execute(
+        select(PerceptionSurvey.status, PerceptionSurvey.opens_at, PerceptionSurvey.closes_at)
+        .where(PerceptionSurvey.id == survey_id).with_for_update(read=True, key_share=True)).one()
+
+
+def _write_answer(pool: Pool, participation: dict, answer: dict, still_open, closed_message: str) -> None:
+    """The participation and the pending answer, in one transaction committed here, or
+    nothing. Why like this (mixing.py): the unique constraint of the participation makes a
+    second answer by the same person or code fail atomically, even when submissions race;
+    the answer goes to the pending pool, never straight to the mixed table, since it shares
+    this transaction's id with the participation. Plain Core INSERTs: no object is needed
+    afterwards, and this is the busiest write path."""
+    with write_phase():  # the only time SQLite's write lock is held
+        try:
+            if not still_open(_survey_row_status(answer["survey_id"])):  # closed since it was checked
+                db.session.rollback()
+                raise SurveyError(closed_message)
+            db.session.execute(insert(pool.participation.__table__), participation)
+            db.session.execute(insert(pool.pending.__table__), answer)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire : une seule réponse par personne."))
 
 
 def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, user: User | None = None,
                             invitation=None, channel: Channel = Channel.ONLINE) -> None:
-    """Record one resident's answers and participation in one transaction, or nothing.
+    """Record one resident's participation and pending answer in one transaction, or
+    nothing; then, in a transaction of its own, mix the pool if it holds a batch.
 
     `invitation`: in panel mode, the invitation found by `find_invitation` (its `id`).
-    The unique constraints on the participation record make a second answer by the same
-    person (or code) fail atomically, even when submissions race. The two rows are
-    written with plain INSERTs (no ORM unit of work: this is the busiest write path);
-    the response's random id is the column's default.
     """
     with read_phase():
         _check_open(survey)
         _check_profile(survey, data)
-        response = {"survey_id": survey.id, "sex": data.sex,
-                    "age_band": data.age_band, "commune_id": data.commune.id,
-                    "answers": encode_answers(survey, data.answers),
-                    "estimates": encode_estimates(survey, data.estimates), "channel": channel}
+        answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "sex": data.sex,
+                  "age_band": data.age_band, "commune_id": data.commune.id,
+                  "answers": encode_answers(survey, data.answers),
+                  "estimates": encode_estimates(survey, data.estimates), "channel": channel}
         participation = {"survey_id": survey.id, "user_id": getattr(user, "id", None),
                          "invitation_id": getattr(invitation, "id", None)}
-    with write_phase():  # two INSERTs and the commit: the only time the write lock is held
-        _commit_once((_INSERT_RESIDENT_PARTICIPATION, participation), (_INSERT_RESIDENT_RESPONSE, response))
+    today = local_today()
+    _write_answer(RESIDENTS, participation, answer,
+                  lambda row: row.status == SurveyStatus.OPEN and row.opens_at <= today <= row.closes_at,
+                  _("Ce questionnaire est clos : il n'accepte plus de réponses."))
+    mix_if_due(RESIDENTS, survey)
 
 
 def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dict[str, int | None],
                             opinions: dict[str, str]) -> None:
-    """Record an official's estimates (0–100) and own opinions, apart from who they are."""
+    """Record an official's estimates (0–100) and own opinions, apart from who they are
+    (the same way as residents' answers: pending, then mixed)."""
     if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
         raise SurveyError(_("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés."))
     if any(estimates.get(s.key) is None for s in survey.statements):
         missing = next(s for s in survey.statements if estimates.get(s.key) is None)
         raise SurveyError(_("Donnez une estimation pour chaque affirmation."), f"estimate_{missing.key}")
     with read_phase():
-        response = OfficialResponse(survey_id=survey.id, estimates=encode_estimates(survey, estimates),
-                                    opinions=encode_answers(survey, opinions), channel=Channel.ONLINE)
-        participation = OfficialParticipation(survey_id=survey.id, user_id=user.id)
-    with write_phase():
-        db.session.add(participation)
-        db.session.add(response)
-        _commit_once()
-
-
-def _commit_once(*writes) -> None:
-    """Execute `writes` ((statement, parameters) pairs), then commit. A unique constraint
-    violated on the way means this person or code has already answered: nothing is kept."""
-    try:
-        if writes:
-            connection = db.session.connection()  # the session's transaction, without ORM overhead
-            for statement, parameters in writes:
-                connection.execute(statement, parameters)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire : une seule réponse par personne."))
+        answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "estimates": encode_estimates(survey, estimates),
+                  "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE}
+    _write_answer(OFFICIALS, {"survey_id": survey.id, "user_id": user.id}, answer,
+                  lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED),
+                  _("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés."))
+    mix_if_due(OFFICIALS, survey)
 
 
 # --- invitation codes (panel mode) ----------------------------------------------------
@@ -337,7 +376,7 @@ def generate_codes(survey: PerceptionSurvey, count: int) -> list[str]:
 
 _INVITATION = (
     select(InvitationCode.id,
-           select(ResidentParticipation.id)
+           select(ResidentParticipation.id)  # while the survey is open; nobody answers once it is closed
            .where(ResidentParticipation.survey_id == InvitationCode.survey_id,
                   ResidentParticipation.invitation_id == InvitationCode.id)
            .exists().label("used"))

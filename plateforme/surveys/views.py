@@ -198,7 +198,7 @@ def _refused(form, survey, communes, error: SurveyError):
 
 
 @bp.route("/<int:survey_id>/repondre", methods=["GET", "POST"])
-@reads_first  # validation reads; only the two INSERTs of the submission take the write lock
+@reads_first  # validation reads; the submission's writes, then a due mix, each take the write lock once
 def answer(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:

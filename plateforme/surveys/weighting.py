@@ -2,7 +2,9 @@
 
 Communes with too few respondents are pooled into one "other communes" category before
 raking, since a category with no respondent cannot be weighted (and one with a couple
-would get extreme weights). When margins are missing or raking is impossible, results
+would get extreme weights). Answers whose commune was replaced by None at closing
+(fewer than mixing.COMMUNE_KEPT_FROM answers named it, see mixing.py) belong to that
+pooled category: its margin is the population of every commune not kept. When margins are missing or raking is impossible, results
 are published unweighted and the reason is disclosed.
 """
 from __future__ import annotations
@@ -66,7 +68,7 @@ def compute_weights(territory: Territory, sexes: list[str], age_bands: list[str]
     respondents_per_commune: dict[int, int] = {}
     for cid in commune_ids:
         respondents_per_commune[cid] = respondents_per_commune.get(cid, 0) + 1
-    kept = {cid for cid, k in respondents_per_commune.items() if k >= MIN_COMMUNE_RESPONDENTS}
+    kept = {cid for cid, k in respondents_per_commune.items() if cid is not None and k >= MIN_COMMUNE_RESPONDENTS}
     pooled = sorted(code_of[cid] for cid in code_of if cid not in kept)
     commune_values = [code_of[cid] if cid in kept else OTHER_COMMUNES for cid in commune_ids]
     commune_margin = {code_of[cid]: commune_total[cid] for cid in kept}

@@ -75,3 +75,32 @@ def test_answers_estimates_close_publish(app, db, tmp_path):
     data = app.test_client().get(f"/api/v1/surveys/{survey_id}/results").get_json()
     assert data["statements"][0]["residents"]["n"] == 20
     assert data["statements"][0]["officials"]["mean_estimate"] == 0.3
+
+
+def test_close_due_closes_surveys_past_their_date_and_mixes_their_waiting_answers(app, db, make):
+    from sqlalchemy import func, select
+
+    from plateforme.surveys.models import ResidentParticipation, ResidentPending, ResidentResponse
+
+    from ..factories import make_survey
+
+    past = make_survey(db, opens_at="2020-01-01", closes_at="2020-02-01")
+    current = make_survey(db)
+    commune = make.territory("69266")
+    for _ in range(3):  # answered before the closing date, still waiting in the pool
+        user = make.user()
+        db.session.add(ResidentParticipation(survey_id=past.id, user_id=user.id))
+        db.session.add(ResidentPending(survey_id=past.id, sex="F", age_band="30-44", commune_id=commune.id,
+                                       answers="55", estimates="", channel="online"))
+    db.session.commit()
+    past_id, current_id = past.id, current.id
+    result = _run(app, "close-due")
+    assert result.exit_code == 0 and result.output == f"survey {past_id}: closed\n", result.output
+    db.session.rollback()
+    assert db.session.get(PerceptionSurvey, past_id).status == SurveyStatus.CLOSED
+    assert db.session.get(PerceptionSurvey, current_id).status == SurveyStatus.OPEN
+
+    def count(model):
+        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+    assert (count(ResidentPending), count(ResidentResponse), count(ResidentParticipation)) == (0, 3, 0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from plateforme.surveys.models import Channel, InvitationCode, OfficialResponse, ResidentResponse
+from plateforme.surveys.models import Channel, InvitationCode, OfficialPending, ResidentPending
 from plateforme.surveys.publication import publish
 
 from ..factories import make_survey, page_text, post_form, sign_in
@@ -40,7 +40,7 @@ def test_codes_are_generated_once_on_printable_letters_and_used_once(app, client
     done = post_form(client, code_url, {"step": "answers", "code": codes[0], **_resident_fields(bron.id)},
                      follow_redirects=True)
     assert "Merci, vos réponses sont enregistrées" in page_text(done)
-    response = db.session.execute(select(ResidentResponse)).scalar_one()
+    response = db.session.execute(select(ResidentPending)).scalar_one()
     assert response.channel == Channel.PANEL and response.commune_id == bron.id
 
     # The code cannot be used twice, whichever step it comes back at.
@@ -50,7 +50,7 @@ def test_codes_are_generated_once_on_printable_letters_and_used_once(app, client
     assert "Ce code d'invitation a déjà servi" in page_text(replay)
     forged = post_form(client, code_url, {"step": "answers", "code": "ABCD-EFGH-JK", **_resident_fields(bron.id)})
     assert "Ce code d'invitation n'existe pas" in page_text(forged)
-    assert _count(db, ResidentResponse) == 1
+    assert _count(db, ResidentPending) == 1
     assert "1 code utilisé sur 2 envoyés" in _words(manager.get(manage_url))
 
 
@@ -82,17 +82,17 @@ def test_official_answers_before_any_result_once(client, db, make):
     assert 'href="#estimate_s2"' in missing.get_data(as_text=True)
     too_high = post_form(client, url, {"estimate_s1": "30", "estimate_s2": "101"})
     assert "Indiquez un nombre entre 0 et 100." in page_text(too_high)
-    assert _count(db, OfficialResponse) == 0
+    assert _count(db, OfficialPending) == 0
 
     done = post_form(client, url, {"estimate_s1": "30", "estimate_s2": "55", "opinion_s1": "4"},
                      follow_redirects=True)
     assert "Vos estimations sont enregistrées à part de votre nom" in page_text(done)
-    stored = db.session.execute(select(OfficialResponse)).scalar_one()
+    stored = db.session.execute(select(OfficialPending)).scalar_one()
     assert (stored.estimates, stored.opinions) == ("30,55", "4.")
     assert "Vous avez déjà répondu au questionnaire des élus" in page_text(client.get(url))
     again = post_form(client, url, {"estimate_s1": "10", "estimate_s2": "10"}, form_url=f"/questionnaires/{survey.id}")
     assert "Vous avez déjà répondu au questionnaire des élus" in page_text(again)
-    assert _count(db, OfficialResponse) == 1
+    assert _count(db, OfficialPending) == 1
 
 
 def test_an_official_of_another_territory_is_told_the_questionnaire_is_not_theirs(client, db, make):
@@ -103,7 +103,7 @@ def test_an_official_of_another_territory_is_told_the_questionnaire_is_not_their
     assert "réservé aux personnes élues de Bron" in page_text(response)
     response = post_form(client, f"/questionnaires/{bron.id}/elus", {"estimate_s1": "1", "estimate_s2": "1"},
                          form_url=f"/questionnaires/{bron.id}")
-    assert response.status_code == 403 and _count(db, OfficialResponse) == 0
+    assert response.status_code == 403 and _count(db, OfficialPending) == 0
 
 
 def test_officials_questionnaire_closes_with_publication(client, db, make):

@@ -74,7 +74,10 @@ def test_nothing_is_visible_before_publication(client, db, make):
 def test_weighted_agreement_matches_weightipy_and_statsmodels(client, db, make):
     import weightipy
 
-    rows = _random_rows(make)
+    # 20 answers a commune: at closing, a commune named by fewer is pooled into "other
+    # communes" for anonymity (tests/surveys/test_unlinkability.py), and the independent
+    # computation below rakes on every commune.
+    rows = _random_rows(make, per_commune=20)
     survey, _publication = _published(db, make, rows, trim=[0.01, 100])
     data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
     assert data["weighting"]["applied"] and data["weighting"]["variables"] == ["sex", "age_band", "commune"]
@@ -135,15 +138,17 @@ def test_small_numbers_are_suppressed_not_zero(client, db, make):
 
 
 def test_commune_breakdown_uses_secondary_suppression(client, db, make):
-    rows = ([["F", "30-44", "69266", "5", "4"]] * 30 + [["M", "45-59", "69029", "2", "4"]] * 20
-            + [["F", "60-74", "69034", "4", "1"]] * 4)
-    survey, _ = _published(db, make, rows + _random_rows(make, per_commune=0))
+    rows = ([["F", "30-44", "69266", "5", "4"]] * 30 + [["M", "45-59", "69029", "2", "4"]] * 26
+            + [["F", "60-74", "69034", "4", "1"]] * 21 + [["M", "18-29", "69259", "4", "1"]] * 4)
+    survey, _ = _published(db, make, rows, min_residents=25)
     data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
     communes = {c["code"]: c for c in data["statements"][0]["communes"]}
-    assert communes["69034"]["suppressed"] and communes["69034"]["agree"] is None  # 4 answers
-    # Bron (20) is the smallest visible cell: hidden too, else 69034 = total − the others.
+    assert communes["69034"]["suppressed"] and communes["69034"]["agree"] is None  # 21 answers < 25
+    # 69029 (26) is the smallest visible cell: hidden too, else 69034 = total − the others.
     assert communes["69029"]["suppressed"]
     assert not communes["69266"]["suppressed"] and communes["69266"]["n"] == 30
+    # 69259's 4 answers were pooled into "other communes" at closing: no line of its own.
+    assert "69259" not in communes and data["statements"][0]["residents"]["n"] == 81
 
 
 def test_snapshot_is_frozen_hashed_and_corrections_are_new_versions(client, db, make):

@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from plateforme.surveys.models import (
-    Channel, OfficialResponse, ResidentParticipation, ResidentResponse, SurveyStatus,
+    Channel, OfficialPending, OfficialResponse, ResidentParticipation, ResidentPending, ResidentResponse,
+    SurveyStatus,
 )
 from plateforme.surveys.services import (
     AlreadyAnswered, ResidentAnswers, SurveyError, find_invitation, generate_codes, submit_official_answers,
     submit_resident_answers,
 )
+
+from plateforme.surveys.mixing import MIX_BATCH
 
 from ..factories import make_survey
 
@@ -30,17 +33,25 @@ def _count(db, model):
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
+def _answers_count(db):
+    """Residents' answers, pending or mixed: a single answer waits in the pending pool
+    until a batch is mixed (tests/surveys/test_unlinkability.py)."""
+    return _count(db, ResidentPending) + _count(db, ResidentResponse)
+
+
 def test_answer_is_stored_apart_from_who_answered(db, make):
     survey = make_survey(db)
     user = make.user()
     submit_resident_answers(survey, _answers(make), user=user)
-    response = db.session.execute(select(ResidentResponse)).scalar_one()
+    # Alone, it waits in the pending pool (mixed once a batch has gathered).
+    response = db.session.execute(select(ResidentPending)).scalar_one()
     assert response.answers == "5d" and response.estimates == "40," and response.channel == Channel.ONLINE
     participation = db.session.execute(select(ResidentParticipation)).scalar_one()
     assert participation.user_id == user.id
-    # Nothing on the response can lead back to a person, a session, a code or a time.
-    columns = {c.name for c in inspect(ResidentResponse).columns}
-    assert columns == {"id", "survey_id", "sex", "age_band", "commune_id", "answers", "estimates", "channel"}
+    # Nothing on the answer can lead back to a person, a session, a code or a time.
+    for model in (ResidentPending, ResidentResponse):
+        columns = {c.name for c in inspect(model).columns}
+        assert columns == {"id", "survey_id", "sex", "age_band", "commune_id", "answers", "estimates", "channel"}
     assert len(response.id) == 32 and not response.id.isdigit()
 
 
@@ -50,7 +61,7 @@ def test_second_answer_is_refused_and_changes_nothing(db, make):
     submit_resident_answers(survey, _answers(make), user=user)
     with pytest.raises(AlreadyAnswered):
         submit_resident_answers(survey, _answers(make, answers={"s1": "1", "s2": "1"}), user=user)
-    assert _count(db, ResidentResponse) == 1 and _count(db, ResidentParticipation) == 1
+    assert _answers_count(db) == 1 and _count(db, ResidentParticipation) == 1
 
 
 @pytest.mark.parametrize("field,overrides", [
@@ -65,7 +76,7 @@ def test_bad_answers_are_refused_with_the_field_named(db, make, field, overrides
     with pytest.raises(SurveyError) as error:
         submit_resident_answers(survey, _answers(make, **overrides), user=make.user())
     assert error.value.field == field
-    assert _count(db, ResidentResponse) == 0 and _count(db, ResidentParticipation) == 0
+    assert _answers_count(db) == 0 and _count(db, ResidentParticipation) == 0
 
 
 def test_commune_outside_the_territory_is_refused(db, make):
@@ -114,8 +125,9 @@ def test_official_answers_are_kept_apart_and_once(db, make):
     survey = make_survey(db)
     official = make.elected()
     submit_official_answers(survey, official, {"s1": 30, "s2": 55}, {"s1": "4", "s2": ""})
-    response = db.session.execute(select(OfficialResponse)).scalar_one()
+    response = db.session.execute(select(OfficialPending)).scalar_one()  # mixed with others later
     assert response.estimates == "30,55" and response.opinions == "4."
+    assert _count(db, OfficialResponse) == 0
     with pytest.raises(AlreadyAnswered):
         submit_official_answers(survey, official, {"s1": 31, "s2": 56}, {})
     with pytest.raises(SurveyError) as error:
@@ -129,7 +141,7 @@ def test_fifty_concurrent_submissions_by_one_person_store_exactly_one(app, db, m
     survey_id, user_id, commune_id = survey.id, user.id, make.territory("69266").id
     outcomes = _race(app, 50, lambda n: (survey_id, user_id, commune_id))
     assert outcomes.count("ok") == 1 and outcomes.count("already") == 49, outcomes
-    assert _count(db, ResidentResponse) == 1 and _count(db, ResidentParticipation) == 1
+    assert _answers_count(db) == 1 and _count(db, ResidentParticipation) == 1
 
 
 def test_two_hundred_people_submitting_at_once_all_land(app, db, make):
@@ -138,7 +150,9 @@ def test_two_hundred_people_submitting_at_once_all_land(app, db, make):
     survey_id, commune_id = survey.id, make.territory("69266").id
     outcomes = _race(app, 200, lambda n: (survey_id, user_ids[n], commune_id))
     assert outcomes.count("ok") == 200, set(outcomes)
-    assert _count(db, ResidentResponse) == 200 and _count(db, ResidentParticipation) == 200
+    assert _answers_count(db) == 200 and _count(db, ResidentParticipation) == 200
+    # Batches were mixed on the way: what still waits is less than a batch.
+    assert _count(db, ResidentPending) < MIX_BATCH
 
 
 def _race(app, count, arguments):
@@ -218,3 +232,20 @@ def test_officials_total_counts_councillors_of_the_containing_epci(db, make):
     make.elected(territory_code="69029")      # mayor of Bron: not an official of Villeurbanne
     assert count_officials(make_survey(db, territory="69266")) == 2
     assert count_officials(make_survey(db)) == 3
+
+
+def test_an_answer_checked_before_the_survey_closed_is_refused_when_written_after(db, make):
+    """Closing mixes every pending answer and deletes who answered: an answer written after
+    that would be left alone in the pool, next to its participation."""
+    from sqlalchemy import update
+
+    from plateforme.surveys.models import PerceptionSurvey
+
+    survey = make_survey(db)
+    user = make.user()
+    assert survey.status == SurveyStatus.OPEN  # what the submission's first checks see
+    with db.engine.begin() as other:  # meanwhile, someone closes it
+        other.execute(update(PerceptionSurvey).where(PerceptionSurvey.id == survey.id).values(status="closed"))
+    with pytest.raises(SurveyError, match="clos"):
+        submit_resident_answers(survey, _answers(make), user=user)
+    assert _answers_count(db) == 0 and _count(db, ResidentParticipation) == 0

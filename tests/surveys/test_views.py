@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from plateforme.core.models import local_today
 from plateforme.surveys.models import (
-    Channel, PerceptionSurvey, ResidentParticipation, ResidentResponse, SurveyStatus,
+    Channel, PerceptionSurvey, ResidentParticipation, ResidentPending, SurveyStatus,
 )
 from plateforme.surveys.publication import publish
 from plateforme.surveys.services import close_survey, submit_resident_answers
@@ -244,7 +244,7 @@ def test_resident_answers_once_and_anonymously(client, db, make):
     assert [r.status_code for r in response.history] == [302]
     assert response.status_code == 200 and "Merci, vos réponses sont enregistrées" in body
     assert "anonymes" in body and "31 décembre 2099" in body
-    stored = db.session.execute(select(ResidentResponse)).scalar_one()
+    stored = db.session.execute(select(ResidentPending)).scalar_one()
     assert (stored.answers, stored.estimates, stored.sex, stored.channel) == ("5.", "40,", "F", Channel.ONLINE)
     assert _count(db, ResidentParticipation, user_id=user.id) == 1
 
@@ -253,7 +253,7 @@ def test_resident_answers_once_and_anonymously(client, db, make):
     again = post_form(client, url, _resident_fields(user.commune_id, answer_s1="1"),
                       form_url=f"/questionnaires/{survey.id}")
     assert "Vous avez déjà répondu à ce questionnaire" in page_text(again)
-    assert _count(db, ResidentResponse) == 1
+    assert _count(db, ResidentPending) == 1
     assert "Vous avez déjà répondu à ce questionnaire. Merci !" in page_text(client.get(f"/questionnaires/{survey.id}"))
 
 
@@ -274,7 +274,7 @@ def test_bad_resident_answers_are_shown_next_to_their_field(client, db, make, ov
     assert response.status_code == 200
     assert f'href="#{field}"' in html, "the error summary links to the field"
     assert re.search(rf'id="{field}-error">.*?{re.escape(message.replace(chr(39), "&#39;"))}', html, re.S)
-    assert _count(db, ResidentResponse) == 0 and _count(db, ResidentParticipation) == 0
+    assert _count(db, ResidentPending) == 0 and _count(db, ResidentParticipation) == 0
 
 
 def test_error_summary_follows_the_order_of_the_page(client, db, make):
@@ -291,7 +291,7 @@ def test_statements_may_be_left_blank(client, db, make):
     sign_in(client, user)
     post_form(client, f"/questionnaires/{survey.id}/repondre",
               _resident_fields(user.commune_id, answer_s1=None, answer_s2=None, estimate_s1=""))
-    assert db.session.execute(select(ResidentResponse.answers)).scalar_one() == ".."
+    assert db.session.execute(select(ResidentPending.answers)).scalar_one() == ".."
 
 
 def test_a_commune_outside_the_territory_is_refused_by_the_service_too(client, db, make):
@@ -302,7 +302,7 @@ def test_a_commune_outside_the_territory_is_refused_by_the_service_too(client, d
     response = post_form(client, f"/questionnaires/{survey.id}/repondre",
                          _resident_fields(make.territory("69266").id))
     assert "Choisissez une commune du territoire dans la liste." in page_text(response)
-    assert _count(db, ResidentResponse) == 0
+    assert _count(db, ResidentPending) == 0
 
 
 def test_a_late_answer_after_closing_is_refused_with_a_clear_message(app, client, db, make):
@@ -316,14 +316,14 @@ def test_a_late_answer_after_closing_is_refused_with_a_clear_message(app, client
     response = post_form(client, url, _resident_fields(user.commune_id), form_url=f"/questionnaires/{survey.id}")
     assert response.status_code == 403
     assert "Ce questionnaire est clos depuis le" in page_text(response)
-    assert _count(db, ResidentResponse) == 0
+    assert _count(db, ResidentPending) == 0
 
     # Past its closing date but not yet closed by hand: refused the same way.
     ended = make_survey(db, "open", opens_at="2026-01-01", closes_at=(local_today() - timedelta(days=1)).isoformat())
     response = post_form(client, f"/questionnaires/{ended.id}/repondre", _resident_fields(user.commune_id),
                          form_url=f"/questionnaires/{ended.id}")
     assert response.status_code == 403 and "n'accepte plus de réponses" in page_text(response)
-    assert _count(db, ResidentResponse) == 0
+    assert _count(db, ResidentPending) == 0
 
 
 def test_residents_of_other_territories_and_unconfirmed_accounts_are_told_why(app, client, db, make):
