@@ -61,8 +61,10 @@ def people():
         selectinload(User.commune),
     ).order_by(User.created_at.desc())
     if query:
-        pattern = f"%{query.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
+        # autoescape: a typed % or _ is searched as itself, not as a LIKE wildcard.
+        needle = query.lower()
+        stmt = stmt.where(or_(func.lower(User.email).contains(needle, autoescape=True),
+                              func.lower(User.display_name).contains(needle, autoescape=True)))
     page = paginate(stmt, request.args.get("page"), per_page=50)
     return render_template("admin/people.html", page=page, query=query)
 
