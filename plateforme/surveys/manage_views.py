@@ -158,7 +158,7 @@ def import_official_estimates(survey_id):
 @bp.route("/<int:survey_id>/definition.json")
 def definition(survey_id):
     survey = _managed_survey(survey_id)
-    payload = json.dumps(export_definition(survey), ensure_ascii=False, indent=2)
+    payload = json.dumps(export_definition(survey), ensure_ascii=False, indent=2, allow_nan=False)
     return Response(payload, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="questionnaire-{survey.id}-definition.json"',
     })
