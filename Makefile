@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The app refuses to start without an explicit profile: the targets here run it for development
+# (a server sets PLATEFORME_ENV=production itself).
+export PLATEFORME_ENV ?= development
 
 .PHONY: run test install install-test translations demo db bench extract-messages clean
 
