@@ -12,6 +12,7 @@ from ..accounts.forms import ConfirmForm
 from ..core.csvimport import CsvFileError, CsvLinesError
 from ..core.models import local_today
 from ..core.permissions import ensure
+from ..core.sanitize import clean_line
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
@@ -124,7 +125,9 @@ def _csv_import(survey_id: int, kind: str, importer, done_message):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = importer(survey, upload.read(), user=current_user, filename=upload.filename or "")
+            # The name comes from the browser: control characters (NUL, which PostgreSQL
+            # refuses) become spaces before it is logged.
+            rows = importer(survey, upload.read(), user=current_user, filename=clean_line(upload.filename))
         except CsvFileError as error:
             form.file.errors = list(form.file.errors) + [str(error)]
         except CsvLinesError as error:
