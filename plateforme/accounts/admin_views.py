@@ -11,6 +11,7 @@ from ..core.csvimport import CsvFileError, CsvLinesError
 from ..core.forms import choices
 from ..core.pagination import paginate
 from ..core.permissions import requires
+from ..core.sanitize import clean_line
 from ..extensions import db
 from ..territories.margins import import_margins
 from ..territories.models import Territory, TerritoryKind
@@ -55,7 +56,8 @@ def dashboard():
 @bp.route("/personnes")
 @requires("is_administrator")
 def people():
-    query = (request.args.get("q") or "").strip()[:100]
+    # Control characters become spaces: PostgreSQL refuses NUL even in a query's parameters.
+    query = clean_line(request.args.get("q"))[:100]
     stmt = select(User).options(
         selectinload(User.mandates), selectinload(User.memberships), selectinload(User.moderations),
         selectinload(User.commune),
