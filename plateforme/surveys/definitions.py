@@ -66,6 +66,10 @@ def _depth_exceeds(data, limit: int) -> bool:
     return False
 
 
+def _too_deep() -> str:
+    return _("Ce fichier imbrique trop de listes ou d'objets : ce n'est pas une définition de questionnaire.")
+
+
 def _refuse_constant(name: str):
     raise ValueError(name)
 
@@ -84,13 +88,11 @@ def load_definition(raw: bytes):
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
     except RecursionError:
-        raise DefinitionError([_("Ce fichier imbrique trop de listes ou d'objets : ce n'est pas une définition "
-                                 "de questionnaire.")]) from None
+        raise DefinitionError([_too_deep()]) from None
     except (UnicodeDecodeError, ValueError):  # JSONDecodeError, NaN/Infinity, integers of 4,300+ digits
         raise DefinitionError([unreadable]) from None
     if _depth_exceeds(data, MAX_DEPTH):
-        raise DefinitionError([_("Ce fichier imbrique trop de listes ou d'objets : ce n'est pas une définition "
-                                 "de questionnaire.")])
+        raise DefinitionError([_too_deep()])
     return data
 
 
