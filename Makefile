@@ -5,20 +5,35 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The app refuses to start without an explicit profile: the targets here run it for development
+# (a server sets PLATEFORME_ENV=production itself).
+export PLATEFORME_ENV ?= development
 
-.PHONY: run test install install-test translations demo db bench extract-messages clean
+LOCK      := requirements.lock
+TEST_LOCK := requirements-test.lock
+# uv computes the lock files (make lock, make outdated); it lives in its own small venv,
+# apart from the project's, and only that step needs it.
+UV_VERSION := 0.13.10
+TOOLS := build/tools
+UV    := $(TOOLS)/bin/uv
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet \
+              $(if $(UPGRADE),--upgrade) $(if $(UPGRADE_PACKAGE),--upgrade-package $(UPGRADE_PACKAGE))
+
+.PHONY: run test install install-test translations demo db bench extract-messages clean lock outdated
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Install exactly what a lock file pins, each download checked against its hash, then the
+# project itself without resolving anything more; again only when a lock file changes.
+$(VENV)/.installed: $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(TEST_LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r $(TEST_LOCK)
 	touch $@
 
 install: $(VENV)/.installed
@@ -48,5 +63,20 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/python tools/french_plurals.py
 
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Both lock files from pyproject.toml. Versions already pinned are kept unless a range
+# excludes them; UPGRADE=1 moves every package to its newest allowed version,
+# UPGRADE_PACKAGE=name one package. See "Upgrading dependencies" in README.md.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -o $(LOCK)
+	$(UV) pip compile pyproject.toml --extra test $(LOCK_FLAGS) -o $(TEST_LOCK)
+
+# What a `make lock UPGRADE=1` would change, and releases beyond pyproject.toml's ranges.
+outdated: $(UV)
+	$(PYTHON) tools/outdated.py $(UV)
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) $(TOOLS) instance .pytest_cache

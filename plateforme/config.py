@@ -1,7 +1,9 @@
 """Settings, read from the environment.
 
-`PLATEFORME_ENV` picks the profile: ``development`` (default, what `make run` uses),
-``production`` or ``testing``. Outside development, ``SECRET_KEY`` must be set.
+`PLATEFORME_ENV` picks the profile and must be set: ``development`` (what `make run` sets),
+``production`` or ``testing``. The app refuses to start without it, so that a server never
+runs the development profile (a published key, no Secure cookie, no HSTS) by omission.
+Outside development and testing, ``SECRET_KEY`` must hold at least 32 random bytes.
 """
 from __future__ import annotations
 
@@ -9,10 +11,36 @@ import os
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+ENVIRONMENTS = ("development", "testing", "production")
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"
+MIN_SECRET_KEY_BYTES = 32
+KEY_ADVICE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class ConfigError(RuntimeError):
-    """Raised at start-up when a required setting is missing."""
+    """Raised at start-up when a required setting is missing or unsafe."""
+
+
+def _environment(overrides: dict) -> str:
+    env = overrides.get("ENV_NAME") or os.environ.get("PLATEFORME_ENV", "").strip()
+    if not env:
+        raise ConfigError(
+            "PLATEFORME_ENV is not set. On a server set PLATEFORME_ENV=production (with SECRET_KEY, "
+            "DATABASE_URL…); on a workstation use `make run`, which sets PLATEFORME_ENV=development.")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PLATEFORME_ENV={env!r} is not one of: {', '.join(ENVIRONMENTS)}.")
+    return env
+
+
+def _checked_secret_key(secret_key: str | None) -> str:
+    """Outside development, a key that signs sessions and tokens is not guessable."""
+    if not secret_key:
+        raise ConfigError(f"SECRET_KEY must be set outside development: at least {MIN_SECRET_KEY_BYTES} "
+                          f"random bytes, for example the output of: {KEY_ADVICE}")
+    if secret_key == DEVELOPMENT_SECRET_KEY or len(secret_key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"SECRET_KEY is too short or is the development key: use at least "
+                          f"{MIN_SECRET_KEY_BYTES} random bytes, for example the output of: {KEY_ADVICE}")
+    return secret_key
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -25,12 +53,12 @@ def _bool(name: str, default: bool) -> bool:
 def load_config(overrides: dict | None = None) -> dict:
     """Build the settings dict for `create_app` from the environment, then `overrides`."""
     overrides = dict(overrides or {})
-    env = overrides.get("ENV_NAME") or os.environ.get("PLATEFORME_ENV", "development")
+    env = _environment(overrides)
     development = env in {"development", "testing"}
 
-    secret_key = os.environ.get("SECRET_KEY")
-    if not secret_key and not development and "SECRET_KEY" not in overrides:
-        raise ConfigError("SECRET_KEY must be set outside development (PLATEFORME_ENV).")
+    secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not development:
+        secret_key = _checked_secret_key(secret_key)
 
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'plateforme.sqlite'}"
     # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
@@ -41,7 +69,7 @@ def load_config(overrides: dict | None = None) -> dict:
 
     config = {
         "ENV_NAME": env,
-        "SECRET_KEY": secret_key or "dev-only-secret-key-change-me",
+        "SECRET_KEY": secret_key or DEVELOPMENT_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # A server connection can drop between requests: test it at checkout. A SQLite file
         # cannot, and the ping would be a statement more on every request.

@@ -11,6 +11,7 @@ from ..core.csvimport import CsvFileError, CsvLinesError
 from ..core.forms import choices
 from ..core.pagination import paginate
 from ..core.permissions import requires
+from ..core.sanitize import clean_line
 from ..extensions import db
 from ..territories.margins import import_margins
 from ..territories.models import Territory, TerritoryKind
@@ -55,14 +56,17 @@ def dashboard():
 @bp.route("/personnes")
 @requires("is_administrator")
 def people():
-    query = (request.args.get("q") or "").strip()[:100]
+    # Control characters become spaces: PostgreSQL refuses NUL even in a query's parameters.
+    query = clean_line(request.args.get("q"))[:100]
     stmt = select(User).options(
         selectinload(User.mandates), selectinload(User.memberships), selectinload(User.moderations),
         selectinload(User.commune),
     ).order_by(User.created_at.desc())
     if query:
-        pattern = f"%{query.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
+        # autoescape: a typed % or _ is searched as itself, not as a LIKE wildcard.
+        needle = query.lower()
+        stmt = stmt.where(or_(func.lower(User.email).contains(needle, autoescape=True),
+                              func.lower(User.display_name).contains(needle, autoescape=True)))
     page = paginate(stmt, request.args.get("page"), per_page=50)
     return render_template("admin/people.html", page=page, query=query)
 

@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
+# Control characters but tab and line breaks (which quoted cells may hold): no spreadsheet
+# writes them, and NUL is refused by PostgreSQL in text and in the parameters of a query.
+_CONTROL = {chr(code) for code in (*range(0x20), *range(0x7F, 0xA0))} - {"\t", "\n", "\r"}
+
+
+def _has_control_character(value: str) -> bool:
+    return not _CONTROL.isdisjoint(value)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,10 @@ def read_csv(raw: bytes, expected_columns: list[str], *, max_bytes: int = MAX_CS
         for values in reader:
             line = reader.line_num
             if not any(value.strip() for value in values):
+                continue
+            if any(_has_control_character(value) for value in values):
+                errors.append(LineError(line, _("caractère de contrôle (caractère nul, échappement…) dans la "
+                                                "ligne\u00a0: retirez-le.")))
                 continue
             if len(values) != len(header):
                 errors.append(LineError(line, _("%(found)s colonnes au lieu de %(expected)s.",

@@ -24,10 +24,19 @@ class CommuneField(StringField):
         self.commune = None
         self.candidates = []
 
+    # The longest commune name with its postal code in brackets is about 60 characters.
+    MAX_LENGTH = 120
+
     def pre_validate(self, form):
         value = (self.data or "").strip()
         if not value:
             return
+        # Checked before the lookup: a name of thousands of characters makes a LIKE pattern
+        # that SQLite refuses ("LIKE or GLOB pattern too complex"), a 500 instead of a message.
+        if len(value) > self.MAX_LENGTH:
+            raise ValidationError(_l("Ce nom de commune est trop long : 120 caractères au plus."))
+        if any(not ch.isprintable() and unicodedata.category(ch) != "Zs" for ch in value):
+            raise ValidationError(_l("Ce champ contient des caractères non autorisés."))
         matches = find_communes(value)
         if len(matches) == 1:
             self.commune = matches[0]

@@ -6,12 +6,26 @@ from urllib.parse import urlsplit
 from werkzeug.routing import IntegerConverter
 
 
+MAX_NEXT_LENGTH = 2000
+
+
 def safe_next(target: str | None) -> str | None:
-    """A redirect target only if it stays on this site (no open redirect)."""
-    if not target:
+    """A redirect target only if it stays on this site (no open redirect) and can go into a
+    Location header as it is.
+
+    Refused, so that the caller falls back to its default: another site (a scheme, a host,
+    ``//host``), a backslash (browsers read ``/\\host`` as ``//host``), any control or
+    invisible character (CR/LF would end the header; browsers drop tabs and newlines, so
+    ``/\\t/host`` would become ``//host``), and addresses longer than any page of the site.
+    """
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(not ch.isprintable() and ch != " " for ch in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if parts.scheme or parts.netloc:
         return None
     return target
 

@@ -33,13 +33,16 @@ def _fail(message: str):
 @click.option("--draft", is_flag=True, help="Keep it as a draft instead of opening it.")
 def import_command(path: Path, draft: bool) -> None:
     """Create a survey from a JSON definition; print its id alone on the last line."""
-    from .definitions import DefinitionError, create_from_definition
+    from .definitions import MAX_DEFINITION_BYTES, DefinitionError, create_from_definition, load_definition
     from .services import open_survey
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise click.ClickException(f"not a UTF-8 JSON file: {error}")
+        with path.open("rb") as file:  # no more than the limit is read, whatever the file's size
+            data = load_definition(file.read(MAX_DEFINITION_BYTES + 1))
+    except DefinitionError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("not a survey definition file; nothing created.")
     with immediate_transactions():
         try:
             survey = create_from_definition(data)
@@ -59,7 +62,7 @@ def export_command(survey_id: int) -> None:
     """Print a survey's definition as JSON."""
     from .definitions import export_definition
 
-    click.echo(json.dumps(export_definition(_survey(survey_id)), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(export_definition(_survey(survey_id)), ensure_ascii=False, indent=2, allow_nan=False))
 
 
 def _import_csv(survey_id: int, path: Path, importer, **options) -> None:

@@ -8,10 +8,17 @@ A definition holds at least::
 
 Optional: "introduction", "min_residents", "min_officials", "trim": [low, high],
 "conducted_by", "officials_total".
+
+A file is refused before its content is looked at when it is larger than 1 MB or nested
+deeper than a definition ever is; then every field is type-checked, every text refused if
+it holds a control character, numbers must be finite and dates fall in 2000–2100.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
+import unicodedata
 from datetime import date
 
 from flask_babel import gettext as _
@@ -26,6 +33,16 @@ from .models import PerceptionSurvey, SamplingMode, Statement
 FORMAT = "plateforme-survey-definition/1"
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 MAX_STATEMENTS = 40
+MAX_DEFINITION_BYTES = 1024 * 1024
+# root object → statements list → statement object → its values: 3 levels; 8 leaves room
+# for the fields a later format may add, and keeps the checks far from Python's recursion limit.
+MAX_DEPTH = 8
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Raking weights are trimmed to [low, high] × their mean. [0.01, 100] is as good as no
+# trimming on any survey of this size (the statistics tests compare with untrimmed
+# references so); beyond, the bounds are typing mistakes, or 1e-320 and 1e308.
+TRIM_LOW_MIN, TRIM_HIGH_MAX = 0.01, 100.0
+DEFAULT_TRIM = [0.3, 3.0]
 
 
 class DefinitionError(ValueError):
@@ -34,6 +51,75 @@ class DefinitionError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _depth_exceeds(data, limit: int) -> bool:
+    """Whether lists/objects nest deeper than `limit` (iterative: no recursion to overflow)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _too_deep() -> str:
+    return _("Ce fichier imbrique trop de listes ou d'objets : ce n'est pas une définition de questionnaire.")
+
+
+def _refuse_constant(name: str):
+    raise ValueError(name)
+
+
+def load_definition(raw: bytes):
+    """The JSON value of an uploaded or command-line definition file, or DefinitionError.
+
+    Bounded before and while parsing: the size first; a nest of thousands of brackets makes
+    json.loads overflow Python's stack (RecursionError), caught here, and a lesser one is
+    refused by the depth check; NaN and Infinity, which JSON does not have, are refused.
+    """
+    if len(raw) > MAX_DEFINITION_BYTES:
+        raise DefinitionError([_("Le fichier dépasse 1 Mo : ce n'est pas une définition de questionnaire.")])
+    unreadable = _("Ce fichier n'est pas du JSON lisible (UTF-8). Utilisez un fichier exporté depuis la page "
+                   "de gestion d'un questionnaire.")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise DefinitionError([_too_deep()]) from None
+    except (UnicodeDecodeError, ValueError):  # JSONDecodeError, NaN/Infinity, integers of 4,300+ digits
+        raise DefinitionError([unreadable]) from None
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise DefinitionError([_too_deep()])
+    return data
+
+
+def _has_control_characters(text: str) -> bool:
+    """Control characters but line feed and tab (NUL, which PostgreSQL refuses in text, ESC,
+    CR…) and lone surrogates (no database can store them). One-line fields then have their
+    line feeds, tabs and other invisible characters turned into spaces by clean_line."""
+    return any((unicodedata.category(ch) == "Cc" and ch not in "\n\t") or unicodedata.category(ch) == "Cs"
+               for ch in text)
+
+
+def _text(data: dict, field: str, problems: list[str], *, multiline: bool = False) -> str:
+    """A text field: absent is "", anything but a string or a text with control characters
+    is a problem (reported once, by field name)."""
+    value = data.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.append(_("« %(field)s » doit être un texte.", field=field))
+        return ""
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")  # a browser's textarea sends CRLF
+    if _has_control_characters(value):
+        problems.append(_("« %(field)s » contient des caractères de contrôle (caractère nul, échappement…) : "
+                          "retirez-les.", field=field))
+        return ""
+    return value
 
 
 def _survey_territory(code: str) -> Territory | None:
@@ -46,10 +132,17 @@ def _survey_territory(code: str) -> Territory | None:
 
 def _date(value, field: str, problems: list[str]) -> date | None:
     try:
-        return date.fromisoformat(str(value))
+        if not isinstance(value, str):
+            raise TypeError
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         problems.append(_("« %(field)s » doit être une date AAAA-MM-JJ.", field=field))
         return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problems.append(_("« %(field)s » doit tomber entre %(first)s et %(last)s.", field=field,
+                          first=FIRST_YEAR, last=LAST_YEAR))
+        return None
+    return day
 
 
 def _int(value, field: str, low: int, high: int, problems: list[str], default: int) -> int:
@@ -62,21 +155,34 @@ def _int(value, field: str, low: int, high: int, problems: list[str], default: i
     return value
 
 
+def _trim(value, problems: list[str]) -> list[float]:
+    if value is None:
+        return list(DEFAULT_TRIM)
+    if (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+            and TRIM_LOW_MIN <= value[0] < 1 < value[1] <= TRIM_HIGH_MAX):
+        return [float(value[0]), float(value[1])]
+    problems.append(_("« trim » doit être une paire [bas, haut] de nombres avec 0,01 ≤ bas < 1 < haut ≤ 100."))
+    return list(DEFAULT_TRIM)
+
+
 def parse_definition(data) -> dict:
     """Check a definition; return clean values or raise DefinitionError listing every problem."""
     if not isinstance(data, dict):
         raise DefinitionError([_("La définition doit être un objet JSON.")])
     problems: list[str] = []
-    title = clean_line(data.get("title") if isinstance(data.get("title"), str) else "")
+    if data.get("format") not in (None, FORMAT):
+        problems.append(_("« format » doit valoir « %(format)s ».", format=FORMAT))
+    title = clean_line(_text(data, "title", problems))
     if not 3 <= len(title) <= 200:
         problems.append(_("« title » doit compter entre 3 et 200 caractères."))
-    territory = _survey_territory(data.get("territory", "")) if data.get("territory") else None
+    code = data.get("territory")
+    territory = _survey_territory(code) if isinstance(code, str) and 0 < len(code) <= 20 else None
     if territory is None:
         problems.append(_("« territory » doit être le code d'un EPCI (SIREN) ou d'une commune (INSEE) chargés."))
-    try:
-        mode = SamplingMode(data.get("sampling_mode"))
-    except ValueError:
-        mode = None
+    mode = data.get("sampling_mode")
+    mode = SamplingMode(mode) if isinstance(mode, str) and mode in {m.value for m in SamplingMode} else None
+    if mode is None:
         problems.append(_("« sampling_mode » doit valoir « open » ou « panel »."))
     opens = _date(data.get("opens_at"), "opens_at", problems)
     closes = _date(data.get("closes_at"), "closes_at", problems)
@@ -88,39 +194,44 @@ def parse_definition(data) -> dict:
         problems.append(_("« statements » doit être une liste de 1 à %(n)s affirmations.", n=MAX_STATEMENTS))
         statements = []
     seen = set()
+    themes = {kind.value for kind in FlowKind}
     for index, item in enumerate(statements, start=1):
         if not isinstance(item, dict):
             problems.append(_("Affirmation %(i)s : un objet est attendu.", i=index))
             continue
-        key = str(item.get("key", "")).strip()
-        text = clean_line(item.get("text") if isinstance(item.get("text"), str) else "")
+        key = item.get("key")
+        key = key.strip() if isinstance(key, str) else ""
         if not KEY_PATTERN.match(key):
             problems.append(_("Affirmation %(i)s : clé « %(key)s » invalide (lettres, chiffres, _ ; 32 au plus).",
-                              i=index, key=key))
+                              i=index, key=clean_line(key)[:40]))
         elif key in seen or key in {"sex", "age_band", "commune"}:
             problems.append(_("Affirmation %(i)s : la clé « %(key)s » est déjà prise.", i=index, key=key))
         seen.add(key)
-        if not 5 <= len(text) <= 500:
+        text = item.get("text")
+        text = clean_line(text) if isinstance(text, str) else ""
+        if isinstance(item.get("text"), str) and _has_control_characters(item["text"]):
+            problems.append(_("Affirmation %(i)s : le texte contient des caractères de contrôle (caractère nul, "
+                              "échappement…).", i=index))
+        elif not 5 <= len(text) <= 500:
             problems.append(_("Affirmation %(i)s : le texte doit compter entre 5 et 500 caractères.", i=index))
-        try:
-            theme = FlowKind(item.get("theme") or FlowKind.OTHER.value)
-        except ValueError:
+        theme = item.get("theme") or FlowKind.OTHER.value
+        if isinstance(theme, str) and theme in themes:
+            theme = FlowKind(theme)
+        else:
+            problems.append(_("Affirmation %(i)s : thème « %(theme)s » inconnu.", i=index,
+                              theme=clean_line(str(theme))[:40]))
             theme = None
-            problems.append(_("Affirmation %(i)s : thème « %(theme)s » inconnu.", i=index, theme=item.get("theme")))
         parsed_statements.append({"key": key, "text": text, "theme": theme})
     min_residents = _int(data.get("min_residents"), "min_residents", 5, 1000, problems, 11)
     min_officials = _int(data.get("min_officials"), "min_officials", 3, 100, problems, 3)
     officials_total = _int(data.get("officials_total"), "officials_total", 1, 100000, problems, 0) or None
-    trim = data.get("trim", [0.3, 3.0])
-    if (not isinstance(trim, list) or len(trim) != 2 or not all(isinstance(v, (int, float)) for v in trim)
-            or not 0 < trim[0] < 1 < trim[1]):
-        problems.append(_("« trim » doit être une paire [bas, haut] avec 0 < bas < 1 < haut."))
-        trim = [0.3, 3.0]
-    introduction = data.get("introduction", "")
-    if not isinstance(introduction, str) or len(introduction) > 10000:
+    trim = _trim(data.get("trim"), problems)
+    introduction = _text(data, "introduction", problems, multiline=True)
+    if len(introduction) > 10000:
         problems.append(_("« introduction » doit être un texte de 10 000 caractères au plus."))
-        introduction = ""
-    conducted_by = clean_line(data.get("conducted_by") if isinstance(data.get("conducted_by"), str) else "")[:200]
+    conducted_by = clean_line(_text(data, "conducted_by", problems))
+    if len(conducted_by) > 200:
+        problems.append(_("« conducted_by » doit compter 200 caractères au plus."))
     if problems:
         raise DefinitionError(problems)
     return dict(title=title, territory=territory, sampling_mode=mode, opens_at=opens, closes_at=closes,
@@ -159,7 +270,10 @@ def export_definition(survey: PerceptionSurvey) -> dict:
         "conducted_by": survey.conducted_by,
         "min_residents": survey.min_residents,
         "min_officials": survey.min_officials,
-        "trim": [survey.trim_low, survey.trim_high],
+        # A bound stored before imports checked them may be infinite: JSON has no such number,
+        # and without "trim" the import takes the default bounds.
+        "trim": ([survey.trim_low, survey.trim_high]
+                 if math.isfinite(survey.trim_low) and math.isfinite(survey.trim_high) else None),
         "officials_total": survey.officials_total,
         "statements": [{"key": s.key, "text": s.text, "theme": s.theme.value} for s in survey.statements],
     }

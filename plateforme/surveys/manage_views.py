@@ -12,6 +12,7 @@ from ..accounts.forms import ConfirmForm
 from ..core.csvimport import CsvFileError, CsvLinesError
 from ..core.models import local_today
 from ..core.permissions import ensure, ensure_visible
+from ..core.sanitize import clean_line
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
@@ -164,7 +165,10 @@ def _csv_import(survey_id: int, kind: str, importer, done_message, form_class=Cs
         upload = form.file.data
         try:
             options = {"raise_total": form.raise_total.data} if "raise_total" in form else {}
-            rows = importer(survey, upload.read(), user=current_user, filename=upload.filename or "", **options)
+            # The name comes from the browser: control characters (NUL, which PostgreSQL
+            # refuses) become spaces before it is logged.
+            rows = importer(survey, upload.read(), user=current_user, filename=clean_line(upload.filename),
+                            **options)
         except CsvFileError as error:
             form.file.errors = list(form.file.errors) + [str(error)]
         except CsvLinesError as error:
@@ -199,7 +203,7 @@ def import_official_estimates(survey_id):
 @bp.route("/<int:survey_id>/definition.json")
 def definition(survey_id):
     survey = _managed_survey(survey_id)
-    payload = json.dumps(export_definition(survey), ensure_ascii=False, indent=2)
+    payload = json.dumps(export_definition(survey), ensure_ascii=False, indent=2, allow_nan=False)
     return Response(payload, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="questionnaire-{survey.id}-definition.json"',
     })

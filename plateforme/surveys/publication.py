@@ -22,8 +22,9 @@ log = logging.getLogger("plateforme.surveys")
 
 
 def canonical_json(data: dict) -> str:
-    """One byte-exact serialisation, so the SHA-256 can be checked by anyone."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """One byte-exact serialisation, so the SHA-256 can be checked by anyone; strict JSON
+    (NaN and Infinity are not JSON: results.py writes None for a number it cannot give)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass

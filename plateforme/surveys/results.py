@@ -30,7 +30,7 @@ for _char, _code in {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "d": 0, ".": -1}.it
 
 
 def _round(value, digits: int = 4):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or not math.isfinite(float(value)):
         return None
     return round(float(value), digits)
 
@@ -220,7 +220,7 @@ def compute_results(survey: PerceptionSurvey) -> dict:
             "reason": weighting.reason or None,
             "deff": _round(len(rows) / n_eff, 3) if weighting.applied and n_eff else None,
             "n_eff": _round(n_eff, 1) if len(rows) >= survey.min_residents else None,
-            "trimming": [survey.trim_low, survey.trim_high],
+            "trimming": [_round(survey.trim_low, 6), _round(survey.trim_high, 6)],  # None if not finite
             "trimmed": weighting.trimmed,
             "converged": weighting.converged,
             "pooled_communes": weighting.pooled_communes,

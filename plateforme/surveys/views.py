@@ -2,8 +2,6 @@
 invitation codes, elected officials). Management and results have their own modules."""
 from __future__ import annotations
 
-import json
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +14,7 @@ from ..core.rate_limits import rate_limited
 from ..core.transactions import reads_first
 from ..extensions import db, limiter
 from . import bp
-from .definitions import DefinitionError, create_from_definition
+from .definitions import MAX_DEFINITION_BYTES, DefinitionError, create_from_definition, load_definition
 from .forms import (
     CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, SubmittedAnswers, complete_submission,
     official_answer_form, resident_answer_form,
@@ -31,8 +29,6 @@ from .services import (
 )
 
 bp.record_once(register_template_helpers)
-
-MAX_DEFINITION_BYTES = 1024 * 1024
 
 
 def visible_survey(survey_id: int):
@@ -91,16 +87,10 @@ def import_definition():
     """A network of authorities runs the same questionnaire: same definition, another territory."""
     form, import_form, territories = _creation_forms()
     if import_form.validate_on_submit():
-        raw = import_form.file.data.read(MAX_DEFINITION_BYTES + 1)
         try:
-            if len(raw) > MAX_DEFINITION_BYTES:
-                raise ValueError(_("Le fichier dépasse 1 Mo : ce n'est pas une définition de questionnaire."))
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            import_form.file.errors = [_("Ce fichier n'est pas du JSON lisible (UTF-8). Utilisez un fichier exporté "
-                                         "depuis la page de gestion d'un questionnaire.")]
-        except ValueError as error:
-            import_form.file.errors = [str(error)]
+            data = load_definition(import_form.file.data.read(MAX_DEFINITION_BYTES + 1))
+        except DefinitionError as error:
+            import_form.file.errors = list(error.problems)
         else:
             if isinstance(data, dict):
                 data = {**data, "territory": territories[import_form.territory.data].code}

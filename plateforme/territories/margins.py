@@ -24,10 +24,11 @@ def import_margins(raw: bytes) -> int:
     """
     table = read_csv(raw, MARGIN_COLUMNS)
     rows = table.rows
-    codes = {row["commune"] for _line, row in rows}
+    # Every loaded commune rather than `code IN (the file's codes)`: a file may name tens of
+    # thousands of codes, more than a query takes parameters (65,535 on PostgreSQL).
     communes = {
         t.code: t for t in db.session.execute(
-            select(Territory).where(Territory.kind == TerritoryKind.COMMUNE, Territory.code.in_(codes))
+            select(Territory).where(Territory.kind == TerritoryKind.COMMUNE)
         ).scalars()
     }
     errors: list[LineError] = list(table.errors)

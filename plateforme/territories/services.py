@@ -121,10 +121,15 @@ def load_territory(code: str) -> LoadSummary:
                        by_kind=loader.by_kind)
 
 
+MAX_QUERY_LENGTH = 120
+
+
 def find_communes(query: str, limit: int = 20) -> list[Territory]:
-    """Loaded communes matching a name, an INSEE code or a postal code."""
+    """Loaded communes matching a name, an INSEE code or a postal code (none for a query
+    longer than MAX_QUERY_LENGTH: no commune is named so, and the LIKE pattern built from
+    it would be too long for SQLite)."""
     query = (query or "").strip()
-    if not query:
+    if not query or len(query) > MAX_QUERY_LENGTH:
         return []
     base = select(Territory).where(Territory.kind == TerritoryKind.COMMUNE)
     if query.isdigit() or (len(query) == 5 and query[:2].upper() in {"2A", "2B"}):

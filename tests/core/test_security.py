@@ -60,26 +60,53 @@ def test_pages_are_never_kept_by_shared_caches_and_a_views_own_headers_win(app, 
     assert own.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_hsts_outside_development(monkeypatch, tmp_path):
+GOOD_KEY = "k3Jx9-Qz_7bW2mVtR8yLp4NcH6sDfA1eUgOiY5oTnEwBqZ0a"  # 48 characters, as token_urlsafe(36)
+
+
+def _production(monkeypatch, tmp_path, **env):
     from plateforme import create_app
 
-    monkeypatch.setenv("PLATEFORME_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
-    production = create_app()
-    response = production.test_client().get("/sante")
+    for name, value in {"PLATEFORME_ENV": "production", **env}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    return create_app()
+
+
+def test_hsts_and_secure_cookies_in_production_with_a_good_key(monkeypatch, tmp_path):
+    production = _production(monkeypatch, tmp_path, SECRET_KEY=GOOD_KEY)
+    client = production.test_client()
+    response = client.get("/sante")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert production.config["SESSION_COOKIE_SECURE"] is True
+    cookies = client.get("/connexion").headers.getlist("Set-Cookie")  # the form's CSRF token opens a session
+    assert cookies and all("Secure" in cookie and "HttpOnly" in cookie for cookie in cookies)
 
 
-def test_secret_key_required_outside_development(monkeypatch):
-    from plateforme import create_app
+@pytest.mark.parametrize("env", [None, "", "  ", "prod", "Production"])
+def test_the_app_refuses_to_start_without_an_explicit_known_environment(monkeypatch, tmp_path, env):
+    """Without PLATEFORME_ENV (`gunicorn wsgi:app` on a server) the app used to run the
+    development profile: a published key, no Secure cookie, no HSTS."""
     from plateforme.config import ConfigError
 
-    monkeypatch.setenv("PLATEFORME_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError):
-        create_app()
+    with pytest.raises(ConfigError, match="PLATEFORME_ENV"):
+        _production(monkeypatch, tmp_path, PLATEFORME_ENV=env, SECRET_KEY=GOOD_KEY)
+
+
+@pytest.mark.parametrize("key", [None, "", "x", "a-production-secret", "é" * 15, "dev-only-secret-key-change-me"])
+def test_production_refuses_a_missing_short_or_development_key(monkeypatch, tmp_path, key):
+    from plateforme.config import ConfigError
+
+    with pytest.raises(ConfigError, match="SECRET_KEY") as raised:
+        _production(monkeypatch, tmp_path, SECRET_KEY=key)
+    assert "32 random bytes" in str(raised.value) and "secrets.token_urlsafe" in str(raised.value)
+
+
+def test_development_must_be_asked_for_and_then_needs_no_key(monkeypatch, tmp_path):
+    development = _production(monkeypatch, tmp_path, PLATEFORME_ENV="development", SECRET_KEY=None)
+    assert development.config["SESSION_COOKIE_SECURE"] is False and development.config["SECRET_KEY"]
 
 
 def _post_forms(client, path):
