@@ -12,7 +12,7 @@ from ..debate.hostile_forms import ACCEPTABLE, build_world, scrape_forms
 from ..factories import make_survey, sign_in
 
 HOSTILE = ["x" * 60_000, "a\x00b\x1b\r\nc", "inf"]
-SKIPPED = ("/deconnexion", "/supprimer", "/langue")  # ending the session or the account stops the walk
+SKIPPED = ("/deconnexion", "/compte/sessions", "/supprimer", "/langue")  # ending the session or the account stops the walk
 
 
 def _pages(app, ids: dict[str, int]) -> list[str]:
