@@ -85,16 +85,16 @@ def _answer_all(app, survey, residents, upto=None) -> dict[int, str]:
 def _close(app, survey, make):
     client = _browser(app)
     sign_in(client, make.user(admin=True))
-    response = post_form(client, f"/questionnaires/{survey.id}/gerer/clore", {},
-                         form_url=f"/questionnaires/{survey.id}/gerer")
+    confirm_url = f"/questionnaires/{survey.id}/gerer/clore"
+    response = post_form(client, confirm_url, {"confirm": "yes"}, form_url=confirm_url)
     assert response.status_code == 302
 
 
 def _publish(app, survey, make):
     client = _browser(app)
     sign_in(client, make.user(admin=True))
-    response = post_form(client, f"/questionnaires/{survey.id}/gerer/publier", {"publish-change_note": ""},
-                         form_url=f"/questionnaires/{survey.id}/gerer")
+    confirm_url = f"/questionnaires/{survey.id}/gerer/publier"
+    response = post_form(client, confirm_url, {"confirm": "yes"}, form_url=confirm_url)
     assert response.status_code == 302, page_text(response)[:1500]
 
 
