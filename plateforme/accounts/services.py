@@ -41,8 +41,10 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None) -> User:
-    """Create an unconfirmed account and send the confirmation message."""
+def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None,
+             next_url: str | None = None) -> User:
+    """Create an unconfirmed account and send the confirmation message (whose link leads on to
+    `next_url`, a path on this site)."""
     email = normalise_email(email)
     password_hash = hash_password(password)  # before the first query: no lock held while hashing
     if find_user_by_email(email) is not None:
@@ -51,7 +53,7 @@ def register(email: str, display_name: str, password: str, commune: Territory, l
                 commune=commune, locale=locale)
     db.session.add(user)
     db.session.flush()
-    send_confirmation(user)
+    send_confirmation(user, next_url)
     log.info("account %s registered", user.id)
     return user
 
@@ -67,9 +69,9 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def send_confirmation(user: User) -> None:
+def send_confirmation(user: User, next_url: str | None = None) -> None:
     token = _serializer("confirm").dumps({"uid": user.id, "email": user.email})
-    link = url_for("accounts.confirm_email", token=token, _external=True)
+    link = url_for("accounts.confirm_email", token=token, next=next_url, _external=True)
     with force_locale(user.locale or "fr"):
         send_mail(user.email, _("Confirmez votre adresse électronique"),
                   render_template("accounts/mail/confirm.txt", user=user, link=link))

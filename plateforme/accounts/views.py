@@ -33,18 +33,26 @@ from .services import (
 @bp.route("/inscription", methods=["GET", "POST"], endpoint="register")
 @rate_limited(limiter.limit("20 per hour", methods=["POST"]))
 def register_view():
+    # `next` (the survey or debate the person came from) travels in the query string, through
+    # the confirmation link, back to that page.
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.profile"))
+        return redirect(next_url or url_for("accounts.profile"))
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
             user = register(form.email.data, form.display_name.data, form.password.data,
-                            form.commune.commune, str(get_locale()))
+                            form.commune.commune, str(get_locale()), next_url=next_url)
         except AccountError as error:
             attach_error(form, error)
         else:
+            # Signed in at once: an unconfirmed account browses; contributing still waits for
+            # the confirmation (the contribution predicates check it).
+            sign_in(user)
             db.session.commit()
-            return render_template("accounts/registered.html", email=user.email)
+            flash(_("Votre compte est créé. Nous avons envoyé un lien de confirmation à %(email)s : "
+                    "ouvrez-le pour pouvoir participer (il est valable 3 jours).", email=user.email), "success")
+            return redirect(next_url or url_for("accounts.profile"))
     return render_template("accounts/register.html", form=form, communes=loaded_communes())
 
 
@@ -59,7 +67,10 @@ def confirm_email_view(token):
             return render_template("accounts/link_error.html", message=error.message), 400
         db.session.commit()
         flash(_("Votre adresse électronique est confirmée. Merci !"), "success")
-        return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.sign_in"))
+        next_url = safe_next(request.args.get("next"))
+        if current_user.is_authenticated:
+            return redirect(next_url or url_for("accounts.profile"))
+        return redirect(url_for("accounts.sign_in", next=next_url))
     return render_template("accounts/confirm.html", form=form)
 
 
