@@ -138,6 +138,8 @@ def test_replies_have_their_own_page_and_nest_to_the_bound(client, db, make, deb
     url = f"/consultations/{debating.id}/commentaires/{level2.id}/repondre"
     page = client.get(url)
     assert page.status_code == 200 and "Le commentaire auquel vous répondez" in page_text(page)
+    # The stance asked of a reply is about the comment answered, and the form says so.
+    assert "<legend>Votre position sur le commentaire auquel vous répondez" in page_text(page)
     response = _post(client, url, comment_form("against", "Je ne suis pas d'accord."), url)
     assert response.status_code == 302
     deepest = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
