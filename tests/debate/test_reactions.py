@@ -272,6 +272,23 @@ def test_a_reply_notifies_the_comment_author_by_notification_and_email(app, db, 
     assert _rows(db, Notification, user_id=replier.id) == 0
 
 
+def test_a_reply_notification_names_the_replier_as_the_page_does_until_their_account_is_deleted(
+        app, client, db, make, debating, outbox):
+    author, replier = make.user(), make.user(name="Bastien R.")
+    with app.test_request_context(method="POST"):
+        parent = comment(db, author, debating)
+        comment(db, replier, debating, body="Je ne suis pas d'accord.", parent=parent, stance=Stance.AGAINST)
+    mail = next(message for message in outbox if message.to == author.email)
+    assert "Bastien R. a répondu à votre commentaire" in mail.body
+    sign_in(client, author)
+    assert "Bastien R. a répondu à votre commentaire" in page_text(client.get("/compte/notifications/"))
+    # Deleted, the account is no longer named (the debate shows « Compte supprimé »).
+    db.session.delete(db.session.get(type(replier), replier.id))
+    db.session.commit()
+    text = page_text(client.get("/compte/notifications/"))
+    assert "Bastien R." not in text and "Quelqu'un a répondu à votre commentaire" in text
+
+
 def test_replying_to_oneself_notifies_nobody(app, db, make, debating, outbox):
     author = make.user()
     with app.test_request_context(method="POST"):
