@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from .core.navigation import init_navigation
     from .core.errors import init_error_handlers
     from .core.notices import init_notices
     from .core.redirects import init_redirects
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_security_headers(app)
     init_redirects(app)
     init_notices(app)
+    init_navigation(app)
 
     from .cli import register_cli
 

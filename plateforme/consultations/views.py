@@ -14,13 +14,14 @@ from ..core.permissions import can, deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
 from . import bp
+from .work import official_work
 from .forms import CancelForm, ConsultationForm
 from .labels import register_template_helpers
 from .models import PHASE_ORDER, Consultation, ConsultationStatus
 from .presentation import call_to_action, timeline
 from .queries import (
-    STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories, managed_consultations, next_step,
-    search_consultations, surveys_awaiting_official, surveys_within, territories_for,
+    STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories,
+    search_consultations, surveys_within, territories_for,
 )
 from .services import (
     ConsultationError, ConsultationInput, cancel_consultation, consultation_for_view, create_consultation, follow,
@@ -43,10 +44,9 @@ def my_territory():
     if not (can("can_open_consultation") or can("is_administrator")):
         return deny("can_open_consultation")
     today = local_today()
-    consultations = managed_consultations(current_user)
-    return render_template("consultations/my_territory.html", today=today,
-                           items=[(c, next_step(c, today)) for c in consultations],
-                           surveys=surveys_awaiting_official(current_user, today), action_form=FlaskForm())
+    work = official_work(current_user, today)  # the navigation counts the same reading
+    return render_template("consultations/my_territory.html", today=today, items=work.consultations, work=work,
+                           surveys=work.surveys, action_form=FlaskForm())
 
 
 def _visible(consultation_id: int) -> Consultation:
