@@ -98,6 +98,24 @@ def _form(consultation: Consultation | None = None) -> ConsultationForm:
     return form
 
 
+def _preselect_card(form: ConsultationForm, card_arg: str | None) -> None:
+    """Coming from an issue card's page ("Ouvrir une consultation sur cette fiche"): that card
+    ticked and its territory chosen, when the form offers them (anything else is ignored)."""
+    card_id = _card_arg(card_arg)
+    if card_id is None or card_id not in {value for value, _label in form.cards.choices}:
+        return
+    form.cards.data = [card_id]
+    from ..cards.models import IssueCard  # cards load after consultations
+
+    territory_id = db.session.get(IssueCard, card_id).territory_id
+    if territory_id in {value for value, _label in form.territory.choices}:
+        form.territory.data = territory_id
+
+
+def _card_arg(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 def _input(form: ConsultationForm) -> ConsultationInput:
     territory = db.session.get(Territory, form.territory.data) if isinstance(form.territory.data, int) else None
     return ConsultationInput(
@@ -116,6 +134,8 @@ def _render_form(form, consultation):
 @requires("can_open_consultation")
 def create():
     form = _form()
+    if request.method == "GET":
+        _preselect_card(form, request.args.get("fiche"))
     if form.validate_on_submit():
         try:
             consultation = create_consultation(current_user, _input(form))
