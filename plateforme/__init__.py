@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .core.after_response import init_after_response
     from .core.errors import init_error_handlers
+    from .core.navigation import init_navigation
     from .core.notices import init_notices
     from .core.redirects import init_redirects
     from .core.security import init_security_headers
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_security_headers(app)
     init_redirects(app)
     init_notices(app)
+    init_navigation(app)
 
     from .cli import register_cli
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.sanitize import clean_line
@@ -56,6 +56,11 @@ def pending_mandates() -> list[Mandate]:
         select(Mandate).options(selectinload(Mandate.user), selectinload(Mandate.territory))
         .where(Mandate.status == MandateStatus.PENDING).order_by(Mandate.created_at)
     ).scalars())
+
+
+def pending_mandates_count() -> int:
+    """How many declared mandates wait for an administrator's check (for the navigation)."""
+    return db.session.execute(select(func.count(Mandate.id)).where(Mandate.status == MandateStatus.PENDING)).scalar_one()
 
 
 def verified_mandates() -> list[Mandate]:

@@ -41,8 +41,10 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None) -> User | None:
-    """Create an unconfirmed account and send the confirmation message.
+def register(email: str, display_name: str, password: str, commune: Territory, locale: str | None,
+             next_url: str | None = None) -> User | None:
+    """Create an unconfirmed account and send the confirmation message, whose link leads on to
+    `next_url` (a path on this site).
 
     When the address already has an account, nothing is created and its owner is told by
     mail instead (None is returned): the page says the same either way, so nobody learns
@@ -58,7 +60,7 @@ def register(email: str, display_name: str, password: str, commune: Territory, l
                 commune=commune, locale=locale)
     db.session.add(user)
     db.session.flush()
-    send_confirmation(user)
+    send_confirmation(user, next_url=next_url)
     log.info("account %s registered", user.id)
     return user
 
@@ -82,19 +84,21 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def send_confirmation(user: User, address: str | None = None) -> None:
-    """Mail the link confirming `address` (the account's own by default, or its pending new one)."""
+def send_confirmation(user: User, address: str | None = None, next_url: str | None = None) -> None:
+    """Mail the link confirming `address` (the account's own by default, or its pending new
+    one); the link leads on to `next_url`, a path on this site."""
     address = address or user.email
     token = _serializer("confirm").dumps({"uid": user.id, "email": address})
-    link = url_for("accounts.confirm_email", token=token, _external=True)
+    link = url_for("accounts.confirm_email", token=token, next=next_url, _external=True)
     with force_locale(user.locale or "fr"):
         send_mail_after_response(address, _("Confirmez votre adresse électronique"),
                                  render_template("accounts/mail/confirm.txt", user=user, link=link))
 
 
-def confirm_email(token: str) -> User:
+def confirm_email(token: str) -> tuple[User, bool]:
     """Mark the address in `token` as confirmed, or make it the account's address when it is
-    the pending new one; AccountError if the link is bad, expired or the address taken since."""
+    the pending new one; AccountError if the link is bad, expired or the address taken since.
+    Returns the account and whether this was its first confirmation (a new account's own address)."""
     try:
         data = _serializer("confirm").loads(token, max_age=current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     except SignatureExpired:
@@ -106,12 +110,13 @@ def confirm_email(token: str) -> User:
         from .email_change import adopt_pending_email
 
         adopt_pending_email(user)
-        return user
+        return user, False
     if user is None or user.email != data.get("email"):
         raise AccountError(_("Ce lien de confirmation ne correspond à aucun compte."))
-    if user.email_confirmed_at is None:
+    first = user.email_confirmed_at is None
+    if first:
         user.email_confirmed_at = utcnow()
-    return user
+    return user, first
 
 
 def send_password_reset(email: str) -> None:

@@ -52,13 +52,18 @@ def _failed(response) -> bool:
 @bp.route("/inscription", methods=["GET", "POST"], endpoint="register")
 @rate_limited(limiter.limit("20 per hour", methods=["POST"]))
 def register_view():
+    # `next` (the survey or debate the person came from) travels in the query string, through
+    # the confirmation link, back to that page.
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.profile"))
+        return redirect(next_url or url_for("accounts.profile"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        # The same page whether or not the address already had an account (its owner is told by mail).
+        # The same page whether or not the address already had an account (its owner is told
+        # by mail): signing in here would tell which addresses have one. The confirmation link
+        # signs the person in and leads back to `next` (confirm_email_view).
         register(form.email.data, form.display_name.data, form.password.data, form.commune.commune,
-                 str(get_locale()))
+                 str(get_locale()), next_url=next_url)
         db.session.commit()
         return render_template("accounts/registered.html", email=normalise_email(form.email.data))
     return render_template("accounts/register.html", form=form, communes=loaded_communes())
@@ -70,12 +75,20 @@ def confirm_email_view(token):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            confirm_email(token)
+            user, first = confirm_email(token)
         except AccountError as error:
             return render_template("accounts/link_error.html", message=error.message), 400
+        next_url = safe_next(request.args.get("next"))
+        if first and not current_user.is_authenticated:
+            # The link of a new account's first confirmation signs its owner in: registering
+            # cannot (it answers the same whether or not the address had an account), and the
+            # link proves the mailbox, which a password reset trusts anyway.
+            sign_in(user)
         db.session.commit()
         flash(_("Votre adresse électronique est confirmée. Merci !"), "success")
-        return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.sign_in"))
+        if current_user.is_authenticated:
+            return redirect(next_url or url_for("accounts.profile"))
+        return redirect(url_for("accounts.sign_in", next=next_url))
     return render_template("accounts/confirm.html", form=form)
 
 

@@ -91,6 +91,28 @@ def current_consultations(territory: Territory | None = None, today: date | None
     return list(db.session.execute(_with_page_loads(stmt)).unique().scalars())
 
 
+# The phases in which residents act (comment, propose, answer); the others they only read.
+CONTRIBUTION_PHASES = (PhaseKind.DEBATE, PhaseKind.PROPOSALS, PhaseKind.SURVEY)
+
+
+def consultations_open_to_residents(territory: Territory | None = None, today: date | None = None,
+                                    limit: int | None = None) -> list[Consultation]:
+    """Published consultations in a phase where residents contribute today, on `territory`
+    or within it when given, the most recently opened phase first (the home page lists them
+    before anything else). One query, plus phases."""
+    today = today or local_today()
+    stmt = (select(Consultation).join(ConsultationPhase, ConsultationPhase.consultation_id == Consultation.id)
+            .where(Consultation.status == ConsultationStatus.PUBLISHED,
+                   ConsultationPhase.kind.in_(CONTRIBUTION_PHASES),
+                   ConsultationPhase.starts_on <= today, ConsultationPhase.ends_on >= today)
+            .order_by(ConsultationPhase.starts_on.desc(), Consultation.id.desc()))
+    if territory is not None:
+        stmt = stmt.where(Consultation.territory_id.in_(territory_ids_within(territory)))
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.execute(_with_page_loads(stmt)).unique().scalars())
+
+
 @dataclass
 class ConsultationFilters:
     territory_id: int | None = None

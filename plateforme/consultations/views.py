@@ -14,14 +14,15 @@ from ..core.permissions import can, deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
 from . import bp
+from .work import official_work
 from .forms import CancelForm, ConsultationForm
 from .labels import register_template_helpers
 from .models import PHASE_ORDER, Consultation, ConsultationStatus
 from .presentation import call_to_action, timeline
 from .status import consultation_status
 from .queries import (
-    STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories, managed_consultations, next_step,
-    search_consultations, surveys_awaiting_official, surveys_within, territories_for,
+    STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories,
+    search_consultations, surveys_within, territories_for,
 )
 from .services import (
     ConsultationError, ConsultationInput, cancel_consultation, consultation_for_view, create_consultation, follow,
@@ -44,10 +45,9 @@ def my_territory():
     if not (can("can_open_consultation") or can("is_administrator")):
         return deny("can_open_consultation")
     today = local_today()
-    consultations = managed_consultations(current_user)
-    return render_template("consultations/my_territory.html", today=today,
-                           items=[(c, next_step(c, today)) for c in consultations],
-                           surveys=surveys_awaiting_official(current_user, today), action_form=FlaskForm())
+    work = official_work(current_user, today)  # the navigation counts the same reading
+    return render_template("consultations/my_territory.html", today=today, items=work.consultations, work=work,
+                           surveys=work.surveys, action_form=FlaskForm())
 
 
 def _visible(consultation_id: int) -> Consultation:
@@ -100,6 +100,24 @@ def _form(consultation: Consultation | None = None) -> ConsultationForm:
     return form
 
 
+def _preselect_card(form: ConsultationForm, card_arg: str | None) -> None:
+    """Coming from an issue card's page ("Ouvrir une consultation sur cette fiche"): that card
+    ticked and its territory chosen, when the form offers them (anything else is ignored)."""
+    card_id = _card_arg(card_arg)
+    if card_id is None or card_id not in {value for value, _label in form.cards.choices}:
+        return
+    form.cards.data = [card_id]
+    from ..cards.models import IssueCard  # cards load after consultations
+
+    territory_id = db.session.get(IssueCard, card_id).territory_id
+    if territory_id in {value for value, _label in form.territory.choices}:
+        form.territory.data = territory_id
+
+
+def _card_arg(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 def _input(form: ConsultationForm) -> ConsultationInput:
     territory = db.session.get(Territory, form.territory.data) if isinstance(form.territory.data, int) else None
     return ConsultationInput(
@@ -118,6 +136,8 @@ def _render_form(form, consultation):
 @requires("can_open_consultation")
 def create():
     form = _form()
+    if request.method == "GET":
+        _preselect_card(form, request.args.get("fiche"))
     if form.validate_on_submit():
         try:
             consultation = create_consultation(current_user, _input(form))

@@ -15,18 +15,25 @@ from .urls import safe_next
 
 @bp.route("/")
 def home():
-    from ..consultations.services import current_consultations  # core loads before the domains
+    from ..consultations.queries import consultations_open_to_residents  # core loads before the domains
     from ..surveys.queries import published_surveys, surveys_open_now
 
+    today = local_today()
     territory = home_territory(current_app.config["HOME_TERRITORY"])
     communes = children_of(territory) if territory else []
-    # The home territory's own surveys, and those of its communes.
-    open_surveys = [s for s in surveys_open_now() if territory is None or territory_contains(territory, s.territory)]
+    # The home territory's own surveys, and those of its communes; those taking answers today
+    # first (a survey opening later is listed after them), the most recently opened first.
+    open_surveys = [s for s in surveys_open_now(today) if territory is None or territory_contains(territory, s.territory)]
+    open_surveys.sort(key=lambda s: (s.opens_at > today, -s.opens_at.toordinal(), -s.id))
     published = [s for s in published_surveys()
                  if territory is None or territory_contains(territory, s.territory)][:3]
-    open_consultations = current_consultations(territory, limit=5)
+    # What a visitor can act on now comes first: consultations where residents contribute today.
+    open_consultations = consultations_open_to_residents(territory, today, limit=HOME_CONSULTATIONS)
     return render_template("core/home.html", territory=territory, communes=communes, open_surveys=open_surveys,
-                           published_surveys=published, open_consultations=open_consultations, today=local_today())
+                           published_surveys=published, open_consultations=open_consultations, today=today)
+
+
+HOME_CONSULTATIONS = 6
 
 
 @bp.route("/mentions-legales")

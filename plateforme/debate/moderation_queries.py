@@ -173,3 +173,23 @@ def public_log(consultation: Consultation, page_arg=None) -> PublicLog:
                (ModerationAction.was_public.is_(True)) | (ModerationAction.kind == Act.SUSPEND))
         .group_by(ModerationAction.kind))}
     return PublicLog(actions=actions, by_reason=by_reason, by_kind=by_kind, suspensions=by_kind.get(Act.SUSPEND, 0))
+
+
+def waiting_count(user: User) -> int:
+    """How many contributions wait for `user`'s decision (reported ones, each counted once,
+    and held first posts), on the territories they moderate: one query, for the navigation."""
+    scoped = None
+    if not user.is_admin:  # one scope (its tree is a named CTE) shared by the three counts
+        roots = select(ModeratorAppointment.territory_id).where(ModeratorAppointment.user_id == user.id)
+        scoped = select(Consultation.id).where(Consultation.territory_id.in_(territory_ids_within(roots)))
+
+    def in_scope(stmt, column):
+        return stmt if scoped is None else stmt.where(column.in_(scoped))
+
+    reported = in_scope(select(Report.target_kind, Report.target_id).where(Report.resolved_at.is_(None)),
+                        Report.consultation_id).distinct().subquery()
+    counts = [select(func.count()).select_from(reported).scalar_subquery()]
+    for model in (Comment, Proposal):
+        counts.append(in_scope(select(func.count(model.id)).where(model.visibility == Visibility.HELD),
+                               model.consultation_id).scalar_subquery())
+    return sum(db.session.execute(select(*counts)).one())

@@ -28,7 +28,7 @@ from .moderation import (
 )
 from .moderation_queries import moderated_territories, moderation_queue, public_log
 from .permissions import active_suspension, is_suspended
-from .reports import content_of, report
+from .reports import content_of, own_report, report
 from .views import _visible_consultation, per_person
 
 REPORT_LIMIT = "20 per hour"
@@ -171,6 +171,10 @@ def report_view(consultation_id, kind, target_id):
     content = _content(consultation, kind, target_id)
     ensure("is_signed_in")
     back = content_path(content)
+    done = own_report(current_user, content)
+    if done is not None:  # reported already (maybe just now): say so, no second form
+        return render_template("debate/report_form.html", consultation=consultation, content=content,
+                               kind=TargetKind(KIND_SLUGS[kind]), form=None, refusal=None, back=back, done=done)
     refusal = suspension_message(current_user)
     if refusal is None and not content.is_visible:
         abort(404)
@@ -190,10 +194,10 @@ def report_view(consultation_id, kind, target_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Merci : votre signalement est transmis à la modération."), "success")
-            return redirect(back)
+            # To this page again (GET): it now confirms the report, and a reload posts nothing.
+            return redirect(request.path)
     return render_template("debate/report_form.html", consultation=consultation, content=content,
-                           kind=TargetKind(KIND_SLUGS[kind]), form=form, refusal=refusal, back=back)
+                           kind=TargetKind(KIND_SLUGS[kind]), form=form, refusal=refusal, back=back, done=None)
 
 
 @bp.route("/moderation", endpoint="moderation_queue")

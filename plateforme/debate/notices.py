@@ -16,11 +16,13 @@ REPLY_PUBLISHED = notice("reponse-publiee", "success", _l("Merci : votre répons
 PROPOSAL_PUBLISHED = notice("proposition-publiee", "success", _l(
     "Merci : votre proposition est publiée. La collectivité y répondra publiquement."))
 
-ENDORSED = notice("soutien-commentaire", "success", _l("Votre soutien à ce commentaire est enregistré."))
-ALREADY_ENDORSED = notice("soutien-commentaire-deja", "info", _l("Vous soutenez déjà ce commentaire."))
+# Endorsing a comment ("J'approuve") and supporting a proposal ("Je soutiens") are worded
+# apart: the first says one agrees with a view, the second asks the authority to act.
+ENDORSED = notice("soutien-commentaire", "success", _l("Votre approbation de ce commentaire est enregistrée."))
+ALREADY_ENDORSED = notice("soutien-commentaire-deja", "info", _l("Vous approuvez déjà ce commentaire."))
 ENDORSEMENT_WITHDRAWN = notice("soutien-commentaire-retire", "success",
-                               _l("Votre soutien à ce commentaire est retiré."))
-NOT_ENDORSED = notice("soutien-commentaire-absent", "info", _l("Vous ne souteniez pas ce commentaire."))
+                               _l("Votre approbation de ce commentaire est retirée."))
+NOT_ENDORSED = notice("soutien-commentaire-absent", "info", _l("Vous n'approuviez pas ce commentaire."))
 SUPPORTED = notice("soutien-proposition", "success", _l("Votre soutien à cette proposition est enregistré."))
 ALREADY_SUPPORTED = notice("soutien-proposition-deja", "info", _l("Vous soutenez déjà cette proposition."))
 SUPPORT_WITHDRAWN = notice("soutien-proposition-retire", "success",

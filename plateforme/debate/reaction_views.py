@@ -8,6 +8,7 @@ fixed number of queries whatever the number of contributions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -30,7 +31,7 @@ from .models import Comment, Endorsement, Proposal, Support
 from .permissions import is_suspended
 from .reactions import endorse, support, withdraw_endorsement, withdraw_support
 from .services import DebateError
-from .views import per_person
+from .views import NEAR_PARAM, per_person
 
 REACTION_LIMIT = "30 per minute"
 reaction_limit = rate_limited(limiter.shared_limit(REACTION_LIMIT, scope="debate-reactions", key_func=per_person,
@@ -96,8 +97,18 @@ def _reacted_to(model, consultation_id: int, contribution_id: int, phase_kind: P
 def _back(default: str, notice: str | None = None):
     """Back to the page the button was on (only a local address), else `default`, with
     `notice` (notices.py) and without the one that page may have shown."""
-    target = without_notice(safe_next(request.form.get("retour")) or default)
+    target = _near(without_notice(safe_next(request.form.get("retour")) or default), notice is not None)
     return redirect(with_notice(target, notice) if notice else target)
+
+
+def _near(url: str, placed: bool) -> str:
+    """`url` whose notice, if `placed`, shows beside the comment its fragment names (the
+    fragment scrolls past the top of the page, where notices are otherwise shown)."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != NEAR_PARAM]
+    if placed and parts.fragment.startswith("commentaire-"):
+        query.append((NEAR_PARAM, parts.fragment))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _react(action, content, default: str, done: str, already: str):
@@ -121,7 +132,7 @@ def _signed_in_or_sign_in():
     """Visitors are sent to sign in (then back to the page they were on)."""
     if current_user.is_authenticated:
         return None
-    flash(_("Connectez-vous pour soutenir une contribution."), "info")
+    flash(_("Connectez-vous pour approuver un commentaire ou soutenir une proposition."), "info")
     return redirect(url_for("accounts.sign_in", next=safe_next(request.form.get("retour")) or request.path))
 
 

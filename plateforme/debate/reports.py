@@ -37,6 +37,14 @@ def content_of(consultation: Consultation, kind, target_id: int):
     return content
 
 
+def own_report(reporter: User, content) -> Report | None:
+    """`reporter`'s report of `content`, if they made one (the page then confirms it instead
+    of offering the form again)."""
+    return db.session.execute(select(Report).where(
+        Report.target_kind == kind_of(content), Report.target_id == content.id,
+        Report.reporter_id == reporter.id)).scalar_one_or_none()
+
+
 def report(reporter: User, consultation: Consultation, content, reason, note: str = "") -> Report | None:
     """`reporter` reports `content`; a second report by the same person is refused. May hide
     the content pending review (threshold reached). Returns the report."""

@@ -32,9 +32,12 @@ from .services import (
 from .permissions import participation_refusal
 
 bp.record_once(register_label_helpers)
+bp.record_once(lambda state: state.app.jinja_env.globals.update(near_param=NEAR_PARAM))
 POSTING_LIMIT = "10 per minute"
 # The comment and proposal forms share the consultation page: prefixed ids stay unique.
 COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
+# Names the anchor beside which the page shows the address's notice (debate/_macros.html).
+NEAR_PARAM = "pres"
 
 
 def per_person() -> str:
@@ -65,7 +68,7 @@ def debate_section_helper(consultation):
 def debate_url(_anchor: str | None = None, **changes) -> str:
     """The current page with some query arguments changed (None removes one): pagination
     and filters of the debate sections keep the page's other arguments, not a notice."""
-    args = {**request.args.to_dict(), NOTICE_PARAM: None, **changes}
+    args = {**request.args.to_dict(), NOTICE_PARAM: None, NEAR_PARAM: None, **changes}
     args = {key: value for key, value in args.items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor=_anchor)
 
@@ -119,9 +122,12 @@ def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool 
     new_thread = just_posted and comment.parent_id is None
     page = 1 if new_thread else comment_page_number(comment, consultation, current_user)
     args = {COMMENTS_PAGE_ARG: page} if page > 1 else {}
+    anchor = f"commentaire-{comment.id}"
     if notice is not None:
+        # Shown beside the comment (NEAR_PARAM): the anchor scrolls past the top of the page.
         args[NOTICE_PARAM] = notice_token(notice)
-    return redirect(consultation_url(consultation, _anchor=f"commentaire-{comment.id}", **args))
+        args[NEAR_PARAM] = anchor
+    return redirect(consultation_url(consultation, _anchor=anchor, **args))
 
 
 @bp.route("/<int:consultation_id>/debat")

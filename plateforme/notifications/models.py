@@ -23,6 +23,15 @@ class NotificationKind(enum.StrEnum):
     PROPOSAL_ANSWERED = "proposal_answered"
     SUPPORTED_PROPOSAL_ANSWERED = "supported_proposal_answered"
     CONTENT_MODERATED = "content_moderated"
+    # Observatory (issue 19): a finding to review, for the partners of other organisations;
+    # the review's outcome, for the finding's author. No consultation; the subject is the title.
+    FINDING_TO_REVIEW = "finding_to_review"
+    FINDING_PUBLISHED = "finding_published"
+    FINDING_CHANGES_REQUESTED = "finding_changes_requested"
+
+
+OBSERVATORY_KINDS = frozenset({NotificationKind.FINDING_TO_REVIEW, NotificationKind.FINDING_PUBLISHED,
+                               NotificationKind.FINDING_CHANGES_REQUESTED})
 
 
 class Notification(TimestampMixin, db.Model):
@@ -38,5 +47,9 @@ class Notification(TimestampMixin, db.Model):
     # A short title of the object (a commitment's, a proposal's), as it was at that time.
     subject: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who did it (the person who replied…), named as the pages name them when the notification
+    # is shown; NULL once their account is deleted, and then not named.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     consultation = relationship("Consultation")
+    actor = relationship("User", foreign_keys=[actor_id])

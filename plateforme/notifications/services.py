@@ -23,7 +23,7 @@ from ..core.mail import send_mail
 from ..core.models import utcnow
 from ..core.pagination import Page, paginate
 from ..extensions import db
-from .models import Notification, NotificationKind
+from .models import OBSERVATORY_KINDS, Notification, NotificationKind
 
 if TYPE_CHECKING:
     from ..consultations.models import Consultation
@@ -35,9 +35,13 @@ PER_PAGE = 20
 
 # --- the words, written at display time -----------------------------------------------------
 
-def notification_text(kind: NotificationKind, consultation_title: str, subject: str) -> str:
-    """The sentence of a notification, in the current locale."""
+def notification_text(kind: NotificationKind, consultation_title: str, subject: str,
+                      actor_name: str | None = None) -> str:
+    """The sentence of a notification, in the current locale. `actor_name` is the public
+    name of who acted, as the pages show it; None when unknown or their account is deleted."""
     kind = NotificationKind(kind)
+    if kind in OBSERVATORY_KINDS:
+        return _finding_text(kind, subject)
     title = consultation_title or _("une consultation supprimée")
     if kind == NotificationKind.SYNTHESIS_PUBLISHED:
         return _("La synthèse de la consultation « %(title)s » est publiée.", title=title)
@@ -50,6 +54,9 @@ def notification_text(kind: NotificationKind, consultation_title: str, subject: 
     if kind == NotificationKind.CONSULTATION_CANCELLED:
         return _("La consultation « %(title)s » a été annulée.", title=title)
     if kind == NotificationKind.COMMENT_REPLY:
+        if actor_name:
+            return _("%(name)s a répondu à votre commentaire dans la consultation « %(title)s ».",
+                     name=actor_name, title=title)
         return _("Quelqu'un a répondu à votre commentaire dans la consultation « %(title)s ».", title=title)
     if kind == NotificationKind.PROPOSAL_ANSWERED:
         return _("Votre proposition « %(proposal)s » a reçu une réponse de la collectivité (consultation "
@@ -62,6 +69,21 @@ def notification_text(kind: NotificationKind, consultation_title: str, subject: 
                  "modération. Raison : %(reason)s", title=title, reason=subject)
     return _("Une de vos contributions à la consultation « %(title)s » a fait l'objet d'une décision de "
              "modération.", title=title)
+
+
+def _finding_text(kind: NotificationKind, finding_title: str) -> str:
+    if kind == NotificationKind.FINDING_TO_REVIEW:
+        return _("Le constat « %(finding)s » attend la relecture d'une autre organisation partenaire : "
+                 "vous pouvez le relire.", finding=finding_title)
+    if kind == NotificationKind.FINDING_PUBLISHED:
+        return _("Votre constat « %(finding)s » a été relu et approuvé : il est publié.", finding=finding_title)
+    return _("La relecture de votre constat « %(finding)s » demande des modifications avant publication.",
+             finding=finding_title)
+
+
+def actor_name(notification: Notification) -> str | None:
+    """The public name of who acted, None once their account is deleted (or never recorded)."""
+    return notification.actor.display_name if notification.actor is not None else None
 
 
 def absolute_url(target_path: str) -> str:
@@ -99,19 +121,21 @@ def notify_group(user_ids, consultation: Consultation, kind: NotificationKind, t
     columns = Notification.__table__.c
     rows = select(
         ids.subquery().c.user_id,
-        literal(kind, columns.kind.type), literal(consultation.id, columns.consultation_id.type),
+        literal(kind, columns.kind.type),
+        literal(consultation.id if consultation is not None else None, columns.consultation_id.type),
         literal(target_path, columns.target_path.type), literal(subject, columns.subject.type),
         literal(utcnow(), columns.created_at.type),
+        literal(actor.id if actor is not None else None, columns.actor_id.type),
     )
     result = db.session.execute(insert(Notification.__table__).from_select(
-        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at"], rows))
+        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at", "actor_id"], rows))
     mailed = (select(User).where(User.id.in_(ids), User.email_confirmed_at.is_not(None),
                                  User.email_notifications.is_(True)).order_by(User.id))
     link = absolute_url(target_path)
     for user in db.session.execute(mailed).scalars():
-        _queue_mail(user, kind, consultation, subject, link, because=because)
-    log.info("consultation %s: %s notified to %s person(s) who %s", consultation.id, kind.value, result.rowcount,
-             because)
+        _queue_mail(user, kind, consultation, subject, link, because=because, actor=actor)
+    log.info("consultation %s: %s notified to %s person(s) who %s", getattr(consultation, "id", None), kind.value,
+             result.rowcount, because)
     return result.rowcount
 
 
@@ -124,26 +148,31 @@ def notify_user(user: User, kind: NotificationKind, consultation: Consultation, 
         return None
     kind = NotificationKind(kind)
     subject = (subject or "")[:200]
-    notification = Notification(user_id=user.id, kind=kind, consultation_id=consultation.id,
-                                target_path=target_path, subject=subject)
+    notification = Notification(user_id=user.id, kind=kind,
+                                consultation_id=consultation.id if consultation is not None else None,
+                                target_path=target_path, subject=subject,
+                                actor_id=actor.id if actor is not None else None)
     db.session.add(notification)
     if user.email_confirmed_at is not None and user.email_notifications:
-        _queue_mail(user, kind, consultation, subject, absolute_url(target_path), because="took_part")
-    log.info("consultation %s: %s notified to user %s", consultation.id, kind.value, user.id)
+        _queue_mail(user, kind, consultation, subject, absolute_url(target_path),
+                    because="took_part" if consultation is not None else "partner", actor=actor)
+    log.info("consultation %s: %s notified to user %s", getattr(consultation, "id", None), kind.value, user.id)
     return notification
 
 
-def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation, subject: str, link: str,
-                because: str) -> None:
+def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation | None, subject: str, link: str,
+                because: str, actor: User | None = None) -> None:
     """The notification's email, in `user`'s language, sent once the session commits. It
     carries a link that turns these emails off without signing in (also as the
     List-Unsubscribe header, which mail programs offer as a button)."""
     stop_link = absolute_url(stop_emails_path(user))
     with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
-        text = notification_text(kind, consultation.title, subject)
+        text = notification_text(kind, consultation.title if consultation is not None else "", subject,
+                                 actor.display_name if actor is not None else None)
         body = render_template("notifications/mail.txt", user=user, text=text, link=link,
                                consultation=consultation, because=because, stop_link=stop_link)
-        title = _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"], title=consultation.title)
+        title = _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
+                  title=consultation.title if consultation is not None else subject)
     db.session.info.setdefault(PENDING_MAIL, []).append(
         (user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"}))
 
@@ -232,7 +261,7 @@ def unread_count(user: User) -> int:
 def notifications_page(user: User, page_arg) -> Page:
     """`user`'s notifications, newest first, with their consultation (two queries)."""
     stmt = (select(Notification).where(Notification.user_id == user.id)
-            .options(joinedload(Notification.consultation))
+            .options(joinedload(Notification.consultation), joinedload(Notification.actor))
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
     return paginate(stmt, page_arg, per_page=PER_PAGE)
 

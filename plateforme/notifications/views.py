@@ -11,7 +11,7 @@ from ..extensions import db
 from . import bp
 from .forms import ConfirmForm
 from .services import (
-    mark_all_read, notification_text, notifications_page, stop_emails, unread_count, user_for_stop_emails_token,
+    actor_name, mark_all_read, notification_text, notifications_page, stop_emails, unread_count, user_for_stop_emails_token,
 )
 
 
@@ -29,7 +29,8 @@ def unread_notifications_count() -> int:
 @requires("is_signed_in")
 def index():
     page = notifications_page(current_user, request.args.get("page"))
-    items = [(n, notification_text(n.kind, n.consultation.title if n.consultation else "", n.subject))
+    items = [(n, notification_text(n.kind, n.consultation.title if n.consultation else "", n.subject,
+                                   actor_name(n)))
              for n in page.items]
     return render_template("notifications/index.html", page=page, items=items, action_form=ConfirmForm(),
                            unread=unread_notifications_count())

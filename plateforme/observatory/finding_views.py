@@ -13,6 +13,7 @@ from ..core.permissions import deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
 from . import bp
+from .notify import notify_reviewed, notify_submitted
 from .forms import FindingForm, ReviewForm, WithdrawForm
 from .labels import FINDING_STATUS_LABELS
 from .models import Finding, FindingStatus, ReviewDecision
@@ -103,6 +104,7 @@ def _save_finding(form: FindingForm, finding: Finding | None):
             update_finding(finding, _finding_input(form))
         if submitting:
             submit_finding(finding, current_user, form.change_note.data or "")
+            notify_submitted(finding, current_user)
     except ObservatoryError as error:
         db.session.rollback()
         attach_error(form, error)
@@ -147,6 +149,7 @@ def submit_view(finding_id):
         abort(400)
     try:
         submit_finding(finding, current_user)
+        notify_submitted(finding, current_user)
     except ObservatoryError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -181,7 +184,8 @@ def review_view(finding_id):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            review_finding(finding, current_user, ReviewDecision(form.decision.data), form.comment.data or "")
+            notify_reviewed(review_finding(finding, current_user, ReviewDecision(form.decision.data),
+                                           form.comment.data or ""))
         except ObservatoryError as error:
             db.session.rollback()
             attach_error(form, error)

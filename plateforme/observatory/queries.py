@@ -176,6 +176,16 @@ def review_queue(user: User) -> list[Finding]:
     return list(db.session.execute(stmt).scalars())
 
 
+def review_queue_count(user: User) -> int:
+    """How many findings `review_queue` lists for `user`: one COUNT, for the navigation."""
+    own = [m.organisation_id for m in user.memberships]
+    stmt = (select(func.count(Finding.id)).where(Finding.status == FindingStatus.IN_REVIEW)
+            .where(or_(Finding.author_id.is_(None), Finding.author_id != user.id)))
+    if own:
+        stmt = stmt.where(Finding.organisation_id.not_in(own))
+    return db.session.execute(stmt).scalar_one()
+
+
 def organisation_work(user: User) -> dict:
     """The findings and indicators of the user's organisations, every state (partner's page)."""
     own = [m.organisation_id for m in user.memberships]

@@ -58,7 +58,10 @@ def _report(page, path: str, author: str, note: str, reason: str = "Insulte ou p
     main.get_by_role("radio", name=reason, exact=True).check()
     main.get_by_label(re.compile("^Précision")).fill(note)
     submit(page, main.get_by_role("button", name="Envoyer le signalement"))
-    expect(page.get_by_role("status")).to_contain_text("Merci : votre signalement est transmis à la modération.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signalement transmis")
+    expect(page.get_by_role("status")).to_contain_text("vous avez signalé ce contenu le")
+    expect(main.get_by_role("button", name="Envoyer le signalement")).to_have_count(0)  # no second form
+    submit(page, main.get_by_role("link", name="Revenir au débat"))
 
 
 def test_residents_debate_and_the_community_moderates_in_the_open(new_context, db, make, sign_in):

@@ -3,6 +3,8 @@ publishing, editing after publication, cancelling, the page's timeline and call 
 following, the list and an official's territory."""
 from __future__ import annotations
 
+import re
+
 from datetime import timedelta
 
 import pytest
@@ -310,3 +312,34 @@ def test_my_territory_leads_the_official_to_the_response_waiting_for_them(client
 
     assert "La réponse officielle est attendue" in body
     assert f'href="/consultations/{consultation.id}/reponse"' in body
+
+
+# --- from an issue card to a consultation (issue 19) -------------------------------------------
+
+def test_an_official_opens_a_consultation_from_an_issue_card_with_the_card_ticked(client, make, db):
+    card = published_card(make, "200046977", title="Fiche de la métropole")
+    other = published_card(make, "200046977", title="Une autre fiche")
+    official = make.elected("200046977")
+    sign_in(client, official)
+    page = page_text(client.get(f"/fiches-enjeux/{card.id}"))
+    link = f'href="/consultations/nouvelle?fiche={card.id}"'
+    assert link in page and "Ouvrir une consultation sur cette fiche" in page
+    form = client.get(f"/consultations/nouvelle?fiche={card.id}").get_data(as_text=True)
+    assert re.search(rf'<input[^>]*checked[^>]*value="{card.id}"|<input[^>]*value="{card.id}"[^>]*checked', form)
+    assert not re.search(rf'<input[^>]*checked[^>]*value="{other.id}"|<input[^>]*value="{other.id}"[^>]*checked',
+                         form)
+    territory_id = make.territory("200046977").id
+    assert re.search(rf'<option selected value="{territory_id}"|<option value="{territory_id}" selected', form)
+    # A card the form does not offer, or nonsense, preselects nothing and breaks nothing.
+    assert client.get("/consultations/nouvelle?fiche=999999").status_code == 200
+    assert client.get("/consultations/nouvelle?fiche=%C3%A9").status_code == 200
+
+
+def test_the_card_offers_no_consultation_to_those_who_may_not_open_one_there(client, make, db):
+    card = published_card(make, "200046977")
+    assert "Ouvrir une consultation sur cette fiche" not in page_text(client.get(f"/fiches-enjeux/{card.id}"))
+    sign_in(client, make.elected("69266"))  # a member commune's mayor: not on the whole EPCI
+    assert "Ouvrir une consultation sur cette fiche" not in page_text(client.get(f"/fiches-enjeux/{card.id}"))
+    resident = client.application.test_client()
+    sign_in(resident, make.user())
+    assert "Ouvrir une consultation sur cette fiche" not in page_text(resident.get(f"/fiches-enjeux/{card.id}"))

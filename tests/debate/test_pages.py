@@ -138,6 +138,8 @@ def test_replies_have_their_own_page_and_nest_to_the_bound(client, db, make, deb
     url = f"/consultations/{debating.id}/commentaires/{level2.id}/repondre"
     page = client.get(url)
     assert page.status_code == 200 and "Le commentaire auquel vous répondez" in page_text(page)
+    # The stance asked of a reply is about the comment answered, and the form says so.
+    assert "<legend>Votre position sur le commentaire auquel vous répondez" in page_text(page)
     response = _post(client, url, comment_form("against", "Je ne suis pas d'accord."), url)
     assert response.status_code == 302
     deepest = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
@@ -254,6 +256,12 @@ def test_posting_is_rate_limited_per_person(client, db, make, debating):
     assert other.post(url, data={"comment-csrf_token": token, **comment_form()}).status_code == 302
 
 
+def _article(text: str, comment_id: int) -> str:
+    """The HTML of comment `comment_id`'s article on a page."""
+    start = text.index(f'id="commentaire-{comment_id}"')
+    return text[start:text.index("</article>", start)]
+
+
 def test_the_consultation_page_holds_the_debate_and_brings_people_back_to_it(client, db, make, debating):
     person = make.user()
     for i in range(21):
@@ -269,17 +277,22 @@ def test_the_consultation_page_holds_the_debate_and_brings_people_back_to_it(cli
     response = _post(client, f"/consultations/{debating.id}/commenter", comment_form(), url)
     newest = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
     landing = response.headers["Location"]
-    assert without_notice(landing).endswith(f"/consultations/{debating.id}#commentaire-{newest.id}")
-    # It is told there that the comment is published; the POST wrote no cookie.
+    assert without_notice(landing).endswith(f"/consultations/{debating.id}?pres=commentaire-{newest.id}"
+                                            f"#commentaire-{newest.id}")
+    # It is told there, beside the comment the address scrolls to, that the comment is
+    # published; the POST wrote no cookie.
     assert "Set-Cookie" not in response.headers
-    assert "votre commentaire est publié" in page_text(client.get(landing))
+    landed = page_text(client.get(landing))
+    assert "votre commentaire est publié" in _article(landed, newest.id)
+    assert landed.count("votre commentaire est publié") == 1  # not repeated at the top
     # A reply to a thread on page 2 lands on page 2.
     oldest = db.session.execute(select(Comment).order_by(Comment.id)).scalars().first()
     reply_url = f"/consultations/{debating.id}/commentaires/{oldest.id}/repondre"
     response = _post(client, reply_url, comment_form(body="Je réponds au premier."), reply_url)
     reply = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
-    assert without_notice(response.headers["Location"]).endswith(f"?page_commentaires=2#commentaire-{reply.id}")
-    assert "votre réponse est publiée" in page_text(client.get(response.headers["Location"]))
+    assert without_notice(response.headers["Location"]).endswith(
+        f"?page_commentaires=2&pres=commentaire-{reply.id}#commentaire-{reply.id}")
+    assert "votre réponse est publiée" in _article(page_text(client.get(response.headers["Location"])), reply.id)
     assert f'id="commentaire-{reply.id}"' in page_text(client.get(f"{url}?page_commentaires=2"))
 
 

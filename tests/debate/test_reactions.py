@@ -166,20 +166,24 @@ def test_a_resident_endorses_from_the_debate_page_and_comes_back_to_it(client, d
     page_url = f"/consultations/{debating.id}/debat?tri=soutenus"
     html = client.get(page_url).get_data(as_text=True)
     action = f"/consultations/{debating.id}/commentaires/{written.id}/soutenir"
-    assert "Je soutiens (0)" in html
+    assert "J'approuve (0)" in html and "Je soutiens" not in html  # a comment is approved, not supported
     fields = _form_of(html, action)
     assert fields["retour"] == f"{page_url}#commentaire-{written.id}"
     response = client.post(action, data=fields)
-    assert response.status_code == 302 and without_notice(response.headers["Location"]).endswith(fields["retour"])
-    assert "Votre soutien à ce commentaire est enregistré." in page_text(client.get(response.headers["Location"]))
+    landing = response.headers["Location"]
+    assert response.status_code == 302
+    assert without_notice(landing).endswith(f"{page_url}&pres=commentaire-{written.id}#commentaire-{written.id}")
+    landed = page_text(client.get(landing))
+    near = landed[landed.index(f'id="commentaire-{written.id}"'):]
+    assert "Votre approbation de ce commentaire est enregistrée." in near[:near.index("</article>")]
     html = page_text(client.get(page_url))
-    assert "Votre soutien à ce commentaire est enregistré." not in html  # the notice is the landing's alone
-    assert "1 soutien" in html and "Retirer mon soutien" in html and "Je soutiens" not in html
+    assert "Votre approbation de ce commentaire est enregistrée." not in html  # the notice is the landing's alone
+    assert "1 approbation" in html and "Retirer mon approbation" in html and "J'approuve" not in html
     assert db.session.get(Comment, written.id).endorsements_count == 1
     withdraw = f"/consultations/{debating.id}/commentaires/{written.id}/retirer-soutien"
     client.post(withdraw, data=_form_of(client.get(page_url).get_data(as_text=True), withdraw))
     assert db.session.get(Comment, written.id).endorsements_count == 0
-    assert "Je soutiens (0)" in client.get(page_url).get_data(as_text=True)
+    assert "J'approuve (0)" in page_text(client.get(page_url))
 
 
 def test_a_resident_supports_a_proposal_from_its_page(client, db, make, proposing):
@@ -189,7 +193,7 @@ def test_a_resident_supports_a_proposal_from_its_page(client, db, make, proposin
     url = f"/consultations/{proposing.id}/propositions/{proposed.id}"
     action = f"{url}/soutenir"
     html = client.get(url).get_data(as_text=True)
-    assert "Je soutiens (0)" in html
+    assert "Je soutiens cette proposition (0)" in html and "J'approuve" not in html
     client.post(action, data=_form_of(html, action))
     assert "Retirer mon soutien" in client.get(url).get_data(as_text=True)
     assert db.session.get(Proposal, proposed.id).supports_count == 1
@@ -215,7 +219,7 @@ def test_a_visitor_is_asked_to_sign_in_and_sees_counts_only(client, db, make, de
     written.endorsements_count = 3  # as if three people had endorsed it
     db.session.commit()
     html = page_text(client.get(f"/consultations/{debating.id}/debat"))
-    assert "3 soutiens" in html and "Je soutiens" not in html
+    assert "3 approbations" in html and "J'approuve" not in html
     response = client.post(f"/consultations/{debating.id}/commentaires/{written.id}/soutenir")
     assert response.status_code in (302, 400)
 
@@ -266,6 +270,23 @@ def test_a_reply_notifies_the_comment_author_by_notification_and_email(app, db, 
     assert notes[0].target_path == f"/consultations/{debating.id}/commentaires/{reply.id}"
     assert [message for message in outbox if author.email in str(message)]  # sent after the commit
     assert _rows(db, Notification, user_id=replier.id) == 0
+
+
+def test_a_reply_notification_names_the_replier_as_the_page_does_until_their_account_is_deleted(
+        app, client, db, make, debating, outbox):
+    author, replier = make.user(), make.user(name="Bastien R.")
+    with app.test_request_context(method="POST"):
+        parent = comment(db, author, debating)
+        comment(db, replier, debating, body="Je ne suis pas d'accord.", parent=parent, stance=Stance.AGAINST)
+    mail = next(message for message in outbox if message.to == author.email)
+    assert "Bastien R. a répondu à votre commentaire" in mail.body
+    sign_in(client, author)
+    assert "Bastien R. a répondu à votre commentaire" in page_text(client.get("/compte/notifications/"))
+    # Deleted, the account is no longer named (the debate shows « Compte supprimé »).
+    db.session.delete(db.session.get(type(replier), replier.id))
+    db.session.commit()
+    text = page_text(client.get("/compte/notifications/"))
+    assert "Bastien R." not in text and "Quelqu'un a répondu à votre commentaire" in text
 
 
 def test_replying_to_oneself_notifies_nobody(app, db, make, debating, outbox):

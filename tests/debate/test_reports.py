@@ -102,9 +102,13 @@ def test_the_page_reports_and_a_second_time_says_so(client, make, db, debate):
     sign_in(client, make.user())
     url = report_url(consultation, written)
     response = post_form(client, url, {"reason": "insult", "note": ""})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == url
+    # Back on the page: a confirmation, not the form again.
+    text = page_text(client.get(url))
+    assert "Signalement transmis" in text and "vous avez signalé ce contenu le" in text
+    assert 'name="reason"' not in text
     response = post_form(client, url, {"reason": "spam"}, follow_redirects=True)
-    assert "Vous avez déjà signalé ce contenu." in page_text(response)
+    assert "vous avez signalé ce contenu le" in page_text(response)
     assert db.session.query(Report).count() == 1
 
 
