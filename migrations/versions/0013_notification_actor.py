@@ -2,7 +2,7 @@
 account, set to NULL when that account is deleted so a deleted person is no longer named.
 
 Revision ID: 0013_notification_actor
-Revises: 0007_reaction_counter_triggers
+Revises: 0012_unlinkable_answers
 Create Date: 2026-12-07 14:40:00
 
 """
