@@ -65,8 +65,18 @@ def register_view():
         register(form.email.data, form.display_name.data, form.password.data, form.commune.commune,
                  str(get_locale()), next_url=next_url)
         db.session.commit()
-        return render_template("accounts/registered.html", email=normalise_email(form.email.data))
+        # Redirected, so a reload sends nothing again; the address is shown back from the session.
+        session["registered_email"] = normalise_email(form.email.data)
+        return redirect(url_for("accounts.registered"))
     return render_template("accounts/register.html", form=form, communes=loaded_communes())
+
+
+@bp.route("/inscription/message-envoye", endpoint="registered")
+def registered_view():
+    email = session.get("registered_email")
+    if email is None:
+        return redirect(url_for("accounts.register"))
+    return render_template("accounts/registered.html", email=email)
 
 
 @bp.route("/confirmer/<token>", methods=["GET", "POST"], endpoint="confirm_email")

@@ -21,9 +21,10 @@ def _without_csrf(response) -> str:
 def _register(app, email):
     client = app.test_client()
     token = csrf_token(client, "/inscription")
+    # Followed to the page the person reads (the POST answers with a redirect, the same for both).
     return client.post("/inscription", data={
         "csrf_token": token, "email": email, "display_name": "Dominique", "commune": "Villeurbanne",
-        "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD, "accept_privacy": "y"})
+        "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD, "accept_privacy": "y"}, follow_redirects=True)
 
 
 def _ask_reset(app, email, **kwargs):

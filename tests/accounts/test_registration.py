@@ -31,8 +31,9 @@ def _confirm_link(message) -> str:
 
 def test_register_creates_unconfirmed_account_and_sends_link(client, db, outbox):
     response = post_form(client, "/inscription", GOOD)
-    assert response.status_code == 200 and "Vérifiez votre messagerie" in page_text(response)
-    assert "nouvelle.habitante@example.org" in page_text(response)
+    assert response.status_code == 302 and response.headers["Location"] == "/inscription/message-envoye"
+    page = client.get(response.headers["Location"])  # a reload of it sends nothing again
+    assert "Vérifiez votre messagerie" in page_text(page) and "nouvelle.habitante@example.org" in page_text(page)
     user = db.session.execute(select(User)).scalar_one()
     assert user.email == "nouvelle.habitante@example.org"  # stored lower-cased
     assert user.commune.code == "69266"
@@ -69,7 +70,7 @@ def test_next_survives_registration_and_the_confirmation_link(client, db, outbox
     target = "/consultations?etat=ouvertes"
     form_url = "/inscription?" + urlencode({"next": target})
     response = post_form(client, form_url, GOOD)
-    assert response.status_code == 200
+    assert response.status_code == 302
     link = _confirm_link(outbox[0]).replace("http://localhost", "")
     assert "next=" in link
     response = post_form(client, link, {})
@@ -88,7 +89,7 @@ def test_a_second_confirmation_signs_nobody_in(client, app, db, outbox):
 
 def test_an_outside_next_is_ignored_all_along(client, db, outbox):
     response = post_form(client, "/inscription?next=//evil.example.org/x", GOOD)
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert "evil" not in outbox[0].body
     link = _confirm_link(outbox[0]).replace("http://localhost", "")
     assert "?" not in link
@@ -106,7 +107,7 @@ def test_tampered_confirmation_link_is_refused(client, db, outbox):
 
 def test_commune_found_by_postal_code(client, db):
     response = post_form(client, "/inscription", {**GOOD, "commune": "69500"})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert db.session.execute(select(User)).scalar_one().commune.name == "Bron"
 
 
@@ -155,7 +156,8 @@ def test_duplicate_account_refused_whatever_the_case(client, db, make, outbox):
     its owner is told by mail."""
     make.user("nouvelle.habitante@example.org")
     response = post_form(client, "/inscription", GOOD)
-    assert response.status_code == 200 and "Un compte existe déjà" not in response.get_data(as_text=True)
+    assert response.headers["Location"] == "/inscription/message-envoye"
+    assert "Un compte existe déjà" not in client.get("/inscription/message-envoye").get_data(as_text=True)
     assert _count(db) == 1
     assert [m.to for m in outbox] == ["nouvelle.habitante@example.org"]
 

@@ -88,7 +88,7 @@ def test_registration_errors_are_summarised_shown_next_to_fields_and_input_is_ke
     password_confirm.fill(PASSWORD)
     commune.fill("Villeurbanne")
     submit(page, main.get_by_role("button", name="Créer mon compte"))
-    expect(page.get_by_role("status")).to_contain_text("Votre compte est créé.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
     assert _count_users(db) == 1 and len(outbox) == 1
 
 

@@ -51,10 +51,11 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     main.get_by_role("checkbox", name=re.compile("politique de confidentialité")).check()
     submit(page, main.get_by_role("button", name="Créer mon compte"))
 
-    # Signed in at once, on the account page, told to check their mail; the message in the outbox.
-    expect(page).to_have_url(f"{live_server.url}/compte")
-    expect(page.get_by_role("status")).to_contain_text("Votre compte est créé.")
-    expect(page.get_by_role("status")).to_contain_text(EMAIL.lower())
+    # Told to check their mail (the same page whether or not the address had an account, so
+    # not signed in yet); the message in the outbox.
+    expect(page).to_have_url(f"{live_server.url}/inscription/message-envoye")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    expect(main).to_contain_text(EMAIL.lower())
     assert [m.to for m in outbox] == [EMAIL.lower()]
     assert outbox[0].subject == "Confirmez votre adresse électronique"
     assert "Bonjour Camille M.," in outbox[0].body
@@ -73,7 +74,7 @@ def test_new_resident_journey_in_french_then_english(page, db, outbox, live_serv
     db.session.rollback()
     db.session.expire_all()  # see what the live server wrote
     submit(page, main.get_by_role("button", name="Confirmer mon adresse"))
-    expect(page).to_have_url(f"{live_server.url}/compte")
+    expect(page).to_have_url(f"{live_server.url}/compte")  # the first confirmation signs in
     expect(page.get_by_role("status")).to_contain_text("Votre adresse électronique est confirmée. Merci !")
     assert _user(db, EMAIL).is_confirmed
     db.session.rollback()

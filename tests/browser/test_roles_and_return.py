@@ -41,8 +41,8 @@ def test_a_partner_finds_what_waits_for_them_in_the_navigation(page, make, db, s
     expect(page.locator("main")).to_contain_text("Les entreprises suisses recrutent à Lyon")
 
 
-def test_registering_from_a_survey_leads_back_to_it_signed_in_then_after_confirming(page, make, db, outbox,
-                                                                                    live_server):
+def test_registering_from_a_survey_leads_back_to_it_once_confirmed(page, make, db, outbox,
+                                                                    live_server):
     survey = make_survey(db)
     survey_path = f"/questionnaires/{survey.id}"
     db.session.rollback()
@@ -59,16 +59,16 @@ def test_registering_from_a_survey_leads_back_to_it_signed_in_then_after_confirm
     main.get_by_role("checkbox", name=re.compile("politique de confidentialité")).check()
     submit(page, main.get_by_role("button", name="Créer mon compte"))
 
-    # Back where they were: the survey's answer page, signed in, told to confirm first.
-    expect(page).to_have_url(f"{live_server.url}{survey_path}/repondre")
-    expect(page.get_by_role("status")).to_contain_text("Votre compte est créé.")
-    expect(page.locator("header").get_by_role("button", name="Se déconnecter")).to_be_visible()
+    # Told to check their mail: registering answers the same whether or not the address had
+    # an account, so it cannot sign in.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
 
-    # The confirmation link leads there again.
+    # The confirmation link signs them in and leads back where they were.
     link = CONFIRM_LINK.search(outbox[0].body).group(0)
     visit(page, link)
     submit(page, main.get_by_role("button", name="Confirmer mon adresse"))
     expect(page).to_have_url(f"{live_server.url}{survey_path}/repondre")
+    expect(page.locator("header").get_by_role("button", name="Se déconnecter")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Votre adresse électronique est confirmée.")
     db.session.rollback()
     assert db.session.execute(select(User).filter_by(email="sacha.retour@example.org")).scalar_one().is_confirmed

@@ -90,6 +90,7 @@ MATRIX = {
     "territories.search": ("GET", "/territoires/recherche?q=Bron", PUBLIC),
     "territories.show": ("GET", "/territoires/epci/200046977", PUBLIC),
     "accounts.register": ("GET", "/inscription", VISITOR_ONLY_FORM),
+    "accounts.registered": ("GET", "/inscription/message-envoye", rule(302, visitor=302)),
     "accounts.sign_in": ("GET", "/connexion", VISITOR_ONLY_FORM),
     "accounts.forgot_password": ("GET", "/mot-de-passe-oublie", PUBLIC),
     "accounts.confirm_email": ("POST", "/confirmer/not-a-token", TOKEN_LINK),
