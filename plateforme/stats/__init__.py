@@ -20,6 +20,8 @@ from .gap import (
     mean_absolute_error,
     officials_summary,
     projection,
+    t_quantile,
+    welch_satterthwaite_df,
     wrong_majority_rate,
 )
 from .raking import (
@@ -53,6 +55,8 @@ __all__ = [
     "projection",
     "rake",
     "suppress_cells",
+    "t_quantile",
+    "welch_satterthwaite_df",
     "wrong_majority_rate",
     "wilson_interval",
 ]
