@@ -31,8 +31,9 @@ from .raking import (
     RakingResult,
     UnknownCategoryError,
     rake,
+    rake_feasible,
 )
-from .suppression import officials_publishable, suppress_cells
+from .suppression import officials_distribution_publishable, officials_publishable, suppress_cells
 
 __all__ = [
     "AgreementShare",
@@ -50,10 +51,12 @@ __all__ = [
     "gap",
     "kish_n_eff",
     "mean_absolute_error",
+    "officials_distribution_publishable",
     "officials_publishable",
     "officials_summary",
     "projection",
     "rake",
+    "rake_feasible",
     "suppress_cells",
     "t_quantile",
     "welch_satterthwaite_df",
