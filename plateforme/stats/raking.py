@@ -253,13 +253,16 @@ def rake_feasible(
     factors = free.weights / base
     relative = factors / factors.mean()
     low, high = trim
-    low = min(low, float(relative.min()) * (1 - 1e-9))
     top = max(high, float(relative.max()) * (1 + 1e-9))
 
-    def attempt(upper: float) -> RakingResult:
-        return rake(sample, margins, base_weights, tolerance, max_iterations, (low, upper))
+    def attempt(lower_bound: float, upper: float) -> RakingResult:
+        return rake(sample, margins, base_weights, tolerance, max_iterations, (lower_bound, upper))
 
-    best = attempt(top)
+    best = attempt(low, top)
+    if not best.converged:
+        # The lower bound is infeasible too: lowered to the untrimmed solution's smallest factor.
+        low = min(low, float(relative.min()) * (1 - 1e-9))
+        best = attempt(low, top)
     if not best.converged:
         # The untrimmed solution lies within these bounds, so it is the answer for them.
         best = RakingResult(free.weights, True, free.iterations, free.max_margin_error, 0, (low, top))
@@ -268,7 +271,7 @@ def rake_feasible(
         if upper / lower < 1.01:
             break
         middle = (lower * upper) ** 0.5  # bisection on a log scale: bounds are ratios
-        candidate = attempt(middle)
+        candidate = attempt(low, middle)
         if candidate.converged:
             best, upper = candidate, middle
         else:

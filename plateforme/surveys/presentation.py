@@ -24,7 +24,8 @@ ANSWER_LABELS = {
     "1": _l("Pas du tout d'accord"),
     "d": _l("Ne sait pas"),
 }
-SEX_LABELS = {"F": _l("Femme"), "M": _l("Homme")}
+# "X": the respondent prefers not to say; weighting.py says how such answers are weighted.
+SEX_LABELS = {"F": _l("Femme"), "M": _l("Homme"), "X": _l("Je préfère ne pas répondre")}
 AGE_BAND_LABELS = {
     "18-29": _l("18 à 29 ans"), "30-44": _l("30 à 44 ans"), "45-59": _l("45 à 59 ans"),
     "60-74": _l("60 à 74 ans"), "75+": _l("75 ans ou plus"),

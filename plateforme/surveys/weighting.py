@@ -10,7 +10,9 @@ The rules, all published in the methodology:
 - Sex × age: raked as crossed cells (response often depends on both together); adjacent age
   bands are merged until every cell holds MIN_CELL_RESPONDENTS. If even one age group leaves
   a sex below that, sex and age are raked as one-way margins, with age bands merged until
-  none is empty.
+  none is empty. If the sample's structure still makes the margins unreachable (e.g. every
+  man in one age group), the two adjacent age groups with the fewest respondents are merged
+  until raking converges or age is a single group.
 - Sex not given ("X"): the respondent counts for both sexes in proportion to the population of
   their age band — two fractional rows in the raking, whose weights are added back.
 - Trim bounds the margins make infeasible are widened (stats.rake_feasible), and the largest
@@ -26,15 +28,14 @@ from sqlalchemy import select
 from ..extensions import db
 from ..stats import RakingError, rake_feasible
 from ..stats.cells import collapse_adjacent
-from ..territories.models import AGE_BANDS, PopulationMargin, Territory, TerritoryKind
+from ..territories.models import AGE_BANDS, PopulationMargin, Sex, Territory, TerritoryKind
 from ..territories.services import children_of
 
 MIN_COMMUNE_RESPONDENTS = 5
 MIN_POOLED_RESPONDENTS = 20
 MIN_CELL_RESPONDENTS = 10
 OTHER_COMMUNES = "other"
-SEX_NOT_GIVEN = "X"
-SEXES = ("F", "M")
+SEXES = (Sex.F.value, Sex.M.value)  # the margins' sexes; SEX_NOT_GIVEN is split between them
 
 
 @dataclass
@@ -75,20 +76,19 @@ def territory_communes(territory: Territory) -> list[Territory]:
     return [c for c in children_of(territory) if c.kind == TerritoryKind.COMMUNE]
 
 
-def _commune_categories(code_of: dict[int, str], commune_ids: list) -> tuple[set[int], list[str]]:
-    """Kept communes and the codes of the pooled ones (see the module's rules)."""
-    per_commune: dict[int, int] = {}
-    for cid in commune_ids:
-        per_commune[cid] = per_commune.get(cid, 0) + 1
-    kept = {cid for cid, k in per_commune.items() if cid is not None and k >= MIN_COMMUNE_RESPONDENTS}
-    pooled_ids = [cid for cid in code_of if cid not in kept]
-    if pooled_ids:
-        in_pool = len(commune_ids) - sum(per_commune[cid] for cid in kept)
+def _commune_categories(all_codes: list[str], communes: list[str | None]) -> tuple[set[str], list[str]]:
+    """Kept communes and the pooled ones (see the module's rules)."""
+    per_commune: dict[str | None, int] = {}
+    for code in communes:
+        per_commune[code] = per_commune.get(code, 0) + 1
+    kept = {code for code, k in per_commune.items() if code is not None and k >= MIN_COMMUNE_RESPONDENTS}
+    if any(code not in kept for code in all_codes):
+        in_pool = len(communes) - sum(per_commune[code] for code in kept)
         while kept and in_pool < MIN_POOLED_RESPONDENTS:
-            smallest = min(kept, key=lambda cid: (per_commune[cid], code_of[cid]))
+            smallest = min(kept, key=lambda code: (per_commune[code], code))
             kept.discard(smallest)
             in_pool += per_commune[smallest]
-    return kept, sorted(code_of[cid] for cid in code_of if cid not in kept)
+    return kept, sorted(code for code in all_codes if code not in kept)
 
 
 def compute_weights(territory: Territory, sexes: list[str], age_bands: list[str], commune_ids: list[int],
@@ -108,16 +108,27 @@ def compute_weights(territory: Territory, sexes: list[str], age_bands: list[str]
         return Weighting(unweighted, False, reason="missing_margins")
 
     population: dict[tuple[str, str], float] = {}
-    commune_total: dict[int, float] = {}
+    commune_total: dict[str, float] = {}
     for tid, sex, band, count in rows:
         population[(sex.value, band)] = population.get((sex.value, band), 0) + count
-        commune_total[tid] = commune_total.get(tid, 0) + count
+        commune_total[code_of[tid]] = commune_total.get(code_of[tid], 0) + count
+    return rake_residents(population, commune_total, sexes, age_bands,
+                          [None if cid is None else code_of.get(cid) for cid in commune_ids], trim)
 
-    kept, pooled = _commune_categories(code_of, commune_ids)
-    commune_values = [code_of[cid] if cid in kept else OTHER_COMMUNES for cid in commune_ids]
-    commune_margin = {code_of[cid]: commune_total[cid] for cid in kept}
+
+def rake_residents(population: dict[tuple[str, str], float], commune_population: dict[str, float],
+                   sexes: list[str], age_bands: list[str], communes: list[str | None],
+                   trim: tuple[float, float]) -> Weighting:
+    """The module's rules on plain data (no database): population by (sex, age band) and by
+    commune code; respondents' sex (F, M or X), age band and commune code (None: pooled at
+    closing). Used by compute_weights and by simulations."""
+    n = len(sexes)
+    unweighted = np.ones(n)
+    kept, pooled = _commune_categories(list(commune_population), communes)
+    commune_values = [code if code in kept else OTHER_COMMUNES for code in communes]
+    commune_margin = {code: commune_population[code] for code in kept}
     if pooled:
-        commune_margin[OTHER_COMMUNES] = sum(commune_total[cid] for cid in code_of if cid not in kept)
+        commune_margin[OTHER_COMMUNES] = sum(commune_population[code] for code in pooled)
 
     # Sex × age cells, collapsing sparse ones; else one-way margins without empty bands.
     bands = [b for b in AGE_BANDS if any(population.get((s, b), 0) > 0 for s in SEXES)]
@@ -128,6 +139,35 @@ def compute_weights(territory: Territory, sexes: list[str], age_bands: list[str]
     if not crossed:
         totals = {b: [sum(cell_counts[b])] for b in bands}
         groups = collapse_adjacent(bands, totals, 1)
+    while True:
+        outcome = _rake_groups(population, groups, crossed, sexes, age_bands, commune_values, commune_margin, trim)
+        if isinstance(outcome, Weighting) or outcome[0].converged or len(groups) == 1:
+            break
+        # The sample's structure makes the margins unreachable even without bounds (e.g. every
+        # man in one age group): merge the two adjacent age groups with the fewest respondents.
+        sizes = [sum(sum(cell_counts[band]) for band in group) for group in groups]
+        i = min(range(len(groups) - 1), key=lambda j: (sizes[j] + sizes[j + 1], j))
+        groups[i:i + 2] = [groups[i] + groups[i + 1]]
+        crossed = False
+    if isinstance(outcome, Weighting):
+        return outcome
+    result, origin, variables = outcome
+    # Weights are scaled to average 1: shares do not depend on the scale.
+    weights = np.bincount(np.asarray(origin), weights=result.weights, minlength=n)
+    weights = weights * (n / weights.sum())
+    return Weighting(weights, True, variables=variables, converged=result.converged,
+                     iterations=result.iterations, trimmed=int(result.trimmed), pooled_communes=pooled,
+                     margins="sex_by_age" if crossed else "one_way", age_groups=groups,
+                     max_margin_error=result.max_margin_error, max_weight=float(weights.max()),
+                     trim_used=result.trim, trim_widened=result.trim_widened,
+                     sex_not_given=sum(1 for s in sexes if s not in SEXES))
+
+
+def _rake_groups(population, groups, crossed, sexes, age_bands, commune_values, commune_margin, trim):
+    """One raking with the given age groups: (result, row origins, variables) or an
+    unweighted Weighting when raking is impossible."""
+    n = len(sexes)
+    unweighted = np.ones(n)
     group_of = {b: ",".join(g) for g in groups for b in g}
 
     # Rows of the raking: one per respondent, two (F and M, fractional) per sex not given.
@@ -169,12 +209,4 @@ def compute_weights(territory: Territory, sexes: list[str], age_bands: list[str]
         result = rake_feasible(sample, margins, base_weights=np.asarray(base), trim=trim)
     except RakingError as error:
         return Weighting(unweighted, False, reason=f"raking_failed: {error}")
-    # Weights are scaled to average 1: shares do not depend on the scale.
-    weights = np.bincount(np.asarray(origin), weights=result.weights, minlength=n)
-    weights = weights * (n / weights.sum())
-    return Weighting(weights, True, variables=variables, converged=result.converged,
-                     iterations=result.iterations, trimmed=int(result.trimmed), pooled_communes=pooled,
-                     margins="sex_by_age" if crossed else "one_way", age_groups=groups,
-                     max_margin_error=result.max_margin_error, max_weight=float(weights.max()),
-                     trim_used=result.trim, trim_widened=result.trim_widened,
-                     sex_not_given=sum(1 for s in sexes if s not in SEXES))
+    return result, origin, variables
