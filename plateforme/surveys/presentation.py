@@ -132,7 +132,7 @@ def finding_title(statements: list[dict]) -> str:
     second = ngettext("l'écart est net (son intervalle exclut zéro) pour %(num)s affirmation sur %(total)s",
                       "l'écart est net (son intervalle exclut zéro) pour %(num)s affirmations sur %(total)s",
                       clear, total=len(gaps))
-    return _("%(first)s ; %(second)s", first=first, second=second)
+    return _("%(first)s ; %(second)s", first=first, second=second)
 
 
 CHART_WIDTH = 720
@@ -191,7 +191,7 @@ def chart_rows(statements: list[dict], thresholds: dict) -> list[ChartRow]:
         else:
             mean = _x(officials["mean_estimate"])
             if officials["median_estimate"] is None:  # fewer than 5 officials: the mean alone
-                official_text = _("Élus : moyenne %(mean)s", mean=pct(officials["mean_estimate"]))
+                official_text = _("Élus : moyenne %(mean)s", mean=pct(officials["mean_estimate"]))
                 median = None
             else:
                 official_text = _("Élus : moyenne %(mean)s, médiane %(median)s",
