@@ -150,3 +150,32 @@ def test_a_resident_may_prefer_not_to_give_their_sex(client, db, make):
     assert db.session.execute(select(ResidentPending.sex)).scalar_one() == "X"
     # And on paper.
     assert import_answers(survey, b"sex,age_band,commune,s1,s2\nx,30-44,69266,5,4\n") == 1
+
+
+def test_snapshots_published_before_these_keys_still_render(client, db, make):
+    import json
+
+    from plateforme.surveys.models import Publication
+    from plateforme.surveys.publication import canonical_json
+
+    survey = _survey_with(db, make, _random_rows(make, per_commune=20), ((20, 40), (30, 50), (25, 45)))
+    publication = db.session.query(Publication).filter_by(survey_id=survey.id).one()
+    data = json.loads(publication.payload)
+    data.pop("summary")
+    weighting = data["weighting"]
+    for key in ("pooled_commune_count", "margins", "age_groups", "max_margin_error", "max_weight", "trim_used",
+                "trim_widened", "sex_not_given"):
+        weighting.pop(key)
+    weighting["pooled_communes"] = ["69259", "69260"]  # what older versions listed
+    for statement in data["statements"]:
+        statement["officials"].pop("mean_only")
+        statement["officials"].update(median_estimate=0.25, sd_estimate=0.05)
+        for key in ("df", "excludes_zero"):
+            statement["gap"].pop(key)
+    publication.payload = canonical_json(data)
+    db.session.commit()
+    response = client.get(f"/questionnaires/{survey.id}/resultats")
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "2 communes ont été regroupées" in page and "69259" not in page
+    assert "médiane 25" in page
