@@ -20,6 +20,7 @@ The rules, all published in the methodology:
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,7 +124,8 @@ def rake_residents(population: dict[tuple[str, str], float], commune_population:
     commune code; respondents' sex (F, M or X), age band and commune code (None: pooled at
     closing). Used by compute_weights and by simulations."""
     n = len(sexes)
-    unweighted = np.ones(n)
+    if n == 0:
+        return Weighting(np.ones(0), False, reason="no_respondents")
     kept, pooled = _commune_categories(list(commune_population), communes)
     commune_values = [code if code in kept else OTHER_COMMUNES for code in communes]
     commune_margin = {code: commune_population[code] for code in kept}
@@ -132,8 +134,8 @@ def rake_residents(population: dict[tuple[str, str], float], commune_population:
 
     # Sex × age cells, collapsing sparse ones; else one-way margins without empty bands.
     bands = [b for b in AGE_BANDS if any(population.get((s, b), 0) > 0 for s in SEXES)]
-    cell_counts = {b: [sum(1 for s, a in zip(sexes, age_bands) if s == sex and a == b) for sex in SEXES]
-                   for b in bands}
+    tally = Counter(zip(sexes, age_bands))  # one pass: surveys reach 100,000 answers
+    cell_counts = {b: [tally[(sex, b)] for sex in SEXES] for b in bands}
     groups = collapse_adjacent(bands, cell_counts, MIN_CELL_RESPONDENTS)
     crossed = all(sum(cell_counts[b][i] for b in g) >= MIN_CELL_RESPONDENTS for g in groups for i in range(2))
     if not crossed:
