@@ -179,3 +179,18 @@ def test_snapshots_published_before_these_keys_still_render(client, db, make):
     page = page_text(response)
     assert "2 communes ont été regroupées" in page and "69259" not in page
     assert "médiane 25" in page
+
+
+def test_the_method_reads_in_english_too(client, db, make):
+    rows = ([["F", "18-29", "69266", "5", "4"], ["F", "18-29", "69266", "2", "4"]] * 30
+            + [["M", "60-74", "69266", "1", "1"]] * 4 + [["X", "75+", "69266", "4", "4"]] * 4)
+    survey = _survey_with(db, make, rows, ((20, 40), (30, 50), (25, 45)))
+    page = page_text(client.get(f"/questionnaires/{survey.id}/resultats", headers={"Accept-Language": "en"}))
+    for text in ("fewer than 5 officials: only the mean is published",
+                 "Student's t distribution on the Welch–Satterthwaite degrees of freedom",
+                 "are a random subset of all of them",
+                 "with “don't know” in the denominator",
+                 "the upper bound was widened to",
+                 "4 people preferred not to give their sex: each counts for both sexes",
+                 "Largest remaining difference between the weighted sample and a margin"):
+        assert text in page, text
