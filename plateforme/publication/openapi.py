@@ -18,6 +18,72 @@ TYPES = {
 LISTS = {"fields", "sources"}  # text columns served as arrays in JSON
 
 
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+
+_SURVEY_RESIDENTS = {"type": "object", "properties": {
+    "agree": {"type": ["number", "null"], "description": (
+        "Part pondérée des répondants à l'affirmation qui sont d'accord (4 ou 5). « Ne sait pas » compte au "
+        "dénominateur : c'est la question posée aux élus (« sur 100 habitants, combien sont d'accord ? »), "
+        "qui porte sur tous les habitants, avec ou sans avis. "
+        "EN: weighted share of those who answered the statement who agree (4 or 5). \"Don't know\" is in the "
+        "denominator: this is the question officials are asked (\"out of 100 residents, how many agree?\"), "
+        "about all residents, with an opinion or not.")},
+    "dont_know": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL,
+}, "additionalProperties": True}
+_SURVEY_OFFICIALS = {"type": "object", "properties": {
+    "mean_only": {"type": "boolean", "description": (
+        "Moins de 5 élus : seule la moyenne est publiée (médiane, écart-type et répartition restent null), "
+        "sinon les estimations individuelles pourraient être recalculées. EN: fewer than 5 officials: only the "
+        "mean is published, else single estimates could be solved for.")},
+    "mean_absolute_error": {"type": ["number", "null"], "description": (
+        "Moyenne de |estimation − part des habitants d'accord estimée| : mesurée par rapport à l'estimation "
+        "de l'échantillon, pas à la vraie part. EN: mean of |estimate − residents' estimated share|, measured "
+        "against the sample estimate, not the true share.")},
+}, "additionalProperties": True}
+_SURVEY_GAP = {"type": "object", "properties": {
+    "value": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL,
+    "df": {"type": ["number", "null"], "description": (
+        "Intervalle à 95 % : quantile de Student à ces degrés de liberté (Welch–Satterthwaite), car la "
+        "variance des élus repose sur peu d'estimations. La correction de population finie (1 − m/M) suppose "
+        "que les élus qui ont répondu sont un sous-ensemble aléatoire des M élus ; null quand elle est nulle "
+        "(m = M). EN: 95 % interval with a Student t quantile on these (Welch–Satterthwaite) degrees of freedom, "
+        "since the officials' variance rests on few estimates. The finite-population correction (1 − m/M) "
+        "assumes the officials who answered are a random subset of the M; null when infinite (m = M).")},
+    "excludes_zero": {"type": ["boolean", "null"], "description": "L'intervalle exclut 0. EN: the interval "
+                                                                  "excludes 0."},
+}, "additionalProperties": True}
+_SURVEY_STATEMENT = {"type": "object", "properties": {
+    "key": {"type": "string"}, "text": {"type": "string"}, "residents": _SURVEY_RESIDENTS,
+    "officials": _SURVEY_OFFICIALS, "gap": _SURVEY_GAP, "communes": {"type": "array", "items": {"type": "object"}},
+}, "additionalProperties": True}
+_SURVEY_WEIGHTING = {"type": "object", "description": (
+    "Calage sur les cases sexe × tranche d'âge (tranches voisines regroupées sous 10 répondants par case, "
+    "age_groups) et sur la commune (communes de moins de 5 répondants regroupées, jusqu'à 20 répondants au moins "
+    "dans le regroupement ; pooled_commune_count dit combien, pas lesquelles). Sexe non indiqué (sex_not_given) : "
+    "la personne compte pour les deux sexes au prorata de la population de sa tranche d'âge. Bornes des facteurs "
+    "impossibles à tenir avec les marges : la borne haute est élargie à la plus petite valeur qui converge "
+    "(trim_widened, trim_used). max_margin_error et max_weight (rapport au poids moyen) sont publiés pour chaque "
+    "questionnaire. EN: raked on sex × age-band cells (adjacent bands merged below 10 respondents a cell, "
+    "age_groups) and commune (communes under 5 respondents pooled, until the pool holds at least 20; "
+    "pooled_commune_count says how many, not which). Sex not given: the respondent counts for both sexes in "
+    "proportion to the population of their age band. Trim bounds the margins make infeasible: the upper bound is "
+    "widened to the smallest value that converges. The largest remaining margin error and the largest weight "
+    "(over the mean) are published for every survey."), "properties": {
+    "max_margin_error": _NUMBER_OR_NULL, "max_weight": _NUMBER_OR_NULL,
+    "trim_used": {"type": ["array", "null"], "items": {"type": "number"}},
+    "trim_widened": {"type": "boolean"}, "pooled_commune_count": {"type": "integer"},
+    "margins": {"type": ["string", "null"], "enum": ["sex_by_age", "one_way", None]},
+    "age_groups": {"type": "array", "items": {"type": "string"}},
+    "sex_not_given": {"type": "integer"},
+}, "additionalProperties": True}
+_SURVEY_SUMMARY = {"type": "object", "description": (
+    "Le titre des résultats : écart absolu moyen entre élus et habitants (des écarts de signes opposés ne "
+    "s'annulent pas) et nombre d'affirmations dont l'intervalle de l'écart exclut zéro. EN: the headline: mean "
+    "absolute gap (opposite gaps do not cancel) and how many statements' gap intervals exclude zero."),
+    "properties": {"statements_with_gap": {"type": "integer"}, "mean_absolute_gap": _NUMBER_OR_NULL,
+                   "gaps_excluding_zero": {"type": "integer"}}}
+
+
 def _nullable(column) -> bool:
     expression = getattr(column.expression, "expression", column.expression)
     return bool(getattr(expression, "nullable", True))
@@ -121,10 +187,12 @@ def openapi_document() -> dict:
             "properties": {
                 "survey": {"type": "object", "description": "Le questionnaire, la version publiée, son sha256, "
                                                             "published_at et la note de correction"},
-                "statements": {"type": "array", "items": {"type": "object"},
+                "statements": {"type": "array", "items": _SURVEY_STATEMENT,
                                "description": "Par affirmation : habitants (part d'accord redressée, intervalle), "
                                               "élus (estimations agrégées) et écart"},
-                "thresholds": {"type": "object"}, "weighting": {"type": "object"},
+                "thresholds": {"type": "object"},
+                "weighting": _SURVEY_WEIGHTING,
+                "summary": _SURVEY_SUMMARY,
             },
             "additionalProperties": True,
         },

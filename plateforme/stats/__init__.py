@@ -20,6 +20,8 @@ from .gap import (
     mean_absolute_error,
     officials_summary,
     projection,
+    t_quantile,
+    welch_satterthwaite_df,
     wrong_majority_rate,
 )
 from .raking import (
@@ -29,8 +31,9 @@ from .raking import (
     RakingResult,
     UnknownCategoryError,
     rake,
+    rake_feasible,
 )
-from .suppression import officials_publishable, suppress_cells
+from .suppression import officials_distribution_publishable, officials_publishable, suppress_cells
 
 __all__ = [
     "AgreementShare",
@@ -48,11 +51,15 @@ __all__ = [
     "gap",
     "kish_n_eff",
     "mean_absolute_error",
+    "officials_distribution_publishable",
     "officials_publishable",
     "officials_summary",
     "projection",
     "rake",
+    "rake_feasible",
     "suppress_cells",
+    "t_quantile",
+    "welch_satterthwaite_df",
     "wrong_majority_rate",
     "wilson_interval",
 ]

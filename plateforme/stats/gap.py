@@ -14,7 +14,98 @@ from typing import Any, Sequence
 
 import numpy as np
 
-Z_GAP = 1.96
+Z_GAP = 1.96  # kept for callers that pass z; gap() itself uses a t quantile
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularised incomplete beta (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for k in range(1, 400):
+        m2 = 2 * k
+        for numerator in (k * (b - k) * x / ((a + m2 - 1) * (a + m2)),
+                          -(a + k) * (a + b + k) * x / ((a + m2) * (a + m2 + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _betacf(b, a, 1.0 - x) / b
+
+
+def t_quantile(probability: float, df: float) -> float:
+    """Quantile of Student's t with ``df`` (> 0, possibly fractional) degrees of freedom.
+
+    Pure Python so that the statistics need no scipy at run time; tested against
+    ``scipy.stats.t.ppf``. ``df = inf`` gives the normal quantile.
+    """
+    if not 0.0 < probability < 1.0:
+        raise ValueError(f"probability must be within (0, 1), got {probability}")
+    if not df > 0:
+        raise ValueError(f"degrees of freedom must be positive, got {df}")
+    if probability == 0.5:
+        return 0.0
+    upper = probability > 0.5
+    tail = 1.0 - probability if upper else probability  # one-sided tail below 0.5
+    if math.isinf(df) or df > 1e7:
+        from statistics import NormalDist
+
+        q = NormalDist().inv_cdf(1.0 - tail)
+        return q if upper else -q
+
+    def tail_of(t: float) -> float:  # P(T > t) for t >= 0
+        return 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
+
+    low, high = 0.0, 1.0
+    while tail_of(high) > tail:
+        high *= 2.0
+    for _ in range(200):  # bisection: the tail is monotone, so this cannot fail
+        mid = (low + high) / 2.0
+        if tail_of(mid) > tail:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-12 * max(1.0, high):
+            break
+    q = (low + high) / 2.0
+    return q if upper else -q
+
+
+def welch_satterthwaite_df(officials_var: float, m: int, residents_var: float, n_eff: float) -> float:
+    """Degrees of freedom of the sum of the two variance terms of the gap.
+
+    df = (v₁ + v₂)² / (v₁²/(m − 1) + v₂²/(n_eff − 1)), where v₁ is the officials' term
+    (from m estimates) and v₂ the residents' (from an effective size n_eff). A term
+    that is zero contributes nothing; a term estimated from one unit has no degree of
+    freedom to give (m = 1, n_eff <= 1). inf when both terms are zero.
+    """
+    total = officials_var + residents_var
+    if total == 0.0:
+        return math.inf
+    denominator = 0.0
+    for var, units in ((officials_var, m), (residents_var, n_eff)):
+        if var > 0.0:
+            if units <= 1:
+                return 1.0  # the most cautious value a t distribution allows here
+            denominator += var * var / (units - 1)
+    return total * total / denominator
 
 
 def _estimates(estimates: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -77,6 +168,7 @@ class Gap:
     se: float
     ci_low: float
     ci_high: float
+    df: float = math.inf  # Welch–Satterthwaite degrees of freedom of the t quantile used
 
 
 def gap(
@@ -86,13 +178,20 @@ def gap(
     total_officials: int,
     p_hat: float,
     n_eff: float,
-    z: float = Z_GAP,
+    z: float | None = None,
+    level: float = 0.95,
 ) -> Gap:
-    """G = ē − p̂ with SE = sqrt(s²/m·(1 − m/M) + p̂(1 − p̂)/n_eff).
+    """G = ē − p̂ with SE = sqrt(s²/m·(1 − m/M) + p̂(1 − p̂)/n_eff), interval G ± t·SE.
 
     The officials' term carries a finite population correction because the
-    officials are a known, small population (M): when all answered (m = M) their
-    mean has no sampling error, whatever ``sd_estimate`` is (nan included).
+    officials are a known, small population (M). That correction assumes the m
+    officials who answered are a random subset of the M: when all answered
+    (m = M) their mean has no sampling error, whatever ``sd_estimate`` is (nan
+    included); if those who answer differ from those who do not, the interval
+    does not cover that bias. The quantile is Student's t on the
+    Welch–Satterthwaite degrees of freedom of the two terms, since the officials'
+    variance rests on few estimates (a normal z under-covers with 5 to 12 of
+    them); ``z`` forces a fixed quantile instead.
     """
     if not 0 < m <= total_officials:
         raise ValueError(f"need 0 < m <= M, got m={m}, M={total_officials}")
@@ -102,13 +201,21 @@ def gap(
         raise ValueError(f"p_hat must be within [0, 1], got {p_hat}")
     fpc = 1.0 - m / total_officials
     officials_var = 0.0 if fpc == 0.0 else sd_estimate**2 / m * fpc
-    se = math.sqrt(officials_var + p_hat * (1 - p_hat) / n_eff)
+    if math.isnan(officials_var):
+        raise ValueError("sd_estimate is needed when not every official answered (m < M)")
+    residents_var = p_hat * (1 - p_hat) / n_eff
+    se = math.sqrt(officials_var + residents_var)
     g = mean_estimate - p_hat
-    return Gap(gap=g, se=se, ci_low=g - z * se, ci_high=g + z * se)
+    df = welch_satterthwaite_df(officials_var, m, residents_var, n_eff)
+    quantile = z if z is not None else t_quantile(0.5 + level / 2, df)
+    return Gap(gap=g, se=se, ci_low=g - quantile * se, ci_high=g + quantile * se, df=df)
 
 
 def mean_absolute_error(estimates: Sequence[float] | np.ndarray, p_hat: float) -> float:
-    """Mean of |estimate − p̂| over officials."""
+    """Mean of |estimate − p̂| over officials, measured against p̂: the residents'
+    weighted agreement as estimated from the sample, not the true population share. It
+    therefore includes the residents' own sampling error (which inflates it a little on
+    average), and is published as a description, without an interval."""
     return float(np.mean(np.abs(_estimates(estimates) - p_hat)))
 
 

@@ -39,6 +39,14 @@ class RakingResult:
     iterations: int  # raking cycles performed (one cycle adjusts every variable once)
     max_margin_error: float  # max over categories of |weighted total - target| / target
     trimmed: int  # respondents whose weight factor was trimmed at least once
+    trim: tuple[float, float] | None = None  # the bounds in force (widened when infeasible)
+    trim_widened: bool = False  # the requested bounds could not hold with the margins
+
+    @property
+    def max_weight_ratio(self) -> float:
+        """The largest weight over the mean weight."""
+        w = self.weights
+        return float(w.max() / w.mean()) if w.size and w.mean() > 0 else float("nan")
 
     @property
     def n_eff(self) -> float:
@@ -212,4 +220,61 @@ def rake(
         iterations=iterations,
         max_margin_error=error,
         trimmed=int(was_trimmed.sum()),
+        trim=trim,
     )
+
+
+def rake_feasible(
+    sample: Mapping[str, Sequence[Hashable]],
+    margins: Mapping[str, Mapping[Hashable, float]],
+    base_weights: Sequence[float] | np.ndarray | None = None,
+    tolerance: float = 1e-6,
+    max_iterations: int = 100,
+    trim: tuple[float, float] | None = (0.3, 3.0),
+    steps: int = 14,
+) -> RakingResult:
+    """`rake`, with a documented rule for bounds the margins make infeasible.
+
+    Trim bounds and margins cannot always hold together (a small sample often needs a
+    weight above 3× the mean to reach a rare category). Then the upper bound is
+    widened to the smallest value, to 1 %, at which raking converges (bisection
+    between the requested bound and the largest factor of the untrimmed solution);
+    if the lower bound is infeasible too, it is lowered to the untrimmed solution's
+    smallest factor. ``trim_widened`` and ``trim`` on the result say what was used.
+    Only when even untrimmed raking does not converge is ``converged`` False.
+    """
+    result = rake(sample, margins, base_weights, tolerance, max_iterations, trim)
+    if result.converged or trim is None:
+        return result
+    free = rake(sample, margins, base_weights, tolerance, max_iterations * 10, None)
+    if not free.converged:
+        return free
+    base = np.ones(len(free.weights)) if base_weights is None else np.asarray(base_weights, dtype=float)
+    factors = free.weights / base
+    relative = factors / factors.mean()
+    low, high = trim
+    top = max(high, float(relative.max()) * (1 + 1e-9))
+
+    def attempt(lower_bound: float, upper: float) -> RakingResult:
+        return rake(sample, margins, base_weights, tolerance, max_iterations, (lower_bound, upper))
+
+    best = attempt(low, top)
+    if not best.converged:
+        # The lower bound is infeasible too: lowered to the untrimmed solution's smallest factor.
+        low = min(low, float(relative.min()) * (1 - 1e-9))
+        best = attempt(low, top)
+    if not best.converged:
+        # The untrimmed solution lies within these bounds, so it is the answer for them.
+        best = RakingResult(free.weights, True, free.iterations, free.max_margin_error, 0, (low, top))
+    lower, upper = high, top
+    for _ in range(steps):
+        if upper / lower < 1.01:
+            break
+        middle = (lower * upper) ** 0.5  # bisection on a log scale: bounds are ratios
+        candidate = attempt(low, middle)
+        if candidate.converged:
+            best, upper = candidate, middle
+        else:
+            lower = middle
+    return RakingResult(best.weights, best.converged, best.iterations, best.max_margin_error, best.trimmed,
+                        best.trim, trim_widened=True)

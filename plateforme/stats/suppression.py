@@ -8,21 +8,30 @@ from typing import Collection, Hashable, Iterable, Mapping
 DEFAULT_THRESHOLD = 11
 # Fewer officials than this and their answers are as good as named.
 DEFAULT_MINIMUM_OFFICIALS = 3
+# Below this many officials only their mean is published: mean, median and standard
+# deviation of three numbers give the three numbers back (and with the mean, the mean
+# absolute error and the shares below/above an interval solve for single estimates).
+MINIMUM_OFFICIALS_FOR_DISTRIBUTION = 5
 
 
 def suppress_cells(
     cells: Mapping[Hashable, int],
     threshold: int = DEFAULT_THRESHOLD,
     groups: Iterable[Collection[Hashable]] | None = None,
+    also_hide: Collection[Hashable] = (),
 ) -> set[Hashable]:
     """Keys of the cells to hide, primary and secondary suppression included.
 
     Primary: every count below ``threshold`` — zeros too, since "nobody in
     this commune agrees" discloses as much as "one person". Secondary: a group
     is a set of cells whose total is published (e.g. the communes of an
-    intercommunality); if exactly one of its cells is hidden, the smallest
-    visible cell of the group is hidden too, else the hidden one could be
-    recomputed by subtraction. Suppressions can cascade across overlapping
+    intercommunality); the hidden cells of a group can be recomputed together,
+    as the total minus the visible ones, so while a group's hidden cells are a
+    single cell or add up to less than ``threshold`` (cells {1, 2, 50, 60}
+    hiding 1 and 2 still give away 3), the smallest visible cell of the group
+    is hidden too. ``also_hide`` lists cells to hide whatever their count (e.g.
+    a commune where everyone agrees: the share discloses each answer).
+    Suppressions can cascade across overlapping
     groups, so this repeats until stable. ``groups=None`` means all cells form
     one group. Ties go to the cell listed first in ``cells``. A group of a
     single cell cannot be protected this way: hide its total instead.
@@ -38,16 +47,19 @@ def suppress_cells(
         # Dict order gives deterministic tie-breaking whatever the group's type.
         group.sort(key=order.__getitem__)
 
-    suppressed = {key for key, count in cells.items() if count < threshold}
+    unknown = [key for key in also_hide if key not in cells]
+    if unknown:
+        raise KeyError(f"also_hide refers to unknown cells: {unknown!r}")
+    suppressed = {key for key, count in cells.items() if count < threshold} | set(also_hide)
     changed = True
     while changed:
         changed = False
         for group in group_list:
             hidden = [key for key in group if key in suppressed]
-            if len(hidden) != 1:
+            if not hidden or (len(hidden) > 1 and sum(cells[key] for key in hidden) >= threshold):
                 continue
             visible = [key for key in group if key not in suppressed]
-            if visible:
+            if visible:  # none left: only hiding the group's total would protect it
                 suppressed.add(min(visible, key=cells.__getitem__))
                 changed = True
     return suppressed
@@ -56,3 +68,8 @@ def suppress_cells(
 def officials_publishable(m: int, minimum: int = DEFAULT_MINIMUM_OFFICIALS) -> bool:
     """Whether ``m`` officials' answers are enough to publish their summary."""
     return m >= minimum
+
+
+def officials_distribution_publishable(m: int) -> bool:
+    """Whether ``m`` officials are enough to publish more than their mean estimate."""
+    return m >= MINIMUM_OFFICIALS_FOR_DISTRIBUTION

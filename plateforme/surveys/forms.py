@@ -190,7 +190,9 @@ def _profile_fields() -> dict:
     follows the order of the page."""
     return {
         "sex": RadioChoiceField(_l("Vous êtes"), choices=choices(SEX_LABELS.items()),
-                                validators=[InputRequired(_l("Indiquez si vous êtes une femme ou un homme."))]),
+                                validators=[InputRequired(_l(
+                                    "Indiquez si vous êtes une femme ou un homme, ou que vous préférez ne pas "
+                                    "répondre."))]),
         "age_band": RadioChoiceField(_l("Votre âge"), choices=choices(AGE_BAND_LABELS.items()),
                                      validators=[InputRequired(_l("Indiquez votre tranche d'âge."))]),
         "commune": ChoiceField(_l("Votre commune de résidence"), coerce=optional_int,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..core.csvimport import CsvLinesError, LineError, read_csv
 from ..extensions import db
-from ..territories.models import AGE_BANDS, Territory, TerritoryKind, territory_contains
+from ..territories.models import AGE_BANDS, RESPONDENT_SEXES, Territory, TerritoryKind, territory_contains
 from .models import Channel, ImportLog, OfficialResponse, PerceptionSurvey, ResidentResponse, SurveyStatus
 from .services import SurveyError, count_officials, encode_answers, participation_counts
 
@@ -68,8 +68,9 @@ def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: st
     for line, row in table.rows:
         problems = []
         sex = row["sex"].upper()
-        if sex not in ("F", "M"):
-            problems.append(_("sexe « %(value)s » invalide (F ou M)", value=row["sex"]))
+        if sex not in RESPONDENT_SEXES:  # X: prefers not to say (weighting.py)
+            problems.append(_("sexe « %(value)s » invalide (F, M ou X pour « préfère ne pas répondre »)",
+                              value=row["sex"]))
         if row["age_band"] not in AGE_BANDS:
             problems.append(_("tranche d'âge « %(value)s » invalide", value=row["age_band"]))
         commune = communes.get(row["commune"])

@@ -24,7 +24,8 @@ ANSWER_LABELS = {
     "1": _l("Pas du tout d'accord"),
     "d": _l("Ne sait pas"),
 }
-SEX_LABELS = {"F": _l("Femme"), "M": _l("Homme")}
+# "X": the respondent prefers not to say; weighting.py says how such answers are weighted.
+SEX_LABELS = {"F": _l("Femme"), "M": _l("Homme"), "X": _l("Je préfère ne pas répondre")}
 AGE_BAND_LABELS = {
     "18-29": _l("18 à 29 ans"), "30-44": _l("30 à 44 ans"), "45-59": _l("45 à 59 ans"),
     "60-74": _l("60 à 74 ans"), "75+": _l("75 ans ou plus"),
@@ -104,22 +105,34 @@ def suppressed_label(threshold: int) -> str:
 # --- the chart's title and geometry ----------------------------------------------------
 
 def finding_title(statements: list[dict]) -> str:
-    """The chart says one thing: how far officials' estimates are from residents' answers,
-    on average across the statements where the gap is published, in whole points."""
-    gaps = [s["gap"]["value"] for s in statements if s["gap"]["value"] is not None]
+    """The chart says one thing: how far officials' estimates are from residents' answers.
+
+    Across statements, the mean *absolute* gap (signed gaps of opposite signs would cancel
+    and read "within a point" while each is large), with how many statements' gap intervals
+    exclude zero. A single statement keeps its direction. Old snapshots lack the summary
+    key: everything here is recomputed from the statements."""
+    gaps = [s["gap"] for s in statements if s["gap"]["value"] is not None]
     if not gaps:
         return _("Estimations des élus et adhésion des habitants, affirmation par affirmation")
-    n = _half_up(sum(gaps) / len(gaps) * 100)
-    average = _(" en moyenne") if len(gaps) > 1 else ""
-    if n < 0:
-        return ngettext("Les élus sous-estiment l'adhésion des habitants de %(num)s point%(average)s",
-                        "Les élus sous-estiment l'adhésion des habitants de %(num)s points%(average)s",
-                        -n, average=average)
-    if n > 0:
-        return ngettext("Les élus surestiment l'adhésion des habitants de %(num)s point%(average)s",
-                        "Les élus surestiment l'adhésion des habitants de %(num)s points%(average)s",
-                        n, average=average)
-    return _("Les élus estiment l'adhésion des habitants à moins d'un point près%(average)s", average=average)
+    if len(gaps) == 1:
+        n = _half_up(gaps[0]["value"] * 100)
+        if n < 0:
+            return ngettext("Les élus sous-estiment l'adhésion des habitants de %(num)s point",
+                            "Les élus sous-estiment l'adhésion des habitants de %(num)s points", -n)
+        if n > 0:
+            return ngettext("Les élus surestiment l'adhésion des habitants de %(num)s point",
+                            "Les élus surestiment l'adhésion des habitants de %(num)s points", n)
+        return _("Les élus estiment l'adhésion des habitants à moins d'un point près")
+    n = _half_up(sum(abs(g["value"]) for g in gaps) / len(gaps) * 100)
+    clear = sum(1 for g in gaps if g["ci_low"] is not None and (g["ci_low"] > 0 or g["ci_high"] < 0))
+    first = ngettext("Les estimations des élus s'écartent de l'adhésion des habitants de %(num)s point en moyenne, "
+                     "dans un sens ou dans l'autre",
+                     "Les estimations des élus s'écartent de l'adhésion des habitants de %(num)s points en moyenne, "
+                     "dans un sens ou dans l'autre", n)
+    second = ngettext("l'écart est net (son intervalle exclut zéro) pour %(num)s affirmation sur %(total)s",
+                      "l'écart est net (son intervalle exclut zéro) pour %(num)s affirmations sur %(total)s",
+                      clear, total=len(gaps))
+    return _("%(first)s ; %(second)s", first=first, second=second)
 
 
 CHART_WIDTH = 720
@@ -176,9 +189,14 @@ def chart_rows(statements: list[dict], thresholds: dict) -> list[ChartRow]:
             official_text = _("Élus : %(value)s", value=suppressed_label(thresholds["min_officials"]))
             mean = median = None
         else:
-            official_text = _("Élus : moyenne %(mean)s, médiane %(median)s", mean=pct(officials["mean_estimate"]),
-                              median=pct(officials["median_estimate"]))
-            mean, median = _x(officials["mean_estimate"]), _x(officials["median_estimate"])
+            mean = _x(officials["mean_estimate"])
+            if officials["median_estimate"] is None:  # fewer than 5 officials: the mean alone
+                official_text = _("Élus : moyenne %(mean)s", mean=pct(officials["mean_estimate"]))
+                median = None
+            else:
+                official_text = _("Élus : moyenne %(mean)s, médiane %(median)s",
+                                  mean=pct(officials["mean_estimate"]), median=pct(officials["median_estimate"]))
+                median = _x(officials["median_estimate"])
         rows.append(ChartRow(key=statement["key"], label=_short(f'{statement["key"]} — {statement["text"]}'),
                              top=top, axis_y=top + 50, band=band, point=point, resident_text=resident_text,
                              mean=mean, median=median, official_text=official_text))

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, union_all
 from ..core.models import local_today
 from ..extensions import db
 from ..stats import (
-    agreement_share_from_codes, gap, mean_absolute_error, officials_summary, projection, suppress_cells,
-    wrong_majority_rate,
+    agreement_share_from_codes, gap, mean_absolute_error, officials_distribution_publishable, officials_summary,
+    projection, suppress_cells, wrong_majority_rate,
 )
 from .models import OfficialPending, OfficialResponse, PerceptionSurvey, ResidentResponse
 from .services import count_officials
@@ -78,31 +78,37 @@ def _residents_block(codes: np.ndarray, weights: np.ndarray, threshold: int) -> 
 
 
 def _officials_block(estimates: list[float], opinions: list, total: int, minimum: int, share) -> tuple[dict, dict]:
+    """The officials' figures and the gap. Below officials_distribution_publishable() only
+    the mean (and the gap built on it) is published, so no estimate can be solved for."""
     m = len(estimates)
     empty = {"n": None, "mean_estimate": None, "median_estimate": None, "sd_estimate": None, "below": None,
              "inside": None, "above": None, "mean_absolute_error": None, "wrong_majority_rate": None,
-             "projection": None, "suppressed": True}
-    no_gap = {"value": None, "ci_low": None, "ci_high": None}
+             "projection": None, "suppressed": True, "mean_only": False}
+    no_gap = {"value": None, "ci_low": None, "ci_high": None, "df": None, "excludes_zero": None}
     if m < minimum:
         return empty, no_gap
-    total = max(total, m)
     arr = np.asarray(estimates, dtype=float)
-    block = {
-        "n": m, "mean_estimate": _round(arr.mean()), "median_estimate": _round(np.median(arr)),
-        "sd_estimate": _round(arr.std(ddof=1)), "below": None, "inside": None, "above": None,
-        "mean_absolute_error": None, "wrong_majority_rate": None,
-        "projection": _round(projection(opinions, estimates)),
-        "suppressed": False,
-    }
+    mean_only = not officials_distribution_publishable(m)
+    block = dict(empty, n=m, mean_estimate=_round(arr.mean()), suppressed=False, mean_only=mean_only)
+    if not mean_only:
+        block.update(median_estimate=_round(np.median(arr)), sd_estimate=_round(arr.std(ddof=1)),
+                     projection=_round(projection(opinions, estimates)))
     if share is None:
         return block, no_gap
+    if m > total:
+        # More answers than officials: the finite-population correction would be negative
+        # (or, with the total raised to m, zero and the officials' variance gone). Publication
+        # refuses this case (publication.py); a preview shows no gap rather than a wrong one.
+        return block, dict(no_gap, reason="officials_total_below_answered")
     summary = officials_summary(estimates, total, share.ci_low, share.ci_high)
     difference = gap(summary.mean, summary.sd, m, total, share.agree, share.n_eff)
-    block.update(below=_round(summary.below), inside=_round(summary.inside), above=_round(summary.above),
-                 mean_absolute_error=_round(mean_absolute_error(estimates, share.agree)),
-                 wrong_majority_rate=_round(wrong_majority_rate(estimates, share.ci_low, share.ci_high)))
+    if not mean_only:
+        block.update(below=_round(summary.below), inside=_round(summary.inside), above=_round(summary.above),
+                     mean_absolute_error=_round(mean_absolute_error(estimates, share.agree)),
+                     wrong_majority_rate=_round(wrong_majority_rate(estimates, share.ci_low, share.ci_high)))
     return block, {"value": _round(difference.gap), "ci_low": _round(difference.ci_low),
-                   "ci_high": _round(difference.ci_high)}
+                   "ci_high": _round(difference.ci_high), "df": _round(difference.df, 1),
+                   "excludes_zero": bool(difference.ci_low > 0 or difference.ci_high < 0)}
 
 
 def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int, np.ndarray],
@@ -117,7 +123,10 @@ def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int,
     # they cannot help hide a small cell, only communes that are shown can.
     counts = {cid: int(answered[rows].sum()) for cid, rows in groups.items() if cid in communes}
     counts = {cid: count for cid, count in counts.items() if count > 0}
-    hidden = suppress_cells(counts, threshold) if counts else set()
+    shares = {cid: agreement_share_from_codes(codes[groups[cid]], weights[groups[cid]]) for cid in counts}
+    # A commune where all or none agree tells each respondent's answer: hidden whatever its size.
+    unanimous = {cid for cid, share in shares.items() if share.agree in (0.0, 1.0)}
+    hidden = suppress_cells(counts, threshold, also_hide=unanimous) if counts else set()
     rows = []
     for cid, commune in sorted(communes.items(), key=lambda item: item[1].name):
         if cid not in counts:
@@ -126,7 +135,7 @@ def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int,
             rows.append({"code": commune.code, "name": commune.name, "n": None, "agree": None, "ci_low": None,
                          "ci_high": None, "suppressed": True})
             continue
-        share = agreement_share_from_codes(codes[groups[cid]], weights[groups[cid]])
+        share = shares[cid]
         rows.append({"code": commune.code, "name": commune.name, "n": share.n, "agree": _round(share.agree),
                      "ci_low": _round(share.ci_low), "ci_high": _round(share.ci_high), "suppressed": False})
     return rows
@@ -146,6 +155,17 @@ def _groups_by_commune(commune_ids: list[int | None]) -> dict[int, np.ndarray]:
 def _suppressed_counts(counts: dict[str, int], threshold: int) -> dict[str, int | None]:
     hidden = suppress_cells(counts, threshold) if counts else set()
     return {key: (None if key in hidden else value) for key, value in counts.items()}
+
+
+def gap_summary(statements: list[dict]) -> dict:
+    """The headline: the mean absolute gap (signed gaps of opposite signs would cancel) and
+    how many statements' gap intervals exclude zero."""
+    published = [s["gap"] for s in statements if s["gap"]["value"] is not None]
+    return {
+        "statements_with_gap": len(published),
+        "mean_absolute_gap": _round(sum(abs(g["value"]) for g in published) / len(published)) if published else None,
+        "gaps_excluding_zero": sum(1 for g in published if g["ci_low"] > 0 or g["ci_high"] < 0),
+    }
 
 
 def compute_results(survey: PerceptionSurvey) -> dict:
@@ -223,8 +243,12 @@ def compute_results(survey: PerceptionSurvey) -> dict:
             "trimming": [_round(survey.trim_low, 6), _round(survey.trim_high, 6)],  # None if not finite
             "trimmed": weighting.trimmed,
             "converged": weighting.converged,
-            "pooled_communes": weighting.pooled_communes,
+            # How many communes were pooled, not which: with the commune breakdown, the list
+            # would place each hidden commune at 0, 1-4 or 5-10 respondents.
+            "pooled_commune_count": len(weighting.pooled_communes),
+            **weighting.diagnostics(),
         },
+        "summary": gap_summary(results),
         "thresholds": {"min_residents": survey.min_residents, "min_officials": survey.min_officials},
         "statements": results,
     }

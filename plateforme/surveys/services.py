@@ -21,7 +21,7 @@ from ..accounts.permissions import mandate_counts_for
 from ..core.models import local_today
 from ..core.transactions import read_phase, write_phase
 from ..extensions import db
-from ..territories.models import AGE_BANDS, Sex, Territory, territory_contains
+from ..territories.models import AGE_BANDS, RESPONDENT_SEXES, Territory, territory_contains
 from .mixing import OFFICIALS, RESIDENTS, Pool, final_mix, mix_if_due
 from .models import (
     ANSWER_ALPHABET, Channel, InvitationCode, OfficialParticipation, PerceptionSurvey, ResidentParticipation,
@@ -257,7 +257,7 @@ def encode_estimates(survey: PerceptionSurvey, estimates: dict[str, int | None])
 
 
 def _check_profile(survey: PerceptionSurvey, data: ResidentAnswers) -> None:
-    if data.sex not in {s.value for s in Sex}:
+    if data.sex not in RESPONDENT_SEXES:
         raise SurveyError(_("Indiquez votre sexe."), "sex")
     if data.age_band not in AGE_BANDS:
         raise SurveyError(_("Indiquez votre tranche d'âge."), "age_band")

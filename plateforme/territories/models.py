@@ -24,6 +24,10 @@ class Sex(enum.StrEnum):
 
 
 AGE_BANDS = ("18-29", "30-44", "45-59", "60-74", "75+")
+# A respondent may prefer not to give their sex: stored as "X" on an answer (never in the
+# population margins, which are F and M); surveys/weighting.py says how it is weighted.
+SEX_NOT_GIVEN = "X"
+RESPONDENT_SEXES = (Sex.F.value, Sex.M.value, SEX_NOT_GIVEN)
 
 
 class Territory(TimestampMixin, db.Model):

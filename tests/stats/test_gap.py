@@ -4,12 +4,14 @@ import math
 
 import pytest
 from scipy import stats as scipy_stats
+from scipy.stats import t as scipy_t
 
 from plateforme.stats import (
     gap,
     mean_absolute_error,
     officials_summary,
     projection,
+    t_quantile,
     wrong_majority_rate,
 )
 
@@ -50,7 +52,36 @@ def test_gap_by_hand():
     se = math.sqrt(0.0056)
     assert result.gap == pytest.approx(0.2)
     assert result.se == pytest.approx(se)
-    assert (result.ci_low, result.ci_high) == pytest.approx((0.2 - 1.96 * se, 0.2 + 1.96 * se))
+    # Welch–Satterthwaite, by hand: (v1 + v2)² / (v1²/(m − 1) + v2²/(n_eff − 1)).
+    df = 0.0056**2 / (0.0032**2 / 9 + 0.0024**2 / 99)
+    t = scipy_t.ppf(0.975, df)
+    assert result.df == pytest.approx(df)
+    assert (result.ci_low, result.ci_high) == pytest.approx((0.2 - t * se, 0.2 + t * se))
+
+
+@pytest.mark.parametrize("m, total", [(5, 12), (3, 10), (19, 60)])
+def test_gap_interval_uses_a_t_quantile_when_few_officials_answer(m, total):
+    # With a handful of officials, their variance rests on m − 1 degrees of freedom:
+    # z = 1.96 under-covers (89 % measured for 5 of 12); the t quantile widens it.
+    sd, p_hat, n_eff = 0.15, 0.45, 2000
+    result = gap(0.5, sd, m, total, p_hat, n_eff)
+    v1 = sd**2 / m * (1 - m / total)
+    v2 = p_hat * (1 - p_hat) / n_eff
+    df = (v1 + v2) ** 2 / (v1**2 / (m - 1) + v2**2 / (n_eff - 1))
+    half = scipy_t.ppf(0.975, df) * math.sqrt(v1 + v2)
+    assert result.ci_high - result.gap == pytest.approx(half, rel=1e-9)
+    assert result.ci_high - result.gap > 1.96 * result.se * 1.05  # visibly wider than z
+
+
+def test_t_quantile_matches_scipy():
+    for df in (1, 1.3, 2, 4.5, 12, 99.9, 5000):
+        for p in (0.975, 0.025, 0.995, 0.8):
+            assert t_quantile(p, df) == pytest.approx(scipy_t.ppf(p, df), rel=1e-9, abs=1e-12)
+
+
+def test_mean_absolute_error_says_what_it_is_measured_against():
+    assert "p̂" in mean_absolute_error.__doc__ and "not the true" in mean_absolute_error.__doc__
+    assert mean_absolute_error([0.2, 0.6], 0.5) == pytest.approx((0.3 + 0.1) / 2)
 
 
 def test_gap_census_of_officials_has_no_officials_variance():

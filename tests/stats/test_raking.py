@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from plateforme.stats import (
+    rake_feasible,
     EmptyCategoryError,
     InconsistentMarginsError,
     RakingError,
@@ -172,3 +173,38 @@ def test_errors_are_value_errors():
 def test_invalid_input_is_rejected(sample, margins, kwargs, match):
     with pytest.raises(ValueError, match=match):
         rake(sample, margins, **kwargs)
+
+
+def _infeasible_sample():
+    # 2 men among 40 respondents for a population half men: each man needs 10× the mean
+    # weight, which the bounds (0.3, 3) forbid.
+    sex = ["M"] * 2 + ["F"] * 38
+    age = (["young", "old"] * 20)[:40]
+    margins = {"sex": {"M": 500, "F": 500}, "age": {"young": 500, "old": 500}}
+    return {"sex": sex, "age": age}, margins
+
+
+def test_infeasible_bounds_are_not_published_as_converged():
+    sample, margins = _infeasible_sample()
+    plain = rake(sample, margins, trim=(0.3, 3.0))
+    assert not plain.converged  # what used to be published, margins off
+    result = rake_feasible(sample, margins, trim=(0.3, 3.0))
+    assert result.converged and result.trim_widened
+    assert result.max_margin_error <= 1e-6
+    # The weights meet the margins exactly, checked by hand…
+    w = result.weights
+    men = np.array(sample["sex"]) == "M"
+    assert w[men].sum() == pytest.approx(500, rel=1e-5) and w[~men].sum() == pytest.approx(500, rel=1e-5)
+    # …and the widened upper bound is the smallest that holds, to 1 %: about the men's factor.
+    low, high = result.trim
+    relative = w / w.mean()
+    assert relative.max() <= high * (1 + 1e-6)
+    assert high == pytest.approx(relative.max(), rel=0.02)
+    assert rake(sample, margins, trim=(0.3, high / 1.02)).converged is False
+    assert result.max_weight_ratio == pytest.approx(relative.max())
+
+
+def test_feasible_bounds_are_left_as_they_are():
+    sample = {"sex": ["M", "F", "F", "M", "F", "F"]}
+    result = rake_feasible(sample, {"sex": {"M": 50, "F": 50}}, trim=(0.3, 3.0))
+    assert result.converged and not result.trim_widened and result.trim == (0.3, 3.0)

@@ -20,8 +20,32 @@ def test_single_hidden_cell_triggers_secondary_suppression():
     assert suppress_cells({"A": 5, "B": 20, "C": 15, "D": 40}) == {"A", "C"}
 
 
-def test_two_hidden_cells_need_no_secondary():
-    assert suppress_cells({"A": 3, "B": 4, "C": 50}) == {"A", "B"}
+def test_two_hidden_cells_that_reach_the_threshold_together_need_no_secondary():
+    assert suppress_cells({"A": 5, "B": 7, "C": 50, "D": 60}) == {"A", "B"}
+
+
+def test_hidden_cells_whose_sum_is_small_are_protected_as_a_group():
+    # {1, 2, 50, 60}: hiding 1 and 2 publishes their sum, 3 = total − 50 − 60.
+    assert suppress_cells({"A": 1, "B": 2, "C": 50, "D": 60}) == {"A", "B", "C"}
+    assert suppress_cells({"A": 3, "B": 4, "C": 50}) == {"A", "B", "C"}
+
+
+def test_no_group_of_hidden_cells_is_small_or_alone():
+    import random
+
+    rng = random.Random(20)
+    for _ in range(500):
+        cells = {f"c{i}": rng.choice([0, 1, 2, 3, 4, 6, 9, 12, 15, 30, 80]) for i in range(rng.randint(2, 8))}
+        hidden = suppress_cells(cells)
+        visible = set(cells) - hidden
+        if hidden and visible:
+            # What subtraction from the total reveals: the hidden cells' sum.
+            assert len(hidden) > 1 and sum(cells[k] for k in hidden) >= 11, (cells, hidden)
+
+
+def test_cells_given_to_hide_are_hidden_and_protected():
+    # A commune where everyone agrees (100 %) is hidden whatever its size.
+    assert suppress_cells({"A": 30, "B": 40, "C": 50}, also_hide={"B"}) == {"A", "B"}
 
 
 def test_zero_counts_are_hidden():

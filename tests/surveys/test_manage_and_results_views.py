@@ -89,7 +89,7 @@ def test_paper_imports_list_every_faulty_line_and_are_logged(app, client, db, ma
 
     admin = make.admin()
     sign_in(client, admin)
-    faulty = b"sex,age_band,commune,s1,s2\nF,30-44,69266,5,dk\nX,30-44,69266,5,5\nM,75+,75056,9,1\n"
+    faulty = b"sex,age_band,commune,s1,s2\nF,30-44,69266,5,dk\nZ,30-44,69266,5,5\nM,75+,75056,9,1\n"
     response = post_form(client, f"{manage_url}/import-reponses",
                          {"answers-file": (io.BytesIO(faulty), "papier.csv")}, form_url=manage_url,
                          content_type="multipart/form-data")

@@ -52,7 +52,10 @@ def _random_rows(make, per_commune=8, seed=7):
     return rows
 
 
-def _published(db, make, rows, estimates=((20, 40), (30, 50), (25, 45), (35, 60)), **survey_overrides):
+SIX_OFFICIALS = ((20, 40), (30, 50), (25, 45), (35, 60), (15, 35), (40, 55))
+
+
+def _published(db, make, rows, estimates=SIX_OFFICIALS, **survey_overrides):
     _illustrative_margins(_communes(make))
     survey = make_survey(db, **survey_overrides)
     import_answers(survey, _answers_csv(rows))
@@ -82,6 +85,9 @@ def test_weighted_agreement_matches_weightipy_and_statsmodels(client, db, make):
     data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
     assert data["weighting"]["applied"] and data["weighting"]["variables"] == ["sex", "age_band", "commune"]
 
+    # Sex and age are raked as crossed cells (every cell holds 10 respondents here).
+    assert data["weighting"]["margins"] == "sex_by_age" and data["weighting"]["age_groups"] == AGE_BANDS
+
     # Independent computation: weightipy rakes to the same margins…
     margins = db.session.query(PopulationMargin).all()
     code_of = {c.id: c.code for c in _communes(make)}
@@ -94,11 +100,12 @@ def test_weighted_agreement_matches_weightipy_and_statsmodels(client, db, make):
         return out
 
     scheme = weightipy.scheme_from_dict({
-        "sex": shares(lambda m: m.sex.value), "age_band": shares(lambda m: m.age_band),
+        "sex_age": shares(lambda m: f"{m.sex.value}|{m.age_band}"),
         "commune": shares(lambda m: code_of[m.territory_id]),
     }, rim_params={"convcrit": 1e-10, "max_iterations": 5000})
     frame = pd.DataFrame(rows, columns=["sex", "age_band", "commune", "s1", "s2"])
-    weights = weightipy.weight(frame[["sex", "age_band", "commune"]], scheme).to_numpy()
+    frame["sex_age"] = frame["sex"] + "|" + frame["age_band"]
+    weights = weightipy.weight(frame[["sex_age", "commune"]], scheme).to_numpy()
     # …and statsmodels gives Wilson's interval on the effective sample size.
     answered = frame["s1"] != ""
     w = weights[answered.to_numpy()]
@@ -117,7 +124,7 @@ def test_weighted_agreement_matches_weightipy_and_statsmodels(client, db, make):
     assert abs(unweighted - p_hat) > 0.005
 
     officials = data["statements"][0]["officials"]
-    assert officials["n"] == 4 and officials["mean_estimate"] == pytest.approx(0.275)
+    assert officials["n"] == 6 and officials["mean_estimate"] == pytest.approx(0.275)
     assert officials["median_estimate"] == pytest.approx(0.275)
     gap = data["statements"][0]["gap"]
     assert gap["value"] == pytest.approx(0.275 - p_hat, abs=2e-4)
@@ -133,13 +140,15 @@ def test_small_numbers_are_suppressed_not_zero(client, db, make):
         residents, officials, gap = statement["residents"], statement["officials"], statement["gap"]
         assert residents["suppressed"] and residents["agree"] is None and residents["n"] is None
         assert officials["suppressed"] and officials["mean_estimate"] is None  # 2 officials < 3
-        assert gap == {"value": None, "ci_low": None, "ci_high": None}
+        assert gap["value"] is None and gap["ci_low"] is None and gap["ci_high"] is None
     assert data["sample"]["residents"] is None
 
 
 def test_commune_breakdown_uses_secondary_suppression(client, db, make):
-    rows = ([["F", "30-44", "69266", "5", "4"]] * 30 + [["M", "45-59", "69029", "2", "4"]] * 26
-            + [["F", "60-74", "69034", "4", "1"]] * 21 + [["M", "18-29", "69259", "4", "1"]] * 4)
+    rows = ([["F", "30-44", "69266", "5", "4"], ["F", "30-44", "69266", "2", "4"]] * 15
+            + [["M", "45-59", "69029", "2", "4"], ["M", "45-59", "69029", "4", "4"]] * 13
+            + [["F", "60-74", "69034", "4", "1"]] * 20 + [["F", "60-74", "69034", "1", "1"]]
+            + [["M", "18-29", "69259", "4", "1"]] * 4)
     survey, _ = _published(db, make, rows, min_residents=25)
     data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
     communes = {c["code"]: c for c in data["statements"][0]["communes"]}

@@ -65,7 +65,7 @@ def test_second_answer_is_refused_and_changes_nothing(db, make):
 
 
 @pytest.mark.parametrize("field,overrides", [
-    ("sex", {"sex": "X"}),
+    ("sex", {"sex": "Z"}),  # "X" is a valid answer: prefers not to say
     ("age_band", {"age_band": "12-17"}),
     ("commune", {"commune": None}),
     ("s1", {"answers": {"s1": "7"}}),

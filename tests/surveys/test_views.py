@@ -261,7 +261,7 @@ def test_resident_answers_once_and_anonymously(client, db, make):
     ({"answer_s1": "7"}, "answer_s1", "Choisissez une des réponses proposées."),
     ({"estimate_s1": "150"}, "estimate_s1", "Indiquez un nombre entre 0 et 100."),
     ({"estimate_s1": "quarante"}, "estimate_s1", "Saisissez un nombre entier"),
-    ({"sex": None}, "sex", "Indiquez si vous êtes une femme ou un homme."),
+    ({"sex": None}, "sex", "Indiquez si vous êtes une femme ou un homme, ou que vous préférez ne pas répondre."),
     ({"age_band": "12-17"}, "age_band", "Choisissez une des options proposées."),
     ({"commune": "999999"}, "commune", "Choisissez une commune du territoire dans la liste."),
 ])
