@@ -261,7 +261,7 @@ def _flags(block: dict | None) -> tuple[bool, str | None]:
 
 def _interval(block: dict | None) -> dict:
     block = block or {}
-    value = block.get("agree", block.get("value"))
+    value = next((block[key] for key in ("agree", "value", "estimate") if block.get(key) is not None), None)
     low, high = block.get("ci_low"), block.get("ci_high")
     approximate, reason = _flags(block)
     return {"value": value, "low": low, "high": high, "approximate": approximate, "reason": reason}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import format_number, format_percent, gettext as _, ngettext
+from flask_babel import format_decimal, format_number, format_percent, get_locale, gettext as _, ngettext
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "coverage.json"
 REPRODUCE = ("python bench/coverage.py --surveys 1000 --variant main,interactions "
@@ -39,8 +39,15 @@ def _load(path: Path = DATA_FILE) -> dict | None:
         return None  # no study run yet: the section says nothing rather than fail the page
 
 
+def _percent_pattern(decimals: int) -> str:
+    """The reader's locale's percent pattern ("#,##0 %" in French, "#,##0%" in English)
+    with `decimals` digits after the separator."""
+    pattern = get_locale().percent_formats[None].pattern
+    return pattern.replace("#,##0", "#,##0." + "0" * decimals) if decimals else pattern
+
+
 def _pct1(value) -> str:
-    return "—" if value is None else format_percent(value, "#,##0.0 %")
+    return "—" if value is None else format_percent(value, _percent_pattern(1))
 
 
 def _points1(value) -> str:
@@ -48,7 +55,7 @@ def _points1(value) -> str:
         return "—"
     tenths = round(value * 1000) / 10
     sign = "+" if tenths > 0 else ("−" if tenths < 0 else "")
-    return sign + format_percent(abs(tenths) / 100, "#,##0.0 %").replace("%", "").strip()
+    return sign + format_decimal(abs(tenths), "#,##0.0")
 
 
 def _row(label: str, figure: dict, goal: tuple[float, float]) -> CoverageRow:
@@ -60,7 +67,7 @@ def _row(label: str, figure: dict, goal: tuple[float, float]) -> CoverageRow:
     return CoverageRow(
         label=label, published=_pct1(figure["published"] / figures if figures else None), coverage=text,
         in_goal=None if coverage is None else goal[0] <= coverage <= goal[1],
-        bias=_points1(figure.get("bias")), rmse=_points1(figure.get("rmse")).lstrip("+"),
+        bias=_points1(figure.get("bias")).lstrip("+"), rmse=_points1(figure.get("rmse")).lstrip("+"),
     )
 
 
@@ -80,5 +87,6 @@ def coverage_study() -> dict | None:
                       total=g["officials"].split("/")[1]), g, goal) for g in run["gap"]]
         runs.append({"variant": variants.get(run["variant"], run["variant"]), "residents": residents, "gap": gap})
     return {"surveys": data["surveys"], "population": data["population"], "measured_at": data["measured_at"],
-            "commit": (data.get("commit") or "")[:10], "goal_low": _pct1(goal[0]), "goal_high": _pct1(goal[1]),
-            "runs": runs, "command": REPRODUCE}
+            "commit": (data.get("commit") or "")[:10], "goal_low": format_percent(goal[0], _percent_pattern(0)),
+            "goal_high": format_percent(goal[1], _percent_pattern(0)),
+            "runs": runs, "command": data.get("command") or REPRODUCE}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 from plateforme.surveys import coverage
 
+from ..factories import post_form
 from .page_helpers import _text
 from .test_manage_and_results_views import _published_survey
 
@@ -25,13 +27,21 @@ STUDY = {
 def test_results_page_shows_how_often_the_intervals_cover_the_truth(client, db, make, monkeypatch):
     monkeypatch.setattr(coverage, "_load", lambda: STUDY)
     survey, _payload = _published_survey(db, make)
-    body = _text(client.get(f"/questionnaires/{survey.id}/resultats")).replace("\u202f", " ").replace("\u00a0", " ")
+    html = _text(client.get(f"/questionnaires/{survey.id}/resultats"))
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[html.index('id="coverage-title"'):]))
     assert "Ce que valent nos intervalles" in body
-    assert "400 répondants" in body and "94,8 % ± 0,4" in body and "100,0 %" in body
+    assert "entre 93 % et 97 %" in body
+    assert "400 répondants 100,0 % 94,8 % ± 0,4 0,3 2,4" in body
     # A figure outside 93–97 % is said to be so, in words; half the gaps were not published.
-    assert "400 répondants, 3 élus sur 10" in body and "87,1 % ± 0,6 (hors objectif)" in body and "50,0 %" in body
+    assert "400 répondants, 3 élus sur 10 50,0 % 87,1 % ± 0,6 (hors objectif) 0,4 5,1" in body
     assert "version 0123456789 du code" in body
     assert "python bench/coverage.py --surveys 1000" in body
+
+    post_form(client, "/langue", {"lang": "en", "next": "/"}, form_url="/")
+    html = _text(client.get(f"/questionnaires/{survey.id}/resultats"))
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[html.index('id="coverage-title"'):]))
+    assert "How good our intervals are" in body and "Goal: every published coverage between 93% and 97%" in body
+    assert "400 respondents, 3 of 10 officials 50.0% 87.1% ± 0.6 (outside the goal) 0.4 5.1" in body
 
 
 def test_without_a_recorded_study_the_section_is_left_out(client, db, make, monkeypatch):
