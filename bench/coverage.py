@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,20 +44,20 @@ def dk_in_denominator() -> bool:
     return agreement_share([4, "dk"]).agree < 0.75
 
 
-def _init_worker(variant: str, seed: int, totals: list[int]) -> None:
-    app = cw.make_app()
+def _init_worker(variant: str, seed: int, totals: list[int], directory: str) -> None:
+    app = cw.make_app(directory)
     world = cw.build_world(cw.commune_populations(app), variant, seed, totals, dk_in_denominator())
     context = app.app_context()
     context.push()
     _STATE.update(app=app, world=world, survey_id=cw.create_survey(world), context=context)
 
 
-def _main_world(variant: str, seed: int, totals: list[int]) -> cw.World:
+def _main_world(variant: str, seed: int, totals: list[int], directory: str) -> cw.World:
     """The same world as the workers' (same seed), for the truth; its database is let go
     before the workers fork."""
     from plateforme.extensions import db
 
-    app = cw.make_app()
+    app = cw.make_app(directory)
     world = cw.build_world(cw.commune_populations(app), variant, seed, totals, dk_in_denominator())
     with app.app_context():
         db.engine.dispose()
@@ -79,23 +80,29 @@ def simulate(variant: str, surveys: int, sizes: list[int], configs: list[tuple[i
              for n in sizes for start in range(0, surveys, chunk)]
     started = time.perf_counter()
     replications: list[dict] = []
-    if processes > 1:
-        world = _main_world(variant, seed, totals)
-        ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        with ctx.Pool(processes, _init_worker, (variant, seed, totals)) as pool:
-            for done, part in enumerate(pool.imap_unordered(_run_chunk, tasks), start=1):
-                replications.extend(part)
-                if progress:
-                    print(f"\r  {variant}: {done}/{len(tasks)} chunks, {time.perf_counter() - started:.0f} s",
-                          end="", file=sys.stderr, flush=True)
-    else:
-        _init_worker(variant, seed, totals)
-        try:
-            for task in tasks:
-                replications.extend(_run_chunk(task))
-        finally:
-            _STATE.pop("context").pop()
-        world = _STATE["world"]
+    # The SQLite files of every process, removed with the run.
+    with tempfile.TemporaryDirectory(prefix="coverage-") as directory:
+        if processes > 1:
+            world = _main_world(variant, seed, totals, directory)
+            ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+            with ctx.Pool(processes, _init_worker, (variant, seed, totals, directory)) as pool:
+                for done, part in enumerate(pool.imap_unordered(_run_chunk, tasks), start=1):
+                    replications.extend(part)
+                    if progress:
+                        print(f"\r  {variant}: {done}/{len(tasks)} chunks, {time.perf_counter() - started:.0f} s",
+                              end="", file=sys.stderr, flush=True)
+        else:
+            _init_worker(variant, seed, totals, directory)
+            try:
+                for task in tasks:
+                    replications.extend(_run_chunk(task))
+            finally:
+                from plateforme.extensions import db
+
+                db.session.remove()
+                db.engine.dispose()
+                _STATE.pop("context").pop()
+            world = _STATE["world"]
     if progress:
         print(file=sys.stderr)
     summary = summarise(world, replications, sizes, configs)

@@ -126,14 +126,14 @@ def margins_rows(world: World) -> list[dict]:
             for c in range(counts.shape[0]) for s in range(2) for a in range(len(AGE_BANDS))]
 
 
-def make_app(database_url: str | None = None):
-    """The app on a fresh SQLite file, the territory and a closed survey on it."""
+def make_app(directory: str):
+    """The app on a fresh SQLite file in `directory` (one per process), the territory loaded."""
     os.environ.setdefault("PLATEFORME_ENV", "testing")
     from plateforme import create_app
     from plateforme.extensions import db
     from plateforme.territories.services import load_territory
 
-    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='coverage-')}/coverage.sqlite"
+    url = f"sqlite:///{tempfile.mkdtemp(dir=directory)}/coverage.sqlite"
     app = create_app({
         "ENV_NAME": "testing", "TESTING": True, "SECRET_KEY": "coverage-study", "SQLALCHEMY_DATABASE_URI": url,
         "MAIL_BACKEND": "memory", "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None,

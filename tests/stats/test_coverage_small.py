@@ -8,9 +8,12 @@ The tolerance is wide (88–99 %) because 200 surveys give a Monte-Carlo error o
 the published figures to 93–97 %."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bench.coverage import simulate
+from plateforme.surveys import results
 
 SURVEYS = 200
 
@@ -38,3 +41,18 @@ def test_gap_interval_covers_the_officials_gap_about_95_times_in_100(study):
     row = study["gap"][0]
     assert row["officials"] == "19/60"
     assert 0.88 <= row["coverage_not_approximate"] <= 0.99, row
+
+
+def test_the_study_sees_a_published_interval_half_as_wide_as_it_should_be(monkeypatch):
+    """The study measures the code that publishes: halve the gap interval there and its
+    coverage falls to about 70 %."""
+    original = results.gap
+
+    def narrow(*args, **kwargs):
+        g = original(*args, **kwargs)
+        return dataclasses.replace(g, ci_low=g.gap - (g.gap - g.ci_low) / 2, ci_high=g.gap + (g.ci_high - g.gap) / 2)
+
+    monkeypatch.setattr(results, "gap", narrow)
+    narrowed = simulate("main", surveys=100, sizes=[400], configs=[(19, 60)], seed=2026, processes=1,
+                        progress=False)
+    assert narrowed["gap"][0]["coverage_not_approximate"] < 0.85
