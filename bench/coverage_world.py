@@ -22,7 +22,7 @@ SEXES = ("F", "M")
 AGE_BANDS = ("18-29", "30-44", "45-59", "60-74", "75+")
 AGE_SHARES = (0.19, 0.25, 0.26, 0.19, 0.11)
 F_SHARE = 0.52
-# Statements: logit intercept (their true shares come out near 25 %, 50 % and 70 %) and
+# Statements: logit intercept (their true shares come out near 30 %, 46 % and 69 %) and
 # how strongly sex and age move the opinion (the sign reverses the age gradient).
 STATEMENTS = ((-1.1, 1.0), (0.0, -1.0), (0.9, 1.5))
 SEX_EFFECT = {"F": 0.4, "M": -0.4}
