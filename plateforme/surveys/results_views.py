@@ -8,6 +8,7 @@ from flask import Response, abort, render_template
 
 from ..core.permissions import can
 from . import bp
+from .coverage import coverage_study
 from .models import SamplingMode
 from .presentation import chart_description, chart_height, chart_rows, chart_ticks, finding_title
 from .queries import invitation_counts
@@ -38,7 +39,7 @@ def _render_results(survey, publication):
         thresholds=thresholds, latest=survey.latest_publication, codes=codes,
         chart_title=finding_title(statements), chart_rows=chart_rows(statements, thresholds),
         chart_desc=chart_description(statements, thresholds), chart_height=chart_height(statements),
-        chart_ticks=chart_ticks(),
+        chart_ticks=chart_ticks(), coverage=coverage_study(),
     )
 
 
