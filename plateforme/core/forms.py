@@ -4,11 +4,33 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..territories.services import find_communes
+
+
+class _ChoiceMessage:
+    """Replace WTForms' generic "Not a valid choice" with a message that says what to do."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Choisissez une des options proposées.")
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_message)
+
+
+class ChoiceField(_ChoiceMessage, SelectField):
+    """A select whose wrong value gets a message in the reader's language."""
+
+
+class RadioChoiceField(_ChoiceMessage, RadioField):
+    """Radio buttons whose unknown value gets a message in the reader's language."""
 
 
 class CommuneField(StringField):

@@ -1,15 +1,12 @@
 """Debate forms. The services check the same limits again; messages say what to do next."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ..core.forms import choices, reject_control_characters, strip_filter
+from ..core.forms import RadioChoiceField, choices, reject_control_characters, strip_filter
 from .labels import ANSWER_LABELS, STANCE_LABELS
 from .services import (
     COMMENT_MAX, COMMENT_MIN, JUSTIFICATION_MAX, JUSTIFICATION_MIN, PROPOSAL_MAX, PROPOSAL_MIN, TITLE_MAX,
@@ -18,16 +15,6 @@ from .services import (
 
 MARKDOWN_HINT = _l("Mise en forme possible : **gras**, *italique*, listes commençant par « - », citations "
                    "commençant par « > », liens.")
-
-
-class RadioChoiceField(RadioField):
-    """Radio buttons whose unknown value gets a message in the reader's language."""
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("Choisissez une des options proposées."))
 
 
 class CommentForm(FlaskForm):
@@ -39,32 +26,6 @@ class CommentForm(FlaskForm):
         Length(min=COMMENT_MIN, max=COMMENT_MAX,
                message=_l("Le commentaire doit compter entre 3 et 5 000 caractères.")),
     ], description=MARKDOWN_HINT, render_kw={"rows": 6})
-
-
-class CommentSubmission(NamedTuple):
-    stance: str
-    body: str
-
-
-_STANCES = frozenset(s.value for s in STANCE_LABELS)
-
-
-def plain_comment(formdata, prefix: str) -> CommentSubmission | None:
-    """A comment read straight from `formdata`, without building `CommentForm`, when the
-    form would accept it as sent: one stance among the options, one text of the right
-    length once filtered like the form's. Anything else gives None, and the caller builds
-    the form, whose validation says what is wrong next to the field
-    (tests/debate/test_plain_comment.py compares the two). Only when CSRFProtect has
-    already checked the request's token, since the form checks it otherwise."""
-    if not g.get("csrf_valid"):
-        return None
-    stances, bodies = formdata.getlist(f"{prefix}-stance"), formdata.getlist(f"{prefix}-body")
-    if len(stances) != 1 or len(bodies) != 1 or stances[0] not in _STANCES:
-        return None
-    body = strip_filter(bodies[0])
-    if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
-        return None
-    return CommentSubmission(stances[0], body)
 
 
 class ProposalForm(FlaskForm):

@@ -19,7 +19,7 @@ from ..extensions import db, limiter
 from ..territories.names import de_territory
 from ..territories.services import get_territory
 from . import bp
-from .forms import RadioChoiceField
+from ..core.forms import RadioChoiceField
 from .models import ModerationActionKind as Act, ReportReason, TargetKind
 from .moderation import (
     HOLD_MAX, HOLD_MIN, PUBLIC_REASON_MAX, PUBLIC_REASON_MIN, SUSPENSION_DAYS_MAX, SUSPENSION_DAYS_MIN, THRESHOLD_MAX,

@@ -7,14 +7,16 @@ says in a word why someone may not take part, so the page can tell them what to 
 """
 from __future__ import annotations
 
-from functools import cache
+from sqlalchemy import exists, select
 
 from ..accounts.permissions import is_administrator, is_moderator, is_resident, is_signed_in
-from ..consultations.models import Audience, ConsultationStatus, PhaseKind
-from ..consultations.permissions import can_comment, is_in_audience
-from ..core.models import local_today
+from ..consultations.models import Audience, Consultation, ConsultationStatus, PhaseKind
+from ..consultations.permissions import can_comment, can_propose, is_in_audience
+from ..core.models import local_today, utcnow
 from ..core.permissions import predicate
-from .models import ProposalStatus, Visibility
+from ..core.requests import request_memo
+from ..extensions import db
+from .models import AccountSuspension, ProposalStatus, Visibility
 
 # A proposal its author may still withdraw: public, or waiting for a moderator.
 WITHDRAWABLE = (Visibility.VISIBLE, Visibility.HELD)
@@ -45,11 +47,6 @@ def active_suspension(user):
     """The suspension `user` is under now (the one ending last), or None."""
     if not is_signed_in(user):
         return None
-    from sqlalchemy import select
-
-    from ..core.models import utcnow
-    from ..extensions import db
-    from .models import AccountSuspension
 
     return db.session.execute(
         select(AccountSuspension).where(AccountSuspension.user_id == user.id, AccountSuspension.ends_at > utcnow())
@@ -64,43 +61,20 @@ def is_suspended(user) -> bool:
     the rest of the request (a page asks it for each of its buttons)."""
     if not is_signed_in(user):
         return False
-    from ..core.database import execute_core
-    from ..core.models import utcnow
-    from ..core.requests import request_memo
 
     known = request_memo("suspended_users")
     if user.id not in known:  # forget_suspensions() clears it when one is decided
-        known[user.id] = execute_core(_suspension_exists(), {"user_id": user.id, "now": utcnow()}).scalar()
+        known[user.id] = db.session.execute(select(exists().where(
+            AccountSuspension.user_id == user.id, AccountSuspension.ends_at > utcnow()))).scalar()
     return known[user.id]
-
-
-@cache
-def _suspension_exists():
-    """Built once: the statement runs on every contribution and reaction."""
-    from sqlalchemy import bindparam, exists, select
-
-    from .models import AccountSuspension
-
-    return select(exists().where(AccountSuspension.user_id == bindparam("user_id"),
-                                 AccountSuspension.ends_at > bindparam("now")))
 
 
 def forget_suspensions() -> None:
     """Drop this request's remembered answers of `is_suspended` (a suspension was just
     decided); it is written to the database first, since `is_suspended` reads it there."""
-    from ..core.requests import request_memo
-    from ..extensions import db
 
     db.session.flush()
     request_memo("suspended_users").clear()
-
-
-def remember_suspension(user_id: int, suspended: bool) -> None:
-    """What `is_suspended` will answer for `user_id` in this request, already read along
-    with the consultation (at_hand.py)."""
-    from ..core.requests import request_memo
-
-    request_memo("suspended_users")[user_id] = suspended
 
 
 @predicate
@@ -164,13 +138,8 @@ def participation_refusal(user, consultation, kind: PhaseKind) -> str | None:
 # the synthesis stay the figures on the page.
 
 def _consultation_of(content):
-    from ..consultations.models import Consultation
-    from ..extensions import db
-    from .at_hand import remembered_consultation
-
-    # A reaction's POST has read the consultation at hand; pages have it in the session.
-    return (remembered_consultation(content.consultation_id)
-            or db.session.get(Consultation, content.consultation_id))
+    # Pages and reaction views have it in the session already: no query then.
+    return db.session.get(Consultation, content.consultation_id)
 
 
 @predicate
@@ -183,8 +152,6 @@ def can_endorse(user, comment) -> bool:
 @predicate
 def can_support(user, proposal) -> bool:
     """Someone in the audience, while proposals are collected, supports someone else's visible proposal."""
-    from ..consultations.permissions import can_propose
-
     return (is_signed_in(user) and proposal.is_visible and proposal.author_id != user.id
             and can_propose(user, _consultation_of(proposal)))
 

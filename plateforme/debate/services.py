@@ -16,11 +16,9 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.permissions import can_answer_proposal, can_comment, can_propose
-from ..consultations.services import follow, known_to_follow
-from ..core.database import insert_object
+from ..consultations.services import follow
 from ..core.models import utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
-from ..core.transactions import write_phase
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import (
@@ -132,19 +130,15 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
     body = _check_length(body, COMMENT_MIN, COMMENT_MAX, "body")
     visibility = initial_visibility(author, consultation)
     body_html = markdown_to_safe_html(body)
-    # A top-level comment by someone who already follows is one INSERT: it needs no
-    # transaction of its own (core/transactions.py). Otherwise the write lock (SQLite) is
-    # held from here to the view's commit only.
-    with write_phase(alone=parent is None and known_to_follow(author, consultation)):
-        comment = insert_object(
-            Comment, consultation_id=consultation.id, author_id=author.id, parent_id=parent_id, depth=depth,
-            stance=stance, body=body, body_html=body_html, visibility=visibility, visibility_reason="",
-            edited_at=None, endorsements_count=0, featured=False, locked=False, created_at=utcnow())
-        follow(author, consultation)
-        log.debug("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
-                  consultation.id, parent_id)
-        if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
-            _notify_reply(parent, comment, consultation, author)
+    comment = Comment(consultation_id=consultation.id, author=author, parent_id=parent_id, depth=depth,
+                      stance=stance, body=body, body_html=body_html, visibility=visibility)
+    db.session.add(comment)
+    follow(author, consultation)
+    db.session.flush()
+    log.debug("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
+              consultation.id, parent_id)
+    if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
+        _notify_reply(parent, comment, consultation, author)
     return comment
 
 
@@ -194,10 +188,9 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
     body = _check_length(body, PROPOSAL_MIN, PROPOSAL_MAX, "body")
     proposal = Proposal(consultation_id=consultation.id, author=author, title=title, body=body,
                         body_html=markdown_to_safe_html(body), visibility=initial_visibility(author, consultation))
-    with write_phase(alone=known_to_follow(author, consultation)):  # then the proposal's INSERT only
-        db.session.add(proposal)
-        follow(author, consultation)
-        db.session.flush()
+    db.session.add(proposal)
+    follow(author, consultation)
+    db.session.flush()
     log.debug("proposal %s submitted by user %s on consultation %s", proposal.id, author.id, consultation.id)
     return proposal
 

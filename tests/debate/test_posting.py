@@ -1,0 +1,52 @@
+"""Posting a comment: decided by the auth_session row and by the form, as every POST."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from plateforme.accounts.auth import end_all_sessions
+from plateforme.consultations.models import ConsultationFollow
+from plateforme.debate.models import Comment
+
+from ..factories import sign_in
+from .helpers import COMMENT_URL
+
+BODY = "Un avis argumenté sur l'accueil des étudiants."
+
+
+def _comment_token(client, url: str) -> str:
+    return re.search(r'name="comment-csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def _count(db, model, **where):
+    return db.session.execute(select(func.count()).select_from(model).filter_by(**where)).scalar_one()
+
+
+def test_an_ended_sign_in_cannot_post(client, db, make, debating):
+    """The cookie still names the person, but their sign-ins were ended (a password
+    change elsewhere): the visitor is asked to sign in."""
+    resident = make.user()
+    sign_in(client, resident)
+    url = COMMENT_URL.format(id=debating.id)
+    token = _comment_token(client, url)
+    end_all_sessions(resident)
+    db.session.commit()
+    response = client.post(url, data={"comment-csrf_token": token, "comment-stance": "for", "comment-body": BODY})
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+    assert _count(db, Comment) == 0
+
+
+def test_a_follower_and_a_newcomer_both_post(client, db, make, debating):
+    """Someone who already follows the consultation posts as a newcomer does."""
+    follower, newcomer = make.user(), make.user()
+    db.session.add(ConsultationFollow(consultation_id=debating.id, user_id=follower.id))
+    db.session.commit()
+    url = COMMENT_URL.format(id=debating.id)
+    for person in (follower, newcomer):
+        sign_in(client, person)
+        token = _comment_token(client, url)
+        response = client.post(url, data={"comment-csrf_token": token, "comment-stance": "for", "comment-body": BODY})
+        assert response.status_code == 302
+    assert _count(db, Comment, consultation_id=debating.id) == 2
+    assert _count(db, ConsultationFollow, consultation_id=debating.id) == 2
