@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, lazy_gettext as _l
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from ..territories.services import find_communes
 
@@ -31,6 +31,18 @@ class ChoiceField(_ChoiceMessage, SelectField):
 
 class RadioChoiceField(_ChoiceMessage, RadioField):
     """Radio buttons whose unknown value gets a message in the reader's language."""
+
+
+class Characters(Length):
+    """`Length` whose message names its bounds as the reader writes numbers ("5 000" in
+    French, "5,000" in English): the form states the same constants the services check,
+    never a copy of them. The message may use %(min)s, %(max)s and %(length)s."""
+
+    def __call__(self, form, field):
+        length = len(field.data) if field.data else 0
+        if length < self.min or (self.max != -1 and length > self.max):
+            raise ValidationError(self.message % {"min": format_decimal(self.min), "max": format_decimal(self.max),
+                                                  "length": format_decimal(length)})
 
 
 class CommuneField(StringField):

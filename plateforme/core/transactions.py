@@ -17,6 +17,7 @@ before the first statement.
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -37,6 +38,17 @@ def immediate_transactions():
         yield
     finally:
         _immediate_outside_requests.reset(token)
+
+
+def writes(command):
+    """CLI command decorator: its transactions take SQLite's write lock when they begin."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with immediate_transactions():
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 def begin_statement() -> str:

@@ -149,10 +149,9 @@ def report_allowed(content) -> bool:
 
 
 def see_held(content, consultation) -> bool:
-    """A held first post is shown to its author and the consultation's moderators only."""
-    if not current_user.is_authenticated:
-        return False
-    return content.author_id == current_user.id or can("can_moderate", consultation)
+    """A held first post is shown to its author and the consultation's moderators only
+    (for the templates, which have the consultation at hand)."""
+    return can("can_see_held", content)
 
 
 def _content(consultation, slug: str, target_id: int):

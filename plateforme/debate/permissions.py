@@ -7,19 +7,52 @@ says in a word why someone may not take part, so the page can tell them what to 
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import exists, select
 
 from ..accounts.permissions import is_administrator, is_moderator, is_resident, is_signed_in
 from ..consultations.models import Audience, Consultation, ConsultationStatus, PhaseKind
-from ..consultations.permissions import can_comment, can_propose, is_in_audience
+from ..consultations.permissions import is_in_audience
 from ..core.models import local_today, utcnow
 from ..core.permissions import predicate
 from ..core.requests import request_memo
 from ..extensions import db
 from .models import AccountSuspension, ProposalStatus, Visibility
 
+DEFAULT_EDIT_WINDOW_MINUTES = 15
+
+
+def edit_window() -> timedelta:
+    """How long after posting its author may still correct a comment."""
+    return timedelta(minutes=current_app.config.get("DEBATE_EDIT_WINDOW_MINUTES", DEFAULT_EDIT_WINDOW_MINUTES))
+
+
+def edit_deadline(comment):
+    return comment.created_at + edit_window()
+
+
+def within_edit_window(comment) -> bool:
+    return comment.created_at is not None and utcnow() <= edit_deadline(comment)
+
+
 # A proposal its author may still withdraw: public, or waiting for a moderator.
 WITHDRAWABLE = (Visibility.VISIBLE, Visibility.HELD)
+
+
+@predicate
+def can_comment(user, consultation) -> bool:
+    """In the debate phase, for people in the consultation's audience who are not suspended."""
+    return (consultation.phase_is_open(PhaseKind.DEBATE, local_today()) and is_in_audience(user, consultation)
+            and not is_suspended(user))
+
+
+@predicate
+def can_propose(user, consultation) -> bool:
+    """In the proposals phase, for people in the consultation's audience who are not suspended."""
+    return (consultation.phase_is_open(PhaseKind.PROPOSALS, local_today()) and is_in_audience(user, consultation)
+            and not is_suspended(user))
 
 
 @predicate
@@ -35,12 +68,28 @@ def can_withdraw_comment(user, comment) -> bool:
     return is_signed_in(user) and comment.author_id == user.id and comment.is_visible
 
 
+def withdrawal_refusal(user, proposal) -> str | None:
+    """Why `user` may not withdraw `proposal`, as a word (`services.withdraw_proposal` turns
+    it into a sentence); None when they may. Authors withdraw their own proposal until the
+    authority answers it, as long as nobody supports it: the people who support a proposal
+    keep what they support."""
+    if not is_signed_in(user) or proposal.author_id is None or proposal.author_id != user.id:
+        return "not_author"
+    if proposal.visibility == Visibility.WITHDRAWN:
+        return "withdrawn"
+    if proposal.visibility not in WITHDRAWABLE:
+        return "hidden"
+    if proposal.status != ProposalStatus.SUBMITTED:
+        return "answered"
+    if proposal.supports_count > 0:
+        return "supported"
+    return None
+
+
 @predicate
 def can_withdraw_proposal(user, proposal) -> bool:
-    """Authors withdraw their own proposal until the authority answers it, as long as nobody
-    supports it: the people who support a proposal keep what they support."""
-    return (is_signed_in(user) and proposal.author_id == user.id and proposal.visibility in WITHDRAWABLE
-            and proposal.status == ProposalStatus.SUBMITTED and proposal.supports_count == 0)
+    """See `withdrawal_refusal`: the rule is stated there, once."""
+    return withdrawal_refusal(user, proposal) is None
 
 
 def active_suspension(user):
@@ -82,6 +131,14 @@ def can_moderate(user, consultation) -> bool:
     """Moderators of the consultation's territory or of one containing it (a member commune's
     moderator does not moderate the EPCI's debate), and the administrators."""
     return is_administrator(user) or is_moderator(user, consultation.territory)
+
+
+@predicate
+def can_see_held(user, content) -> bool:
+    """A held first post (waiting for a moderator) is shown to its author and the
+    consultation's moderators only."""
+    return is_signed_in(user) and (content.author_id == user.id
+                                   or can_moderate(user, _consultation_of(content)))
 
 
 @predicate
@@ -159,7 +216,5 @@ def can_support(user, proposal) -> bool:
 @predicate
 def can_edit_comment(user, comment) -> bool:
     """Authors correct their own visible comment for a short while after posting."""
-    from .editing import within_edit_window
-
     return (is_signed_in(user) and comment.author_id == user.id and comment.is_visible
             and within_edit_window(comment) and not is_suspended(user))

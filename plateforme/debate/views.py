@@ -227,9 +227,7 @@ def proposal(consultation_id, proposal_id):
     consultation = _visible_consultation(consultation_id)
     proposal = _proposal_of(consultation, proposal_id)
     if proposal.visibility == Visibility.HELD:  # a first post waiting: its author and the moderators only
-        from .moderation_views import see_held
-
-        see_held(proposal, consultation) or abort(404)
+        can("can_see_held", proposal) or abort(404)
     return render_template("debate/proposal.html", consultation=consultation, proposal=proposal)
 
 

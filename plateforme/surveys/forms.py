@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import BoundedIntegerField, ChoiceField, RadioChoiceField, DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS

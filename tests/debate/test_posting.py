@@ -44,9 +44,10 @@ def test_a_follower_and_a_newcomer_both_post(client, db, make, debating):
     db.session.commit()
     url = COMMENT_URL.format(id=debating.id)
     for person in (follower, newcomer):
-        sign_in(client, person)
-        token = _comment_token(client, url)
-        response = client.post(url, data={"comment-csrf_token": token, "comment-stance": "for", "comment-body": BODY})
+        browser = client.application.test_client()
+        sign_in(browser, person)
+        token = _comment_token(browser, url)
+        response = browser.post(url, data={"comment-csrf_token": token, "comment-stance": "for", "comment-body": BODY})
         assert response.status_code == 302
     assert _count(db, Comment, consultation_id=debating.id) == 2
     assert _count(db, ConsultationFollow, consultation_id=debating.id) == 2
