@@ -51,3 +51,29 @@ def test_a_follower_and_a_newcomer_both_post(client, db, make, debating):
         assert response.status_code == 302
     assert _count(db, Comment, consultation_id=debating.id) == 2
     assert _count(db, ConsultationFollow, consultation_id=debating.id) == 2
+
+
+def test_one_more_write_when_commenting_works_for_a_follower_too(client, db, make, debating, monkeypatch):
+    """An ordinary change (one more INSERT when commenting) must work on every person's
+    data: it once passed for a newcomer's first comment and answered 500 for a follower's."""
+    from plateforme.accounts.models import Organisation, OrganisationKind
+    from plateforme.debate import services
+
+    follow = services.follow
+
+    def follow_and_write_one_more_row(user, consultation):
+        db.session.add(Organisation(name=f"Écrite avec le commentaire de {user.id}", kind=OrganisationKind.OTHER,
+                                    fields=""))
+        db.session.flush()
+        return follow(user, consultation)
+
+    monkeypatch.setattr(services, "follow", follow_and_write_one_more_row)
+    follower = make.user()
+    db.session.add(ConsultationFollow(consultation_id=debating.id, user_id=follower.id))
+    db.session.commit()
+    sign_in(client, follower)
+    url = COMMENT_URL.format(id=debating.id)
+    response = client.post(url, data={"comment-csrf_token": _comment_token(client, url), "comment-stance": "for",
+                                      "comment-body": BODY})
+    assert response.status_code == 302
+    assert _count(db, Comment, consultation_id=debating.id) == 1 and _count(db, Organisation) == 1
