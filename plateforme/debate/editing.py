@@ -8,6 +8,7 @@ quietly rewrite what others already answered.
 from __future__ import annotations
 
 import logging
+
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 

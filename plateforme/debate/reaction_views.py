@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from ..consultations.models import Consultation
 from ..consultations.queries import consultation_for_participation
-from .permissions import can_comment, can_propose
 from ..core.permissions import ensure_visible
 from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next
@@ -25,7 +24,7 @@ from ..extensions import db, limiter
 from . import bp, notices
 from .forms import ConfirmForm
 from .models import Comment, Endorsement, Proposal, Support
-from .permissions import is_suspended, within_edit_window
+from .permissions import can_comment, can_propose, is_suspended, within_edit_window
 from .reactions import endorse, support, withdraw_endorsement, withdraw_support
 from .services import DebateError
 from .views import NEAR_PARAM, per_person
