@@ -16,9 +16,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(load_config(config))
-    from .core.sessions import DailyRefreshedCookieSessions
-
-    app.session_interface = DailyRefreshedCookieSessions()
     if app.config["PROXY_COUNT"]:
         # Behind N reverse proxies: take the client's address (rate limits, security log) and
         # the scheme from the headers those proxies set, never from the client's own.
@@ -33,7 +30,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.after_response import init_after_response
     from .core.errors import init_error_handlers
     from .core.navigation import init_navigation
-    from .core.notices import init_notices
     from .core.redirects import init_redirects
     from .core.security import init_security_headers
 
@@ -41,7 +37,6 @@ def create_app(config: dict | None = None) -> Flask:
     init_after_response(app)
     init_security_headers(app)
     init_redirects(app)
-    init_notices(app)
     init_navigation(app)
 
     from .cli import register_cli
@@ -60,16 +55,15 @@ def _init_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .core.transactions import configure_postgresql, configure_sqlite
+    from .core.transactions import configure_sqlite
     from .core.i18n import register_template_helpers, select_locale
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     with app.app_context():
-        # Creating the engine opens no connection; it only attaches the listeners.
+        # Creating the engine opens no connection; it only attaches the listeners (SQLite only).
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-        configure_postgresql(db.engine)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -1,7 +1,6 @@
 """`flask` commands: demo data, territory loading, margins import."""
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
@@ -9,19 +8,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .core.csvimport import CsvFileError, CsvLinesError
-from .core.transactions import immediate_transactions
+from .core.transactions import writes
 from .extensions import db
 
-
-def writes(command):
-    """Run a command's transactions as immediate ones (they wait for concurrent writers)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        with immediate_transactions():
-            return command(*args, **kwargs)
-
-    return wrapper
 
 territories_cli = AppGroup("territories", help="Territoires : chargement du référentiel INSEE, marges.")
 

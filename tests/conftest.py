@@ -11,7 +11,6 @@ from sqlalchemy import select, text
 
 from plateforme import create_app
 from plateforme.extensions import db as _db, limiter
-from plateforme.debate.moderation import forget_policies
 from plateforme.territories.services import load_territory
 
 from .factories import Factories
@@ -120,8 +119,6 @@ def _empty_tables(application) -> None:
                 restarts = text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in sequences))
                 application.extensions["test_sequence_restarts"] = restarts
             connection.execute(restarts)
-    # Rows deleted in SQL fire no ORM event: the kept moderation rules are forgotten here.
-    forget_policies()
 
 
 @pytest.fixture(autouse=True)

@@ -11,16 +11,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from functools import cache
-
-from flask import current_app, g, request, session
+from flask import current_app, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 
 from ..core.after_response import after_response
 from ..core.audit import audit
 from ..core.models import utcnow
-from ..core.transactions import read_phase
 from ..extensions import db
 from .models import AuthSession, User
 
@@ -39,13 +36,6 @@ def _live_session_condition():
                 AuthSession.last_seen_at > bindparam("seen_after"))
 
 
-def signed_in_condition():
-    """SQL: `User` is the person the cookie names (`user_id`) and holds a live auth_session
-    for its token (`token_hash`)."""
-    return and_(User.id == bindparam("user_id"),
-                exists().where(AuthSession.user_id == User.id, _live_session_condition()))
-
-
 def session_cutoffs(now=None) -> dict:
     """The bounds a live session's row must be within: created after `started_after`,
     last seen after `seen_after`."""
@@ -55,41 +45,11 @@ def session_cutoffs(now=None) -> dict:
             "seen_after": now - timedelta(days=config["SESSION_IDLE_DAYS"])}
 
 
-@cache
 def _signed_in_user_statement():
-    """The person holding a live auth_session for a token, with that row's id and last visit,
-    built once: every request runs it, and reusing one statement object spares rebuilding it
-    and its cache key each time."""
+    """The person holding a live auth_session for a token, with that row's id and last visit."""
     return (select(User, AuthSession.id, AuthSession.last_seen_at)
             .join(AuthSession, AuthSession.user_id == User.id)
             .where(User.id == bindparam("user_id"), _live_session_condition()))
-
-
-def claimed_user_id() -> int | None:
-    """The id of the person this request's signed cookie names, without asking the database
-    whether their sign-in still holds (a rate-limit key needs no more)."""
-    user_id = session.get("_user_id")  # where Flask-Login 0.6 keeps it
-    if not isinstance(user_id, str) or not (user_id.isascii() and user_id.isdigit()):
-        return None
-    return int(user_id)
-
-
-def claimed_identity() -> dict | None:
-    """The parameters of `signed_in_condition` for this request's cookie, while Flask-Login
-    has not loaded the person yet; else None. A statement a request needs anyway can then
-    load the person along (debate/at_hand.py) instead of a query of its own."""
-    if "_login_user" in g:  # Flask-Login 0.6 keeps the request's person there
-        return None
-    token, user_id = session.get(SESSION_KEY), claimed_user_id()
-    if not token or user_id is None:
-        return None
-    return {"user_id": user_id, "token_hash": _hash(token), **session_cutoffs()}
-
-
-def adopt_signed_in_user(user: User) -> None:
-    """Make `user`, loaded under `signed_in_condition`, this request's current_user, as the
-    user loader below would have."""
-    current_app.login_manager._update_request_context_with_user(user)
 
 
 def init_login_manager(app, login_manager) -> None:
@@ -105,9 +65,8 @@ def init_login_manager(app, login_manager) -> None:
         if not token or not (user_id.isascii() and user_id.isdigit()):
             return None
         now = utcnow()
-        with read_phase():  # identifying the visitor never needs the write lock
-            row = db.session.execute(_signed_in_user_statement(), {
-                "token_hash": _hash(token), "user_id": int(user_id), **session_cutoffs(now)}).one_or_none()
+        row = db.session.execute(_signed_in_user_statement(), {
+            "token_hash": _hash(token), "user_id": int(user_id), **session_cutoffs(now)}).one_or_none()
         if row is None:
             return None
         user, session_id, last_seen_at = row

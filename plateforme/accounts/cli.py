@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..cli import writes
+from ..core.transactions import writes
 from ..extensions import db
 
 accounts_cli = AppGroup("accounts", help="Comptes : conservation des données, sessions expirées.")

@@ -59,19 +59,6 @@ def _send_change_notice(user: User, old_email: str, new_email: str) -> None:
             days=current_app.config["EMAIL_REVERT_TOKEN_MAX_AGE"] // 86400))
 
 
-def adopt_pending_email(user: User) -> None:
-    """The pending address was confirmed through its link: it becomes the account's."""
-    other = find_user_by_email(user.pending_email)
-    if other is not None and other.id != user.id:
-        user.pending_email = None
-        raise AccountError(_("Cette adresse ne peut plus être utilisée pour votre compte. Choisissez-en une autre "
-                             "depuis « Mon compte »."))
-    user.email = user.pending_email
-    user.pending_email = None
-    user.email_confirmed_at = utcnow()
-    audit("email_changed", user.id)
-
-
 def revert_email_change(token: str) -> User:
     """Give the account back its former address (from the link mailed to it), cancel any
     pending change and end every session; AccountError when the link is bad or expired."""

@@ -95,6 +95,19 @@ def send_confirmation(user: User, address: str | None = None, next_url: str | No
                                  render_template("accounts/mail/confirm.txt", user=user, link=link))
 
 
+def adopt_pending_email(user: User) -> None:
+    """The pending address was confirmed through its link: it becomes the account's."""
+    other = find_user_by_email(user.pending_email)
+    if other is not None and other.id != user.id:
+        user.pending_email = None
+        raise AccountError(_("Cette adresse ne peut plus être utilisée pour votre compte. Choisissez-en une autre "
+                             "depuis « Mon compte »."))
+    user.email = user.pending_email
+    user.pending_email = None
+    user.email_confirmed_at = utcnow()
+    audit("email_changed", user.id)
+
+
 def confirm_email(token: str) -> tuple[User, bool]:
     """Mark the address in `token` as confirmed, or make it the account's address when it is
     the pending new one; AccountError if the link is bad, expired or the address taken since.
@@ -107,8 +120,6 @@ def confirm_email(token: str) -> tuple[User, bool]:
         raise AccountError(_("Ce lien de confirmation n'est pas valide. Vérifiez qu'il a été copié en entier."))
     user = db.session.get(User, data.get("uid"))
     if user is not None and user.pending_email and user.pending_email == data.get("email"):
-        from .email_change import adopt_pending_email
-
         adopt_pending_email(user)
         return user, False
     if user is None or user.email != data.get("email"):

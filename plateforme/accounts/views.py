@@ -11,7 +11,6 @@ from flask_login import current_user
 from ..core.forms import attach_error
 from ..core.permissions import requires
 from ..core.rate_limits import rate_limited
-from ..core.transactions import read_phase
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from ..territories.models import Territory
@@ -123,8 +122,7 @@ def sign_in_view():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            with read_phase():  # scrypt takes ~75 ms: no write lock while it runs
-                user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data)
         except AccountError as error:
             attach_error(form, error)
         else:

@@ -8,7 +8,8 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.forms import choices, reject_control_characters, strip_filter
-from ..observatory.forms import ChoiceField, RadioChoiceField, optional_int
+from ..core.forms import ChoiceField, RadioChoiceField
+from ..observatory.forms import optional_int
 from .labels import POLITICAL_STATUS_LABELS
 
 

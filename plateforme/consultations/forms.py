@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..accounts.forms import MultiCheckboxField
 from ..core.forms import DayField, choices, reject_control_characters, strip_filter
-from ..observatory.forms import ChoiceField, RadioChoiceField, optional_int
+from ..core.forms import ChoiceField, RadioChoiceField
+from ..observatory.forms import optional_int
 from .labels import AUDIENCE_LABELS, PHASE_LABELS
 from .models import PHASE_ORDER, PhaseKind
 

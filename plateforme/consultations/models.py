@@ -100,10 +100,8 @@ consultation_card = Table(
 
 
 class PhaseCalendar:
-    """What a consultation's status and phases say about today. Shared by the mapped
-    `Consultation` and the lighter `ConsultationAtHand` (at_hand.py) that the busiest POSTs
-    read: both have `status` and `phases` (ordered by start), each phase `kind`,
-    `starts_on` and `ends_on`."""
+    """What a consultation's status and phases say about today: reads `status` and `phases`
+    (ordered by start), each phase with `kind`, `starts_on` and `ends_on`."""
 
     @property
     def is_public(self) -> bool:

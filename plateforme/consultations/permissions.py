@@ -52,27 +52,6 @@ def is_in_audience(user, consultation) -> bool:
 
 
 @predicate
-def can_comment(user, consultation) -> bool:
-    """In the debate phase, for people in the consultation's audience."""
-    return (consultation.phase_is_open(PhaseKind.DEBATE, local_today()) and is_in_audience(user, consultation)
-            and not _is_suspended(user))
-
-
-@predicate
-def can_propose(user, consultation) -> bool:
-    """In the proposals phase, for people in the consultation's audience."""
-    return (consultation.phase_is_open(PhaseKind.PROPOSALS, local_today()) and is_in_audience(user, consultation)
-            and not _is_suspended(user))
-
-
-def _is_suspended(user) -> bool:
-    """A moderator's suspension (debate/permissions.py; imported here, late, to avoid a cycle)."""
-    from ..debate.permissions import is_suspended
-
-    return is_suspended(user)
-
-
-@predicate
 def can_follow_consultation(user, consultation) -> bool:
     return is_signed_in(user) and consultation.status == ConsultationStatus.PUBLISHED
 

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..accounts.forms import MultiCheckboxField
 from ..core.forms import DayField, choices, reject_control_characters, strip_filter
-from ..observatory.forms import ChoiceField, RadioChoiceField
+from ..core.forms import ChoiceField, RadioChoiceField
 from .models import CommitmentStatus
 from .responses import INITIAL_STATUSES, CommitmentInput
 

@@ -24,7 +24,6 @@ from ..accounts.models import User
 from ..cards.models import IssueCard
 from ..core.database import insert_if_absent
 from ..core.models import local_today, utcnow
-from ..core.requests import request_memo
 from ..core.sanitize import clean_line, markdown_to_safe_html
 from ..extensions import db
 from ..notifications.services import notify_consultation_cancelled
@@ -297,38 +296,17 @@ def cancel_consultation(consultation: Consultation, user: User, reason: str) -> 
 
 # --- following ----------------------------------------------------------------------
 
-FOLLOWING_MEMO = "following"
-
-
 def follow(user: User, consultation: Consultation) -> bool:
     """`user` follows `consultation`; True when they did not already (a second call, or two
     at once, change nothing)."""
-    known = request_memo(FOLLOWING_MEMO)
-    if (consultation.id, user.id) in known:
-        return False  # read earlier in this request: no INSERT to try
-    inserted = insert_if_absent(ConsultationFollow, ("consultation_id", "user_id"), consultation_id=consultation.id,
-                                user_id=user.id, created_at=utcnow())
-    known[(consultation.id, user.id)] = True
-    return inserted
-
-
-def known_to_follow(user: User, consultation: Consultation) -> bool:
-    """This request already knows that `user` follows `consultation`: `follow` will write
-    nothing (a comment is then the only row its operation writes)."""
-    return (consultation.id, user.id) in request_memo(FOLLOWING_MEMO)
-
-
-def remember_following(consultation_id: int, user_id: int) -> None:
-    """The person already follows the consultation (read along with it, debate/at_hand.py):
-    `follow` need not try its INSERT in this request."""
-    request_memo(FOLLOWING_MEMO)[(consultation_id, user_id)] = True
+    return insert_if_absent(ConsultationFollow, ("consultation_id", "user_id"), consultation_id=consultation.id,
+                            user_id=user.id, created_at=utcnow())
 
 
 def unfollow(user: User, consultation: Consultation) -> None:
     """Stop following (nothing happens when `user` was not following)."""
     row = db.session.execute(select(ConsultationFollow).filter_by(
         consultation_id=consultation.id, user_id=user.id)).scalar_one_or_none()
-    request_memo(FOLLOWING_MEMO).pop((consultation.id, user.id), None)
     if row is not None:
         db.session.delete(row)
         db.session.flush()

@@ -3,12 +3,46 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField
+from flask_babel import format_decimal, lazy_gettext as _l
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from ..territories.services import find_communes
+
+
+class _ChoiceMessage:
+    """Replace WTForms' generic "Not a valid choice" with a message that says what to do."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Choisissez une des options proposées.")
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_message)
+
+
+class ChoiceField(_ChoiceMessage, SelectField):
+    """A select whose wrong value gets a message in the reader's language."""
+
+
+class RadioChoiceField(_ChoiceMessage, RadioField):
+    """Radio buttons whose unknown value gets a message in the reader's language."""
+
+
+class Characters(Length):
+    """`Length` whose message names its bounds as the reader writes numbers ("5 000" in
+    French, "5,000" in English): the form states the same constants the services check,
+    never a copy of them. The message may use %(min)s, %(max)s and %(length)s."""
+
+    def __call__(self, form, field):
+        length = len(field.data) if field.data else 0
+        if length < self.min or (self.max != -1 and length > self.max):
+            raise ValidationError(self.message % {"min": format_decimal(self.min), "max": format_decimal(self.max),
+                                                  "length": format_decimal(length)})
 
 
 class CommuneField(StringField):

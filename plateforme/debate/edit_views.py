@@ -10,7 +10,8 @@ from ..core.forms import attach_error
 from ..core.permissions import ensure
 from ..extensions import db
 from . import bp
-from .editing import edit_comment, edit_deadline, revisions, within_edit_window
+from .editing import edit_comment, revisions
+from .permissions import edit_deadline, within_edit_window
 from .forms import CommentForm, WithdrawProposalForm
 from .models import Visibility
 from .services import DebateError, withdraw_proposal

@@ -8,9 +8,7 @@ quietly rewrite what others already answered.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
@@ -19,29 +17,13 @@ from ..core.models import utcnow
 from ..core.sanitize import markdown_to_safe_html
 from ..extensions import db
 from .models import Comment, CommentRevision, Visibility
+from .permissions import edit_window, is_suspended, within_edit_window
 from .services import COMMENT_MAX, COMMENT_MIN, DebateError, _check_length, _stance
 
 log = logging.getLogger("plateforme.debate.editing")
 
-DEFAULT_EDIT_WINDOW_MINUTES = 15
-
-
-def edit_window() -> timedelta:
-    return timedelta(minutes=current_app.config.get("DEBATE_EDIT_WINDOW_MINUTES", DEFAULT_EDIT_WINDOW_MINUTES))
-
-
-def edit_deadline(comment: Comment):
-    return comment.created_at + edit_window()
-
-
-def within_edit_window(comment: Comment) -> bool:
-    return comment.created_at is not None and utcnow() <= edit_deadline(comment)
-
-
 def edit_comment(comment: Comment, by: User, stance, body: str) -> Comment:
     """The author's new text and stance; the previous ones become a revision."""
-    from .permissions import is_suspended
-
     if comment.author_id is None or comment.author_id != by.id:
         raise DebateError(_("Seule la personne qui a écrit ce commentaire peut le modifier."))
     if comment.visibility != Visibility.VISIBLE:

@@ -1,15 +1,12 @@
 """Debate forms. The services check the same limits again; messages say what to do next."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired
 
-from ..core.forms import choices, reject_control_characters, strip_filter
+from ..core.forms import Characters, RadioChoiceField, choices, reject_control_characters, strip_filter
 from .labels import ANSWER_LABELS, STANCE_LABELS
 from .services import (
     COMMENT_MAX, COMMENT_MIN, JUSTIFICATION_MAX, JUSTIFICATION_MIN, PROPOSAL_MAX, PROPOSAL_MIN, TITLE_MAX,
@@ -20,63 +17,27 @@ MARKDOWN_HINT = _l("Mise en forme possible : **gras**, *italique*, listes commen
                    "commençant par « > », liens.")
 
 
-class RadioChoiceField(RadioField):
-    """Radio buttons whose unknown value gets a message in the reader's language."""
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("Choisissez une des options proposées."))
-
-
 class CommentForm(FlaskForm):
     stance = RadioChoiceField(
         _l("Votre position"), choices=choices((s.value, label) for s, label in STANCE_LABELS.items()),
         validators=[InputRequired(_l("Choisissez votre position : pour, contre, nuance ou question."))])
     body = TextAreaField(_l("Votre commentaire"), filters=[strip_filter], validators=[
         DataRequired(_l("Écrivez votre commentaire.")),
-        Length(min=COMMENT_MIN, max=COMMENT_MAX,
-               message=_l("Le commentaire doit compter entre 3 et 5 000 caractères.")),
+        Characters(min=COMMENT_MIN, max=COMMENT_MAX,
+                   message=_l("Le commentaire doit compter entre %(min)s et %(max)s caractères.")),
     ], description=MARKDOWN_HINT, render_kw={"rows": 6})
-
-
-class CommentSubmission(NamedTuple):
-    stance: str
-    body: str
-
-
-_STANCES = frozenset(s.value for s in STANCE_LABELS)
-
-
-def plain_comment(formdata, prefix: str) -> CommentSubmission | None:
-    """A comment read straight from `formdata`, without building `CommentForm`, when the
-    form would accept it as sent: one stance among the options, one text of the right
-    length once filtered like the form's. Anything else gives None, and the caller builds
-    the form, whose validation says what is wrong next to the field
-    (tests/debate/test_plain_comment.py compares the two). Only when CSRFProtect has
-    already checked the request's token, since the form checks it otherwise."""
-    if not g.get("csrf_valid"):
-        return None
-    stances, bodies = formdata.getlist(f"{prefix}-stance"), formdata.getlist(f"{prefix}-body")
-    if len(stances) != 1 or len(bodies) != 1 or stances[0] not in _STANCES:
-        return None
-    body = strip_filter(bodies[0])
-    if not COMMENT_MIN <= len(body) <= COMMENT_MAX:
-        return None
-    return CommentSubmission(stances[0], body)
 
 
 class ProposalForm(FlaskForm):
     title = StringField(_l("Titre de la proposition"), filters=[strip_filter], validators=[
         DataRequired(_l("Donnez un titre à votre proposition.")),
-        Length(min=TITLE_MIN, max=TITLE_MAX, message=_l("Le titre doit compter entre 5 et 200 caractères.")),
+        Characters(min=TITLE_MIN, max=TITLE_MAX, message=_l("Le titre doit compter entre %(min)s et %(max)s caractères.")),
         reject_control_characters,
     ], description=_l("Une phrase qui dit ce que vous proposez."))
     body = TextAreaField(_l("Votre proposition"), filters=[strip_filter], validators=[
         DataRequired(_l("Décrivez votre proposition.")),
-        Length(min=PROPOSAL_MIN, max=PROPOSAL_MAX,
-               message=_l("La proposition doit compter entre 10 et 10 000 caractères.")),
+        Characters(min=PROPOSAL_MIN, max=PROPOSAL_MAX,
+                   message=_l("La proposition doit compter entre %(min)s et %(max)s caractères.")),
     ], description=MARKDOWN_HINT, render_kw={"rows": 8})
 
 
@@ -88,8 +49,8 @@ class AnswerForm(FlaskForm):
         description=_l("« Retenue » et « non retenue » sont définitives."))
     justification = TextAreaField(_l("Justification publique"), filters=[strip_filter], validators=[
         DataRequired(_l("Expliquez publiquement votre réponse.")),
-        Length(min=JUSTIFICATION_MIN, max=JUSTIFICATION_MAX,
-               message=_l("La justification doit compter entre 10 et 5 000 caractères.")),
+        Characters(min=JUSTIFICATION_MIN, max=JUSTIFICATION_MAX,
+                   message=_l("La justification doit compter entre %(min)s et %(max)s caractères.")),
     ], description=_l("Publiée sous la proposition et envoyée à son auteur ou autrice."), render_kw={"rows": 6})
 
 
@@ -99,7 +60,7 @@ class ConfirmForm(FlaskForm):
 
 class WithdrawProposalForm(FlaskForm):
     reason = StringField(_l("Raison du retrait (facultatif)"), filters=[strip_filter], validators=[
-        Length(max=WITHDRAWAL_REASON_MAX, message=_l("La raison doit compter au plus 500 caractères.")),
+        Characters(max=WITHDRAWAL_REASON_MAX, message=_l("La raison doit compter au plus %(max)s caractères.")),
         reject_control_characters,
     ], description=_l("Publiée à la place de la proposition, par exemple : « déjà proposée par quelqu'un "
                       "d'autre » ou « réalisée depuis »."))

@@ -10,14 +10,12 @@ request: the view commits.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
-from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import format_datetime, gettext as _
-from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..accounts.permissions import is_moderator
@@ -33,7 +31,7 @@ from .models import (
     Report, ReportReason, TargetKind, Visibility,
 )
 from .permissions import active_suspension, forget_suspensions
-from .services import comment_path, proposal_path
+from .paths import comment_path, proposal_path
 
 log = logging.getLogger("plateforme.debate.moderation")
 
@@ -69,45 +67,12 @@ def policy_for(territory: Territory | None) -> PolicyRules | None:
 
 
 def policy_for_territory_id(territory_id: int) -> PolicyRules | None:
-    """`policy_for` by id. Every contribution asks it, so the answer is kept per process
-    for POLICY_SECONDS, like the chain of territories (territories/chains.py): a rule set
-    in this process applies at once, one set through another worker within a minute."""
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], territory_id)
-    now = time.monotonic()
-    cached = _policies.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    """`policy_for` by id."""
     chain = containing_ids(territory_id)
-    policies = {row.territory_id: PolicyRules(*row) for row in db.session.execute(_policies_of(), {"ids": chain})}
-    policy = next((policies[t] for t in chain if t in policies), None)
-    if len(_policies) >= _POLICIES_MAX:
-        _policies.clear()
-    _policies[key] = (now + POLICY_SECONDS, policy)
-    return policy
-
-
-POLICY_SECONDS = 60.0
-_POLICIES_MAX = 4096
-_policies: dict[tuple[str, int], tuple[float, PolicyRules | None]] = {}
-
-
-@event.listens_for(ModerationPolicy, "after_insert")
-@event.listens_for(ModerationPolicy, "after_update")
-@event.listens_for(ModerationPolicy, "after_delete")
-@event.listens_for(Territory, "after_insert")
-@event.listens_for(Territory, "after_update")
-@event.listens_for(Territory, "after_delete")
-def forget_policies(*_args) -> None:
-    """Drop the kept rules (a rule or a territory changed in this process)."""
-    _policies.clear()
-
-
-@cache
-def _policies_of():
-    """Built once; three columns, not the mapped object: asked on every contribution."""
-    return (select(ModerationPolicy.territory_id, ModerationPolicy.report_threshold,
-                   ModerationPolicy.hold_first_posts)
-            .where(ModerationPolicy.territory_id.in_(bindparam("ids", expanding=True))))
+    policies = {row.territory_id: PolicyRules(*row) for row in db.session.execute(
+        select(ModerationPolicy.territory_id, ModerationPolicy.report_threshold, ModerationPolicy.hold_first_posts)
+        .where(ModerationPolicy.territory_id.in_(chain)))}
+    return next((policies[t] for t in chain if t in policies), None)
 
 
 def report_threshold(consultation: Consultation) -> int:

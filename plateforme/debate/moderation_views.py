@@ -19,7 +19,7 @@ from ..extensions import db, limiter
 from ..territories.names import de_territory
 from ..territories.services import get_territory
 from . import bp
-from .forms import RadioChoiceField
+from ..core.forms import RadioChoiceField
 from .models import ModerationActionKind as Act, ReportReason, TargetKind
 from .moderation import (
     HOLD_MAX, HOLD_MIN, PUBLIC_REASON_MAX, PUBLIC_REASON_MIN, SUSPENSION_DAYS_MAX, SUSPENSION_DAYS_MIN, THRESHOLD_MAX,
@@ -149,10 +149,9 @@ def report_allowed(content) -> bool:
 
 
 def see_held(content, consultation) -> bool:
-    """A held first post is shown to its author and the consultation's moderators only."""
-    if not current_user.is_authenticated:
-        return False
-    return content.author_id == current_user.id or can("can_moderate", consultation)
+    """A held first post is shown to its author and the consultation's moderators only
+    (for the templates, which have the consultation at hand)."""
+    return can("can_see_held", content)
 
 
 def _content(consultation, slug: str, target_id: int):

@@ -7,17 +7,52 @@ says in a word why someone may not take part, so the page can tell them what to 
 """
 from __future__ import annotations
 
-from functools import cache
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import exists, select
 
 from ..accounts.permissions import is_administrator, is_moderator, is_resident, is_signed_in
-from ..consultations.models import Audience, ConsultationStatus, PhaseKind
-from ..consultations.permissions import can_comment, is_in_audience
-from ..core.models import local_today
+from ..consultations.models import Audience, Consultation, ConsultationStatus, PhaseKind
+from ..consultations.permissions import is_in_audience
+from ..core.models import local_today, utcnow
 from ..core.permissions import predicate
-from .models import ProposalStatus, Visibility
+from ..core.requests import request_memo
+from ..extensions import db
+from .models import AccountSuspension, ProposalStatus, Visibility
+
+DEFAULT_EDIT_WINDOW_MINUTES = 15
+
+
+def edit_window() -> timedelta:
+    """How long after posting its author may still correct a comment."""
+    return timedelta(minutes=current_app.config.get("DEBATE_EDIT_WINDOW_MINUTES", DEFAULT_EDIT_WINDOW_MINUTES))
+
+
+def edit_deadline(comment):
+    return comment.created_at + edit_window()
+
+
+def within_edit_window(comment) -> bool:
+    return comment.created_at is not None and utcnow() <= edit_deadline(comment)
+
 
 # A proposal its author may still withdraw: public, or waiting for a moderator.
 WITHDRAWABLE = (Visibility.VISIBLE, Visibility.HELD)
+
+
+@predicate
+def can_comment(user, consultation) -> bool:
+    """In the debate phase, for people in the consultation's audience who are not suspended."""
+    return (consultation.phase_is_open(PhaseKind.DEBATE, local_today()) and is_in_audience(user, consultation)
+            and not is_suspended(user))
+
+
+@predicate
+def can_propose(user, consultation) -> bool:
+    """In the proposals phase, for people in the consultation's audience who are not suspended."""
+    return (consultation.phase_is_open(PhaseKind.PROPOSALS, local_today()) and is_in_audience(user, consultation)
+            and not is_suspended(user))
 
 
 @predicate
@@ -33,23 +68,34 @@ def can_withdraw_comment(user, comment) -> bool:
     return is_signed_in(user) and comment.author_id == user.id and comment.is_visible
 
 
+def withdrawal_refusal(user, proposal) -> str | None:
+    """Why `user` may not withdraw `proposal`, as a word (`services.withdraw_proposal` turns
+    it into a sentence); None when they may. Authors withdraw their own proposal until the
+    authority answers it, as long as nobody supports it: the people who support a proposal
+    keep what they support."""
+    if not is_signed_in(user) or proposal.author_id is None or proposal.author_id != user.id:
+        return "not_author"
+    if proposal.visibility == Visibility.WITHDRAWN:
+        return "withdrawn"
+    if proposal.visibility not in WITHDRAWABLE:
+        return "hidden"
+    if proposal.status != ProposalStatus.SUBMITTED:
+        return "answered"
+    if proposal.supports_count > 0:
+        return "supported"
+    return None
+
+
 @predicate
 def can_withdraw_proposal(user, proposal) -> bool:
-    """Authors withdraw their own proposal until the authority answers it, as long as nobody
-    supports it: the people who support a proposal keep what they support."""
-    return (is_signed_in(user) and proposal.author_id == user.id and proposal.visibility in WITHDRAWABLE
-            and proposal.status == ProposalStatus.SUBMITTED and proposal.supports_count == 0)
+    """See `withdrawal_refusal`: the rule is stated there, once."""
+    return withdrawal_refusal(user, proposal) is None
 
 
 def active_suspension(user):
     """The suspension `user` is under now (the one ending last), or None."""
     if not is_signed_in(user):
         return None
-    from sqlalchemy import select
-
-    from ..core.models import utcnow
-    from ..extensions import db
-    from .models import AccountSuspension
 
     return db.session.execute(
         select(AccountSuspension).where(AccountSuspension.user_id == user.id, AccountSuspension.ends_at > utcnow())
@@ -64,43 +110,20 @@ def is_suspended(user) -> bool:
     the rest of the request (a page asks it for each of its buttons)."""
     if not is_signed_in(user):
         return False
-    from ..core.database import execute_core
-    from ..core.models import utcnow
-    from ..core.requests import request_memo
 
     known = request_memo("suspended_users")
     if user.id not in known:  # forget_suspensions() clears it when one is decided
-        known[user.id] = execute_core(_suspension_exists(), {"user_id": user.id, "now": utcnow()}).scalar()
+        known[user.id] = db.session.execute(select(exists().where(
+            AccountSuspension.user_id == user.id, AccountSuspension.ends_at > utcnow()))).scalar()
     return known[user.id]
-
-
-@cache
-def _suspension_exists():
-    """Built once: the statement runs on every contribution and reaction."""
-    from sqlalchemy import bindparam, exists, select
-
-    from .models import AccountSuspension
-
-    return select(exists().where(AccountSuspension.user_id == bindparam("user_id"),
-                                 AccountSuspension.ends_at > bindparam("now")))
 
 
 def forget_suspensions() -> None:
     """Drop this request's remembered answers of `is_suspended` (a suspension was just
     decided); it is written to the database first, since `is_suspended` reads it there."""
-    from ..core.requests import request_memo
-    from ..extensions import db
 
     db.session.flush()
     request_memo("suspended_users").clear()
-
-
-def remember_suspension(user_id: int, suspended: bool) -> None:
-    """What `is_suspended` will answer for `user_id` in this request, already read along
-    with the consultation (at_hand.py)."""
-    from ..core.requests import request_memo
-
-    request_memo("suspended_users")[user_id] = suspended
 
 
 @predicate
@@ -108,6 +131,14 @@ def can_moderate(user, consultation) -> bool:
     """Moderators of the consultation's territory or of one containing it (a member commune's
     moderator does not moderate the EPCI's debate), and the administrators."""
     return is_administrator(user) or is_moderator(user, consultation.territory)
+
+
+@predicate
+def can_see_held(user, content) -> bool:
+    """A held first post (waiting for a moderator) is shown to its author and the
+    consultation's moderators only."""
+    return is_signed_in(user) and (content.author_id == user.id
+                                   or can_moderate(user, _consultation_of(content)))
 
 
 @predicate
@@ -164,13 +195,8 @@ def participation_refusal(user, consultation, kind: PhaseKind) -> str | None:
 # the synthesis stay the figures on the page.
 
 def _consultation_of(content):
-    from ..consultations.models import Consultation
-    from ..extensions import db
-    from .at_hand import remembered_consultation
-
-    # A reaction's POST has read the consultation at hand; pages have it in the session.
-    return (remembered_consultation(content.consultation_id)
-            or db.session.get(Consultation, content.consultation_id))
+    # Pages and reaction views have it in the session already: no query then.
+    return db.session.get(Consultation, content.consultation_id)
 
 
 @predicate
@@ -183,8 +209,6 @@ def can_endorse(user, comment) -> bool:
 @predicate
 def can_support(user, proposal) -> bool:
     """Someone in the audience, while proposals are collected, supports someone else's visible proposal."""
-    from ..consultations.permissions import can_propose
-
     return (is_signed_in(user) and proposal.is_visible and proposal.author_id != user.id
             and can_propose(user, _consultation_of(proposal)))
 
@@ -192,7 +216,5 @@ def can_support(user, proposal) -> bool:
 @predicate
 def can_edit_comment(user, comment) -> bool:
     """Authors correct their own visible comment for a short while after posting."""
-    from .editing import within_edit_window
-
     return (is_signed_in(user) and comment.author_id == user.id and comment.is_visible
             and within_edit_window(comment) and not is_suspended(user))

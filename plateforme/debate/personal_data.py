@@ -14,7 +14,7 @@ from ..core.sanitize import markdown_to_safe_html
 from ..notifications.models import Notification
 from ..extensions import db
 from .models import Comment, CommentRevision, Endorsement, Proposal, Report, Support
-from .services import proposal_path
+from .paths import proposal_path
 
 
 def _iso(value):

@@ -186,7 +186,7 @@ class DebateSection:
 def debate_section(consultation: Consultation, args, user) -> DebateSection:
     """Everything the sections need, from the request's query arguments. Who may take
     part is decided by the predicates; the refusal only says why not."""
-    from ..consultations.permissions import can_comment, can_propose
+    from .permissions import can_comment, can_propose
     from .permissions import participation_refusal
 
     def refusal(allowed, kind):

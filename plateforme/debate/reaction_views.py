@@ -15,20 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..consultations.models import Consultation, PhaseKind
-from ..consultations.permissions import can_comment, can_propose
-from ..core.notices import with_notice, without_notice
+from ..consultations.models import Consultation
+from ..consultations.queries import consultation_for_participation
 from ..core.permissions import ensure_visible
 from ..core.rate_limits import rate_limited
-from ..core.transactions import reads_first
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import bp, notices
-from .at_hand import reaction_at_hand
-from .editing import within_edit_window
 from .forms import ConfirmForm
 from .models import Comment, Endorsement, Proposal, Support
-from .permissions import is_suspended
+from .permissions import can_comment, can_propose, is_suspended, within_edit_window
 from .reactions import endorse, support, withdraw_endorsement, withdraw_support
 from .services import DebateError
 from .views import NEAR_PARAM, per_person
@@ -84,26 +80,28 @@ def reactions_helper(consultation: Consultation) -> Reactions:
     return state
 
 
-def _reacted_to(model, consultation_id: int, contribution_id: int, phase_kind: PhaseKind):
-    """The consultation and the comment or proposal reacted to, read at hand in one
-    statement (at_hand.py), under the same visibility rule as the pages."""
-    consultation, contribution = reaction_at_hand(model, consultation_id, contribution_id, phase_kind)
-    if consultation is None:
-        abort(404)
+def _reacted_to(model, consultation_id: int, contribution_id: int):
+    """The consultation and the comment or proposal reacted to, under the same visibility
+    rule as the pages."""
+    consultation = consultation_for_participation(consultation_id) or abort(404)
     ensure_visible("can_see_consultation", consultation)
-    return consultation, contribution or abort(404)
+    contribution = db.session.get(model, contribution_id)
+    if contribution is None or contribution.consultation_id != consultation.id:
+        abort(404)
+    return consultation, contribution
 
 
-def _back(default: str, notice: str | None = None):
+def _back(default: str, notice: notices.Notice | None = None):
     """Back to the page the button was on (only a local address), else `default`, with
-    `notice` (notices.py) and without the one that page may have shown."""
-    target = _near(without_notice(safe_next(request.form.get("retour")) or default), notice is not None)
-    return redirect(with_notice(target, notice) if notice else target)
+    `notice` flashed."""
+    if notice is not None:
+        notices.tell(notice)
+    return redirect(_near(safe_next(request.form.get("retour")) or default, notice is not None))
 
 
 def _near(url: str, placed: bool) -> str:
-    """`url` whose notice, if `placed`, shows beside the comment its fragment names (the
-    fragment scrolls past the top of the page, where notices are otherwise shown)."""
+    """`url` whose flashed notice, if `placed`, shows beside the comment its fragment names
+    (the fragment scrolls past the top of the page, where messages are otherwise shown)."""
     parts = urlsplit(url)
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != NEAR_PARAM]
     if placed and parts.fragment.startswith("commentaire-"):
@@ -114,8 +112,7 @@ def _near(url: str, placed: bool) -> str:
 def _react(action, content, default: str, done: str, already: str):
     """`action` (endorse, support or their withdrawal) on `content`, then back with the
     notice `done` or, when nothing changed, `already`."""
-    # The form holds only the CSRF token: once CSRFProtect has checked it, nothing is left to build.
-    if not (g.get("csrf_valid") or ConfirmForm().validate_on_submit()):
+    if not ConfirmForm().validate_on_submit():
         flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
         return _back(default)
     try:
@@ -138,9 +135,8 @@ def _signed_in_or_sign_in():
 
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/soutenir", methods=["POST"], endpoint="endorse")
 @reaction_limit
-@reads_first  # only the row and its counter take the write lock
 def endorse_view(consultation_id, comment_id):
-    consultation, comment = _reacted_to(Comment, consultation_id, comment_id, PhaseKind.DEBATE)
+    consultation, comment = _reacted_to(Comment, consultation_id, comment_id)
     return _signed_in_or_sign_in() or _react(
         endorse, comment, url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
         notices.ENDORSED, notices.ALREADY_ENDORSED)
@@ -149,9 +145,8 @@ def endorse_view(consultation_id, comment_id):
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/retirer-soutien", methods=["POST"],
           endpoint="withdraw_endorsement")
 @reaction_limit
-@reads_first  # only the row and its counter take the write lock
 def withdraw_endorsement_view(consultation_id, comment_id):
-    consultation, comment = _reacted_to(Comment, consultation_id, comment_id, PhaseKind.DEBATE)
+    consultation, comment = _reacted_to(Comment, consultation_id, comment_id)
     return _signed_in_or_sign_in() or _react(
         withdraw_endorsement, comment,
         url_for("debate.comment_link", consultation_id=consultation.id, comment_id=comment.id),
@@ -160,9 +155,8 @@ def withdraw_endorsement_view(consultation_id, comment_id):
 
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/soutenir", methods=["POST"], endpoint="support")
 @reaction_limit
-@reads_first  # only the row and its counter take the write lock
 def support_view(consultation_id, proposal_id):
-    consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id, PhaseKind.PROPOSALS)
+    consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id)
     return _signed_in_or_sign_in() or _react(
         support, proposal, url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
         notices.SUPPORTED, notices.ALREADY_SUPPORTED)
@@ -171,9 +165,8 @@ def support_view(consultation_id, proposal_id):
 @bp.route("/<int:consultation_id>/propositions/<int:proposal_id>/retirer-soutien", methods=["POST"],
           endpoint="withdraw_support")
 @reaction_limit
-@reads_first  # only the row and its counter take the write lock
 def withdraw_support_view(consultation_id, proposal_id):
-    consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id, PhaseKind.PROPOSALS)
+    consultation, proposal = _reacted_to(Proposal, consultation_id, proposal_id)
     return _signed_in_or_sign_in() or _react(
         withdraw_support, proposal,
         url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),

@@ -19,7 +19,6 @@ from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
 from ..core.database import insert_if_absent
 from ..core.models import utcnow
-from ..core.transactions import write_phase
 from ..extensions import db
 from .models import Comment, Endorsement, Proposal, Support
 from .permissions import can_endorse, can_support, participation_refusal
@@ -36,10 +35,8 @@ def _insert_once(model, **values) -> bool:
 
 
 def _refresh_counter(content, counter: str) -> None:
-    """Load the counter as the database now has it (the page shows it right after). A
-    contribution read at hand (at_hand.py) has no counter: its view redirects."""
-    if isinstance(content, db.Model):
-        db.session.expire(content, [counter])
+    """Load the counter as the database now has it (its trigger moved it)."""
+    db.session.expire(content, [counter])
 
 
 def _refusal(user: User, content, kind: PhaseKind, own: str, gone: str) -> DebateError:
@@ -68,8 +65,7 @@ def _add_reaction(reaction: _Reaction, user: User, content) -> bool:
     """Add `user`'s reaction to `content`; True when counted now, False when they already had."""
     if not reaction.allowed(user, content):
         raise reaction.refusal(user, content)
-    with write_phase(alone=True):  # one INSERT; its trigger moves the counter in the same statement
-        inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
+    inserted = _insert_once(reaction.row, **{reaction.key: content.id, "user_id": user.id})
     if inserted:
         log.debug(reaction.added, content.id, user.id)
     _refresh_counter(content, reaction.counter)
@@ -81,9 +77,8 @@ def _take_back(reaction: _Reaction, user: User, content) -> bool:
     if not reaction.allowed(user, content):
         raise reaction.refusal(user, content)
     row = reaction.row
-    with write_phase(alone=True):  # one DELETE; its trigger moves the counter in the same statement
-        deleted = db.session.execute(delete(row).where(
-            getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
+    deleted = db.session.execute(delete(row).where(
+        getattr(row, reaction.key) == content.id, row.user_id == user.id)).rowcount == 1
     if deleted:
         log.debug(reaction.removed, content.id, user.id)
     _refresh_counter(content, reaction.counter)

@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import format_decimal, gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..consultations.models import Consultation, PhaseKind
-from ..consultations.permissions import can_answer_proposal, can_comment, can_propose
-from ..consultations.services import follow, known_to_follow
-from ..core.database import insert_object
+from ..consultations.permissions import can_answer_proposal
+from ..consultations.services import follow
 from ..core.models import utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
-from ..core.transactions import write_phase
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import (
     MAX_DEPTH, Comment, Proposal, ProposalStatus, ProposalTransitionError, Stance, Support, Visibility,
 )
-from .permissions import WITHDRAWABLE, participation_refusal
+from .paths import comment_path, proposal_path
+from .permissions import can_comment, can_propose, participation_refusal, withdrawal_refusal
 
 # Posts and reactions, the busiest acts, are logged at DEBUG: the rows say who did what and
 # when. Rarer acts (withdrawals, answers, moderation) stay at INFO.
@@ -132,19 +130,15 @@ def post_comment(author: User, consultation: Consultation, stance, body: str,
     body = _check_length(body, COMMENT_MIN, COMMENT_MAX, "body")
     visibility = initial_visibility(author, consultation)
     body_html = markdown_to_safe_html(body)
-    # A top-level comment by someone who already follows is one INSERT: it needs no
-    # transaction of its own (core/transactions.py). Otherwise the write lock (SQLite) is
-    # held from here to the view's commit only.
-    with write_phase(alone=parent is None and known_to_follow(author, consultation)):
-        comment = insert_object(
-            Comment, consultation_id=consultation.id, author_id=author.id, parent_id=parent_id, depth=depth,
-            stance=stance, body=body, body_html=body_html, visibility=visibility, visibility_reason="",
-            edited_at=None, endorsements_count=0, featured=False, locked=False, created_at=utcnow())
-        follow(author, consultation)
-        log.debug("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
-                  consultation.id, parent_id)
-        if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
-            _notify_reply(parent, comment, consultation, author)
+    comment = Comment(consultation_id=consultation.id, author=author, parent_id=parent_id, depth=depth,
+                      stance=stance, body=body, body_html=body_html, visibility=visibility)
+    db.session.add(comment)
+    follow(author, consultation)
+    db.session.flush()
+    log.debug("comment %s posted by user %s on consultation %s (parent %s)", comment.id, author.id,
+              consultation.id, parent_id)
+    if parent is not None and comment.is_visible:  # a held reply is not public yet: nobody is told
+        _notify_reply(parent, comment, consultation, author)
     return comment
 
 
@@ -155,16 +149,6 @@ def _notify_reply(parent: Comment, reply: Comment, consultation: Consultation, a
     if parent.author is not None:
         notify_user(parent.author, NotificationKind.COMMENT_REPLY, consultation, comment_path(reply),
                     actor=author)
-
-
-def comment_path(comment: Comment) -> str:
-    """The comment's lasting link, relative to the site: it finds the page of threads that
-    holds the comment when followed (new threads push older ones to later pages, so a page
-    number stored in a notification would soon be wrong)."""
-    if has_request_context():
-        return url_for("debate.comment_link", consultation_id=comment.consultation_id, comment_id=comment.id)
-    with current_app.test_request_context():
-        return url_for("debate.comment_link", consultation_id=comment.consultation_id, comment_id=comment.id)
 
 
 def withdraw_comment(comment: Comment, by: User) -> None:
@@ -194,10 +178,9 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
     body = _check_length(body, PROPOSAL_MIN, PROPOSAL_MAX, "body")
     proposal = Proposal(consultation_id=consultation.id, author=author, title=title, body=body,
                         body_html=markdown_to_safe_html(body), visibility=initial_visibility(author, consultation))
-    with write_phase(alone=known_to_follow(author, consultation)):  # then the proposal's INSERT only
-        db.session.add(proposal)
-        follow(author, consultation)
-        db.session.flush()
+    db.session.add(proposal)
+    follow(author, consultation)
+    db.session.flush()
     log.debug("proposal %s submitted by user %s on consultation %s", proposal.id, author.id, consultation.id)
     return proposal
 
@@ -205,21 +188,25 @@ def submit_proposal(author: User, consultation: Consultation, title: str, body: 
 WITHDRAWAL_REASON_MAX = 500
 
 
+def _withdrawal_refusal_message(refusal: str) -> str:
+    return {
+        "not_author": lambda: _("Seule la personne qui a déposé cette proposition peut la retirer."),
+        "withdrawn": lambda: _("Cette proposition est déjà retirée."),
+        "hidden": lambda: _("Cette proposition est masquée par la modération : elle ne peut pas être retirée."),
+        "answered": lambda: _("La collectivité a déjà répondu à cette proposition : elle ne peut plus être "
+                              "retirée."),
+        "supported": lambda: _("Des personnes soutiennent déjà cette proposition : elle ne peut plus être retirée. "
+                               "Vous pouvez expliquer votre changement d'avis dans le débat."),
+    }[refusal]()
+
+
 def withdraw_proposal(proposal: Proposal, by: User, reason: str = "") -> None:
     """The author withdraws their proposal, with an optional public reason: its place in
     the list stays, with the reason, and it takes no more supports or answers. Only while
     the authority has not answered it and nobody supports it (`can_withdraw_proposal`)."""
-    if proposal.author_id is None or proposal.author_id != by.id:
-        raise DebateError(_("Seule la personne qui a déposé cette proposition peut la retirer."))
-    if proposal.visibility == Visibility.WITHDRAWN:
-        raise DebateError(_("Cette proposition est déjà retirée."))
-    if proposal.visibility not in WITHDRAWABLE:
-        raise DebateError(_("Cette proposition est masquée par la modération : elle ne peut pas être retirée."))
-    if proposal.status != ProposalStatus.SUBMITTED:
-        raise DebateError(_("La collectivité a déjà répondu à cette proposition : elle ne peut plus être retirée."))
-    if proposal.supports_count > 0:
-        raise DebateError(_("Des personnes soutiennent déjà cette proposition : elle ne peut plus être retirée. "
-                            "Vous pouvez expliquer votre changement d'avis dans le débat."))
+    refusal = withdrawal_refusal(by, proposal)
+    if refusal is not None:
+        raise DebateError(_withdrawal_refusal_message(refusal))
     reason = clean_line(reason or "")
     if len(reason) > WITHDRAWAL_REASON_MAX:
         raise DebateError(_("La raison doit compter au plus %(high)s caractères (elle en compte %(n)s).",
@@ -282,11 +269,3 @@ def _notify_supporters(proposal: Proposal, consultation: Consultation, by: User)
         supporters = supporters.where(Support.user_id != proposal.author_id)
     notify_group(supporters, consultation, NotificationKind.SUPPORTED_PROPOSAL_ANSWERED, proposal_path(proposal),
                  subject=proposal.title, actor=by, because="supports")
-
-
-def proposal_path(proposal: Proposal) -> str:
-    """The proposal's page, relative to the site (also outside a request: the CLI)."""
-    if has_request_context():
-        return url_for("debate.proposal", consultation_id=proposal.consultation_id, proposal_id=proposal.id)
-    with current_app.test_request_context():
-        return url_for("debate.proposal", consultation_id=proposal.consultation_id, proposal_id=proposal.id)

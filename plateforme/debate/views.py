@@ -11,18 +11,14 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from ..accounts.auth import claimed_user_id
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
 from ..core.forms import attach_error
-from ..core.notices import PARAM as NOTICE_PARAM, notice_token, with_notice
 from ..core.permissions import can, ensure, ensure_visible
 from ..core.rate_limits import rate_limited
-from ..core.transactions import reads_first
 from ..extensions import db, limiter
 from . import bp, notices
-from .at_hand import ConsultationAtHand, consultation_at_hand
-from .forms import AnswerForm, CommentForm, CommentSubmission, ConfirmForm, ProposalForm, plain_comment
+from .forms import AnswerForm, CommentForm, ConfirmForm, ProposalForm
 from .labels import register_label_helpers
 from .models import Comment, Proposal, Visibility
 from .queries import COMMENTS_PAGE_ARG, comment_page_number, debate_section
@@ -36,16 +32,13 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(near_param=NEAR_
 POSTING_LIMIT = "10 per minute"
 # The comment and proposal forms share the consultation page: prefixed ids stay unique.
 COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
-# Names the anchor beside which the page shows the address's notice (debate/_macros.html).
+# Names the comment beside which the page shows the flashed confirmation (debate/_macros.html).
 NEAR_PARAM = "pres"
 
 
 def per_person() -> str:
-    """Rate-limit key: the person the signed session cookie names (several people may
-    share an address). Read from the cookie, not the database: the limit is checked before
-    the view, which loads the person along with what it reads (at_hand.py)."""
-    user_id = claimed_user_id()
-    return f"user:{user_id}" if user_id is not None else get_remote_address()
+    """Rate-limit key: the signed-in person (several people may share an address), else the address."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 # Comments and replies share one allowance; proposals have their own.
@@ -67,8 +60,9 @@ def debate_section_helper(consultation):
 @bp.app_template_global("debate_url")
 def debate_url(_anchor: str | None = None, **changes) -> str:
     """The current page with some query arguments changed (None removes one): pagination
-    and filters of the debate sections keep the page's other arguments, not a notice."""
-    args = {**request.args.to_dict(), NOTICE_PARAM: None, NEAR_PARAM: None, **changes}
+    and filters of the debate sections keep the page's other arguments, not where a
+    confirmation was placed."""
+    args = {**request.args.to_dict(), NEAR_PARAM: None, **changes}
     args = {key: value for key, value in args.items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor=_anchor)
 
@@ -87,21 +81,6 @@ def _visible_consultation(consultation_id: int) -> Consultation:
     return consultation
 
 
-def _consultation_for_post(consultation_id: int, phase_kind: PhaseKind) -> ConsultationAtHand:
-    """The consultation a contribution or reaction is posted to, read at hand for the phase
-    it belongs to (at_hand.py), under the same visibility rule as `_visible_consultation`."""
-    consultation = consultation_at_hand(consultation_id, phase_kind) or abort(404)
-    ensure_visible("can_see_consultation", consultation)
-    return consultation
-
-
-def _consultation_for_page(consultation: Consultation | ConsultationAtHand) -> Consultation:
-    """The mapped consultation, for a page that shows it (a form shown again with its errors)."""
-    if isinstance(consultation, ConsultationAtHand):
-        return consultation_for_participation(consultation.id) or abort(404)
-    return consultation
-
-
 def _comment_of(consultation: Consultation, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.consultation_id != consultation.id:
@@ -116,8 +95,9 @@ def _proposal_of(consultation: Consultation, proposal_id: int) -> Proposal:
     return proposal
 
 
-def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool = False, notice: str | None = None):
-    """To the page of threads holding `comment`, at its anchor, with `notice` (notices.py)."""
+def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool = False,
+                notice: notices.Notice | None = None):
+    """To the page of threads holding `comment`, at its anchor, with `notice` flashed beside it."""
     # A thread opened by this very request is the newest: first page, no count query.
     new_thread = just_posted and comment.parent_id is None
     page = 1 if new_thread else comment_page_number(comment, consultation, current_user)
@@ -125,7 +105,7 @@ def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool 
     anchor = f"commentaire-{comment.id}"
     if notice is not None:
         # Shown beside the comment (NEAR_PARAM): the anchor scrolls past the top of the page.
-        args[NOTICE_PARAM] = notice_token(notice)
+        notices.tell(notice)
         args[NEAR_PARAM] = anchor
     return redirect(consultation_url(consultation, _anchor=anchor, **args))
 
@@ -138,33 +118,22 @@ def debate(consultation_id):
 
 @bp.route("/<int:consultation_id>/commenter", methods=["GET", "POST"])
 @comment_limit
-@reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def comment(consultation_id):
-    posting = request.method == "POST"
-    consultation = (_consultation_for_post(consultation_id, PhaseKind.DEBATE) if posting
-                    else _visible_consultation(consultation_id))
+    consultation = _visible_consultation(consultation_id)
     ensure("is_signed_in")
-    # A plain valid submission skips building the form; the form is built to show errors.
-    submission = plain_comment(request.form, COMMENT_PREFIX) if posting else None
-    form = None
-    if submission is None:
-        form = CommentForm(prefix=COMMENT_PREFIX)
-        if form.validate_on_submit():
-            submission = CommentSubmission(form.stance.data, form.body.data)
-    if submission is not None:
+    form = CommentForm(prefix=COMMENT_PREFIX)
+    if form.validate_on_submit():
         try:
-            created = post_comment(current_user._get_current_object(), consultation, submission.stance,
-                                   submission.body)
+            created = post_comment(current_user._get_current_object(), consultation, form.stance.data,
+                                   form.body.data)
         except DebateError as error:
             db.session.rollback()
-            form = form or CommentForm(prefix=COMMENT_PREFIX)
             attach_error(form, error)
         else:
             db.session.commit()
             return _to_comment(consultation, created, just_posted=True,
                                notice=notices.HELD if created.visibility == Visibility.HELD
                                else notices.COMMENT_PUBLISHED)
-    consultation = _consultation_for_page(consultation)
     return render_template("debate/comment_form.html", consultation=consultation, form=form, parent=None,
                            refusal=_refusal(consultation, PhaseKind.DEBATE))
 
@@ -179,10 +148,8 @@ def comment_link(consultation_id, comment_id):
 
 @bp.route("/<int:consultation_id>/commentaires/<int:comment_id>/repondre", methods=["GET", "POST"])
 @comment_limit
-@reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def reply(consultation_id, comment_id):
-    consultation = (_consultation_for_post(consultation_id, PhaseKind.DEBATE) if request.method == "POST"
-                    else _visible_consultation(consultation_id))
+    consultation = _visible_consultation(consultation_id)
     parent = _comment_of(consultation, comment_id)
     ensure("is_signed_in")
     form = CommentForm(prefix=COMMENT_PREFIX)
@@ -197,7 +164,6 @@ def reply(consultation_id, comment_id):
             db.session.commit()
             return _to_comment(consultation, created, notice=notices.HELD if created.visibility == Visibility.HELD
                                else notices.REPLY_PUBLISHED)
-    consultation = _consultation_for_page(consultation)
     refusal = _refusal(consultation, PhaseKind.DEBATE)
     if refusal is None and not parent.is_visible:
         refusal = _("Ce commentaire a été retiré ou masqué : on ne peut plus y répondre.")
@@ -237,10 +203,8 @@ def withdraw_view(consultation_id, comment_id):
 
 @bp.route("/<int:consultation_id>/proposer", methods=["GET", "POST"])
 @proposal_limit
-@reads_first  # the rules are checked without the write lock; only the INSERTs take it
 def propose(consultation_id):
-    consultation = (_consultation_for_post(consultation_id, PhaseKind.PROPOSALS) if request.method == "POST"
-                    else _visible_consultation(consultation_id))
+    consultation = _visible_consultation(consultation_id)
     ensure("is_signed_in")
     form = ProposalForm(prefix=PROPOSAL_PREFIX)
     if form.validate_on_submit():
@@ -252,10 +216,8 @@ def propose(consultation_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            return redirect(with_notice(
-                url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id),
-                notices.HELD if proposal.visibility == Visibility.HELD else notices.PROPOSAL_PUBLISHED))
-    consultation = _consultation_for_page(consultation)
+            notices.tell(notices.HELD if proposal.visibility == Visibility.HELD else notices.PROPOSAL_PUBLISHED)
+            return redirect(url_for("debate.proposal", consultation_id=consultation.id, proposal_id=proposal.id))
     return render_template("debate/proposal_form.html", consultation=consultation, form=form,
                            refusal=_refusal(consultation, PhaseKind.PROPOSALS))
 
@@ -265,9 +227,7 @@ def proposal(consultation_id, proposal_id):
     consultation = _visible_consultation(consultation_id)
     proposal = _proposal_of(consultation, proposal_id)
     if proposal.visibility == Visibility.HELD:  # a first post waiting: its author and the moderators only
-        from .moderation_views import see_held
-
-        see_held(proposal, consultation) or abort(404)
+        can("can_see_held", proposal) or abort(404)
     return render_template("debate/proposal.html", consultation=consultation, proposal=proposal)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..accounts.forms import MultiCheckboxField
 from ..accounts.labels import FIELD_LABELS
-from ..core.forms import BoundedIntegerField, DayField, choices, reject_control_characters, strip_filter
+from ..core.forms import BoundedIntegerField, ChoiceField, RadioChoiceField, DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .labels import ACTION_KIND_LABELS, ACTION_STATUS_LABELS, CHARACTER_LABELS, DIRECTION_LABELS
 from .models import DEFAULT_LICENCE
@@ -23,28 +23,6 @@ def optional_int(value):
         return int(value)
     except (TypeError, ValueError):
         return value  # matches no option: the field's own message says what to do
-
-
-class ChoiceField(SelectField):
-    """A select whose wrong value gets a message in the reader's language."""
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message or _l("Choisissez une des options proposées.")
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(self.invalid_message)
-
-
-class RadioChoiceField(RadioField):
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("Choisissez une des options proposées."))
 
 
 # The budget column is a 32-bit integer; no local authority's yearly action abroad nears this.

@@ -7,7 +7,7 @@ from ..cards.models import PoliticalStatus
 from ..consultations.exports import COMMITMENT_COLUMNS, CONSULTATION_COLUMNS
 from ..consultations.models import Audience, CommitmentStatus, ConsultationStatus, PhaseKind, Stage
 from ..consultations.status import Progress
-from .openapi import PAGING, _enum, _get, _page_of, _path_id, _query
+from .openapi_parts import PAGING, enum_schema, get_operation, page_of, path_id, query_param
 
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -35,7 +35,7 @@ def consultation_schemas() -> dict:
                          "kind": {**STRING, "description": "region, departement, epci, commune ou arrondissement"}})
     card = {
         "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"),
-        "political_status": {**_enum(PoliticalStatus), "description": "consensuel, invisible ou clivant"},
+        "political_status": {**enum_schema(PoliticalStatus), "description": "consensuel, invisible ou clivant"},
         "version": {"type": "integer", "description": "Numéro de la version publique"},
         "first_published_at": DATETIME, "published_at": {**DATETIME, "description": "Publication de cette version"},
         "url": URI,
@@ -53,24 +53,24 @@ def consultation_schemas() -> dict:
             "number": {"type": "integer"}, "published_at": NULLABLE_DATETIME, "change_note": NULLABLE_STRING})},
     }
     update = _object({"date": {**DATE, "description": "Jour de publication (heure de Paris)"},
-                      "status_before": _enum(CommitmentStatus), "status_after": _enum(CommitmentStatus),
+                      "status_before": enum_schema(CommitmentStatus), "status_after": enum_schema(CommitmentStatus),
                       "body": {**STRING, "description": "Le point d'avancement (markdown)"}})
     commitment = _object({
         "id": {"type": "integer"}, "consultation_id": {"type": "integer"}, "territory_code": STRING,
         "title": STRING, "description": {**STRING, "description": "Markdown"},
         "owner": {**STRING, "description": "Qui en répond (un service, une fonction)"}, "due_on": DATE,
-        "status": _enum(CommitmentStatus),
+        "status": enum_schema(CommitmentStatus),
         "overdue": {"type": "boolean", "description": "Échéance dépassée, ni tenu ni abandonné"},
         "updates": {"type": "array", "items": update}, "url": URI,
     })
     consultation = {
-        "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"), "audience": _enum(Audience),
+        "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"), "audience": enum_schema(Audience),
         "status": {"type": "string", "enum": [ConsultationStatus.PUBLISHED.value, ConsultationStatus.CANCELLED.value]},
-        "stage": {**_enum(Stage), "description": "Étape le jour de la requête (jamais draft ici)"},
-        "progress": {**_enum(Progress), "description": "Où en est la consultation d'après les faits (synthèse, "
+        "stage": {**enum_schema(Stage), "description": "Étape le jour de la requête (jamais draft ici)"},
+        "progress": {**enum_schema(Progress), "description": "Où en est la consultation d'après les faits (synthèse, "
                                                        "réponse, questionnaire), comme sur ses pages"},
         "published_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME, "cancellation_reason": NULLABLE_STRING,
-        "phases": {"type": "array", "items": _object({"kind": _enum(PhaseKind), "starts_on": DATE,
+        "phases": {"type": "array", "items": _object({"kind": enum_schema(PhaseKind), "starts_on": DATE,
                                                       "ends_on": {**DATE, "description": "Inclus"}})},
         "card_ids": {**IDS, "description": "Fiches enjeux publiées débattues"},
         "survey_id": {"type": ["integer", "null"], "description": "Questionnaire de perception associé"},
@@ -91,16 +91,16 @@ def consultation_schemas() -> dict:
     }
     return {
         "Territory": territory,
-        "IssueCard": _object(card), "IssueCardDetail": _object(card_detail), "IssueCardPage": _page_of("IssueCard"),
+        "IssueCard": _object(card), "IssueCardDetail": _object(card_detail), "IssueCardPage": page_of("IssueCard"),
         "Consultation": _object(consultation), "ConsultationDetail": _object(consultation_detail),
-        "ConsultationPage": _page_of("Consultation"),
-        "Commitment": commitment, "CommitmentPage": _page_of("Commitment"),
+        "ConsultationPage": page_of("Consultation"),
+        "Commitment": commitment, "CommitmentPage": page_of("Commitment"),
     }
 
 
 def _csv(summary: str, columns) -> dict:
     names = ", ".join(name for name, _type, _description in columns)
-    operation = _get(summary, None, [], media="text/csv", tag="consultations",
+    operation = get_operation(summary, None, [], media="text/csv", tag="consultations",
                      description=f"CSV UTF-8, séparateur virgule, sous Licence Ouverte 2.0. Colonnes : {names}. "
                                  "Les cellules qui commencent par = + - @ sont précédées d'une apostrophe.")
     del operation["get"]["responses"]["404"]
@@ -113,26 +113,26 @@ def _with_400(operation: dict) -> dict:
 
 
 def consultation_paths() -> dict:
-    territory = _query("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)")
+    territory = query_param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)")
     return {
-        "/cards": _with_400(_get(
+        "/cards": _with_400(get_operation(
             "Fiches enjeux publiées", "IssueCardPage",
-            PAGING + [territory, _query("political_status", "Statut politique", _enum(PoliticalStatus))],
+            PAGING + [territory, query_param("political_status", "Statut politique", enum_schema(PoliticalStatus))],
             tag="fiches-enjeux")),
-        "/cards/{card_id}": _get(
+        "/cards/{card_id}": get_operation(
             "Une fiche enjeu : sa version publique, ses constats et valeurs, ses versions", "IssueCardDetail",
-            [_path_id("card_id", "Identifiant de la fiche")], tag="fiches-enjeux",
+            [path_id("card_id", "Identifiant de la fiche")], tag="fiches-enjeux",
             description="404 pour une fiche jamais publiée."),
-        "/consultations": _get("Consultations publiques (publiées ou annulées)", "ConsultationPage",
+        "/consultations": get_operation("Consultations publiques (publiées ou annulées)", "ConsultationPage",
                                PAGING + [territory], tag="consultations"),
-        "/consultations/{consultation_id}": _get(
+        "/consultations/{consultation_id}": get_operation(
             "Une consultation, avec sa synthèse et la réponse officielle", "ConsultationDetail",
-            [_path_id("consultation_id", "Identifiant de la consultation")], tag="consultations",
+            [path_id("consultation_id", "Identifiant de la consultation")], tag="consultations",
             description="404 pour un brouillon. Les textes sont donnés en markdown (`body`) et en HTML nettoyé "
                         "(`body_html`)."),
-        "/commitments": _with_400(_get(
+        "/commitments": _with_400(get_operation(
             "Engagements des réponses officielles", "CommitmentPage",
-            PAGING + [territory, _query("status", "État de l'engagement", _enum(CommitmentStatus))],
+            PAGING + [territory, query_param("status", "État de l'engagement", enum_schema(CommitmentStatus))],
             tag="consultations")),
         "/consultations.csv": _csv("Consultations publiques, une ligne par consultation (CSV)", CONSULTATION_COLUMNS),
         "/commitments.csv": _csv("Engagements, une ligne par engagement (CSV)", COMMITMENT_COLUMNS),

@@ -9,14 +9,10 @@ from ..core.vocabulary import FlowKind
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
 from ..observatory.models import Character, Direction, ExternalActionKind, ExternalActionStatus
 from . import api_bp
-
-TYPES = {
-    "integer": {"type": "integer"}, "number": {"type": "number"}, "string": {"type": "string"},
-    "boolean": {"type": "boolean"}, "date": {"type": "string", "format": "date"},
-    "datetime": {"type": "string", "format": "date-time"},
-}
-LISTS = {"fields", "sources"}  # text columns served as arrays in JSON
-
+from .consultation_openapi import consultation_paths, consultation_schemas
+from .openapi_parts import (
+    PAGING, enum_schema, get_operation, page_of, path_id, query_param, resource_schema,
+)
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 
@@ -84,75 +80,9 @@ _SURVEY_SUMMARY = {"type": "object", "description": (
                    "gaps_excluding_zero": {"type": "integer"}}}
 
 
-def _nullable(column) -> bool:
-    expression = getattr(column.expression, "expression", column.expression)
-    return bool(getattr(expression, "nullable", True))
-
-
-def _schema(resource, extra: dict | None = None, always_nullable=()) -> dict:
-    properties = {}
-    for column in resource.columns:
-        if column.name in LISTS:
-            schema = {"type": "array", "items": {"type": "string"}}
-        else:
-            schema = dict(TYPES[column.type])
-            if _nullable(column) or column.name in always_nullable:
-                schema["type"] = [schema["type"], "null"]
-        properties[column.name] = {**schema, "description": column.description}
-    properties.update(extra or {})
-    return {"type": "object", "properties": properties, "required": list(properties)}
-
-
-def _page_of(schema_name: str) -> dict:
-    link = {"type": ["string", "null"], "format": "uri"}
-    return {
-        "type": "object", "required": ["data", "meta", "links"],
-        "properties": {
-            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}},
-            "meta": {"type": "object", "properties": {
-                "page": {"type": "integer"}, "per_page": {"type": "integer", "maximum": 100},
-                "total": {"type": "integer"}, "pages": {"type": "integer"}, "licence": {"type": "string"},
-                "licence_note": {"type": "string"}}},
-            "links": {"type": "object", "properties": {k: link for k in ("self", "first", "last", "next", "prev")}},
-        },
-    }
-
-
-def _query(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
-
-
-def _path_id(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
-
-
-def _enum(enum_cls) -> dict:
-    return {"type": "string", "enum": [member.value for member in enum_cls]}
-
-
-PAGING = [
-    _query("page", "Numéro de page (à partir de 1)", {"type": "integer", "minimum": 1, "default": 1}),
-    _query("per_page", "Lignes par page (100 au plus)", {"type": "integer", "minimum": 1, "maximum": 100,
-                                                         "default": 20}),
-]
-NOT_FOUND = {"description": "Inconnu, ou pas encore publié"}
-
-
-def _get(summary: str, schema_ref: str | None, parameters: list, *, media="application/json", tag="observatoire",
-         description: str = "") -> dict:
-    content = {media: {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}} if schema_ref else \
-        {media: {"schema": {"type": "string"}}}
-    operation = {"summary": summary, "tags": [tag], "parameters": parameters,
-                 "responses": {"200": {"description": "Réponse", "content": content}, "404": NOT_FOUND}}
-    if description:
-        operation["description"] = description
-    return {"get": operation}
 
 
 def openapi_document() -> dict:
-    from .consultation_openapi import consultation_paths, consultation_schemas  # it builds on the helpers above
-
     finding_extra = {
         "reviewed_by": {"type": "array", "items": {"type": "string"},
                         "description": "Organisations qui ont approuvé le constat (relecture indépendante)"},
@@ -169,17 +99,17 @@ def openapi_document() -> dict:
             "comment": {"type": ["string", "null"]}}}},
     }
     schemas = {
-        "Finding": _schema(FINDINGS, finding_extra),
-        "FindingDetail": _schema(FINDINGS, {**finding_extra, **detail_extra}),
-        "Indicator": _schema(INDICATORS),
-        "IndicatorDetail": _schema(INDICATORS, {"values_url": {"type": "string", "format": "uri"},
+        "Finding": resource_schema(FINDINGS, finding_extra),
+        "FindingDetail": resource_schema(FINDINGS, {**finding_extra, **detail_extra}),
+        "Indicator": resource_schema(INDICATORS),
+        "IndicatorDetail": resource_schema(INDICATORS, {"values_url": {"type": "string", "format": "uri"},
                                                 "url": {"type": "string", "format": "uri"}}),
-        "IndicatorValue": _schema(VALUES),
-        "ExternalAction": _schema(EXTERNAL_ACTIONS, always_nullable=("organisation_name",)),
-        "FindingPage": _page_of("Finding"),
-        "IndicatorPage": _page_of("Indicator"),
-        "IndicatorValuePage": _page_of("IndicatorValue"),
-        "ExternalActionPage": _page_of("ExternalAction"),
+        "IndicatorValue": resource_schema(VALUES),
+        "ExternalAction": resource_schema(EXTERNAL_ACTIONS, always_nullable=("organisation_name",)),
+        "FindingPage": page_of("Finding"),
+        "IndicatorPage": page_of("Indicator"),
+        "IndicatorValuePage": page_of("IndicatorValue"),
+        "ExternalActionPage": page_of("ExternalAction"),
         "SurveyResults": {
             "type": "object", "required": ["survey", "statements"],
             "description": "Résultats publiés d'un questionnaire de perception : instantané figé, versionné, avec "
@@ -199,41 +129,41 @@ def openapi_document() -> dict:
         "OpenAPI": {"type": "object", "description": "Ce document"},
     }
     finding_filters = [
-        _query("q", "Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)"),
-        _query("flow_kind", "Type de flux", _enum(FlowKind)),
-        _query("direction", "Sens du flux", _enum(Direction)),
-        _query("character", "Voulue, subie ou les deux", _enum(Character)),
-        _query("field", "Domaine", _enum(Field)),
-        _query("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
-        _query("organisation", "Organisation productrice (identifiant)", {"type": "integer"}),
-        _query("period_from", "Période observée couvrant au moins cette année ou après", {"type": "integer"}),
-        _query("period_to", "Période observée commençant au plus tard cette année", {"type": "integer"}),
+        query_param("q", "Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)"),
+        query_param("flow_kind", "Type de flux", enum_schema(FlowKind)),
+        query_param("direction", "Sens du flux", enum_schema(Direction)),
+        query_param("character", "Voulue, subie ou les deux", enum_schema(Character)),
+        query_param("field", "Domaine", enum_schema(Field)),
+        query_param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
+        query_param("organisation", "Organisation productrice (identifiant)", {"type": "integer"}),
+        query_param("period_from", "Période observée couvrant au moins cette année ou après", {"type": "integer"}),
+        query_param("period_to", "Période observée commençant au plus tard cette année", {"type": "integer"}),
     ]
-    survey_id = _path_id("survey_id", "Identifiant du questionnaire")
-    version = _query("version", "Version publiée (la dernière par défaut)", {"type": "integer", "minimum": 1})
+    survey_id = path_id("survey_id", "Identifiant du questionnaire")
+    version = query_param("version", "Version publiée (la dernière par défaut)", {"type": "integer", "minimum": 1})
     paths = {
-        "/surveys/{survey_id}/results": _get("Résultats publiés d'un questionnaire", "SurveyResults",
+        "/surveys/{survey_id}/results": get_operation("Résultats publiés d'un questionnaire", "SurveyResults",
                                              [survey_id, version], tag="questionnaires"),
-        "/surveys/{survey_id}/results.csv": _get("Résultats publiés, une ligne par affirmation (CSV)", None,
+        "/surveys/{survey_id}/results.csv": get_operation("Résultats publiés, une ligne par affirmation (CSV)", None,
                                                  [survey_id, version], media="text/csv", tag="questionnaires"),
-        "/findings": _get("Constats publiés ou retirés", "FindingPage", PAGING + finding_filters),
-        "/findings/{finding_id}": _get("Un constat, avec ses versions et ses relectures", "FindingDetail",
-                                       [_path_id("finding_id", "Identifiant du constat")]),
-        "/indicators": _get("Indicateurs", "IndicatorPage", PAGING + [_query("flow_kind", "Type de flux",
-                                                                             _enum(FlowKind))]),
-        "/indicators/{indicator_id}": _get("Un indicateur", "IndicatorDetail",
-                                           [_path_id("indicator_id", "Identifiant de l'indicateur")]),
-        "/indicators/{indicator_id}/values": _get(
+        "/findings": get_operation("Constats publiés ou retirés", "FindingPage", PAGING + finding_filters),
+        "/findings/{finding_id}": get_operation("Un constat, avec ses versions et ses relectures", "FindingDetail",
+                                       [path_id("finding_id", "Identifiant du constat")]),
+        "/indicators": get_operation("Indicateurs", "IndicatorPage", PAGING + [query_param("flow_kind", "Type de flux",
+                                                                             enum_schema(FlowKind))]),
+        "/indicators/{indicator_id}": get_operation("Un indicateur", "IndicatorDetail",
+                                           [path_id("indicator_id", "Identifiant de l'indicateur")]),
+        "/indicators/{indicator_id}/values": get_operation(
             "Valeurs d'un indicateur", "IndicatorValuePage",
-            [_path_id("indicator_id", "Identifiant de l'indicateur")] + PAGING + [
-                _query("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
-                _query("period", "Année", {"type": "integer"})]),
-        "/external-actions": _get(
+            [path_id("indicator_id", "Identifiant de l'indicateur")] + PAGING + [
+                query_param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
+                query_param("period", "Année", {"type": "integer"})]),
+        "/external-actions": get_operation(
             "Inventaire de l'action extérieure des collectivités (AECT)", "ExternalActionPage", PAGING + [
-                _query("territory", "Code officiel de la collectivité"),
-                _query("kind", "Type d'action", _enum(ExternalActionKind)),
-                _query("status", "État", _enum(ExternalActionStatus))]),
-        "/openapi.json": _get("Ce document", "OpenAPI", [], tag="documentation"),
+                query_param("territory", "Code officiel de la collectivité"),
+                query_param("kind", "Type d'action", enum_schema(ExternalActionKind)),
+                query_param("status", "État", enum_schema(ExternalActionStatus))]),
+        "/openapi.json": get_operation("Ce document", "OpenAPI", [], tag="documentation"),
         **consultation_paths(),
     }
     schemas.update(consultation_schemas())

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import BoundedIntegerField, DayField, choices, reject_control_characters, strip_filter
+from ..core.forms import BoundedIntegerField, ChoiceField, RadioChoiceField, DayField, choices, reject_control_characters, strip_filter
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .presentation import AGE_BAND_LABELS, ANSWER_LABELS, SEX_LABELS
 from .services import statement_texts
@@ -31,28 +29,6 @@ def optional_int(value):
 
 
 # --- fields with messages in the reader's language -----------------------------------
-
-class _ChoiceMessage:
-    """Replace WTForms' generic "Not a valid choice" with a message that says what to do."""
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message or _l("Choisissez une des options proposées.")
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(self.invalid_message)
-
-
-class ChoiceField(_ChoiceMessage, SelectField):
-    pass
-
-
-class RadioChoiceField(_ChoiceMessage, RadioField):
-    pass
-
 
 class WholeNumberField(BoundedIntegerField):
     """An integer typed by a person: a clear message when it is not one."""
@@ -205,10 +181,6 @@ def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
     """The resident questionnaire of `survey`: an optional opinion and estimate per statement.
     `communes`: those one may choose (objects with `id` and `label`), in their order."""
     form_class = _resident_form_class(survey.id, statement_texts(survey))
-    if g.get("csrf_valid"):
-        # CSRFProtect has checked this request's token, so the form would skip its own
-        # check: no token field to build (pages still print the token: macro `csrf`).
-        kwargs["meta"] = {**kwargs.get("meta", {}), "csrf": False}
     form = form_class(**kwargs)
     form.commune.choices = choices([("", _l("Choisissez votre commune"))] + [(c.id, c.label) for c in communes])
     return form
@@ -216,8 +188,7 @@ def resident_answer_form(survey, communes, **kwargs) -> ResidentAnswerForm:
 
 @dataclass(frozen=True)
 class SubmittedAnswers:
-    """A resident's valid submission: from the validated form, or read directly by
-    `complete_submission`."""
+    """A resident's valid submission, as the validated form gives it."""
     code: str                          # panel mode: the invitation code as sent ("" otherwise)
     sex: str
     age_band: str
@@ -231,65 +202,8 @@ class SubmittedAnswers:
                    commune_id=form.commune.data, answers=form.answers(), estimates=form.estimates())
 
 
-_ANSWER_CODES = frozenset(ANSWER_LABELS)
-_SEXES = frozenset(SEX_LABELS)
-_AGE_BANDS = frozenset(AGE_BAND_LABELS)
-
-
-def _single(formdata, name: str) -> str | None:
-    """The one value sent for `name`, "" if none, None if several."""
-    values = formdata.getlist(name)
-    if len(values) > 1:
-        return None
-    return values[0] if values else ""
-
-
-def _digits(value: str) -> bool:
-    return value.isascii() and value.isdigit()
-
-
-def complete_submission(survey, formdata, communes) -> SubmittedAnswers | None:
-    """The resident questionnaire's answers read straight from `formdata`, without
-    building the form (its 15 fields are most of an answer's cost), when the submission
-    is complete and plain: one value per field at most; each opinion one of the options
-    or left out; each estimate left out or written in digits, from 0 to 100; sex, age
-    band and commune given, among the options. That is what a browser sends from the
-    form as printed, and the form would accept it with the same data
-    (tests/surveys/test_complete_submission.py compares the two).
-
-    Anything else gives None, and the caller builds the form: its validation says
-    what is wrong, next to the field. Only when CSRFProtect has already checked the
-    request's token, since the form is what checks it otherwise.
-    """
-    if not g.get("csrf_valid"):
-        return None
-    answers, estimates = {}, {}
-    for key, _text in statement_texts(survey):
-        answer = _single(formdata, f"answer_{key}")
-        if answer is None or (answer and answer not in _ANSWER_CODES):
-            return None
-        if answer:
-            answers[key] = answer
-        estimate = _single(formdata, f"estimate_{key}")
-        if estimate is None or (estimate and not (_digits(estimate) and len(estimate) <= 3
-                                                  and ESTIMATE_MIN <= int(estimate) <= ESTIMATE_MAX)):
-            return None
-        estimates[key] = int(estimate) if estimate else None
-    code, sex, age_band, commune = (_single(formdata, name) for name in ("code", "sex", "age_band", "commune"))
-    if code is None or sex not in _SEXES or age_band not in _AGE_BANDS or not (commune and _digits(commune)):
-        return None
-    commune_id = int(commune)
-    if not any(c.id == commune_id for c in communes):
-        return None
-    return SubmittedAnswers(code=code, sex=sex, age_band=age_band, commune_id=commune_id, answers=answers,
-                            estimates=estimates)
-
-
-@lru_cache(maxsize=256)
 def _resident_form_class(survey_id: int, statements: tuple[tuple[str, str], ...]) -> type[ResidentAnswerForm]:
-    """One form class per questionnaire wording, built once per process: building the
-    fields is most of the cost of an answer request. Labels stay lazy, so each request
-    still gets its own language."""
+    """The form class of one questionnaire wording: one radio group and one estimate per statement."""
 
     class SurveyResidentForm(ResidentAnswerForm):
         statement_keys = [key for key, _text in statements]

@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import DeclarativeBase
 
-from ..core.transactions import write_phase
 from ..extensions import db
 from .models import (
     OfficialParticipation, OfficialPending, OfficialResponse, PerceptionSurvey, ResidentParticipation,
@@ -129,12 +128,15 @@ def mix_pending(pool: Pool, survey: PerceptionSurvey, *, minimum: int = MIX_BATC
 
 def mix_if_due(pool: Pool, survey: PerceptionSurvey) -> int:
     """After a submission was committed: in a transaction of its own, mix the pool if it
-    holds a batch; the number of answers moved."""
+    holds a batch; the number of answers moved.
+
+    Its own transaction on purpose, apart from the request's: the mixed rows must not
+    share the participation's transaction id (txid, xmin), or who answered what could be
+    read back from the database."""
     if pending_count(pool, survey.id) < MIX_BATCH:
         return 0
-    with write_phase():  # a transaction of its own, not the submission's
-        moved = mix_pending(pool, survey)
-        db.session.commit()
+    moved = mix_pending(pool, survey)
+    db.session.commit()
     return moved
 
 

@@ -6,20 +6,18 @@ import hashlib
 import hmac
 import logging
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Row, bindparam, event, func, insert, select
+from sqlalchemy import Row, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Mandate, MandateStatus, User
 from ..accounts.permissions import mandate_counts_for
 from ..core.models import local_today
-from ..core.transactions import read_phase, write_phase
 from ..extensions import db
 from ..territories.models import AGE_BANDS, RESPONDENT_SEXES, Territory, territory_contains
 from .mixing import OFFICIALS, RESIDENTS, Pool, final_mix, mix_if_due
@@ -145,29 +143,9 @@ def participation_counts(survey: PerceptionSurvey) -> tuple[int, int]:
 
 # --- statements ------------------------------------------------------------------------
 
-_STATEMENT_LISTS_MAX = 256
-_frozen_statements: dict[tuple, tuple[tuple[str, str], ...]] = {}
-
-
 def statement_texts(survey: PerceptionSurvey) -> tuple[tuple[str, str], ...]:
-    """(key, text) of the survey's statements, in order.
-
-    A survey's statements are frozen once it opens, so from then on they are kept per
-    process (by database, survey id and creation time, which an id reused in another
-    database does not share): every answer needs them, and loading them as ORM objects
-    was a large part of an answer's cost. A draft's (or an unsaved survey's) are read
-    every time.
-    """
-    if survey.status == SurveyStatus.DRAFT or survey.id is None or survey.created_at is None:
-        return tuple((s.key, s.text) for s in survey.statements)
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], survey.id, survey.created_at)
-    texts = _frozen_statements.get(key)
-    if texts is None:
-        texts = tuple((s.key, s.text) for s in survey.statements)
-        if len(_frozen_statements) >= _STATEMENT_LISTS_MAX:
-            _frozen_statements.clear()
-        _frozen_statements[key] = texts
-    return texts
+    """(key, text) of the survey's statements, in order."""
+    return tuple((s.key, s.text) for s in survey.statements)
 
 
 # --- the communes residents can name ----------------------------------------------------
@@ -179,50 +157,9 @@ class CommuneChoice:
     label: str
 
 
-@dataclass(frozen=True)
-class _CommuneList:
-    communes: tuple[CommuneChoice, ...]
-    ids: frozenset[int]
-    expires: float  # time.monotonic() after which the list is read again
-
-
-COMMUNE_LIST_SECONDS = 60.0
-_COMMUNE_LISTS_MAX = 256
-_commune_lists: dict[tuple[str, int], _CommuneList] = {}
-
-
-def _survey_communes(survey: PerceptionSurvey) -> _CommuneList:
-    """The communes of the survey's territory, kept per process, database and territory
-    for COMMUNE_LIST_SECONDS at most: every answer needs them, and reading them as ORM
-    objects (58 for the Métropole de Lyon) was most of an answer's database cost.
-
-    Communes change only when territories are loaded (`flask territories load`, the
-    administration page): a load in this process forgets every list at once (listeners
-    below); one made by another process (the CLI, another worker) shows within
-    COMMUNE_LIST_SECONDS.
-    """
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], survey.territory_id)
-    now = time.monotonic()
-    cached = _commune_lists.get(key)
-    if cached is None or cached.expires <= now:
-        communes = tuple(CommuneChoice(c.id, c.label) for c in territory_communes(survey.territory))
-        cached = _CommuneList(communes, frozenset(c.id for c in communes), now + COMMUNE_LIST_SECONDS)
-        if len(_commune_lists) >= _COMMUNE_LISTS_MAX:
-            _commune_lists.clear()
-        _commune_lists[key] = cached
-    return cached
-
-
-@event.listens_for(Territory, "after_insert")
-@event.listens_for(Territory, "after_update")
-@event.listens_for(Territory, "after_delete")
-def _forget_commune_lists(*_args) -> None:
-    _commune_lists.clear()
-
-
 def commune_choices(survey: PerceptionSurvey) -> tuple[CommuneChoice, ...]:
     """The communes a resident answering `survey` can name as theirs, in the form's order."""
-    return _survey_communes(survey).communes
+    return tuple(CommuneChoice(c.id, c.label) for c in territory_communes(survey.territory))
 
 
 # --- answers ------------------------------------------------------------------------
@@ -261,7 +198,7 @@ def _check_profile(survey: PerceptionSurvey, data: ResidentAnswers) -> None:
         raise SurveyError(_("Indiquez votre sexe."), "sex")
     if data.age_band not in AGE_BANDS:
         raise SurveyError(_("Indiquez votre tranche d'âge."), "age_band")
-    if data.commune is None or data.commune.id not in _survey_communes(survey).ids:
+    if data.commune is None or data.commune.id not in {c.id for c in commune_choices(survey)}:
         raise SurveyError(_("Cette commune ne fait pas partie du territoire du questionnaire."), "commune")
 
 
@@ -289,17 +226,18 @@ def _write_answer(pool: Pool, participation: dict, answer: dict, still_open, clo
     the answer goes to the pending pool, never straight to the mixed table, since it shares
     this transaction's id with the participation. Plain Core INSERTs: no object is needed
     afterwards, and this is the busiest write path."""
-    with write_phase():  # the only time SQLite's write lock is held
-        try:
-            if not still_open(_survey_row_status(answer["survey_id"])):  # closed since it was checked
-                db.session.rollback()
-                raise SurveyError(closed_message)
-            db.session.execute(insert(pool.participation.__table__), participation)
-            db.session.execute(insert(pool.pending.__table__), answer)
-            db.session.commit()
-        except IntegrityError:
+    try:
+        if not still_open(_survey_row_status(answer["survey_id"])):  # closed since it was checked
             db.session.rollback()
-            raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire : une seule réponse par personne."))
+            raise SurveyError(closed_message)
+        db.session.execute(insert(pool.participation.__table__), participation)
+        db.session.execute(insert(pool.pending.__table__), answer)
+        # Committed here, not by the view: a due mix (mix_if_due) must run in a transaction
+        # of its own, after this one, for anonymity (mixing.py).
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire : une seule réponse par personne."))
 
 
 def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, user: User | None = None,
@@ -309,15 +247,14 @@ def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, 
 
     `invitation`: in panel mode, the invitation found by `find_invitation` (its `id`).
     """
-    with read_phase():
-        _check_open(survey)
-        _check_profile(survey, data)
-        answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "sex": data.sex,
-                  "age_band": data.age_band, "commune_id": data.commune.id,
-                  "answers": encode_answers(survey, data.answers),
-                  "estimates": encode_estimates(survey, data.estimates), "channel": channel}
-        participation = {"survey_id": survey.id, "user_id": getattr(user, "id", None),
-                         "invitation_id": getattr(invitation, "id", None)}
+    _check_open(survey)
+    _check_profile(survey, data)
+    answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "sex": data.sex,
+              "age_band": data.age_band, "commune_id": data.commune.id,
+              "answers": encode_answers(survey, data.answers),
+              "estimates": encode_estimates(survey, data.estimates), "channel": channel}
+    participation = {"survey_id": survey.id, "user_id": getattr(user, "id", None),
+                     "invitation_id": getattr(invitation, "id", None)}
     today = local_today()
     _write_answer(RESIDENTS, participation, answer,
                   lambda row: row.status == SurveyStatus.OPEN and row.opens_at <= today <= row.closes_at,
@@ -334,9 +271,8 @@ def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dic
     if any(estimates.get(s.key) is None for s in survey.statements):
         missing = next(s for s in survey.statements if estimates.get(s.key) is None)
         raise SurveyError(_("Donnez une estimation pour chaque affirmation."), f"estimate_{missing.key}")
-    with read_phase():
-        answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "estimates": encode_estimates(survey, estimates),
-                  "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE}
+    answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "estimates": encode_estimates(survey, estimates),
+              "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE}
     _write_answer(OFFICIALS, {"survey_id": survey.id, "user_id": user.id}, answer,
                   lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED),
                   _("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés."))

@@ -11,12 +11,11 @@ from ..core.forms import attach_error
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, requires
 from ..core.rate_limits import rate_limited
-from ..core.transactions import reads_first
 from ..extensions import db, limiter
 from . import bp
 from .definitions import MAX_DEFINITION_BYTES, DefinitionError, create_from_definition, load_definition
 from .forms import (
-    CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, SubmittedAnswers, complete_submission,
+    CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, SubmittedAnswers,
     official_answer_form, resident_answer_form,
 )
 from .models import Channel, SamplingMode, SurveyStatus
@@ -162,12 +161,7 @@ def _already(survey, *, official=False, with_code=False):
 
 
 def _resident_form_and_answers(survey, communes):
-    """(form, answers) of a resident's POST. A complete, plain submission is read
-    without building the form (form None); otherwise the form is built and validated
-    (answers None when it is not valid)."""
-    answers = complete_submission(survey, request.form, communes)
-    if answers is not None:
-        return None, answers
+    """(form, answers) of a resident's POST: answers None when the form is not valid."""
     form = resident_answer_form(survey, communes)
     return form, (SubmittedAnswers.from_form(form) if form.validate_on_submit() else None)
 
@@ -178,17 +172,13 @@ def _resident_answers(answers: SubmittedAnswers, communes) -> ResidentAnswers:
                            answers=answers.answers, estimates=answers.estimates)
 
 
-def _refused(form, survey, communes, error: SurveyError):
-    """The form, showing the service's refusal next to its field (built if it was not)."""
-    if form is None:
-        form = resident_answer_form(survey, communes)
-        form.validate()
+def _refused(form, error: SurveyError):
+    """The form, showing the service's refusal next to its field."""
     attach_error(form, error, prefix="answer_")
     return form
 
 
 @bp.route("/<int:survey_id>/repondre", methods=["GET", "POST"])
-@reads_first  # validation reads; the submission's writes, then a due mix, each take the write lock once
 def answer(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:
@@ -209,7 +199,7 @@ def answer(survey_id):
             except AlreadyAnswered:
                 return _already(survey)
             except SurveyError as error:
-                form = _refused(form, survey, communes, error)
+                form = _refused(form, error)
             else:
                 return _thanks(survey)
     else:
@@ -221,7 +211,6 @@ def answer(survey_id):
 
 @bp.route("/<int:survey_id>/code", methods=["GET", "POST"])
 @rate_limited(limiter.limit("20 per hour", methods=["POST"]))
-@reads_first
 def answer_with_code(survey_id):
     """Panel mode: a one-time code from a letter, no account needed."""
     survey = visible_survey(survey_id)
@@ -264,14 +253,13 @@ def _answer_with_code(survey):
         except AlreadyAnswered:
             return _already(survey, with_code=True)
         except SurveyError as error:
-            form = _refused(form, survey, communes, error)
+            form = _refused(form, error)
         else:
             return _thanks(survey)
     return render_template("surveys/answer.html", survey=survey, form=form, with_code=True)
 
 
 @bp.route("/<int:survey_id>/elus", methods=["GET", "POST"])
-@reads_first
 def officials(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:

@@ -47,8 +47,7 @@ def test_a_session_ends_after_its_absolute_lifetime_even_if_used_every_day(clien
 
 
 def test_an_expired_session_cannot_post_either(client, make, db):
-    """Posting in a debate loads the person along with the consultation (debate/at_hand.py):
-    the same limits hold there."""
+    """The same limits hold on a POST as on a page."""
     from plateforme.consultations.models import PhaseKind
     from plateforme.debate.models import Comment
 

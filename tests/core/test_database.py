@@ -1,7 +1,6 @@
 """SQLite runs in WAL mode, and concurrent writers wait for each other instead of failing."""
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
@@ -17,6 +16,7 @@ def test_sqlite_pragmas(app, db):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA secure_delete")).scalar() == 1  # surveys/mixing.py
 
 
 def test_concurrent_read_then_write_requests_all_land(app, db):
@@ -46,25 +46,6 @@ def test_concurrent_read_then_write_requests_all_land(app, db):
     assert db.session.execute(select(func.count(Organisation.id))).scalar_one() == 8
 
 
-def test_password_check_holds_no_write_lock(app, db, make):
-    """While a sign-in checks a password, another request can still write."""
-    if app.config["BACKEND"] != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL has row locks")
-    from plateforme.core.transactions import read_phase
-
-    make.user("lente@example.org")
-    with app.test_request_context("/connexion", method="POST"):
-        with read_phase():
-            db.session.execute(select(func.count(Organisation.id))).scalar_one()  # transaction open, deferred
-            other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
-            try:  # another writer gets the lock at once (it would raise "database is locked")
-                other.execute("BEGIN IMMEDIATE")
-                other.execute("ROLLBACK")
-            finally:
-                other.close()
-        db.session.remove()
-
-
 def test_demo_logins_pass_the_sign_in_form(app, client, db):
     from ..factories import post_form
 
@@ -88,35 +69,3 @@ def test_insert_if_absent_inserts_once(app, db, make):
         assert insert_if_absent(ConsultationFollow, ("consultation_id", "user_id"), **values) is False
         db.session.commit()
     assert db.session.execute(select(func.count(ConsultationFollow.id))).scalar_one() == 1
-
-
-def test_insert_object_gives_a_loaded_object_of_the_session(app, db, make):
-    from sqlalchemy import event
-
-    from plateforme.core.database import insert_object
-
-    with app.test_request_context(method="POST"):
-        organisation = insert_object(Organisation, name="Insérée", kind=OrganisationKind.OTHER, fields="",
-                                     territory_id=None, website="")
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:  # what was written reads back without a query, and is not seen as a change
-            assert (organisation.name, organisation.kind) == ("Insérée", OrganisationKind.OTHER)
-            assert organisation in db.session and not db.session.dirty and not db.session.new
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        assert statements == []
-        db.session.commit()
-    db.session.expire_all()
-    assert db.session.get(Organisation, organisation.id).name == "Insérée"
-
-
-def test_insert_object_refuses_a_column_the_model_does_not_have(app, db):
-    from plateforme.core.database import insert_object
-
-    with app.test_request_context(method="POST"):
-        with pytest.raises(TypeError, match="nom"):
-            insert_object(Organisation, nom="Insérée", kind=OrganisationKind.OTHER, fields="", territory_id=None,
-                          website="")
-    assert db.session.execute(select(func.count(Organisation.id))).scalar_one() == 0

@@ -126,3 +126,21 @@ def test_moderating_needs_an_appointment_covering_the_consultations_territory(ap
     assert allowed("can_moderate", villeurbanne) == {"metropole", "villeurbanne", "admin"}
     assert allowed("can_moderate_territory", metropole.territory) == {"metropole", "admin"}
     assert allowed("can_moderate_territory", neighbour) == {"neighbour", "admin"}
+
+
+# A held first post: its author and the territory's moderators (and administrators) only.
+SEES_HELD = {**dict.fromkeys(ROLES, False), "moderator": True, "admin": True}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_seeing_a_held_first_post_per_role(app, db, make, role):
+    from plateforme.debate.models import Visibility
+
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    author = make.user()
+    with app.test_request_context():
+        held = comment(db, author, consultation)
+        held.visibility = Visibility.HELD
+        db.session.flush()
+        assert _rule("can_see_held", _person(role, make), held) is SEES_HELD[role]
+        assert _rule("can_see_held", author, held)

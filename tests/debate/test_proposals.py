@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from plateforme.core.notices import without_notice
 from plateforme.consultations.models import PhaseKind
 from plateforme.debate.models import Proposal, ProposalStatus, Visibility
 from plateforme.debate.reactions import support
@@ -32,7 +31,7 @@ def test_a_resident_proposes_and_the_proposal_is_listed_with_its_status(client, 
     response = _post(client, f"/consultations/{proposing.id}/proposer", data, url)
     assert response.status_code == 302
     stored = db.session.execute(select(Proposal)).scalar_one()
-    assert without_notice(response.headers["Location"]).endswith(f"/consultations/{proposing.id}/propositions/{stored.id}")
+    assert response.headers["Location"].endswith(f"/consultations/{proposing.id}/propositions/{stored.id}")
     assert "votre proposition est publiée" in page_text(client.get(response.headers["Location"]))
     assert executable_markup(stored.body_html) == [] and "<strong>guichet unique</strong>" in stored.body_html
     text = page_text(client.get(url))

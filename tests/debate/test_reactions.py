@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from plateforme.core.notices import without_notice
 from plateforme.consultations.models import Audience, PhaseKind
 from plateforme.core.models import utcnow
 from plateforme.debate.models import (
@@ -172,7 +171,7 @@ def test_a_resident_endorses_from_the_debate_page_and_comes_back_to_it(client, d
     response = client.post(action, data=fields)
     landing = response.headers["Location"]
     assert response.status_code == 302
-    assert without_notice(landing).endswith(f"{page_url}&pres=commentaire-{written.id}#commentaire-{written.id}")
+    assert landing.endswith(f"{page_url}&pres=commentaire-{written.id}#commentaire-{written.id}")
     landed = page_text(client.get(landing))
     near = landed[landed.index(f'id="commentaire-{written.id}"'):]
     assert "Votre approbation de ce commentaire est enregistrée." in near[:near.index("</article>")]
