@@ -81,29 +81,33 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     consultation.move_to(ConsultationStatus.PUBLISHED)
     db.session.commit()
     _agree(client, consultation, Progress.UPCOMING)
-    for kind, progress in ((PhaseKind.INFORMATION, Progress.INFORMATION), (PhaseKind.DEBATE, Progress.DEBATE),
-                           (PhaseKind.PROPOSALS, Progress.PROPOSALS), (PhaseKind.SURVEY, Progress.SURVEY_OPEN)):
+    # The home page lists first what residents can act on now (a debate, proposals, an open survey);
+    # where it lists the consultation, it says the same as every other place.
+    for kind, progress, actionable in ((PhaseKind.INFORMATION, Progress.INFORMATION, False),
+                                       (PhaseKind.DEBATE, Progress.DEBATE, True),
+                                       (PhaseKind.PROPOSALS, Progress.PROPOSALS, True),
+                                       (PhaseKind.SURVEY, Progress.SURVEY_OPEN, True)):
         _move_to(db, consultation, kind)
-        _agree(client, consultation, progress, listed=True)
+        _agree(client, consultation, progress, listed=actionable)
 
     # The survey closed early: the consultation no longer says "Questionnaire en cours".
     survey.move_to(SurveyStatus.CLOSED)
     db.session.commit()
-    page = _agree(client, consultation, Progress.SURVEY_CLOSED, listed=True)
+    page = _agree(client, consultation, Progress.SURVEY_CLOSED)
     assert "Questionnaire en cours" not in page
     assert f"clos le {local_today().day} " in page  # its real closing day, not 2099
 
     _move_to(db, consultation, PhaseKind.SYNTHESIS)
-    _agree(client, consultation, Progress.SYNTHESIS_PENDING, listed=True)
+    _agree(client, consultation, Progress.SYNTHESIS_PENDING)
     synthesis(db, consultation, make.moderator())
-    _agree(client, consultation, Progress.RESPONSE_AWAITED, listed=True)
+    _agree(client, consultation, Progress.RESPONSE_AWAITED)
     _move_to(db, consultation, PhaseKind.RESPONSE)
-    page = _agree(client, consultation, Progress.RESPONSE_AWAITED, listed=True)
+    page = _agree(client, consultation, Progress.RESPONSE_AWAITED)
     assert "Réponse officielle publiée" not in page
 
     # The response is published: nothing says "en préparation" any more.
     response_with_commitments(db, consultation, official)
-    page = _agree(client, consultation, Progress.RESPONSE_PUBLISHED, listed=True)
+    page = _agree(client, consultation, Progress.RESPONSE_PUBLISHED)
     assert "réponse officielle en préparation" not in page.lower() and "La réponse officielle est publiée" in page
     assert "réponse officielle en préparation" not in page_text(client.get(EPCI)).lower()
     _move_to(db, consultation, "concluded")
