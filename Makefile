@@ -47,7 +47,7 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade
 
 demo: db
-	$(FLASK) demo
+	$(FLASK) demo --address http://$(HOST):$(PORT)
 
 run: translations demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
