@@ -27,3 +27,10 @@ def french_spacing(text: str) -> str:
 def breakable_sign_spaces(text: str) -> list[str]:
     """The places in `text` where French typography wants a non-breaking space (for checks)."""
     return [text[max(0, m.start() - 12):m.end() + 2] for m in _BREAKABLE_BEFORE_SIGN.finditer(text)]
+
+
+def french_sort_key(text: str) -> tuple[str, str]:
+    """Sort names as French readers expect: accents and case do not move a name ("Écully"
+    between "Dardilly" and "Feyzin", not after "Villeurbanne" as code points put it); the
+    name itself breaks ties, so the order is stable."""
+    return search_key(text), text or ""
