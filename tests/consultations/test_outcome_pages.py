@@ -129,7 +129,7 @@ def test_an_official_publishes_the_response_with_its_commitments(client, make, d
     (dict(title="Un engagement sans responsable", owner="", due_on="2099-01-01"),
      "Dites qui répond de cet engagement."),
     (dict(title="Une échéance mal écrite", owner="La mairie", due_on="31/12/2026"),
-     "Saisissez une date valide au format AAAA-MM-JJ"),
+     "Saisissez une date valide, par exemple 31/03/2026."),
     (dict(title="", owner="La mairie", due_on="2099-01-01"), "Donnez un titre à l'engagement."),
 ])
 def test_a_faulty_commitment_is_pointed_out_in_its_fieldset(client, make, db, fields, message):

@@ -85,7 +85,7 @@ def test_official_creates_a_draft_from_the_form_with_keys_in_order_and_blank_row
 
 
 @pytest.mark.parametrize("overrides,message", [
-    ({"opens_at": "2026-13-45"}, "Saisissez une date valide au format AAAA-MM-JJ"),
+    ({"opens_at": "2026-13-45"}, "Saisissez une date valide, par exemple 31/03/2026."),
     ({"opens_at": "2026-06-01", "closes_at": "2026-05-01"}, "La date de clôture précède la date d'ouverture."),
     ({"statement_1_text": "", "statement_3_text": ""}, "Écrivez au moins une affirmation."),
     ({"statement_1_theme": "weather"}, "Ce thème n'existe pas : choisissez-en un dans la liste."),
