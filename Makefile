@@ -50,7 +50,7 @@ demo: db
 	$(FLASK) demo --address http://$(HOST):$(PORT)
 
 run: translations demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	DEMO_DATA=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

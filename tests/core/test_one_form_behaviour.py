@@ -25,3 +25,15 @@ def test_pages_link_an_icon_and_the_error_summary_script(client):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     icon.close()
+
+
+def test_one_banner_says_the_data_is_invented_when_the_demo_is_shown(app, client):
+    banner = "Données de démonstration"
+    assert banner not in client.get("/").get_data(as_text=True)  # a real instance says nothing
+    app.config["DEMO_DATA"] = True
+    try:
+        for path in ("/", "/observatoire/"):
+            html = client.get(path).get_data(as_text=True)
+            assert html.count('class="demo-banner"') == 1 and banner in html
+    finally:
+        app.config["DEMO_DATA"] = False
