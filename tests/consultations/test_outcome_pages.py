@@ -247,7 +247,7 @@ def test_the_accountability_page_lists_consultations_in_a_fixed_number_of_querie
     with count_queries(db) as few:
         page = page_text(client.get(url))
     assert "Première consultation" in page and "1 engagement en retard" in page
-    assert "1 engagement « tenu »" in page and "en retard" in page
+    assert "1 engagement «\u00a0tenu\u00a0»" in page and "en retard" in page
     for i in range(4):
         more = build_consultation(make, current="concluded", cards=first.cards, opened_by=first.opened_by,
                                   title=f"Consultation {i}", territory_code="69266" if i % 2 else "200046977")

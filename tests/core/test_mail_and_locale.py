@@ -78,12 +78,14 @@ def test_the_french_catalogue_fills_every_plural_from_its_source_text():
     `make extract-messages`, tools/french_plurals.py fills them."""
     from babel.messages.pofile import read_po
 
+    from plateforme.core.text import french_spacing
     from tools.french_plurals import CATALOGUE
 
     with CATALOGUE.open("rb") as source:
         catalogue = read_po(source, locale="fr")
     plurals = [m for m in catalogue if m.id and m.pluralizable]
-    assert plurals and all(tuple(m.string) == tuple(m.id) for m in plurals)
+    # The source text, with French spacing (non-breaking space before « : ; ? ! »).
+    assert plurals and all(tuple(m.string) == tuple(french_spacing(i) for i in m.id) for m in plurals)
 
 
 def test_moments_are_written_to_the_minute_in_the_reader_s_language_and_time_zone(app):
