@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l, ngettext
 
+from ..core.i18n import whole_percent
 from ..core.models import local_today
 from .mixing import MIX_BATCH
 from .models import SamplingMode
@@ -77,7 +78,7 @@ def pct(value) -> str:
     """A share as a whole percentage: no false precision on a share with a wide interval."""
     if value is None:
         return "—"
-    return format_percent(_half_up(value * 100) / 100, "#,##0 %")
+    return whole_percent(_half_up(value * 100) / 100)
 
 
 def points(value, signed: bool = True) -> str:
