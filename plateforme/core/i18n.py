@@ -49,6 +49,9 @@ def whole_percent(value) -> str:
 
 def register_template_helpers(app) -> None:
     """Make locale-aware formatters available in every template."""
+    from .sanitize import markdown_to_plain_text
+
+    app.jinja_env.filters["plain_text"] = markdown_to_plain_text
     app.jinja_env.globals.update(
         format_date=format_day,
         format_datetime=format_datetime,
