@@ -128,7 +128,7 @@ def test_an_official_publishes_the_response_with_its_commitments(client, make, d
 @pytest.mark.parametrize("fields, message", [
     (dict(title="Un engagement sans responsable", owner="", due_on="2099-01-01"),
      "Dites qui répond de cet engagement."),
-    (dict(title="Une échéance mal écrite", owner="La mairie", due_on="31/12/2026"),
+    (dict(title="Une échéance mal écrite", owner="La mairie", due_on="31/13/2026"),
      "Saisissez une date valide, par exemple 31/03/2026."),
     (dict(title="", owner="La mairie", due_on="2099-01-01"), "Donnez un titre à l'engagement."),
 ])
