@@ -54,9 +54,19 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["plain_text"] = markdown_to_plain_text
     app.jinja_env.globals.update(
         format_date=format_day,
+        licence_words=licence_words,
         format_datetime=format_datetime,
         format_moment=format_moment,
         format_number=format_decimal,
         format_percent=format_percent,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
     )
+
+
+def licence_words(name: str) -> str:
+    """A licence as a sentence names it: « Licence Ouverte 2.0 » as is (never « licence Licence
+    Ouverte »), « licence CC BY 4.0 » for a name without the word."""
+    from flask_babel import gettext as _
+
+    name = (name or "").strip()
+    return name if name.lower().startswith(("licence", "license")) else _("licence %(name)s", name=name)
