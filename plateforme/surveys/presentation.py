@@ -180,7 +180,7 @@ def chart_rows(statements: list[dict], thresholds: dict) -> list[ChartRow]:
             official_text = _("Élus : moyenne %(mean)s, médiane %(median)s", mean=pct(officials["mean_estimate"]),
                               median=pct(officials["median_estimate"]))
             mean, median = _x(officials["mean_estimate"]), _x(officials["median_estimate"])
-        rows.append(ChartRow(key=statement["key"], label=_short(f'{statement["key"]} — {statement["text"]}'),
+        rows.append(ChartRow(key=statement["key"], label=_short(statement["text"]),
                              top=top, axis_y=top + 50, band=band, point=point, resident_text=resident_text,
                              mean=mean, median=median, official_text=official_text))
     return rows
@@ -192,10 +192,10 @@ def chart_description(statements: list[dict], thresholds: dict) -> str:
     for statement in statements:
         residents, officials = statement["residents"], statement["officials"]
         if residents["agree"] is None:
-            said = _("%(key)s : part des habitants d'accord non publiée", key=statement["key"])
+            said = _("%(key)s : part des habitants d'accord non publiée", key=_short(statement["text"]))
         else:
             said = _("%(key)s : %(agree)s des habitants d'accord (intervalle de %(low)s à %(high)s)",
-                     key=statement["key"], agree=pct(residents["agree"]), low=pct(residents["ci_low"]),
+                     key=_short(statement["text"]), agree=pct(residents["agree"]), low=pct(residents["ci_low"]),
                      high=pct(residents["ci_high"]))
         if officials["mean_estimate"] is not None:
             said += _(" ; estimation moyenne des élus : %(mean)s", mean=pct(officials["mean_estimate"]))
