@@ -24,3 +24,14 @@ def test_the_communes_of_a_territory_are_in_french_order(db):
 def test_the_territory_page_lists_ecully_among_the_e(client):
     html = client.get(f"/territoires/epci/{LYON}").get_data(as_text=True)
     assert html.index("Dardilly") < html.index("Écully") < html.index("Feyzin") < html.index("Villeurbanne")
+
+
+def test_a_kind_inside_brackets_has_no_brackets_of_its_own(app):
+    from flask_babel import force_locale
+
+    from plateforme.territories.labels import territory_kind_word
+    from plateforme.territories.models import TerritoryKind
+
+    with app.test_request_context(), force_locale("fr"):
+        assert territory_kind_word(TerritoryKind.EPCI) == "Intercommunalité"
+        assert territory_kind_word(TerritoryKind.COMMUNE) == "Commune"
