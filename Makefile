@@ -47,10 +47,10 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade
 
 demo: db
-	$(FLASK) demo
+	$(FLASK) demo --address http://$(HOST):$(PORT)
 
 run: translations demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	DEMO_DATA=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

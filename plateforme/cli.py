@@ -55,15 +55,17 @@ def import_margins_command(path: Path) -> None:
 
 
 @click.command("demo")
+@click.option("--address", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the site is served (`make run` passes its HOST and PORT).")
 @writes
-def demo_command() -> None:
+def demo_command(address: str) -> None:
     """Load the demo data (Métropole de Lyon, one account per role) and print the logins."""
     from .demo import load_demo
 
     password = current_app.config["DEMO_PASSWORD"]
     accounts = load_demo(password)
     db.session.commit()
-    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/connexion with:")
+    click.echo(f"Demo data loaded. Sign in at {address.rstrip('/')}/connexion with:")
     for account in accounts:
         click.echo(f"  {account.role:<28} {account.email:<36} {password}")
 

@@ -93,6 +93,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "plateforme <ne-pas-repondre@plateforme.localhost>"),
         "SITE_NAME": os.environ.get("SITE_NAME", "plateforme"),
+        # The site shows invented data (`make run` loads the demo): one banner says so on every page.
+        "DEMO_DATA": _bool("DEMO_DATA", False),
         # Who runs this instance: shown in the legal notices and the privacy page.
         "OPERATOR_NAME": os.environ.get("OPERATOR_NAME", "Instance de démonstration de plateforme"),
         "OPERATOR_ADDRESS": os.environ.get("OPERATOR_ADDRESS", "adresse postale à compléter par l'exploitant"),

@@ -239,7 +239,7 @@ def territories():
             return redirect(url_for("admin.territories"))
     roots = db.session.execute(
         select(Territory).where(Territory.kind.in_([TerritoryKind.EPCI, TerritoryKind.DEPARTEMENT]))
-        .order_by(Territory.kind, Territory.name)
+        .order_by(Territory.kind, Territory.search_name, Territory.name)
     ).scalars().all()
     return render_template("admin/territories.html", load_form=load_form, margins_form=margins_form,
                            margin_errors=margin_errors, roots=roots)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.sanitize import clean_line
+from ..core.text import french_sort_key
 from ..extensions import db
 from ..territories.models import Territory
 from .models import (
@@ -103,10 +104,9 @@ def remove_member(organisation: Organisation, user_id: int) -> None:
 
 
 def list_organisations() -> list[Organisation]:
-    return list(db.session.execute(
+    return sorted(db.session.execute(
         select(Organisation).options(selectinload(Organisation.memberships), selectinload(Organisation.territory))
-        .order_by(Organisation.name)
-    ).scalars())
+    ).scalars(), key=lambda o: french_sort_key(o.name))
 
 
 # --- moderators ---------------------------------------------------------------------

@@ -128,7 +128,9 @@ def sign_in_view():
         else:
             sign_in(user)
             db.session.commit()
-            flash(_("Bienvenue, %(name)s.", name=user.display_name), "success")
+            welcome = _("Bienvenue, %(name)s.", name=user.display_name)
+            # "Camille N." ends the sentence itself: no second full stop.
+            flash(welcome[:-1] if welcome.endswith("..") else welcome, "success")
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("accounts/sign_in.html", form=form)
 

@@ -22,32 +22,32 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 # (title, status, findings (title starts), indicator name, summary, stakes, known, unknown, questions)
 CARDS = (
-    ("Accueillir les étudiantes et étudiants étrangers (illustratif)", PoliticalStatus.CONSENSUAL,
+    ("Accueillir les étudiantes et étudiants étrangers", PoliticalStatus.CONSENSUAL,
      ("Les étudiantes et étudiants étrangers se concentrent", "Les mobilités étudiantes sortantes"),
-     "Étudiantes et étudiants étrangers inscrits (illustratif)",
+     "Étudiantes et étudiants étrangers inscrits",
      "Des milliers d'étudiantes et d'étudiants étrangers vivent dans la métropole. Leur accueil (logement, "
      "démarches, vie sociale) dépend de plusieurs acteurs.",
      "L'attractivité des universités, le logement étudiant, les liens durables avec d'autres pays.",
      "Les inscriptions se concentrent à Lyon et Villeurbanne ; les départs à l'étranger restent rares.",
      "Combien restent travailler ici après leurs études ; ce que vivent celles et ceux qui logent loin du campus.",
      "Faut-il un guichet unique d'accueil ?\nComment mieux répartir le logement étudiant ?"),
-    ("Entreprises à capitaux étrangers et emploi local (illustratif)", PoliticalStatus.DIVISIVE,
-     ("Les établissements à capitaux étrangers",), "Établissements à capitaux étrangers (illustratif)",
+    ("Entreprises à capitaux étrangers et emploi local", PoliticalStatus.DIVISIVE,
+     ("Les établissements à capitaux étrangers",), "Établissements à capitaux étrangers",
      "Des groupes étrangers installent des sites dans l'est de la métropole : des emplois, mais des décisions "
      "prises ailleurs.",
      "L'emploi, la dépendance à des décisions lointaines, l'usage du foncier économique.",
      "Le nombre d'établissements à capitaux étrangers augmente chaque année.",
      "La qualité et la durée des emplois créés ; ce qui se passe lors d'une relocalisation.",
      "Faut-il conditionner les aides publiques au maintien de l'emploi ?\nQuels secteurs attirer en priorité ?"),
-    ("Les cuisines du monde dans nos quartiers (illustratif)", PoliticalStatus.INVISIBLE,
-     ("Les cuisines du monde",), "Restaurants de cuisines du monde (illustratif)",
+    ("Les cuisines du monde dans nos quartiers", PoliticalStatus.INVISIBLE,
+     ("Les cuisines du monde",), "Restaurants de cuisines du monde",
      "Les restaurants de cuisines du monde ont doublé en dix ans dans certains quartiers.",
      "Le commerce de proximité, l'image des quartiers, la transmission des savoir-faire.",
      "Les commerçants et la clientèle de ces restaurants viennent de toute la métropole.",
      "Les conditions de travail dans ces commerces ; l'effet sur les loyers commerciaux.",
      "Faut-il valoriser ces cuisines dans la communication de la métropole ?"),
 )
-DRAFT_CARD = ("L'accès aux droits des personnes étrangères (illustratif)", PoliticalStatus.DIVISIVE)
+DRAFT_CARD = ("L'accès aux droits des personnes étrangères", PoliticalStatus.DIVISIVE)
 
 
 def _evidence(finding_starts, indicator_name: str) -> tuple[list[Finding], list[IndicatorValue]]:

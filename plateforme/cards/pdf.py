@@ -15,6 +15,7 @@ from flask_babel import format_date, format_decimal, gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ..core.i18n import licence_words
 from .labels import POLITICAL_STATUS_HINTS, POLITICAL_STATUS_LABELS
 from .models import IssueCard, IssueCardVersion
 
@@ -64,16 +65,16 @@ def _value_text(value) -> str:
     figure = _("%(indicator)s : %(value)s %(unit)s — %(territory)s, %(year)s",
                indicator=indicator.name, value=format_decimal(value.value), unit=indicator.unit,
                territory=value.territory.name, year=value.period)
-    source = _("Source : %(source)s ; produit par %(organisation)s ; licence %(licence)s",
+    source = _("Source : %(source)s ; produit par %(organisation)s ; %(licence)s",
                source=value.source or _("non précisée"), organisation=indicator.organisation.name,
-               licence=indicator.licence)
+               licence=licence_words(indicator.licence))
     return f"{figure}\n{source}"
 
 
 def _finding_text(finding, url: str) -> str:
-    return _("%(title)s — %(organisation)s, %(period)s ; licence %(licence)s ; %(url)s",
+    return _("%(title)s — %(organisation)s, %(period)s ; %(licence)s ; %(url)s",
              title=finding.title, organisation=finding.organisation.name, period=finding.period_label,
-             licence=finding.licence, url=url)
+             licence=licence_words(finding.licence), url=url)
 
 
 def build_kit_pdf(card: IssueCard, version: IssueCardVersion, links: KitLinks, licence: str) -> bytes:

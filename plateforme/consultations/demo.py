@@ -96,21 +96,21 @@ def _phase_dates(current: str, today: date) -> list[tuple[PhaseKind, date, date]
 
 # (title, current stage, card indexes, audience, description)
 CONSULTATIONS = (
-    ("Jumelages : quelle place pour les habitantes et habitants ? (illustratif)", "upcoming", (2,),
+    ("Jumelages : quelle place pour les habitantes et habitants ?", "upcoming", (2,),
      Audience.REGISTERED, "Les jumelages de la métropole seront débattus à partir de la date indiquée."),
-    ("Cuisines du monde et commerce de proximité (illustratif)", "information", (2,), Audience.REGISTERED,
+    ("Cuisines du monde et commerce de proximité", "information", (2,), Audience.REGISTERED,
      "Découvrez la fiche enjeu et les constats de l'observatoire avant l'ouverture du débat."),
-    ("L'accueil des étudiantes et étudiants étrangers (illustratif)", "debate", (0,), Audience.REGISTERED,
+    ("L'accueil des étudiantes et étudiants étrangers", "debate", (0,), Audience.REGISTERED,
      "Comment mieux accueillir les étudiantes et étudiants venus d'ailleurs ? Donnez votre avis."),
-    ("Les entreprises étrangères et l'emploi dans l'est de la métropole (illustratif)", "proposals", (1,),
+    ("Les entreprises étrangères et l'emploi dans l'est de la métropole", "proposals", (1,),
      Audience.RESIDENTS, "Faites vos propositions pour que l'emploi créé profite au territoire."),
-    ("Ce que nous pensons de l'international (illustratif)", "survey", (0, 1, 2), Audience.REGISTERED,
+    ("Ce que nous pensons de l'international", "survey", (0, 1, 2), Audience.REGISTERED,
      "Répondez au questionnaire de perception : vos réponses seront comparées à ce qu'en pensent les élus."),
-    ("Mobilité internationale des apprentis (illustratif)", "synthesis", (0,), Audience.REGISTERED,
+    ("Mobilité internationale des apprentis", "synthesis", (0,), Audience.REGISTERED,
      "Le débat est clos : la modération rédige la synthèse de ce qui a été dit."),
-    ("Langues du monde à l'école et dans les bibliothèques (illustratif)", "response", (2,), Audience.REGISTERED,
+    ("Langues du monde à l'école et dans les bibliothèques", "response", (2,), Audience.REGISTERED,
      "La synthèse est publiée : la métropole prépare sa réponse officielle."),
-    ("Une métropole accueillante pour les talents internationaux (illustratif)", "concluded", (0, 1),
+    ("Une métropole accueillante pour les talents internationaux", "concluded", (0, 1),
      Audience.REGISTERED, "La consultation est terminée : voici la synthèse, la réponse et le suivi des "
                           "engagements."),
 )
@@ -267,7 +267,7 @@ def _notify(user: User, kind: NotificationKind, consultation: Consultation, subj
 def _open_survey(epci: Territory) -> PerceptionSurvey | None:
     """The demo's open survey, when it exists on the same territory."""
     return db.session.execute(select(PerceptionSurvey).where(
-        PerceptionSurvey.title == "L'international et nous — vague 2026 (illustratif)",
+        PerceptionSurvey.title == "L'international et nous — vague 2026",
         PerceptionSurvey.territory_id == epci.id)).scalar_one_or_none()
 
 

@@ -86,11 +86,9 @@ class ConsultationForm(FlaskForm):
 
 for _kind in PHASE_ORDER:
     setattr(ConsultationForm, f"{_kind.value}_starts_on",
-            DayField(_l("%(phase)s : début", phase=PHASE_LABELS[_kind]), validators=[Optional()],
-                     render_kw={"placeholder": "AAAA-MM-JJ"}))
+            DayField(_l("%(phase)s : début", phase=PHASE_LABELS[_kind]), validators=[Optional()]))
     setattr(ConsultationForm, f"{_kind.value}_ends_on",
-            DayField(_l("%(phase)s : fin (incluse)", phase=PHASE_LABELS[_kind]), validators=[Optional()],
-                     render_kw={"placeholder": "AAAA-MM-JJ"}))
+            DayField(_l("%(phase)s : fin (incluse)", phase=PHASE_LABELS[_kind]), validators=[Optional()]))
 
 
 class CancelForm(FlaskForm):

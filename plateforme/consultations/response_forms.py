@@ -76,7 +76,7 @@ class CommitmentFields(Form):
     owner = StringField(_l("Qui en répond"), filters=[strip_filter], validators=[
         Optional(), Length(max=200, message=_l("200 caractères au plus.")), reject_control_characters,
     ], description=_l("Le service, la direction ou la personne élue chargée de le tenir."))
-    due_on = DayField(_l("Échéance"), validators=[Optional()], description=_l("Au format AAAA-MM-JJ."))
+    due_on = DayField(_l("Échéance"), validators=[Optional()])
     status = ChoiceField(_l("Statut de départ"), choices=_status_choices(INITIAL_STATUSES),
                          default=CommitmentStatus.PLANNED.value)
 
@@ -92,7 +92,7 @@ class CommitmentFields(Form):
             return valid
         for name, message in (("title", _l("Donnez un titre à l'engagement.")),
                               ("owner", _l("Dites qui répond de cet engagement.")),
-                              ("due_on", _l("Indiquez l'échéance, au format AAAA-MM-JJ."))):
+                              ("due_on", _l("Indiquez l'échéance."))):
             if not self[name].data and not self[name].errors:
                 self[name].errors = list(self[name].errors) + [message]
                 valid = False
@@ -131,8 +131,7 @@ class CommitmentForm(FlaskForm):
         Length(max=200, message=_l("200 caractères au plus.")), reject_control_characters,
     ], description=_l("Le service, la direction ou la personne élue chargée de le tenir."))
     # InputRequired, not DataRequired: a date typed wrongly keeps DayField's own message.
-    due_on = DayField(_l("Échéance"), validators=[InputRequired(_l("Indiquez l'échéance, au format AAAA-MM-JJ."))],
-                      description=_l("Au format AAAA-MM-JJ."))
+    due_on = DayField(_l("Échéance"), validators=[InputRequired(_l("Indiquez l'échéance."))])
     status = RadioChoiceField(_l("Statut de départ"), choices=_status_choices(INITIAL_STATUSES),
                               default=CommitmentStatus.PLANNED.value)
 

@@ -11,6 +11,7 @@ from ..accounts.permissions import is_administrator, is_moderator
 from ..core.forms import attach_error, confirmed
 from ..core.models import local_today
 from ..core.permissions import deny, ensure, ensure_visible
+from ..core.sanitize import markdown_to_plain_text
 from ..extensions import db
 from ..territories.services import get_territory
 from . import bp
@@ -52,7 +53,7 @@ def _refused(consultation: Consultation, message: str):
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = markdown_to_plain_text(text)  # a quote shows the words, not the markdown
     return text if len(text) <= EXCERPT else text[:EXCERPT].rsplit(" ", 1)[0] + "…"
 
 

@@ -189,7 +189,7 @@ def _commitment(data: CommitmentInput, index: int | None, today: date) -> Commit
     if len(owner) > 200:
         raise ResponseError(_("200 caractères au plus."), "owner", index)
     if data.due_on is None:
-        raise ResponseError(_("Indiquez l'échéance de l'engagement, au format AAAA-MM-JJ."), "due_on", index)
+        raise ResponseError(_("Indiquez l'échéance de l'engagement."), "due_on", index)
     try:
         status = CommitmentStatus(data.status or CommitmentStatus.PLANNED.value)
     except ValueError:

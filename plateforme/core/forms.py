@@ -114,13 +114,23 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 class DayField(DateField):
-    """A calendar day typed as AAAA-MM-JJ (native date picker where the browser has one)."""
+    """A calendar day: the browser's date picker sends 2026-03-31; without one, people type
+    31/03/2026 as French dates are written. Both are accepted; the field renders the first."""
+
+    def __init__(self, label=None, validators=None, format=("%Y-%m-%d", "%d/%m/%Y"), **kwargs):
+        super().__init__(label, validators, format=list(format), **kwargs)
+
+    def _value(self):
+        # A date input only reads 2026-03-31: a day typed 31/03/2026 comes back in that form.
+        if self.data is not None:
+            return self.data.strftime(self.format[0])
+        return super()._value()
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_l("Saisissez une date valide au format AAAA-MM-JJ, par exemple 2026-03-31."))
+            raise ValueError(_l("Saisissez une date valide, par exemple 31/03/2026."))
 
 
 def confirmed(formdata) -> bool:

@@ -5,6 +5,8 @@ profile when signed in, else the session), then from the browser's Accept-Langua
 """
 from __future__ import annotations
 
+import re
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
@@ -30,13 +32,41 @@ def format_moment(value) -> str:
     return joined.format(format_time(value, "short"), format_date(value, "medium"))
 
 
+def format_day(value, format: str = "medium") -> str:
+    """A date as the reader's language writes it; French writes the first of the month
+    « 1er septembre », never « 1 septembre »."""
+    text = format_date(value, format)
+    if getattr(value, "day", None) == 1 and str(get_locale()).startswith("fr"):
+        text = re.sub(r"(?<!\d)1(?= [^\d\s])", "1er", text, count=1)
+    return text
+
+
+def whole_percent(value) -> str:
+    """A share as a whole percentage as the reader's language writes it: « 59 % », "59%"."""
+    pattern = "#,##0 %" if str(get_locale()).startswith("fr") else "#,##0%"
+    return format_percent(value, pattern)
+
+
 def register_template_helpers(app) -> None:
     """Make locale-aware formatters available in every template."""
+    from .sanitize import markdown_to_plain_text
+
+    app.jinja_env.filters["plain_text"] = markdown_to_plain_text
     app.jinja_env.globals.update(
-        format_date=format_date,
+        format_date=format_day,
+        licence_words=licence_words,
         format_datetime=format_datetime,
         format_moment=format_moment,
         format_number=format_decimal,
         format_percent=format_percent,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
     )
+
+
+def licence_words(name: str) -> str:
+    """A licence as a sentence names it: « Licence Ouverte 2.0 » as is (never « licence Licence
+    Ouverte »), « licence CC BY 4.0 » for a name without the word."""
+    from flask_babel import gettext as _
+
+    name = (name or "").strip()
+    return name if name.lower().startswith(("licence", "license")) else _("licence %(name)s", name=name)

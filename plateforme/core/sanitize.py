@@ -73,3 +73,15 @@ def clean_line(text: str | None) -> str:
         return ""
     printable = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(printable.split())
+
+
+def markdown_to_plain_text(text: str) -> str:
+    """What a reader sees of markdown, as plain text on one line: for quotes and excerpts,
+    which must show neither markup (`**`) nor HTML. Templates escape the result."""
+    import html
+
+    if not text:
+        return ""
+    rendered = _cleaner.clean(_render(text))
+    words = re.sub(r"<[^>]*>", " ", rendered)
+    return " ".join(html.unescape(words).split())

@@ -71,6 +71,12 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers and feed readers ask for at the root (pages link the SVG one)."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.route("/sante")
 def health():
     """Liveness probe for the reverse proxy: no database access."""

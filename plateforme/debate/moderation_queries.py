@@ -41,10 +41,10 @@ def moderated_territories(user: User) -> list[Territory]:
     if user.is_admin:
         return list(db.session.execute(
             select(Territory).where(Territory.id.in_(select(Consultation.territory_id)))
-            .order_by(Territory.name)).scalars())
+            .order_by(Territory.search_name, Territory.name)).scalars())
     return list(db.session.execute(
         select(Territory).join(ModeratorAppointment, ModeratorAppointment.territory_id == Territory.id)
-        .where(ModeratorAppointment.user_id == user.id).order_by(Territory.name)).scalars())
+        .where(ModeratorAppointment.user_id == user.id).order_by(Territory.search_name, Territory.name)).scalars())
 
 
 @dataclass

@@ -18,6 +18,7 @@ from .models import ExternalAction, ExternalActionKind, ExternalActionStatus
 from .queries import external_actions_of, observed_territory
 from .services import ExternalActionInput, ObservatoryError, save_external_action
 from ..core.forms import attach_error
+from ..core.text import french_sort_key
 
 
 @bp.route("/action-exterieure/", defaults={"kind": None, "code": None})
@@ -49,7 +50,7 @@ def _action_form(territory, action: ExternalAction | None = None) -> ExternalAct
         })
     else:
         form = ExternalActionForm()
-    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    organisations = sorted(db.session.execute(select(Organisation)).scalars(), key=lambda o: french_sort_key(o.name))
     form.organisation.choices = [("", _("Aucune en particulier"))] + [(o.id, o.name) for o in organisations]
     return form
 

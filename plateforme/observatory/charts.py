@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, format_percent, gettext as _, ngettext
+from flask_babel import format_decimal, gettext as _, ngettext
+
+from ..core.i18n import whole_percent
 
 WIDTH = 720
 LEFT, RIGHT, TOP = 90, 690, 30
@@ -88,7 +90,7 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
         title = _("%(name)s, %(territory)s : de %(first)s en %(y1)s à %(last)s en %(y2)s (%(change)s)",
                   name=name, territory=territory_name, first=number(first.value), y1=first.period,
                   last=number(last.value), y2=last.period,
-                  change=("+" if change > 0 else "") + format_percent(change, "#,##0 %"))
+                  change=("+" if change > 0 else "") + whole_percent(change))
     else:
         title = _("%(name)s, %(territory)s : %(value)s en %(year)s", name=name, territory=territory_name,
                   value=number(last.value), year=last.period)

@@ -25,6 +25,7 @@ from .services import (
     submit_finding, update_finding, withdraw_finding,
 )
 from ..core.forms import attach_error
+from ..core.text import french_sort_key
 
 
 @bp.route("/constats")
@@ -74,7 +75,8 @@ def _finding_form(finding: Finding | None = None) -> FindingForm:
         })
     else:
         form = FindingForm()
-    organisations = sorted((m.organisation for m in current_user.memberships), key=lambda o: o.name)
+    organisations = sorted((m.organisation for m in current_user.memberships),
+                           key=lambda o: french_sort_key(o.name))
     if finding is not None:
         organisations = [finding.organisation]
     form.organisation.choices = [(o.id, o.name) for o in organisations]

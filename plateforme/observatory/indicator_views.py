@@ -23,6 +23,7 @@ from .models import Indicator, IndicatorValue
 from .queries import indicators_page, per_page_from
 from .services import OBSERVED_KINDS, ObservatoryError
 from ..core.forms import attach_error
+from ..core.text import french_sort_key
 
 
 @bp.route("/indicateurs")
@@ -86,7 +87,8 @@ def _indicator_form(indicator: Indicator | None = None) -> IndicatorForm:
     if indicator is not None:
         organisations = [indicator.organisation]
     else:
-        organisations = sorted((m.organisation for m in current_user.memberships), key=lambda o: o.name)
+        organisations = sorted((m.organisation for m in current_user.memberships),
+                               key=lambda o: french_sort_key(o.name))
     form.organisation.choices = [(o.id, o.name) for o in organisations]
     if len(organisations) == 1 and not form.organisation.data:
         form.organisation.data = organisations[0].id

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import Field, Organisation, User
 from ..core.pagination import Page, paginate
 from ..core.urls import MAX_DATABASE_ID
-from ..core.text import search_key
+from ..core.text import french_sort_key, search_key
 from ..core.vocabulary import FlowKind
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
@@ -145,7 +145,7 @@ def search_findings(filters: FindingFilters, page_arg, per_page: int = 20) -> Pa
 
 def filter_choices() -> dict:
     """Organisations and territories offered in the filter form (two queries)."""
-    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    organisations = sorted(db.session.execute(select(Organisation)).scalars(), key=lambda o: french_sort_key(o.name))
     territories = db.session.execute(
         select(Territory).where(Territory.kind.in_([TerritoryKind.EPCI, TerritoryKind.COMMUNE]))
         .order_by(Territory.kind.desc(), Territory.search_name)).scalars().all()
@@ -243,7 +243,7 @@ def coverage() -> Coverage:
     """Who sees what: a published finding counts for its flow kind and each of its fields;
     an indicator for its flow kind and the fields of the organisation producing it.
     Three queries, whatever the number of findings."""
-    organisations = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+    organisations = sorted(db.session.execute(select(Organisation)).scalars(), key=lambda o: french_sort_key(o.name))
     by_id = {o.id: o for o in organisations}
     cells: dict[tuple[FlowKind, Field], set[int]] = {}
     findings_count: dict[int, int] = {}
@@ -259,7 +259,8 @@ def coverage() -> Coverage:
         indicators_count[organisation_id] = indicators_count.get(organisation_id, 0) + 1
         for area in by_id[organisation_id].field_list:
             cells.setdefault((FlowKind(kind), area), set()).add(organisation_id)
-    resolved = {key: sorted((by_id[i] for i in ids), key=lambda o: o.name) for key, ids in cells.items()}
+    resolved = {key: sorted((by_id[i] for i in ids), key=lambda o: french_sort_key(o.name))
+                for key, ids in cells.items()}
     gaps = [(kind, area) for kind in FlowKind for area in Field if (kind, area) not in resolved]
     contributors = [o for o in organisations if o.id in findings_count or o.id in indicators_count]
     return Coverage(cells=resolved, organisations=contributors, findings_by_organisation=findings_count,

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from ..accounts.models import Field, Organisation, User
 from ..core.models import utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
-from ..core.text import search_key
+from ..core.text import french_sort_key, search_key
 from ..core.vocabulary import FlowKind
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
@@ -185,7 +185,8 @@ def independence_problem(finding: Finding, reviewer: User) -> str | None:
 def reviewing_organisation(finding: Finding, reviewer: User) -> Organisation:
     """The organisation the reviewer answers for: the first of theirs, by name, that is
     not the producing one (independence_problem has ruled out the producing one)."""
-    organisations = sorted((m.organisation for m in reviewer.memberships), key=lambda o: o.name)
+    organisations = sorted((m.organisation for m in reviewer.memberships),
+                           key=lambda o: french_sort_key(o.name))
     return next(o for o in organisations if o.id != finding.organisation_id)
 
 

@@ -11,6 +11,7 @@ from ..accounts.labels import FIELD_LABELS
 from ..accounts.models import Field
 from ..core.permissions import requires
 from ..core.vocabulary import FLOW_KIND_LABELS, FlowKind
+from ..core.text import french_sort_key
 from ..territories.models import TerritoryKind
 from ..territories.services import home_territory
 from . import bp
@@ -63,4 +64,4 @@ def my_organisation():
     return render_template("observatory/my_organisation.html", findings=work["findings"],
                            indicators=work["indicators"], queue=review_queue(current_user),
                            organisations=sorted((m.organisation for m in current_user.memberships),
-                                                key=lambda o: o.name))
+                                                key=lambda o: french_sort_key(o.name)))

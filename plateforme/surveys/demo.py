@@ -63,7 +63,7 @@ def _exists(title: str) -> bool:
 
 
 def load_survey_demo(epci, communes, admin) -> None:
-    published_title = "L'international et nous — vague 2025 (illustratif)"
+    published_title = "L'international et nous — vague 2025"
     if not _exists(published_title):
         survey = create_from_definition({
             "title": published_title, "territory": epci.code, "sampling_mode": "open",
@@ -78,7 +78,7 @@ def load_survey_demo(epci, communes, admin) -> None:
         import_estimates(survey, _estimates(24, seed=2025), user=admin, filename="demo-elus.csv")
         close_survey(survey)
         publish(survey, published_by=admin)
-    open_title = "L'international et nous — vague 2026 (illustratif)"
+    open_title = "L'international et nous — vague 2026"
     if not _exists(open_title):
         survey = create_from_definition({
             "title": open_title, "territory": epci.code, "sampling_mode": "open",

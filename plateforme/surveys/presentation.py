@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_date, format_decimal, format_percent, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l, ngettext
 
+from ..core.i18n import whole_percent
 from ..core.models import local_today
 from .mixing import MIX_BATCH
 from .models import SamplingMode
@@ -78,7 +79,7 @@ def pct(value) -> str:
     """A share as a whole percentage: no false precision on a share with a wide interval."""
     if value is None:
         return "—"
-    return format_percent(_half_up(value * 100) / 100, "#,##0 %")
+    return whole_percent(_half_up(value * 100) / 100)
 
 
 def points(value, signed: bool = True) -> str:
@@ -197,7 +198,7 @@ def chart_rows(statements: list[dict], thresholds: dict) -> list[ChartRow]:
                 official_text = _("Élus : moyenne %(mean)s, médiane %(median)s",
                                   mean=pct(officials["mean_estimate"]), median=pct(officials["median_estimate"]))
                 median = _x(officials["median_estimate"])
-        rows.append(ChartRow(key=statement["key"], label=_short(f'{statement["key"]} — {statement["text"]}'),
+        rows.append(ChartRow(key=statement["key"], label=_short(statement["text"]),
                              top=top, axis_y=top + 50, band=band, point=point, resident_text=resident_text,
                              mean=mean, median=median, official_text=official_text))
     return rows
@@ -209,10 +210,10 @@ def chart_description(statements: list[dict], thresholds: dict) -> str:
     for statement in statements:
         residents, officials = statement["residents"], statement["officials"]
         if residents["agree"] is None:
-            said = _("%(key)s : part des habitants d'accord non publiée", key=statement["key"])
+            said = _("%(key)s : part des habitants d'accord non publiée", key=_short(statement["text"]))
         else:
             said = _("%(key)s : %(agree)s des habitants d'accord (intervalle de %(low)s à %(high)s)",
-                     key=statement["key"], agree=pct(residents["agree"]), low=pct(residents["ci_low"]),
+                     key=_short(statement["text"]), agree=pct(residents["agree"]), low=pct(residents["ci_low"]),
                      high=pct(residents["ci_high"]))
         if officials["mean_estimate"] is not None:
             said += _(" ; estimation moyenne des élus : %(mean)s", mean=pct(officials["mean_estimate"]))

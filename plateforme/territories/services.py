@@ -142,7 +142,7 @@ def find_communes(query: str, limit: int = 20) -> list[Territory]:
         if exact:
             return _narrow_by_postal_code(exact, query)
         stmt = base.where(Territory.search_name.startswith(key))
-    return list(db.session.execute(stmt.order_by(Territory.name).limit(limit)).scalars())
+    return list(db.session.execute(stmt.order_by(Territory.search_name, Territory.name).limit(limit)).scalars())
 
 
 def _narrow_by_postal_code(communes: list[Territory], query: str) -> list[Territory]:
@@ -157,7 +157,7 @@ def _narrow_by_postal_code(communes: list[Territory], query: str) -> list[Territ
 
 def loaded_communes() -> list[Territory]:
     return list(db.session.execute(
-        select(Territory).where(Territory.kind == TerritoryKind.COMMUNE).order_by(Territory.name)
+        select(Territory).where(Territory.kind == TerritoryKind.COMMUNE).order_by(Territory.search_name, Territory.name)
     ).scalars())
 
 
@@ -177,7 +177,7 @@ def children_of(territory: Territory) -> list[Territory]:
         condition = Territory.parent_id == territory.id
     else:
         return []
-    return list(db.session.execute(select(Territory).where(condition).order_by(Territory.name)).scalars())
+    return list(db.session.execute(select(Territory).where(condition).order_by(Territory.search_name, Territory.name)).scalars())
 
 
 def home_territory(code: str) -> Territory | None:

@@ -15,7 +15,7 @@ from .services import children_of, find_communes, get_territory
 def index():
     roots = db.session.execute(
         select(Territory).where(Territory.kind.in_([TerritoryKind.EPCI, TerritoryKind.DEPARTEMENT]))
-        .order_by(Territory.kind, Territory.name)
+        .order_by(Territory.kind, Territory.search_name, Territory.name)
     ).scalars().all()
     return render_template("territories/index.html", roots=roots)
 

@@ -175,3 +175,12 @@ def test_signed_in_unconfirmed_person_can_resend_the_link(client, db, make, outb
     response = post_form(client, "/compte/renvoyer-confirmation", {}, form_url="/compte")
     assert response.status_code == 302
     assert len(outbox) == 1 and outbox[0].to == user.email
+
+
+def test_the_welcome_after_signing_in_has_one_full_stop(client, make):
+    from ..factories import page_text, sign_in
+
+    user = make.user(name="Camille N.")
+    sign_in(client, user)
+    text = page_text(client.get("/"))
+    assert "Bienvenue, Camille N." in text and "Camille N.." not in text

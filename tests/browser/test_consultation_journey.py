@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from plateforme.consultations.models import Consultation, ConsultationPhase
 from plateforme.core.models import local_today
+from plateforme.core.text import french_spacing
 
 from ..cards.helpers import Cards
 from ..cards.pdftext import extract_text
@@ -243,7 +244,11 @@ def test_consultation_opened_debated_answered_followed_and_traced_back(new_conte
     page.close()
     to_follower = [message for message in outbox if message.to == follower]
     assert len(to_follower) == 3, [(m.to, m.subject) for m in outbox]
-    assert any(update_text in message.body and commitment_path in message.body for message in to_follower)
+    # The mail says it as the French catalogue does: non-breaking spaces inside « » (Playwright's
+    # text checks above count them as spaces; a mail body is compared character for character).
+    in_mail = french_spacing("L'engagement « {} » (consultation « {} ») a été mis à jour.").format(first_commitment, TITLE)
+    assert any(in_mail in message.body and commitment_path in message.body
+               for message in to_follower)
     assert official not in {message.to for message in outbox}  # nobody is told of their own action
 
     # A visitor walks the chain back: accountability → commitment → consultation → card → finding, indicator.

@@ -47,6 +47,7 @@ def test_registration_errors_are_summarised_shown_next_to_fields_and_input_is_ke
     # The summary comes first, is announced, counts the errors and links to each field.
     summary = page.get_by_role("alert")
     expect(summary).to_have_count(1)
+    expect(summary).to_be_focused()  # keyboard and screen-reader users start from what to correct
     expect(summary.get_by_role("heading")).to_have_text("Le formulaire contient 2 erreurs")
     short = translate("fr", "Le mot de passe doit compter au moins %(n)s caractères.", n=MIN_LENGTH)
     unknown = translate(

@@ -139,7 +139,7 @@ def test_after_publication_only_the_description_and_phases_to_come_change(client
     sign_in(client, consultation.opened_by)
     url = f"/consultations/{consultation.id}/modifier"
     page = page_text(client.get(url))
-    assert "Cette phase a commencé : ses dates ne changent plus." in page
+    assert "Cette phase a commencé\u00a0: ses dates ne changent plus." in page
     phases = {f"{p.kind.value}_{end}": str(getattr(p, f"{end}")) for p in consultation.phases
               for end in ("starts_on", "ends_on")}
     base = {"title": consultation.title, "description": "Présentation corrigée.",

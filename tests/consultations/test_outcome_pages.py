@@ -128,8 +128,8 @@ def test_an_official_publishes_the_response_with_its_commitments(client, make, d
 @pytest.mark.parametrize("fields, message", [
     (dict(title="Un engagement sans responsable", owner="", due_on="2099-01-01"),
      "Dites qui répond de cet engagement."),
-    (dict(title="Une échéance mal écrite", owner="La mairie", due_on="31/12/2026"),
-     "Saisissez une date valide au format AAAA-MM-JJ"),
+    (dict(title="Une échéance mal écrite", owner="La mairie", due_on="31/13/2026"),
+     "Saisissez une date valide, par exemple 31/03/2026."),
     (dict(title="", owner="La mairie", due_on="2099-01-01"), "Donnez un titre à l'engagement."),
 ])
 def test_a_faulty_commitment_is_pointed_out_in_its_fieldset(client, make, db, fields, message):
@@ -247,7 +247,7 @@ def test_the_accountability_page_lists_consultations_in_a_fixed_number_of_querie
     with count_queries(db) as few:
         page = page_text(client.get(url))
     assert "Première consultation" in page and "1 engagement en retard" in page
-    assert "1 engagement « tenu »" in page and "en retard" in page
+    assert "1 engagement «\u00a0tenu\u00a0»" in page and "en retard" in page
     for i in range(4):
         more = build_consultation(make, current="concluded", cards=first.cards, opened_by=first.opened_by,
                                   title=f"Consultation {i}", territory_code="69266" if i % 2 else "200046977")

@@ -1,6 +1,7 @@
 """The `flask` commands: territory loading, margins import, demo data."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from plateforme.accounts.models import User
@@ -51,3 +52,22 @@ def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
 
     assert db.session.execute(select(func.count(User.id))).scalar_one() == 5 + len(CONTRIBUTORS) + len(RESIDENTS)
     assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 58 * 10
+
+
+def test_demo_prints_the_address_the_site_is_served_at(app, db):
+    result = app.test_cli_runner().invoke(args=["demo", "--address", "http://127.0.0.1:5201"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:5201/connexion" in result.output and ":5000" not in result.output
+
+
+def test_make_run_tells_the_demo_its_host_and_port():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+    dry_run = subprocess.run(["make", "-n", "demo", "PORT=5201"], cwd=root, capture_output=True, text=True,
+                             check=True)
+    assert "demo --address http://127.0.0.1:5201" in dry_run.stdout

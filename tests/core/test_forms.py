@@ -33,3 +33,22 @@ def test_control_and_format_characters_are_refused(app, title):
         form = TitleForm()
         assert not form.validate()
         assert form.errors["title"] == ["Ce champ contient des caractères non autorisés."]
+
+
+def test_a_day_is_read_from_the_date_picker_or_as_french_readers_type_it(app):
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+
+    from plateforme.core.forms import DayField
+
+    class DayForm(FlaskForm):
+        day = DayField("Jour")
+
+    with app.test_request_context(method="POST"):
+        for typed in ("2026-03-31", "31/03/2026"):
+            form = DayForm(formdata=MultiDict({"day": typed}), meta={"csrf": False})
+            assert form.validate(), form.errors
+            assert form.day.data.isoformat() == "2026-03-31"
+            assert 'value="2026-03-31"' in form.day()  # what a date picker reads back
+        form = DayForm(formdata=MultiDict({"day": "31/02/2026"}), meta={"csrf": False})
+        assert not form.validate() and "par exemple 31/03/2026" in form.day.errors[0]

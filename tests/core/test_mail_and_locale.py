@@ -78,12 +78,14 @@ def test_the_french_catalogue_fills_every_plural_from_its_source_text():
     `make extract-messages`, tools/french_plurals.py fills them."""
     from babel.messages.pofile import read_po
 
+    from plateforme.core.text import french_spacing
     from tools.french_plurals import CATALOGUE
 
     with CATALOGUE.open("rb") as source:
         catalogue = read_po(source, locale="fr")
     plurals = [m for m in catalogue if m.id and m.pluralizable]
-    assert plurals and all(tuple(m.string) == tuple(m.id) for m in plurals)
+    # The source text, with French spacing (non-breaking space before « : ; ? ! »).
+    assert plurals and all(tuple(m.string) == tuple(french_spacing(i) for i in m.id) for m in plurals)
 
 
 def test_moments_are_written_to_the_minute_in_the_reader_s_language_and_time_zone(app):
@@ -99,3 +101,21 @@ def test_moments_are_written_to_the_minute_in_the_reader_s_language_and_time_zon
             assert format_moment(moment) == "23 nov. 2026, 15:05"
         with force_locale("en"):
             assert format_moment(moment).replace("\u202f", " ") == "Nov 23, 2026, 3:05 PM"
+
+
+def test_first_of_the_month_and_percentages_as_each_language_writes_them(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from plateforme.core.i18n import format_day, whole_percent
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert format_day(date(2026, 9, 1), "long") == "1er septembre 2026"
+            assert format_day(date(2026, 9, 11), "long") == "11 septembre 2026"
+            assert whole_percent(0.59) == "59 %"
+        with force_locale("en"):
+            assert format_day(date(2026, 12, 4), "long") == "December 4, 2026"
+            assert format_day(date(2026, 9, 1), "long") == "September 1, 2026"
+            assert whole_percent(0.59) == "59%"

@@ -84,6 +84,7 @@ MATRIX = {
     "core.accessibility": ("GET", "/accessibilite", PUBLIC),
     "core.sitemap": ("GET", "/plan-du-site", PUBLIC),
     "core.health": ("GET", "/sante", PUBLIC),
+    "core.favicon": ("GET", "/favicon.ico", PUBLIC),
     "core.set_language": ("POST", "/langue", ANYONE_ACTION),
     "static": ("GET", "/static/css/site.css", PUBLIC),
     "territories.index": ("GET", "/territoires/", PUBLIC),

@@ -48,3 +48,11 @@ def test_plain_lines_skip_the_parser_and_render_exactly_as_it_would():
         assert _render(text) == expected, repr(text)
         shortcut += bool(_PLAIN_PARAGRAPH.fullmatch(text))
     assert shortcut > 300  # the shortcut was exercised, not only the parser
+
+
+def test_quotes_show_the_words_of_markdown_never_its_markup():
+    from plateforme.core.sanitize import markdown_to_plain_text
+
+    assert markdown_to_plain_text("Un **guichet unique** pour _tous_ : [ici](https://exemple.fr) &amp;\n\n- oui") == (
+        "Un guichet unique pour tous : ici & oui")
+    assert markdown_to_plain_text("<b>gras</b> **vrai**") == "<b>gras</b> vrai"  # escaped by the template

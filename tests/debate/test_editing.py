@@ -114,7 +114,7 @@ def test_editing_through_the_pages_then_reading_the_history(client, db, make, de
     assert "Seconde version" in page and "modifié" in page and history_url in page
     history = page_text(client.get(history_url))
     assert "Première version de mon avis." in history and "Seconde version" in history
-    assert "Position : Pour" in history and "Position : Question" in history
+    assert "Position\u00a0: Pour" in history and "Position\u00a0: Question" in history
 
 
 def test_a_failed_edit_keeps_what_was_typed_and_says_why(client, db, make, debating):

@@ -90,7 +90,7 @@ def test_hiding_leaves_a_placeholder_and_tells_the_author(client, make, db, deba
     assert written.body not in page
     author_client = client.application.test_client()
     sign_in(author_client, author)
-    assert f"décision de modération. Raison : {PUBLIC_REASON}" in page_text(author_client.get("/compte/notifications/"))
+    assert f"décision de modération. Raison\u00a0: {PUBLIC_REASON}" in page_text(author_client.get("/compte/notifications/"))
 
 
 def test_an_administrator_acts_as_administrator(make, db, debate):
@@ -130,7 +130,7 @@ def test_feature_and_dismiss_from_the_queue(client, make, db, debate):
     reported(db, make.user(), consultation, written)
     sign_in(client, make.moderator())
     queue = page_text(client.get("/consultations/moderation"))
-    assert "Contenus signalés (1)" in queue and "Spam ou publicité : 1" in queue
+    assert "Contenus signalés (1)" in queue and "Spam ou publicité\u00a0: 1" in queue
     token = csrf_token(client, "/consultations/moderation")
     assert client.post(act_url(consultation, written, "mettre-en-avant"), data={"csrf_token": token}).status_code == 302
     assert client.post(act_url(consultation, written, "classer"), data={"csrf_token": token}).status_code == 302

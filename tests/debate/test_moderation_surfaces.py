@@ -39,7 +39,7 @@ def test_placeholders_say_why(client, make, db):
     raw_comment(db, consultation, make.user(), body=SECRET + " bis", visibility=Visibility.REPORTED)
     db.session.commit()
     text = page_text(client.get(f"/consultations/{consultation.id}"))
-    assert "Commentaire masqué par la modération. Raison : Données personnelles d'un tiers." in text
+    assert "Commentaire masqué par la modération. Raison\u00a0: Données personnelles d'un tiers." in text
     assert "Commentaire masqué en attendant l'examen de la modération" in text
 
 

@@ -65,7 +65,7 @@ def test_a_resident_comments_from_the_debate_page_and_sees_the_comment(client, d
     assert stored.stance == Stance.QUESTION and stored.author_id == person.id
     text = page_text(client.get(url))
     assert f'id="commentaire-{stored.id}"' in text and "Camille Habitante" in text
-    assert "Position : Question" in text and "<em>étrangers</em>" in text and "<time datetime=" in text
+    assert "Position\u00a0: Question" in text and "<em>étrangers</em>" in text and "<time datetime=" in text
     assert "1 commentaire publié." in text
 
 
@@ -205,7 +205,7 @@ def test_stance_filter_and_pagination_work_without_javascript(client, db, make, 
     second = page_text(client.get(url + "?page_commentaires=2"))
     assert second.count('class="comment"') == 3 and "Avis numéro 00." in second
     against = page_text(client.get(url + "?position=against"))
-    assert against.count('class="comment"') == 11 and "Position : Pour" not in against
+    assert against.count('class="comment"') == 11 and "Position\u00a0: Pour" not in against
     assert '<option value="against" selected>' in against
     assert page_text(client.get(url + "?position=n-importe")).count('class="comment"') == 20
     assert client.get(url + "?page_commentaires=abc").status_code == 200

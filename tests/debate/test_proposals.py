@@ -35,7 +35,7 @@ def test_a_resident_proposes_and_the_proposal_is_listed_with_its_status(client, 
     assert "votre proposition est publiée" in page_text(client.get(response.headers["Location"]))
     assert executable_markup(stored.body_html) == [] and "<strong>guichet unique</strong>" in stored.body_html
     text = page_text(client.get(url))
-    assert f'id="proposition-{stored.id}"' in text and "Statut : déposée" in text and "Noa Habitant" in text
+    assert f'id="proposition-{stored.id}"' in text and "Statut\u00a0: déposée" in text and "Noa Habitant" in text
     one = client.get(f"/consultations/{proposing.id}/propositions/{stored.id}")
     assert one.status_code == 200 and "pas encore répondu" in page_text(one)
     assert executable_markup(one.get_data(as_text=True)) == []
@@ -92,9 +92,9 @@ def test_the_authority_answers_and_the_author_is_notified(client, db, make, prop
     stored = db.session.get(Proposal, item.id)
     assert stored.status == ProposalStatus.ACCEPTED and "mise en œuvre en 2027" in stored.justification_html
     page = page_text(client.get(f"/consultations/{proposing.id}/propositions/{item.id}"))
-    assert "Statut : retenue" in page and "Elle sera mise en œuvre en 2027." in page
+    assert "Statut\u00a0: retenue" in page and "Elle sera mise en œuvre en 2027." in page
     listing = page_text(client.get(f"/consultations/{proposing.id}/debat"))
-    assert "Statut : retenue" in listing and "Elle sera mise en œuvre en 2027." in listing
+    assert "Statut\u00a0: retenue" in listing and "Elle sera mise en œuvre en 2027." in listing
     assert "Répondre à cette proposition" not in page
     notes = db.session.execute(select(Notification).filter_by(user_id=author.id)).scalars().all()
     assert {n.kind for n in notes} == {NotificationKind.PROPOSAL_ANSWERED} and len(notes) == 2

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from plateforme.consultations.models import Consultation  # first: the models map in dependency order
 from plateforme.core.models import utcnow
+from plateforme.core.text import french_spacing
 from plateforme.notifications.models import Notification, NotificationKind
 
 from tests.consultations.helpers import build_consultation
@@ -41,8 +42,8 @@ def test_my_notifications_newest_first_with_unread_said_in_words(client, make, d
     _notify(db, someone, consultation, NotificationKind.CONSULTATION_CANCELLED)
     sign_in(client, me)
     page = page_text(client.get(URL))
-    update = "L'engagement « Ouvrir un guichet » (consultation « L'accueil des étudiants ») a été mis à jour."
-    synthesis = "La synthèse de la consultation « L'accueil des étudiants » est publiée."
+    update = french_spacing("L'engagement « Ouvrir un guichet » (consultation « L'accueil des étudiants ») a été mis à jour.")
+    synthesis = french_spacing("La synthèse de la consultation « L'accueil des étudiants » est publiée.")
     assert page.index(update) < page.index(synthesis)
     assert page.count("Non lue") == 1 and "1 notification non lue." in page
     assert "a été annulée" not in page  # someone else's
@@ -57,7 +58,7 @@ def test_the_text_is_written_when_shown(client, make, db):
     consultation.title = "Nouveau titre"
     db.session.commit()
     sign_in(client, me)
-    assert "« Nouveau titre »" in page_text(client.get(URL))
+    assert "«\u00a0Nouveau titre\u00a0»" in page_text(client.get(URL))
 
 
 def test_mark_all_as_read_touches_only_mine(client, make, db):
@@ -85,6 +86,6 @@ def test_notifications_are_paginated(client, make, db):
                 minutes_ago=minutes)
     sign_in(client, me)
     first, second = page_text(client.get(URL)), page_text(client.get(URL + "?page=2"))
-    assert "« Idée 00 »" in first and "« Idée 19 »" in first and "« Idée 20 »" not in first
-    assert "« Idée 24 »" in second and "Page 2 sur 2" in second
+    assert "«\u00a0Idée 00\u00a0»" in first and "«\u00a0Idée 19\u00a0»" in first and "«\u00a0Idée 20\u00a0»" not in first
+    assert "«\u00a0Idée 24\u00a0»" in second and "Page 2 sur 2" in second
     assert client.get(URL + "?page=abc").status_code == 200

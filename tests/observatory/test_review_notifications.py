@@ -38,7 +38,7 @@ def test_a_submitted_finding_reaches_the_other_organisations_only(client, db, ob
     assert "Les festivals attirent un public européen" in outbox[0].body
     reviewer = client.application.test_client()
     sign_in(reviewer, obs.reviewer)
-    assert "« Les festivals attirent un public européen » attend la relecture" in page_text(
+    assert "«\u00a0Les festivals attirent un public européen\u00a0» attend la relecture" in page_text(
         reviewer.get("/compte/notifications/"))
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from plateforme.core.models import local_today
+from plateforme.core.text import french_spacing
 from plateforme.surveys.models import (
     Channel, PerceptionSurvey, ResidentParticipation, ResidentPending, SurveyStatus,
 )
@@ -85,7 +86,7 @@ def test_official_creates_a_draft_from_the_form_with_keys_in_order_and_blank_row
 
 
 @pytest.mark.parametrize("overrides,message", [
-    ({"opens_at": "2026-13-45"}, "Saisissez une date valide au format AAAA-MM-JJ"),
+    ({"opens_at": "2026-13-45"}, "Saisissez une date valide, par exemple 31/03/2026."),
     ({"opens_at": "2026-06-01", "closes_at": "2026-05-01"}, "La date de clôture précède la date d'ouverture."),
     ({"statement_1_text": "", "statement_3_text": ""}, "Écrivez au moins une affirmation."),
     ({"statement_1_theme": "weather"}, "Ce thème n'existe pas : choisissez-en un dans la liste."),
@@ -99,7 +100,7 @@ def test_bad_survey_definitions_are_explained_and_nothing_is_created(client, db,
     response = post_form(client, "/questionnaires/nouveau", _create_fields(make.territory("200046977").id, **overrides))
     assert response.status_code == 200
     body = page_text(response)
-    assert message in body
+    assert french_spacing(message) in body  # the message as the French catalogue prints it
     assert 'role="alert"' in response.get_data(as_text=True)  # the error summary
     assert body.count("Erreur — Créer un questionnaire") == 1
     assert _count(db, PerceptionSurvey) == 0
@@ -150,9 +151,9 @@ def test_a_faulty_definition_file_is_explained(client, db, make, content, messag
     }, form_url="/questionnaires/nouveau", content_type="multipart/form-data")
     assert response.status_code == 200
     body = page_text(response)
-    assert message in body
+    assert french_spacing(message) in body  # the message as the French catalogue prints it
     if b"{" in content:  # every problem is listed, not only the first
-        assert "« title » doit compter" in body and "« statements » doit être une liste" in body
+        assert "«\u00a0title\u00a0» doit compter" in body and "«\u00a0statements\u00a0» doit être une liste" in body
     assert _count(db, PerceptionSurvey) == 0
 
 
@@ -254,7 +255,7 @@ def test_resident_answers_once_and_anonymously(client, db, make):
                       form_url=f"/questionnaires/{survey.id}")
     assert "Vous avez déjà répondu à ce questionnaire" in page_text(again)
     assert _count(db, ResidentPending) == 1
-    assert "Vous avez déjà répondu à ce questionnaire. Merci !" in page_text(client.get(f"/questionnaires/{survey.id}"))
+    assert "Vous avez déjà répondu à ce questionnaire. Merci\u00a0!" in page_text(client.get(f"/questionnaires/{survey.id}"))
 
 
 @pytest.mark.parametrize("overrides,field,message", [

@@ -52,7 +52,7 @@ def test_loading_a_departement_brings_its_communes_and_their_epci(db):
 
 def test_unknown_code_is_refused_and_changes_nothing(db):
     before = _count(db)
-    with pytest.raises(UnknownTerritoryCode, match="« 12345 »"):
+    with pytest.raises(UnknownTerritoryCode, match="«\u00a012345\u00a0»"):
         load_territory("12345")
     db.session.rollback()
     assert _count(db) == before
