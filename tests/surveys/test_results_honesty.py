@@ -124,7 +124,7 @@ def test_the_headline_does_not_let_opposite_gaps_cancel(client, db, make):
 def test_the_share_says_dont_know_is_in_its_denominator(client, db, make):
     survey = _survey_with(db, make, _random_rows(make, per_commune=20), ((20, 40), (30, 50), (25, 45)))
     page = page_text(client.get(f"/questionnaires/{survey.id}/resultats"))
-    assert "« ne sait pas » compris au dénominateur" in page
+    assert "«\u00a0ne sait pas\u00a0» compris au dénominateur" in page  # French spacing, as rendered
     assert "qui porte sur tous les habitants" in page
     spec = client.get("/api/v1/openapi.json").get_json()
     agree = spec["components"]["schemas"]["SurveyResults"]["properties"]["statements"]["items"]
