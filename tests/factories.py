@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from plateforme.accounts.models import (
     Mandate, MandateStatus, MandateTitle, Membership, ModeratorAppointment, Organisation, OrganisationKind, User,
@@ -89,6 +89,18 @@ def sign_in(client, user_or_email, password: str = PASSWORD):
     response = post_form(client, "/connexion", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response
+
+
+def statements_for(db, client, url: str) -> int:
+    """How many SQL statements one GET of `url` sends (it must answer 200)."""
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(seen)
 
 
 def page_text(response) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
 
 from plateforme.consultations.models import PhaseKind
 from plateforme.core.models import local_today
 
 from ..consultations.helpers import build_consultation
-from ..factories import page_text, sign_in
+from ..factories import page_text, sign_in, statements_for
 
 
 def _phase(consultation, kind):
@@ -69,20 +68,9 @@ def test_an_official_finds_their_tools_first_and_a_resident_none(client, db, mak
     assert 'id="tools-title"' not in page_text(resident.get("/compte"))
 
 
-def _statements(db, client, url) -> int:
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
 def test_the_home_page_costs_the_same_whatever_is_open(client, db, make):
     build_consultation(make, PhaseKind.DEBATE, title="Débat 0")
-    one = _statements(db, client, "/")
+    one = statements_for(db, client, "/")
     for n in range(1, 5):
         build_consultation(make, PhaseKind.DEBATE if n % 2 else PhaseKind.PROPOSALS, title=f"Débat {n}")
-    assert _statements(db, client, "/") == one
+    assert statements_for(db, client, "/") == one

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
 
 from plateforme.accounts.models import Mandate, MandateStatus, MandateTitle
 from plateforme.consultations.models import CommitmentStatus, ConsultationStatus, PhaseKind
@@ -16,7 +15,7 @@ from plateforme.observatory.models import FindingStatus
 from ..consultations.helpers import build_consultation
 from ..consultations.outcome_helpers import response_with_commitments
 from ..debate.helpers import comment
-from ..factories import page_text, sign_in
+from ..factories import page_text, sign_in, statements_for
 from ..observatory.helpers import Observatory
 
 
@@ -102,32 +101,21 @@ def test_an_administrator_counts_mandates_to_verify(client, db, make):
     assert _spoken(nav, "Administration") == "(2 mandats à vérifier)"
 
 
-def _statements(db, client, url) -> int:
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
 def test_visitors_pay_nothing_and_counts_cost_the_same_whatever_waits(client, db, make):
-    assert _statements(db, client, "/plan-du-site") == 0  # a visitor: no query at all
+    assert statements_for(db, client, "/plan-du-site") == 0  # a visitor: no query at all
     obs = Observatory(make, db)
     partner = make.partner(obs.org_b, name="Relectrice B2")
     partner.is_admin = True
     db.session.commit()
     obs.finding(FindingStatus.IN_REVIEW)
     sign_in(client, partner)
-    one = _statements(db, client, "/plan-du-site")
+    one = statements_for(db, client, "/plan-du-site")
     for _ in range(4):
         obs.finding(FindingStatus.IN_REVIEW)
         db.session.add(Mandate(user=make.user(), territory=make.territory("69266"), title=MandateTitle.MAIRE,
                                status=MandateStatus.PENDING))
     db.session.commit()
-    assert _statements(db, client, "/plan-du-site") == one
+    assert statements_for(db, client, "/plan-du-site") == one
     assert _entry(_nav(client), "À relire") == "À relire (5)"
 
 
