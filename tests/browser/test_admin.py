@@ -196,7 +196,7 @@ def test_admin_loads_a_departement_then_imports_population_margins(restore_terri
     submit(admin, main.get_by_role("button", name="Charger", exact=True))
     expect(admin).to_have_url(f"{live_server.url}/admin/territoires")
     expect(admin.get_by_role("status")).to_contain_text(
-        re.compile(r"Territoire de Belfort chargé : \d+ territoires créés"))
+        re.compile(r"Territoire de Belfort chargé\s: \d+ territoires créés"))
     expect(main.get_by_role("link", name="Territoire de Belfort", exact=True)).to_be_visible()
     communes = _scalar(db, select(func.count(Territory.id)).where(
         Territory.parent_id == select(Territory.id).where(Territory.code == "90").scalar_subquery()))

@@ -66,7 +66,7 @@ def test_survey_answered_closed_published_and_read(new_context, make, db, sign_i
     main = page.locator("main")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Questionnaire des élus")
     for number, estimate in ((1, "40"), (2, "65")):
-        main.get_by_label(re.compile(rf"combien sont d'accord \? \(affirmation {number}\)")).fill(estimate)
+        main.get_by_label(re.compile(rf"combien sont d'accord\s\? \(affirmation {number}\)")).fill(estimate)
     submit(page, main.get_by_role("button", name="Envoyer mes estimations"))
     expect(page).to_have_url(re.compile(rf"/questionnaires/{survey_id}/merci\?elu=1$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Merci, vos réponses sont enregistrées")
