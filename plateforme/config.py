@@ -2,12 +2,14 @@
 
 `PLATEFORME_ENV` picks the profile and must be set: ``development`` (what `make run` sets),
 ``production`` or ``testing``. The app refuses to start without it, so that a server never
-runs the development profile (a published key, no Secure cookie, no HSTS) by omission.
+runs the development profile (a published key, no Secure cookie, no HSTS) by omission; only
+the schema commands (`flask db upgrade`, `db check`…) run without it.
 Outside development and testing, ``SECRET_KEY`` must hold at least 32 random bytes.
 """
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -21,8 +23,27 @@ class ConfigError(RuntimeError):
     """Raised at start-up when a required setting is missing or unsafe."""
 
 
+def _schema_command() -> bool:
+    """Whether this process is `flask … db …` (migrations): it serves nothing and signs
+    nothing, so it needs no profile — an operator or a check may upgrade a database without
+    one. Every other start, gunicorn's and `flask run` included, needs one. Read from the
+    command line, since Flask builds the app before click has chosen the command."""
+    program = sys.argv[0] if sys.argv else ""
+    if not (Path(program).name == "flask" or program.endswith(f"flask{os.sep}__main__.py")):
+        return False
+    words = iter(sys.argv[1:])
+    for word in words:
+        if word in ("--app", "-A", "--env-file", "-e"):
+            next(words, None)  # the option's value
+        elif not word.startswith("-"):
+            return word == "db"  # the first word that is no option names the command
+    return False
+
+
 def _environment(overrides: dict) -> str:
     env = overrides.get("ENV_NAME") or os.environ.get("PLATEFORME_ENV", "").strip()
+    if not env and _schema_command():
+        return "development"
     if not env:
         raise ConfigError(
             "PLATEFORME_ENV is not set. On a server set PLATEFORME_ENV=production (with SECRET_KEY, "

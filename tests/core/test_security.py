@@ -95,6 +95,22 @@ def test_the_app_refuses_to_start_without_an_explicit_known_environment(monkeypa
         _production(monkeypatch, tmp_path, PLATEFORME_ENV=env, SECRET_KEY=GOOD_KEY)
 
 
+def test_schema_commands_alone_run_without_an_environment(tmp_path):
+    """`flask db upgrade` serves and signs nothing: it may run without PLATEFORME_ENV; a
+    command that uses the key (or serves) may not."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PLATEFORME_ENV", "SECRET_KEY")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'schema.sqlite'}"
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    upgrade = subprocess.run(flask + ["db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
+    assert upgrade.returncode == 0, upgrade.stderr[-2000:]
+    other = subprocess.run(flask + ["surveys", "close-due"], env=env, capture_output=True, text=True, timeout=120)
+    assert other.returncode != 0 and "PLATEFORME_ENV is not set" in other.stderr
+
+
 @pytest.mark.parametrize("key", [None, "", "x", "a-production-secret", "é" * 15, "dev-only-secret-key-change-me"])
 def test_production_refuses_a_missing_short_or_development_key(monkeypatch, tmp_path, key):
     from plateforme.config import ConfigError
