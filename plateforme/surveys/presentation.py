@@ -37,6 +37,9 @@ SAMPLING_MODE_LABELS = {
 }
 CHANNEL_LABELS = {"online": _l("en ligne"), "panel": _l("en ligne avec un code d'invitation"),
                   "paper": _l("sur papier (saisi par l'équipe)")}
+# Who imported a file, as the import log keeps it (a role code, never a person: imports.importer_role).
+IMPORTER_LABELS = {"admin": _l("Administration de la plateforme"), "manager": _l("Gestion du questionnaire"),
+                   "cli": _l("Ligne de commande (exploitation)")}
 WEIGHTING_VARIABLE_LABELS = {"sex": _l("sexe"), "age_band": _l("tranche d'âge"), "commune": _l("commune")}
 RESIDENT_QUESTION = _l("Êtes-vous d'accord avec l'affirmation suivante ?")
 RESIDENT_ESTIMATE_QUESTION = _l("Sur 100 habitants de votre territoire, combien sont d'accord selon vous ?")
@@ -239,4 +242,6 @@ def register_template_helpers(state) -> None:
         survey_state=lambda survey: survey_status(survey, local_today()),
         sampling_mode_label=lambda mode: SAMPLING_MODE_LABELS[SamplingMode(mode)],
         answer_labels=ANSWER_LABELS, channel_labels=CHANNEL_LABELS, survey_mix_batch=MIX_BATCH,
+        # Rows written before the role codes, or any unknown value, read as the neutral label.
+        importer_label=lambda code: IMPORTER_LABELS.get(code, IMPORTER_LABELS["manager"]),
     )
