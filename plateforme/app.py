@@ -3,15 +3,21 @@ from __future__ import annotations
 
 import logging
 
+from pathlib import Path
+
 from flask import Flask
+
+# The templates live beside the package (templates/, as the design card lays out), not inside
+# it: the app runs from its checkout (make installs it editable), so the folder is found there.
+TEMPLATE_FOLDER = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, errors, CLI. No queries."""
     from .config import load_config
 
-    # "plateforme" (the package), not this module: root path, templates and logger name.
-    app = Flask("plateforme", instance_path=None)
+    # "plateforme" (the package), not this module: root path, static files and logger name.
+    app = Flask("plateforme", instance_path=None, template_folder=str(TEMPLATE_FOLDER))
     from .core.urls import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter
