@@ -29,16 +29,32 @@ def format_moment(value) -> str:
     14:05 », « Nov 23, 2026, 2:05 PM » (Babel's « medium » date and time would add the
     seconds, which nobody reads)."""
     joined = get_locale().datetime_formats["medium"].replace("'", "")
-    return joined.format(format_time(value, "short"), format_date(value, "medium"))
+    return joined.format(format_time(value, "short"), format_day(value, "medium"))
+
+
+def _first_of_month(text: str) -> str:
+    """French writes the first of the month « 1er septembre », never « 1 septembre »."""
+    if str(get_locale()).startswith("fr"):
+        text = re.sub(r"(?<![\d,.])1(?=[ \u00a0\u202f][^\d\s])", "1er", text, count=1)
+    return text
 
 
 def format_day(value, format: str = "medium") -> str:
-    """A date as the reader's language writes it; French writes the first of the month
-    « 1er septembre », never « 1 septembre »."""
-    text = format_date(value, format)
-    if getattr(value, "day", None) == 1 and str(get_locale()).startswith("fr"):
-        text = re.sub(r"(?<!\d)1(?= [^\d\s])", "1er", text, count=1)
-    return text
+    """A date as the reader's language writes it: « 4 décembre 2026 », « 1er décembre 2026 »,
+    "December 4, 2026". Every date shown to people goes through here (or format_when)."""
+    return _first_of_month(format_date(value, format))
+
+
+def format_when(value, format: str = "medium") -> str:
+    """A date and time as the reader's language writes it, « 1er » included in French."""
+    return _first_of_month(format_datetime(value, format))
+
+
+def semicolon_list(items) -> str:
+    """Items one after the other, as the reader's language separates them: « a ; b » in French
+    (a non-breaking space before the semicolon), "a; b" in English."""
+    separator = "\u00a0; " if str(get_locale()).startswith("fr") else "; "
+    return separator.join(items)
 
 
 def whole_percent(value) -> str:
@@ -55,7 +71,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         format_date=format_day,
         licence_words=licence_words,
-        format_datetime=format_datetime,
+        format_datetime=format_when,
         format_moment=format_moment,
         format_number=format_decimal,
         format_percent=format_percent,

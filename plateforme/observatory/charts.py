@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_decimal, gettext as _, ngettext
 
-from ..core.i18n import whole_percent
+from ..core.i18n import semicolon_list, whole_percent
 
 WIDTH = 720
 LEFT, RIGHT, TOP = 90, 690, 30
@@ -102,7 +102,7 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
                                   "somme incomplète en %(year)s (%(num)s communes sur %(total)s)",
                                   point.aggregate.reporting, year=point.period, total=point.aggregate.expected)
     words = [_("%(year)s : %(value)s %(unit)s", year=p.period, value=number(p.value), unit=unit) for p in series]
-    description = "; ".join(words) + "."
+    description = semicolon_list(words) + "."
     if any(p.partial for p in points):
         description += " " + _("Les points creux sont des sommes incomplètes : des communes n'ont pas de valeur.")
     return LineChart(title=title, description=description, height=TOP + PLOT_HEIGHT + 50, points=points,
@@ -146,6 +146,7 @@ def bar_chart(name: str, unit: str, year: int, rows) -> BarChart | None:
               leader=leader.name, value=number(value))
     description = ngettext("%(num)s commune renseignée sur %(total)s.", "%(num)s communes renseignées sur %(total)s.",
                            len(present), total=len(rows))
-    description += " " + "; ".join(f"{c.name} : {number(v)} {unit}" for c, v in present) + "."
+    description += " " + semicolon_list(_("%(label)s : %(message)s", label=c.name, message=f"{number(v)} {unit}")
+                                        for c, v in present) + "."
     return BarChart(title=title, description=description, height=TOP + len(bars) * BAR_ROW + 20, bars=bars,
                     label_width=BAR_LABEL_WIDTH, bar_left=bar_left, missing=missing)
