@@ -2,8 +2,8 @@
 kinds, findings in every state with their versions and reviews, indicators with values
 over several years, and the authorities' external action.
 
-Everything here is invented for the demonstration and says so in the data itself
-("illustratif"). Idempotent: what exists (by name or title) is left as it is.
+Everything here is invented for the demonstration. What the open data carries away (values,
+findings) is marked in the data itself ("illustratif", ILLUSTRATIVE): a downloaded file has no banner. Idempotent: what exists (by name or title) is left as it is.
 """
 from __future__ import annotations
 
@@ -173,8 +173,8 @@ def _findings(epci: Territory, organisations: list[Organisation], contributors: 
         finding = create_finding(author, FindingInput(
             title=title, flow_kind=flow, direction=direction, character=character, territory=by_code[code],
             period=period, body=f"{body}\n\n*{ILLUSTRATIVE}*", organisation=organisation, fields=fields,
-            method="Exemple de méthode (illustratif) : exploitation de fichiers administratifs et entretiens.",
-            sources="Source fictive pour la démonstration (illustratif)\nhttps://example.org/observatoire-demo",
+            method="Exploitation de fichiers administratifs et entretiens avec les structures concernées.",
+            sources="Source fictive pour la démonstration\nhttps://example.org/observatoire-demo",
         ))
         if status == FindingStatus.DRAFT:
             continue
@@ -186,10 +186,10 @@ def _findings(epci: Territory, organisations: list[Organisation], contributors: 
         elif status in (FindingStatus.PUBLISHED, FindingStatus.WITHDRAWN):
             if reviewer_index == 0:
                 reviewer = partner  # the demo partner has reviewed some findings too
-            review_finding(finding, reviewer, ReviewDecision.APPROVE, "Sources vérifiées (relecture illustrative).")
+            review_finding(finding, reviewer, ReviewDecision.APPROVE, "Sources vérifiées : les chiffres correspondent aux fichiers cités.")
         if status == FindingStatus.WITHDRAWN:
             withdraw_finding(finding, author, "L'entreprise a démenti la relocalisation : le constat reposait sur "
-                                              "une annonce qui n'a pas eu lieu (exemple illustratif).")
+                                              "une annonce qui n'a pas eu lieu.")
     db.session.flush()
 
 
@@ -241,7 +241,7 @@ def _indicators(epci: Territory, communes: list[Territory], organisations: list[
             indicator = create_indicator(admin, IndicatorInput(
                 name=name, unit=unit, flow_kind=flow, organisation=organisations[org_index], additive=additive,
                 definition=f"{definition} {ILLUSTRATIVE}",
-                method="Valeurs inventées à partir de la population de chaque commune (illustratif)."))
+                method="Valeurs inventées à partir de la population de chaque commune."))
         has_values = db.session.execute(
             select(func.count(IndicatorValue.id)).where(IndicatorValue.indicator_id == indicator.id)).scalar_one()
         if not has_values:

@@ -1,6 +1,8 @@
 """`flask demo` shows issue cards and one consultation in each stage, on the day it runs."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from plateforme.accounts.models import User
@@ -81,3 +83,46 @@ def test_demo_runs_one_consultation_in_each_stage_and_a_complete_one(app, db, cl
     assert [c["status"] for c in detail["response"]["commitments"]].count("in_progress") == 1
     listed = client.get("/api/v1/consultations?per_page=100").get_json()
     assert {c["stage"] for c in listed["data"]} >= {s.value for s in by_stage}
+
+
+def _quoted(text: str) -> list[str]:
+    return [quote.strip("\u00a0 ") for quote in re.findall(r"«(.*?)»", text)]
+
+
+def test_the_demo_reads_as_one_coherent_territory(app, db):
+    """Issue 19: each consultation has its own debate; proposals are answered about themselves;
+    the official response names real proposals of its consultation; each commitment names the
+    proposal and the card it comes from, both of its consultation; no « (illustratif) » after
+    anything (the site's demo banner says it once)."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.session.rollback()
+    consultations = db.session.execute(select(Consultation)).scalars().all()
+    seen_comments: dict[str, int] = {}
+    for consultation in consultations:
+        assert "illustratif" not in consultation.title + consultation.description
+        comments = db.session.execute(select(Comment).where(Comment.consultation_id == consultation.id)).scalars()
+        for comment in comments:
+            assert seen_comments.setdefault(comment.body, consultation.id) == consultation.id, comment.body
+            assert comment.parent is None or comment.parent.consultation_id == consultation.id
+        proposals = db.session.execute(select(Proposal).where(Proposal.consultation_id == consultation.id)).scalars()
+        proposals = list(proposals)
+        for proposal in proposals:
+            if proposal.justification:
+                stems = lambda text: {w[:5] for w in re.findall(r"\w{5,}", text.lower())}  # noqa: E731
+                assert stems(proposal.title) & stems(proposal.justification), proposal.title  # about itself
+                assert "illustratif" not in proposal.justification
+        titles = {p.title for p in proposals}
+        if consultation.synthesis is not None:
+            assert all(c.consultation_id == consultation.id for c in consultation.synthesis.comments)
+            assert all(p.consultation_id == consultation.id for p in consultation.synthesis.proposals)
+        if consultation.response is not None:
+            named = _quoted(consultation.response.body)
+            assert named and set(named) <= titles, named
+            cards = {card.title for card in consultation.cards}
+            for commitment in consultation.response.commitments:
+                quoted = set(_quoted(commitment.description))
+                assert quoted & cards and quoted <= cards | titles, (commitment.title, quoted)
+                assert not any("illustratif" in u.body for u in commitment.updates)
+    assert len({seen for seen in seen_comments.values()}) >= 5  # five consultations have a debate of their own
+    cards = db.session.execute(select(IssueCard)).scalars().all()
+    assert not any("illustratif" in (v.change_note or "") for card in cards for v in card.versions)
