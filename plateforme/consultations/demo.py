@@ -102,7 +102,7 @@ def _comments(consultation: Consultation, people: list[User], day: date, said) -
         text, html = _md(body)
         comment = Comment(consultation_id=consultation.id, author=people[author_index], stance=stance, body=text,
                           body_html=html, parent=parent, depth=min(parent.depth + 1, 2) if parent else 0,
-                          created_at=_at(day, 9 + index % 9))
+                          created_at=_at(day, 8) + timedelta(minutes=47 * index))  # replies after parents
         db.session.add(comment)
         comments.append(comment)
     db.session.flush()

@@ -57,9 +57,11 @@ def semicolon_list(items) -> str:
     return separator.join(items)
 
 
-def whole_percent(value) -> str:
-    """A share as a whole percentage as the reader's language writes it: « 59 % », "59%"."""
-    pattern = "#,##0 %" if str(get_locale()).startswith("fr") else "#,##0%"
+def whole_percent(value, decimals: int = 0) -> str:
+    """A share as a percentage as the reader's language writes it: « 59 % », "59%"; with
+    `decimals`, up to that many digits after the separator (« 0,0123 % »)."""
+    digits = "." + "#" * decimals if decimals else ""
+    pattern = f"#,##0{digits} %" if str(get_locale()).startswith("fr") else f"#,##0{digits}%"
     return format_percent(value, pattern)
 
 
@@ -75,6 +77,7 @@ def register_template_helpers(app) -> None:
         format_moment=format_moment,
         format_number=format_decimal,
         format_percent=format_percent,
+        whole_percent=whole_percent,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
     )
 

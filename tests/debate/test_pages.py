@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -353,3 +354,17 @@ def test_a_comment_link_counts_only_the_threads_its_reader_is_shown(client, make
     author_target = client.get(link).headers["Location"]
     assert f"{COMMENTS_PAGE_ARG}=2" in author_target
     assert f'id="commentaire-{linked.id}"' in client.get(author_target).get_data(as_text=True)
+
+
+def test_a_reply_dated_before_its_parent_is_still_shown_under_it(client, db, make):
+    """The count says what the page shows: a reply whose date precedes its parent's (an import,
+    a clock set wrong) was dropped from the thread while still counted (audit 19)."""
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    author = make.user()
+    root = comment(db, author, consultation, body="Le message d'origine.")
+    parent = comment(db, author, consultation, body="Une première réponse.", parent=root)
+    reply = comment(db, author, consultation, body="Une réponse datée trop tôt.", parent=parent)
+    db.session.get(Comment, reply.id).created_at = parent.created_at - timedelta(hours=2)
+    db.session.commit()
+    page = page_text(client.get(f"/consultations/{consultation.id}"))
+    assert "Une réponse datée trop tôt." in page and re.search(r"3\scommentaires\spubliés", page)
