@@ -16,7 +16,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from ..surveys.status import SurveyState, survey_status
-from .models import Stage
+from .models import PhaseKind, Stage
 
 
 class Progress(enum.StrEnum):
@@ -100,13 +100,18 @@ def consultation_status(consultation, today: date) -> ConsultationStatusView:
 
 def timeline_state(consultation, phase, today: date) -> str:
     """A phase as the calendar shows it: past, current or upcoming; a draft's phases are only
-    planned, and those a cancellation cut short did not take place."""
+    planned, those a cancellation cut short did not take place, and a survey phase whose survey
+    is over is "closed"."""
     from .models import ConsultationStatus
 
     if consultation.status == ConsultationStatus.DRAFT:
         return "planned"
     if phase.ends_on < today:
         return "past"
+    # The survey decides when answers stop: closed early, its phase no longer reads "en cours".
+    if (phase.kind == PhaseKind.SURVEY and consultation.survey is not None
+            and survey_status(consultation.survey, today).is_over):
+        return "closed"
     if consultation.status == ConsultationStatus.CANCELLED:
         return "cancelled"
     return "current" if phase.starts_on <= today else "upcoming"

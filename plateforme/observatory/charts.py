@@ -146,7 +146,8 @@ def bar_chart(name: str, unit: str, year: int, rows) -> BarChart | None:
               leader=leader.name, value=number(value))
     description = ngettext("%(num)s commune renseignée sur %(total)s.", "%(num)s communes renseignées sur %(total)s.",
                            len(present), total=len(rows))
-    description += " " + semicolon_list(_("%(label)s : %(message)s", label=c.name, message=f"{number(v)} {unit}")
-                                        for c, v in present) + "."
+    amounts = [(c.name, " ".join((number(v), unit))) for c, v in present]
+    description += " " + semicolon_list(_("%(label)s : %(message)s", label=commune, message=amount)
+                                        for commune, amount in amounts) + "."
     return BarChart(title=title, description=description, height=TOP + len(bars) * BAR_ROW + 20, bars=bars,
                     label_width=BAR_LABEL_WIDTH, bar_left=bar_left, missing=missing)

@@ -74,7 +74,7 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     # A draft is not "en cours", whatever its dates say.
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert 'data-status="draft"' in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
-    assert 'step-state">en cours<' not in page and 'step-state">prévue<' in page
+    assert 'step-state">phase en cours<' not in page and 'step-state">phase prévue<' in page
     assert _statuses(client, consultation)["api"] is None  # not public
 
     _move_to(db, consultation, "upcoming")
@@ -95,7 +95,10 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     db.session.commit()
     page = _agree(client, consultation, Progress.SURVEY_CLOSED)
     assert "Questionnaire en cours" not in page
-    assert f"clos le {local_today().day} " in page  # its real closing day, not 2099
+    assert re.search(rf"clos le {local_today().day}(er)?\s", page)  # its real closing day, not 2099
+    # …and its calendar agrees: the survey phase is closed, not "en cours" until its planned end.
+    step = re.search(r"Questionnaire</strong>\s—\s<span class=\"step-state\">([^<]*)<", page)
+    assert step and step.group(1) == "questionnaire clos"
 
     _move_to(db, consultation, PhaseKind.SYNTHESIS)
     _agree(client, consultation, Progress.SYNTHESIS_PENDING)
