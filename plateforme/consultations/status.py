@@ -55,6 +55,9 @@ PROGRESS_LABELS = {
     Progress.CANCELLED: _l("Annulée"),
 }
 
+# Where residents can contribute today (the home page lists these first).
+ACTIONABLE = frozenset({Progress.DEBATE, Progress.PROPOSALS, Progress.SURVEY_OPEN, Progress.SURVEY_OUTSIDE})
+
 _SURVEY_PROGRESS = {
     SurveyState.DRAFT: Progress.SURVEY_UPCOMING,
     SurveyState.UPCOMING: Progress.SURVEY_UPCOMING,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, has_request_context, request, session
+from markupsafe import Markup
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
@@ -50,6 +51,20 @@ def format_when(value, format: str = "medium") -> str:
     return _first_of_month(format_datetime(value, format))
 
 
+_DE_BEFORE_VOWEL = re.compile(r"\bde (?=[AEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒ])")
+
+
+def french_elision(text: str) -> str:
+    """« de » before a name that starts with a vowel, elided as French writes it: « Commentaire
+    d'Alex Habitant », « Membre d'Agence… », never « de Alex ». For sentences that put a person's
+    or an organisation's name after « de » (the name is only known at run time); capitals only, so
+    only names are touched. English is left as it is."""
+    if not str(get_locale()).startswith("fr"):
+        return text
+    elided = _DE_BEFORE_VOWEL.sub("d'", str(text))
+    return Markup(elided) if isinstance(text, Markup) else elided
+
+
 def semicolon_list(items) -> str:
     """Items one after the other, as the reader's language separates them: « a ; b » in French
     (a non-breaking space before the semicolon), "a; b" in English."""
@@ -70,6 +85,7 @@ def register_template_helpers(app) -> None:
     from .sanitize import markdown_to_plain_text
 
     app.jinja_env.filters["plain_text"] = markdown_to_plain_text
+    app.jinja_env.filters["elide"] = french_elision
     app.jinja_env.globals.update(
         format_date=format_day,
         licence_words=licence_words,

@@ -99,6 +99,9 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     # …and its calendar agrees: the survey phase is closed, not "en cours" until its planned end.
     step = re.search(r"Questionnaire</strong>\s—\s<span class=\"step-state\">([^<]*)<", page)
     assert step and step.group(1) == "questionnaire clos"
+    # Nobody can answer any more: the home page neither lists it under what is open nor counts it.
+    home = client.get("/").get_data(as_text=True)
+    assert _card_status(home, consultation.id) is None and "Participer" not in home
 
     _move_to(db, consultation, PhaseKind.SYNTHESIS)
     _agree(client, consultation, Progress.SYNTHESIS_PENDING)

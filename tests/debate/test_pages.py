@@ -368,3 +368,16 @@ def test_a_reply_dated_before_its_parent_is_still_shown_under_it(client, db, mak
     db.session.commit()
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert "Une réponse datée trop tôt." in page and re.search(r"3\scommentaires\spubliés", page)
+
+
+def test_de_before_a_name_starting_with_a_vowel_is_elided_in_french(client, db, make):
+    """« Répondre au commentaire d'Alex Martin », never « de Alex » (audit 19); English untouched."""
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    comment(db, make.user(name="Alex Martin"), consultation)
+    comment(db, make.user(name="Léa Roux"), consultation)
+    sign_in(client, make.user(locale=None))  # a participant sees the reply and report links
+    french = page_text(client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "fr"}))
+    assert re.search(r"commentaire d'Alex\b", french) and "de Alex" not in french
+    assert re.search(r"commentaire de Léa\b", french)
+    english = page_text(client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "en"}))
+    assert "d'Alex" not in english and "Alex" in english
