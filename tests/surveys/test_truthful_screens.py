@@ -219,3 +219,14 @@ def test_publishing_lists_the_figures_the_thresholds_withhold(client, db, make):
     assert _count(db, Publication) == 1
     assert post_form(client, url, {"confirm": "yes"}, form_url=url).status_code == 200  # a correction needs a note
     assert _count(db, Publication) == 1
+
+
+def test_the_results_say_the_gap_is_rounded_after_the_subtraction(client, db, make):
+    """29 % and 40 % shown, −10 points shown (audit 19): the reader is told why."""
+    survey = make_survey(db, "open", officials_total=1)
+    import_answers(survey, _paper(12))
+    close_survey(survey)
+    publish(survey)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert "L'écart est calculé sur les valeurs exactes, puis arrondi" in text
