@@ -95,6 +95,23 @@ def _phase_dates(current: str, today: date) -> list[tuple[PhaseKind, date, date]
     return out
 
 
+def _around_survey(phases, survey: PerceptionSurvey) -> list[tuple[PhaseKind, date, date]]:
+    """The survey phase takes the survey's own dates, as the consultation form does, so the
+    consultation and the survey give one deadline; the other phases stay back to back around it."""
+    at = next(i for i, (kind, _start, _end) in enumerate(phases) if kind == PhaseKind.SURVEY)
+    out = list(phases)
+    out[at] = (PhaseKind.SURVEY, survey.opens_at, survey.closes_at)
+    for i in range(at - 1, -1, -1):  # earlier phases end the day before the next one starts
+        kind, start, end = phases[i]
+        end_on = out[i + 1][1] - timedelta(days=1)
+        out[i] = (kind, end_on - (end - start), end_on)
+    for i in range(at + 1, len(phases)):
+        kind, start, end = phases[i]
+        start_on = out[i - 1][2] + timedelta(days=1)
+        out[i] = (kind, start_on, start_on + (end - start))
+    return out
+
+
 def _comments(consultation: Consultation, people: list[User], day: date, said) -> list[Comment]:
     comments: list[Comment] = []
     for index, (author_index, stance, body, parent_index) in enumerate(said):
@@ -136,6 +153,8 @@ def _proposals(consultation: Consultation, people: list[User], day: date, propos
 
 def _consultation(title, current, cards, audience, description, epci, official, today, survey) -> Consultation:
     phases = _phase_dates(current, today)
+    if current == "survey" and survey is not None:
+        phases = _around_survey(phases, survey)
     text, html = _md(description)
     consultation = Consultation(title=title, description=text, description_html=html, territory=epci,
                                 audience=audience, opened_by=official, cards=cards,

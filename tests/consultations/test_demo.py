@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from plateforme.accounts.models import User
 from plateforme.cards.models import IssueCard, VersionStatus
-from plateforme.consultations.models import CommitmentStatus, Consultation, ConsultationFollow, Stage
+from plateforme.consultations.models import CommitmentStatus, Consultation, ConsultationFollow, PhaseKind, Stage
 from plateforme.core.models import local_today
 from plateforme.debate.models import Comment, Proposal, ProposalStatus
 from plateforme.notifications.models import Notification
@@ -61,6 +61,9 @@ def test_demo_runs_one_consultation_in_each_stage_and_a_complete_one(app, db, cl
     survey_consultation = by_stage[Stage.SURVEY]
     assert survey_consultation.survey is not None
     assert survey_consultation.survey.territory_id == survey_consultation.territory_id
+    survey_phase = survey_consultation.phase(PhaseKind.SURVEY)  # one deadline, the survey's (audit 19)
+    assert (survey_phase.starts_on, survey_phase.ends_on) == (survey_consultation.survey.opens_at,
+                                                             survey_consultation.survey.closes_at)
 
     assert by_stage[Stage.RESPONSE].synthesis is not None and by_stage[Stage.RESPONSE].response is None
     concluded = by_stage[Stage.CONCLUDED]
