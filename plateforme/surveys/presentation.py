@@ -175,6 +175,9 @@ def _x(share: float) -> float:
 
 
 def _short(text: str, limit: int = 85) -> str:
+    """A statement as a label before « : »: shortened, without its final full stop (« …étrangers : 59 % »,
+    never « …étrangers. : 59 % »)."""
+    text = text.rstrip().rstrip(".")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

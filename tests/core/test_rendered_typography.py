@@ -32,8 +32,13 @@ MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|
 FIRST_WITHOUT_ER = re.compile(rf"(?<![\d,.])1[\s\u00a0\u202f]+(?:{MONTHS})", re.IGNORECASE)
 
 
+# Punctuation doubled where pieces are joined: « démonstration. ; produit par », « Camille N.. ».
+DOUBLED = re.compile(r"(?<![./])\.\.(?![./])|\.[ \u00a0]+[;:](?=\s)")
+
+
 def typography_faults(text: str) -> list[str]:
     faults = [f"breakable space: …{text[max(0, m.start() - 25):m.end() + 15]!r}" for m in BREAKABLE.finditer(text)]
+    faults += [f"doubled punctuation: …{text[max(0, m.start() - 25):m.end() + 15]!r}" for m in DOUBLED.finditer(text)]
     faults += [f"« 1 » for « 1er »: …{text[max(0, m.start() - 20):m.end() + 10]!r}"
                for m in FIRST_WITHOUT_ER.finditer(text)]
     return faults
@@ -41,10 +46,11 @@ def typography_faults(text: str) -> list[str]:
 
 def test_the_check_finds_what_a_reader_would_see():
     html = ('<p>Voir <span class="visually-hidden"> : Lyon</span></p><p title="Pourquoi ?">« oui »</p>'
-            "<p>Le 1 septembre 2026 à 10:30, https://exemple.fr</p><pre>a ? b</pre><script>x = a ? b : c</script>")
+            "<p>Le 1 septembre 2026 à 10:30, https://exemple.fr</p><pre>a ? b</pre><script>x = a ? b : c</script>"
+            "<p>Donnée inventée. ; produit par Camille N..</p>")
     faults = [fault for text in visible_texts(html) for fault in typography_faults(text)]
-    assert len(faults) == 5, faults
-    good = ("<p>Voir<span>\u00a0: Lyon</span> «\u00a0oui\u00a0» le 1er septembre, 21 mars, 10:30</p>"
+    assert len(faults) == 8, faults  # « . ; » is both a breakable space and doubled punctuation
+    good = ("<p>Voir<span>\u00a0: Lyon</span> «\u00a0oui\u00a0» le 1er septembre, 21 mars, 10:30… etc.</p>"
             '<a href="https://exemple.fr/?q=1" aria-label="Qui\u00a0?">x</a>')
     assert not [fault for text in visible_texts(good) for fault in typography_faults(text)]
 
