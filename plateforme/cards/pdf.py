@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal, get_locale, gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from ..core.i18n import format_day
 from ..core.i18n import licence_words
+from ..core.text import french_spacing
 from .labels import POLITICAL_STATUS_HINTS, POLITICAL_STATUS_LABELS
 from .models import IssueCard, IssueCardVersion
 
@@ -36,6 +37,13 @@ class KitLinks:
 
 class _KitPDF(FPDF):
     footer_text = ""
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):
+        # A French kit keeps French typography in what people wrote too (a card's « … ? »): the
+        # space before « : ; ? ! » and inside « » becomes non-breaking, which fpdf2 never wraps at.
+        if str(get_locale()).startswith("fr"):
+            text = french_spacing(text)
+        return super().multi_cell(w, h, text, *args, **kwargs)
 
     def footer(self):
         self.set_y(-14)
