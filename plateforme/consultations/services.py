@@ -284,7 +284,11 @@ def publish_consultation(consultation: Consultation, user: User, today: date | N
 
 
 def cancel_consultation(consultation: Consultation, user: User, reason: str) -> None:
-    """Cancel with a public reason; the page stays online with it."""
+    """Cancel with a public reason; the page stays online with it. Not once the official
+    response is published: the consultation took place, and its page cannot say it did not."""
+    if consultation.response is not None:
+        raise ConsultationError(_("La réponse officielle est publiée : la consultation a eu lieu et ne peut plus "
+                                  "être annulée. Le suivi de ses engagements continue sur sa page."))
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ConsultationError(_("Expliquez publiquement pourquoi la consultation est annulée (10 caractères au "

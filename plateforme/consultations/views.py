@@ -199,6 +199,10 @@ def cancel(consultation_id):
     if consultation.status == ConsultationStatus.CANCELLED:
         flash(_("Cette consultation est déjà annulée."), "info")
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    if consultation.response is not None:
+        flash(_("La réponse officielle est publiée : la consultation a eu lieu et ne peut plus être annulée. Le "
+                "suivi de ses engagements continue sur sa page."), "info")
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
     form = CancelForm()
     if form.validate_on_submit():
         try:

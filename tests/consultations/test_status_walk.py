@@ -169,3 +169,20 @@ def test_a_commitment_reads_the_same_everywhere_at_every_status(client, db, make
     assert "échéance dépassée" in page_text(client.get(f"/consultations/engagements/{late.id}"))
     rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/commitments.csv").get_data(as_text=True))))
     assert next(r["overdue"] for r in rows if r["id"] == str(late.id)).lower() in ("true", "1")
+
+
+def test_a_consultation_with_a_published_response_cannot_be_cancelled(client, db, make):
+    """It took place: no page may say it « n'aura pas lieu » next to its response (audit 19)."""
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    official = consultation.opened_by
+    response_with_commitments(db, consultation, official)
+    sign_in(client, official)
+    url = f"/consultations/{consultation.id}/annuler"
+    assert f'href="{url}"' not in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    answer = client.get(url)
+    assert answer.status_code == 302
+    assert re.search(r"ne peut plus\sêtre annulée", page_text(client.get(answer.headers["Location"])))
+    token = re.search(r'name="csrf_token" [^>]*value="([^"]+)"', client.get("/compte").get_data(as_text=True))
+    client.post(url, data={"csrf_token": token.group(1) if token else "", "reason": "Le calendrier a changé."})
+    db.session.refresh(consultation)
+    assert consultation.status != ConsultationStatus.CANCELLED

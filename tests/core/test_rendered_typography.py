@@ -33,7 +33,7 @@ FIRST_WITHOUT_ER = re.compile(rf"(?<![\d,.])1[\s\u00a0\u202f]+(?:{MONTHS})", re.
 
 
 # Punctuation doubled where pieces are joined: « démonstration. ; produit par », « Camille N.. ».
-DOUBLED = re.compile(r"(?<![./])\.\.(?![./])|\.[ \u00a0]+[;:](?=\s)")
+DOUBLED = re.compile(r"(?<![./])\.\.(?![./])|[.?!][ \u00a0]+[;:](?=\s)")
 
 
 def typography_faults(text: str) -> list[str]:
@@ -47,9 +47,9 @@ def typography_faults(text: str) -> list[str]:
 def test_the_check_finds_what_a_reader_would_see():
     html = ('<p>Voir <span class="visually-hidden"> : Lyon</span></p><p title="Pourquoi ?">« oui »</p>'
             "<p>Le 1 septembre 2026 à 10:30, https://exemple.fr</p><pre>a ? b</pre><script>x = a ? b : c</script>"
-            "<p>Donnée inventée. ; produit par Camille N..</p>")
+            "<p>Donnée inventée. ; produit par Camille N..</p><p>Qui peut participer ? : tout le monde</p>")
     faults = [fault for text in visible_texts(html) for fault in typography_faults(text)]
-    assert len(faults) == 8, faults  # « . ; » is both a breakable space and doubled punctuation
+    assert len(faults) == 11, faults  # « . ; » and « ? : » count as breakable spaces and as doubled punctuation
     good = ("<p>Voir<span>\u00a0: Lyon</span> «\u00a0oui\u00a0» le 1er septembre, 21 mars, 10:30… etc.</p>"
             '<a href="https://exemple.fr/?q=1" aria-label="Qui\u00a0?">x</a>')
     assert not [fault for text in visible_texts(good) for fault in typography_faults(text)]
