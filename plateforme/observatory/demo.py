@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -190,7 +190,30 @@ def _findings(epci: Territory, organisations: list[Organisation], contributors: 
         if status == FindingStatus.WITHDRAWN:
             withdraw_finding(finding, author, "L'entreprise a démenti la relocalisation : le constat reposait sur "
                                               "une annonce qui n'a pas eu lieu.")
+        _backdate(finding, len(existing))
+        existing.add(title)
     db.session.flush()
+
+
+def _backdate(finding: Finding, index: int) -> None:
+    """The workflow above ran just now; a demo territory has a past. Findings were written, reviewed
+    and published months ago (before the issue cards that cite them, cards/demo.py: up to 240 days),
+    a few days apart, and the withdrawn one was withdrawn weeks after its publication."""
+    start = utcnow() - timedelta(days=330 - 6 * index)
+    step = timedelta(days=2)
+    finding.created_at = start
+    for version in finding.versions:
+        version.created_at = start + timedelta(hours=1)
+    if finding.submitted_at is not None:
+        finding.submitted_at = start + step
+    for number, review in enumerate(finding.reviews):
+        review.created_at = start + step * (2 + number)
+    if finding.published_at is not None:
+        finding.published_at = start + step * 2
+    if finding.withdrawn_at is not None:
+        finding.withdrawn_at = start + timedelta(days=45)
+    finding.updated_at = max(t for t in (finding.created_at, finding.submitted_at, finding.published_at,
+                                         finding.withdrawn_at, *(r.created_at for r in finding.reviews)) if t)
 
 
 # (name, unit, flow, additive, organisation index, per 100,000 residents, yearly growth, definition)

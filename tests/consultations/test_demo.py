@@ -136,3 +136,7 @@ def test_the_demo_reads_as_one_coherent_territory(app, db, client):
     assert len({seen for seen in seen_comments.values()}) >= 5  # five consultations have a debate of their own
     cards = db.session.execute(select(IssueCard)).scalars().all()
     assert not any("illustratif" in (v.change_note or "") for card in cards for v in card.versions)
+    for card in cards:  # a card cites findings published before it, not months later (audit 19)
+        for version in card.versions:
+            for finding in version.findings if version.published_at else ():
+                assert finding.published_at < version.published_at, (card.title, finding.title)
