@@ -230,3 +230,19 @@ def test_the_results_say_the_gap_is_rounded_after_the_subtraction(client, db, ma
     db.session.commit()
     text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
     assert "L'écart est calculé sur les valeurs exactes, puis arrondi" in text
+
+
+def test_the_survey_page_hides_small_counts_once_answers_stop_as_the_results_do(client, db, make):
+    """The results say « non publié (moins de 11 réponses) »: the survey page next door must not
+    say « 2 réponses d'habitants » (audit 19). While open, the live counts stay."""
+    survey = make_survey(db, "open", officials_total=1)
+    import_answers(survey, _paper(2))
+    db.session.commit()
+    assert re.search(r"\b2\sréponses\sd'habitants", _words(client.get(f"/questionnaires/{survey.id}")))
+    close_survey(survey)
+    publish(survey)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}"))
+    assert not re.search(r"\b2\sréponses\sd'habitants", text)
+    assert re.search(r"Réponses d'habitants\s:\snon publié \(moins de 11 réponses\)", text)
+    assert re.search(r"non publié \(moins de 11 réponses\)", _words(client.get(f"/questionnaires/{survey.id}/resultats")))
