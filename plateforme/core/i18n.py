@@ -65,6 +65,20 @@ def french_elision(text: str) -> str:
     return Markup(elided) if isinstance(text, Markup) else elided
 
 
+def quoted(text) -> Markup:
+    """A quotation as the reader's language marks it: « … » in French (non-breaking spaces
+    inside), “…” in English. Escapes `text` unless it is already markup."""
+    inner = text if isinstance(text, Markup) else Markup.escape(str(text))
+    if str(get_locale()).startswith("fr"):
+        return Markup("«\u00a0") + inner + Markup("\u00a0»")
+    return Markup("“") + inner + Markup("”")
+
+
+def semicolon() -> str:
+    """The semicolon that ends a list item in a sentence: « … ; » in French, "…;" in English."""
+    return "\u00a0;" if str(get_locale()).startswith("fr") else ";"
+
+
 def semicolon_list(items) -> str:
     """Items one after the other, as the reader's language separates them: « a ; b » in French
     (a non-breaking space before the semicolon), "a; b" in English."""
@@ -86,6 +100,7 @@ def register_template_helpers(app) -> None:
 
     app.jinja_env.filters["plain_text"] = markdown_to_plain_text
     app.jinja_env.filters["elide"] = french_elision
+    app.jinja_env.filters["quoted"] = quoted
     app.jinja_env.globals.update(
         format_date=format_day,
         licence_words=licence_words,
@@ -94,6 +109,7 @@ def register_template_helpers(app) -> None:
         format_number=format_decimal,
         format_percent=format_percent,
         whole_percent=whole_percent,
+        semicolon=semicolon,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
     )
 
