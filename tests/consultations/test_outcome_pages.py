@@ -271,3 +271,14 @@ def test_the_finding_page_lists_the_consultations_that_used_it(client, make, db)
     consultation = build_consultation(make, current=PhaseKind.DEBATE, cards=[card], title="Débat sur les étudiants")
     page = page_text(client.get(f"/observatoire/constats/{finding.id}"))
     assert "Consultations qui en ont débattu" in page and f"/consultations/{consultation.id}" in page
+
+
+def test_the_progress_form_hint_is_in_the_reader_s_language(client, make, db):
+    """The hint joined to the formatting help was frozen in French when the module loaded (audit 19)."""
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    official = consultation.opened_by
+    commitment = response_with_commitments(db, consultation, official)[0]
+    sign_in(client, official)
+    english = page_text(client.get(f"/consultations/engagements/{commitment.id}/suivi",
+                                   headers={"Accept-Language": "en"}))
+    assert "What has been done since the last update" in english and "Ce qui a été fait" not in english
