@@ -85,7 +85,14 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
     baseline = round(TOP + PLOT_HEIGHT * (1 - (0 - bottom) / span), 1)
     path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
     first, last = series[0], series[-1]
-    if len(series) > 1 and first.value:
+    incomplete = any(p.aggregate and p.aggregate.missing for p in (first, last))
+    if len(series) > 1 and incomplete:
+        # Sums over different sets of communes: no percentage change between them (it read "+26 %"
+        # where communes were missing, audit 19); the note below says which sum is incomplete.
+        title = _("%(name)s, %(territory)s : de %(first)s en %(y1)s à %(last)s en %(y2)s",
+                  name=name, territory=territory_name, first=number(first.value), y1=first.period,
+                  last=number(last.value), y2=last.period)
+    elif len(series) > 1 and first.value:
         change = (last.value - first.value) / abs(first.value)
         title = _("%(name)s, %(territory)s : de %(first)s en %(y1)s à %(last)s en %(y2)s (%(change)s)",
                   name=name, territory=territory_name, first=number(first.value), y1=first.period,
