@@ -28,6 +28,7 @@ class Progress(enum.StrEnum):
     SURVEY_UPCOMING = "survey_upcoming"
     SURVEY_OPEN = "survey_open"
     SURVEY_CLOSED = "survey_closed"
+    SURVEY_PUBLISHED = "survey_published"  # its results are out: not "clos" for ever after
     SURVEY_OUTSIDE = "survey_outside"    # the survey phase, without a survey on the platform
     SYNTHESIS_PENDING = "synthesis_pending"
     RESPONSE_AWAITED = "response_awaited"  # synthesis published, official response not yet
@@ -46,6 +47,7 @@ PROGRESS_LABELS = {
     Progress.SURVEY_UPCOMING: _l("Questionnaire à venir"),
     Progress.SURVEY_OPEN: _l("Questionnaire en cours"),
     Progress.SURVEY_CLOSED: _l("Questionnaire clos"),
+    Progress.SURVEY_PUBLISHED: _l("Résultats du questionnaire publiés"),
     Progress.SURVEY_OUTSIDE: _l("Questionnaire hors de la plateforme"),
     Progress.SYNTHESIS_PENDING: _l("Synthèse en préparation"),
     Progress.RESPONSE_AWAITED: _l("Synthèse publiée, réponse officielle en préparation"),
@@ -64,7 +66,7 @@ _SURVEY_PROGRESS = {
     SurveyState.OPEN: Progress.SURVEY_OPEN,
     SurveyState.ENDED: Progress.SURVEY_CLOSED,
     SurveyState.CLOSED: Progress.SURVEY_CLOSED,
-    SurveyState.PUBLISHED: Progress.SURVEY_CLOSED,
+    SurveyState.PUBLISHED: Progress.SURVEY_PUBLISHED,
 }
 
 

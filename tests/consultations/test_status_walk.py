@@ -12,6 +12,7 @@ from plateforme.consultations.models import CommitmentStatus, ConsultationStatus
 from plateforme.consultations.status import PROGRESS_LABELS, Progress
 from plateforme.core.models import local_today, utcnow
 from plateforme.surveys.models import SurveyStatus
+from plateforme.surveys.publication import publish
 
 from ..factories import make_survey, page_text, sign_in
 from .helpers import build_consultation, phase_dates
@@ -102,6 +103,10 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     # Nobody can answer any more: the home page neither lists it under what is open nor counts it.
     home = client.get("/").get_data(as_text=True)
     assert _card_status(home, consultation.id) is None and "Participer" not in home
+    # Its results are published: every place says so, not "clos" for ever after.
+    publish(survey)
+    db.session.commit()
+    _agree(client, consultation, Progress.SURVEY_PUBLISHED)
 
     _move_to(db, consultation, PhaseKind.SYNTHESIS)
     _agree(client, consultation, Progress.SYNTHESIS_PENDING)
