@@ -181,11 +181,12 @@ def summarise(world: cw.World, replications: list[dict], sizes: list[int], confi
         reps = [r for r in replications if r["n"] == n]
         first = f"{configs[0][0]}/{configs[0][1]}"
         res_records, unweighted, com_records = [], [], []
-        weighted_off = not_converged = 0
+        weighted_off = not_converged = sex_not_given = 0
         commune_cells = 0
         for r in reps:
             result = r["configs"][first]["results"]
             weighted_off += not result["weighting_applied"]
+            sex_not_given += result.get("sex_not_given") or 0
             not_converged += result["converged"] is False
             for j, s in enumerate(result["statements"]):
                 block = s["residents"]
@@ -199,7 +200,9 @@ def summarise(world: cw.World, replications: list[dict], sizes: list[int], confi
                         com_records.append((r["rep"], (c["code"], j), world.commune_truth[(c["code"], j)],
                                             c["value"], c["low"], c["high"], c["approximate"], c["reason"]))
         row = {"n": n, **_stats(res_records, len(reps)), "unweighted": _error_stats(unweighted),
-               "figures": len(reps) * k, "weighting_not_applied": weighted_off, "not_converged": not_converged}
+               "figures": len(reps) * k, "weighting_not_applied": weighted_off, "not_converged": not_converged,
+               # Respondents who did not give their sex, as a share of all respondents.
+               "sex_not_given": sex_not_given / (n * len(reps)) if reps else None}
         residents.append(row)
         communes.append({"n": n, **_stats(com_records, len(reps)), "figures": len(reps) * k * len(world.commune_ids),
                          "listed": commune_cells})
@@ -256,6 +259,10 @@ def format_tables(summary: dict) -> str:
 
     for row in summary["residents"]:
         lines.append(line(f"{row['n']:>6}", row))
+    hidden = [row.get("sex_not_given") for row in summary["residents"] if row.get("sex_not_given") is not None]
+    if hidden:
+        lines.append(f"(sex not given — weighted by the publication code's rule: {_pct(min(hidden))}–"
+                     f"{_pct(max(hidden))} % of respondents)")
     lines += ["", "Gap (officials' mean − residents' share; target: mean of all M officials − true share)",
               f"{'n':>6} {'m/M':>5} {'publ.%':>7} {'approx%':>7} {'coverage ± MC':>15} {'width':>6} "
               f"{'|bias|w':>7} {'RMSE w':>7} {'|bias|u':>7} {'RMSE u':>7}"]
