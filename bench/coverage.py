@@ -12,7 +12,8 @@ communes named by fewer than 20 answers pooled) and calls the publication code,
 `compute_results`, once per officials' configuration (m answer of M, a random subset; the
 M estimates are fixed, 15 points under the truth on average). Each published interval is
 compared with the truth: the population's share agreeing, and for the gap the mean of all
-M officials' estimates minus it. The default run takes about 10 minutes on 2 cores.
+M officials' estimates minus it. The default run (one variant) takes about 10 minutes of CPU:
+5 minutes with 2 idle cores; both variants, 20 minutes of CPU.
 """
 from __future__ import annotations
 
