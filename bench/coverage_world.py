@@ -29,6 +29,10 @@ SEX_EFFECT = {"F": 0.4, "M": -0.4}
 AGE_EFFECT = (1.0, 0.5, 0.0, -0.5, -1.0)
 # Interactions variant: young men think differently again, old women too.
 INTERACTIONS = {("M", 0): -0.9, ("F", 4): 0.5}
+# Respondents who prefer not to give their sex ("X" on the form), by age band: about 2.6 %
+# overall, more among the young. The population's margins count them under their actual
+# sex (as the census does); the publication code splits them by its documented rule.
+SEX_NOT_GIVEN = (0.04, 0.03, 0.02, 0.02, 0.02)
 DONT_KNOW = 0.12  # share answering "ne sait pas" among those who do not agree
 BLANK = 0.02  # statements skipped, at random
 # Response propensity: three times lower among young men; varies with age, sex, commune.
@@ -52,6 +56,7 @@ class World:
     age: np.ndarray             # index into AGE_BANDS
     commune: np.ndarray         # index into commune_ids
     codes: np.ndarray           # population × statements, int8: 0 dk, 1..5
+    hides_sex: np.ndarray       # bool: answers "prefer not to say" for sex
     propensity: np.ndarray
     truth: np.ndarray           # per statement: the population share agreeing (code rule of the app)
     commune_truth: dict         # (commune code, statement) → share agreeing
@@ -108,13 +113,15 @@ def build_world(communes: list[tuple[int, str, int]], variant: str, seed: int, o
     commune_codes = [code for _id, code, _pop in communes]
     commune_truth = {(commune_codes[c], j): share(codes[commune == c, j])
                      for c in range(len(communes)) for j in range(len(STATEMENTS))}
+    # A draw of its own, so adding it left every other figure of the world unchanged.
+    hides_sex = _rng(seed, 4).random(POPULATION) < np.asarray(SEX_NOT_GIVEN)[age]
     officials = {}
     for total in officials_totals:
         orng = _rng(seed, 2, total)
         raw = truth[None, :] + OFFICIALS_BIAS + orng.normal(0, OFFICIALS_SD, (total, len(STATEMENTS)))
         officials[total] = np.clip(np.round(raw * 100), 0, 100) / 100
-    return World(commune_ids, commune_codes, sex, age, commune, codes, propensity, truth, commune_truth, officials,
-                 dk_in_denominator)
+    return World(commune_ids, commune_codes, sex, age, commune, codes, hides_sex, propensity, truth, commune_truth,
+                 officials, dk_in_denominator)
 
 
 def margins_rows(world: World) -> list[dict]:
@@ -209,7 +216,7 @@ def replicate(world: World, survey_id: int, n: int, configs: list[tuple[int, int
     codes = world.codes[people]
     blank = rng.random(codes.shape) < BLANK
     letters = np.where(blank, ".", _ALPHABET[codes])
-    rows = [{"id": f"{i:032x}", "survey_id": survey_id, "sex": SEXES[world.sex[p]],
+    rows = [{"id": f"{i:032x}", "survey_id": survey_id, "sex": "X" if world.hides_sex[p] else SEXES[world.sex[p]],
              "age_band": AGE_BANDS[world.age[p]], "commune_id": world.commune_ids[world.commune[p]],
              "answers": "".join(letters[i]), "estimates": "", "channel": "online"}
             for i, p in enumerate(people)]
@@ -278,7 +285,8 @@ def _extract(results: dict) -> dict:
             "communes": [dict(_interval(c), code=c.get("code")) for c in s.get("communes", [])],
         })
     return {"weighting_applied": bool(weighting.get("applied")), "converged": weighting.get("converged"),
-            "weighting_reason": weighting.get("reason"), "statements": statements}
+            "weighting_reason": weighting.get("reason"), "sex_not_given": weighting.get("sex_not_given"),
+            "statements": statements}
 
 
 def is_finite(value) -> bool:

@@ -25,6 +25,16 @@ _SURVEY_RESIDENTS = {"type": "object", "properties": {
         "denominator: this is the question officials are asked (\"out of 100 residents, how many agree?\"), "
         "about all residents, with an opinion or not.")},
     "dont_know": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL,
+    "n_eff": {"type": ["number", "null"], "description": (
+        "Taille effective de l'intervalle de Wilson (ci_low, ci_high) : p(1 − p)/V, V étant la variance du "
+        "calage estimée par linéarisation (résidus de la part sur les totaux calés, facteur n/(n − r)), "
+        "plafonnée au nombre de réponses ; taille de Kish quand variance vaut « kish » ou est absente. "
+        "EN: effective size of Wilson's interval (ci_low, ci_high): p(1 − p)/V, V being the raked share's "
+        "linearised variance (residuals of the share on the calibrated totals, factor n/(n − r)), capped at "
+        "the number of answers; Kish's size when variance is \"kish\" or absent.")},
+    "variance": {"type": ["string", "null"], "enum": ["linearised", "kish", None], "description": (
+        "Comment la variance de la part a été estimée ; absente des versions publiées avant ce calcul (Kish). "
+        "EN: how the share's variance was estimated; absent from versions published before it (Kish).")},
 }, "additionalProperties": True}
 _SURVEY_OFFICIALS = {"type": "object", "properties": {
     "mean_only": {"type": "boolean", "description": (

@@ -24,6 +24,7 @@ from .gap import (
     welch_satterthwaite_df,
     wrong_majority_rate,
 )
+from .linearisation import linearised_n_eff, linearised_variance
 from .raking import (
     EmptyCategoryError,
     InconsistentMarginsError,
@@ -50,6 +51,8 @@ __all__ = [
     "design_effect",
     "gap",
     "kish_n_eff",
+    "linearised_n_eff",
+    "linearised_variance",
     "mean_absolute_error",
     "officials_distribution_publishable",
     "officials_publishable",

@@ -8,6 +8,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .linearisation import linearised_n_eff
+
 # Normal quantile for a two-sided 95 % interval.
 Z_95 = 1.959964
 
@@ -69,11 +71,12 @@ class AgreementShare:
     """Weighted agreement with one statement (shares are fractions in [0, 1])."""
 
     n: int  # respondents with a non-blank answer (dk included)
-    n_eff: float  # Kish effective size of those respondents
+    n_eff: float  # effective size the interval rests on (Kish, or linearised: `variance`)
     agree: float  # weighted share answering 4 or 5
     dont_know: float  # weighted share answering "dk"
     ci_low: float
     ci_high: float
+    variance: str = "kish"  # "kish" or "linearised" (calibration taken into account)
 
 
 def _parse_one(value: Any) -> int:
@@ -128,7 +131,8 @@ def agreement_share(
 
     p̂ = Σw[answer in {4, 5}] / Σw[answer not blank]: "dk" counts in the
     denominator (not knowing is not agreeing), blanks do not. The interval is
-    Wilson's on the Kish effective size. ``weights=None`` means equal weights.
+    Wilson's on the Kish effective size (``agreement_share_from_codes`` with a raking's
+    ``design`` uses the linearised one instead). ``weights=None`` means equal weights.
     With no usable answer, shares and bounds are nan and n is 0.
     """
     return agreement_share_from_codes(answer_codes(answers), weights, z)
@@ -138,9 +142,15 @@ def agreement_share_from_codes(
     codes: np.ndarray,
     weights: Sequence[float] | np.ndarray | None = None,
     z: float = Z_95,
+    design: np.ndarray | None = None,
 ) -> AgreementShare:
     """`agreement_share` on answers already parsed by `answer_codes` (int8: -1 blank,
-    0 dk, 1..5) — for callers that hold large coded arrays and must not re-parse them."""
+    0 dk, 1..5) — for callers that hold large coded arrays and must not re-parse them.
+
+    ``design``: the raking's calibration indicators (respondents × totals, see
+    linearisation.py). With it, the effective size is the linearised one, which credits
+    the calibration for what it explains; without it (or when that variance is zero, as
+    when everyone agrees), Kish's."""
     codes = np.asarray(codes, dtype=np.int8).reshape(-1)
     if codes.size and (codes.min() < BLANK or codes.max() > 5):
         raise ValueError("codes must be -1 (blank), 0 (dk) or 1..5")
@@ -155,5 +165,12 @@ def agreement_share_from_codes(
     agree = float(w[codes >= 4].sum()) / total
     dont_know = float(w[codes == DONT_KNOW].sum()) / total
     agree = min(agree, 1.0)  # rounding guard
+    variance = "kish"
+    if design is not None and weights is not None:
+        linearised = linearised_n_eff(codes >= 4, answered, w, design)
+        if not math.isnan(linearised):
+            # Capped at the answers' count: a variance estimated at (near) zero, as when each
+            # calibration cell is unanimous, must not make the interval a point.
+            n_eff, variance = min(linearised, float(n)), "linearised"
     low, high = wilson_interval(agree, n_eff, z)
-    return AgreementShare(n, n_eff, agree, dont_know, low, high)
+    return AgreementShare(n, n_eff, agree, dont_know, low, high, variance)

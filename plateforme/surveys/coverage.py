@@ -81,7 +81,8 @@ def coverage_study() -> dict | None:
                 "interactions": _("avec une interaction sexe × âge dans les opinions")}
     runs = []
     for run in data["runs"]:
-        residents = [_row(ngettext("%(num)s répondant", "%(num)s répondants", r["n"]), r, goal)
+        residents = [_row(ngettext("%(count)s répondant", "%(count)s répondants", r["n"],
+                                        count=format_number(r["n"])), r, goal)
                      for r in run["residents"]]
         gap = [_row(_("%(n)s répondants, %(m)s élus sur %(total)s", n=format_number(g["n"]), m=g["officials"].split("/")[0],
                       total=g["officials"].split("/")[1]), g, goal) for g in run["gap"]]

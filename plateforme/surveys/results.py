@@ -62,8 +62,9 @@ def _estimate_columns(estimate_strings: list[str], k: int) -> list[list[float | 
     return columns
 
 
-def _residents_block(codes: np.ndarray, weights: np.ndarray, threshold: int) -> tuple[dict, object]:
-    share = agreement_share_from_codes(codes, weights)
+def _residents_block(codes: np.ndarray, weights: np.ndarray, threshold: int,
+                     design: np.ndarray | None = None) -> tuple[dict, object]:
+    share = agreement_share_from_codes(codes, weights, design=design)
     suppressed = share.n < threshold
     block = {
         "n": share.n if not suppressed else None,
@@ -73,6 +74,8 @@ def _residents_block(codes: np.ndarray, weights: np.ndarray, threshold: int) -> 
         "ci_low": None if suppressed else _round(share.ci_low),
         "ci_high": None if suppressed else _round(share.ci_high),
         "suppressed": suppressed,
+        # How the interval's variance was estimated (older snapshots lack the key: Kish).
+        "variance": None if suppressed else share.variance,
     }
     return block, (None if suppressed else share)
 
@@ -202,7 +205,7 @@ def compute_results(survey: PerceptionSurvey) -> dict:
 
     results = []
     for j, statement in enumerate(statements):
-        residents, share = _residents_block(codes[:, j], weights, survey.min_residents)
+        residents, share = _residents_block(codes[:, j], weights, survey.min_residents, weighting.design)
         pairs = [(e, o) for e, o in zip(official_estimates[j], official_opinions[j]) if e is not None]
         estimates = [e for e, _o in pairs]
         opinions = [o for _e, o in pairs]  # blank and "ne sait pas" are dropped by projection()

@@ -56,6 +56,9 @@ class Weighting:
     trim_used: tuple[float, float] | None = None
     trim_widened: bool = False
     sex_not_given: int = 0
+    # Respondents × calibration totals: each one's share in every category raked on (fractional
+    # for a sex not given). Not published: it gives the shares' linearised variance.
+    design: np.ndarray | None = None
 
     def diagnostics(self) -> dict:
         """The published keys added to the weighting block (older snapshots lack them)."""
@@ -153,21 +156,27 @@ def rake_residents(population: dict[tuple[str, str], float], commune_population:
         crossed = False
     if isinstance(outcome, Weighting):
         return outcome
-    result, origin, variables = outcome
+    result, origin, variables, row_design = outcome
     # Weights are scaled to average 1: shares do not depend on the scale.
-    weights = np.bincount(np.asarray(origin), weights=result.weights, minlength=n)
+    origin = np.asarray(origin)
+    weights = np.bincount(origin, weights=result.weights, minlength=n)
+    # A respondent's indicators are their rows' own, averaged with the rows' weights, so that
+    # Σ w x over respondents is the raked totals, as over rows.
+    design = np.zeros((n, row_design.shape[1]))
+    np.add.at(design, origin, row_design * result.weights[:, None])
+    design /= np.where(weights > 0, weights, 1.0)[:, None]
     weights = weights * (n / weights.sum())
     return Weighting(weights, True, variables=variables, converged=result.converged,
                      iterations=result.iterations, trimmed=int(result.trimmed), pooled_communes=pooled,
                      margins="sex_by_age" if crossed else "one_way", age_groups=groups,
                      max_margin_error=result.max_margin_error, max_weight=float(weights.max()),
                      trim_used=result.trim, trim_widened=result.trim_widened,
-                     sex_not_given=sum(1 for s in sexes if s not in SEXES))
+                     sex_not_given=sum(1 for s in sexes if s not in SEXES), design=design)
 
 
 def _rake_groups(population, groups, crossed, sexes, age_bands, commune_values, commune_margin, trim):
-    """One raking with the given age groups: (result, row origins, variables) or an
-    unweighted Weighting when raking is impossible."""
+    """One raking with the given age groups: (result, row origins, variables, rows × totals
+    indicators) or an unweighted Weighting when raking is impossible."""
     n = len(sexes)
     unweighted = np.ones(n)
     group_of = {b: ",".join(g) for g in groups for b in g}
@@ -211,4 +220,6 @@ def _rake_groups(population, groups, crossed, sexes, age_bands, commune_values, 
         result = rake_feasible(sample, margins, base_weights=np.asarray(base), trim=trim)
     except RakingError as error:
         return Weighting(unweighted, False, reason=f"raking_failed: {error}")
-    return result, origin, variables
+    values = {var: np.asarray(sample[var], dtype=object) for var in margins}
+    columns = [(values[var] == category).astype(float) for var, margin in margins.items() for category in margin]
+    return result, origin, variables, np.column_stack(columns)

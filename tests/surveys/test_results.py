@@ -10,6 +10,7 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from sqlalchemy import event
 from statsmodels.stats.proportion import proportion_confint
 
@@ -106,18 +107,28 @@ def test_weighted_agreement_matches_weightipy_and_statsmodels(client, db, make):
     frame = pd.DataFrame(rows, columns=["sex", "age_band", "commune", "s1", "s2"])
     frame["sex_age"] = frame["sex"] + "|" + frame["age_band"]
     weights = weightipy.weight(frame[["sex_age", "commune"]], scheme).to_numpy()
-    # …and statsmodels gives Wilson's interval on the effective sample size.
+    # …statsmodels regresses the linearised share on the calibration cells (GREG residuals:
+    # what sex × age and commune do not explain), whose weighted sum of squares is the
+    # variance; the effective size p(1 − p)/V, capped at the answers' count, gives Wilson's
+    # interval (statsmodels again).
     answered = frame["s1"] != ""
     w = weights[answered.to_numpy()]
     agree = frame.loc[answered, "s1"].isin(["4", "5"]).to_numpy()
     p_hat = float((w * agree).sum() / w.sum())
-    n_eff = float(w.sum() ** 2 / (w ** 2).sum())
+    z = np.where(answered, frame["s1"].isin(["4", "5"]) - p_hat, 0.0)
+    cells = pd.get_dummies(frame[["sex_age", "commune"]]).astype(float)
+    fit = sm.WLS(z, cells, weights=weights).fit()
+    n = len(frame)
+    variance = n / (n - fit.model.rank) * float(np.sum((weights * fit.resid) ** 2)) / w.sum() ** 2
+    n_eff = min(p_hat * (1 - p_hat) / variance, int(answered.sum()))
     low, high = proportion_confint(p_hat * n_eff, n_eff, method="wilson")
 
     s1 = data["statements"][0]["residents"]
     assert s1["n"] == int(answered.sum())
     assert s1["agree"] == pytest.approx(p_hat, abs=2e-4)
-    assert s1["n_eff"] == pytest.approx(n_eff, abs=0.2)
+    assert s1["n_eff"] == pytest.approx(n_eff, abs=0.2) and s1["variance"] == "linearised"
+    # Kish's size, which ignores what the calibration explains, is smaller.
+    assert s1["n_eff"] > w.sum() ** 2 / (w ** 2).sum()
     assert (s1["ci_low"], s1["ci_high"]) == (pytest.approx(low, abs=2e-4), pytest.approx(high, abs=2e-4))
     # Weighting moved the estimate: young women, more favourable, were over-represented.
     unweighted = float(agree.mean())

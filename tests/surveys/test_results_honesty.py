@@ -172,6 +172,7 @@ def test_snapshots_published_before_these_keys_still_render(client, db, make):
         statement["officials"].update(median_estimate=0.25, sd_estimate=0.05)
         for key in ("df", "excludes_zero"):
             statement["gap"].pop(key)
+        statement["residents"].pop("variance")
     publication.payload = canonical_json(data)
     db.session.commit()
     response = client.get(f"/questionnaires/{survey.id}/resultats")
@@ -179,6 +180,8 @@ def test_snapshots_published_before_these_keys_still_render(client, db, make):
     page = page_text(response)
     assert "2 communes ont été regroupées" in page and "69259" not in page
     assert "médiane 25" in page
+    # No "variance" key (published before the linearised variance): the Kish sentence.
+    assert re.search(r"méthode de Wilson sur la taille effective\.", page) and "linéarisation" not in page
 
 
 def test_the_method_reads_in_english_too(client, db, make):
@@ -194,3 +197,19 @@ def test_the_method_reads_in_english_too(client, db, make):
                  "4 people preferred not to give their sex: each counts for both sexes",
                  "Largest remaining difference between the weighted sample and a margin"):
         assert text in page, text
+
+
+def test_the_residents_interval_says_it_credits_the_calibration(client, db, make):
+    # Issue 20: Kish's effective size over-covered (97 %); the published interval now rests on
+    # the raked share's linearised variance, and the page, the API and its description say so.
+    survey = _survey_with(db, make, _random_rows(make, per_commune=20), ((20, 40), (30, 50), (25, 45)))
+    data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    assert {s["residents"]["variance"] for s in data["statements"]} == {"linearised"}
+    page = page_text(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert re.search(r"taille effective de chaque part, tirée de la variance du calage estimée par linéarisation",
+                     page)
+    english = page_text(client.get(f"/questionnaires/{survey.id}/resultats", headers={"Accept-Language": "en"}))
+    assert "Wilson's method on each share's effective size" in english
+    spec = client.get("/api/v1/openapi.json").get_json()
+    residents = spec["components"]["schemas"]["SurveyResults"]["properties"]["statements"]["items"]
+    assert "linearised variance" in residents["properties"]["residents"]["properties"]["n_eff"]["description"]
