@@ -74,6 +74,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_template_helpers(app)
+    from .core.typography import register_french_typography
+
+    register_french_typography(app)
 
     from .accounts.auth import init_login_manager
 

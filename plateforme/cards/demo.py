@@ -1,6 +1,6 @@
 """Demo issue cards for `make run`, on the Métropole de Lyon: three published cards (one in
 its second version) built on the demo observatory's published findings and values, and a
-draft. Everything is invented and says so ("illustratif"); a card whose title exists is
+draft. Everything is invented (the site's demo banner says so); a card whose title exists is
 left as it is. The consultations' demo (consultations/demo.py) opens consultations on them.
 """
 from __future__ import annotations
@@ -85,7 +85,7 @@ def demo_cards(epci: Territory, author: User, moderator: User, today: date) -> l
             versions.append(IssueCardVersion(
                 card=card, number=2, title=title, status=VersionStatus.PUBLISHED, submitted_at=_at(second_day, 8),
                 published_at=_at(second_day, 9), findings=findings, indicator_values=values,
-                change_note="Ajout des inscriptions à Villeurbanne et de la question du logement (illustratif).",
+                change_note="Ajout des inscriptions à Villeurbanne et de la question du logement.",
                 **content))
             card.updated_at = _at(second_day, 9)
         db.session.add(card)

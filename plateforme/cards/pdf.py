@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_decimal, get_locale, gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ..core.i18n import format_day
 from ..core.i18n import licence_words
+from ..core.text import french_spacing
 from .labels import POLITICAL_STATUS_HINTS, POLITICAL_STATUS_LABELS
 from .models import IssueCard, IssueCardVersion
 
@@ -35,6 +37,13 @@ class KitLinks:
 
 class _KitPDF(FPDF):
     footer_text = ""
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):
+        # A French kit keeps French typography in what people wrote too (a card's « … ? »): the
+        # space before « : ; ? ! » and inside « » becomes non-breaking, which fpdf2 never wraps at.
+        if str(get_locale()).startswith("fr"):
+            text = french_spacing(text)
+        return super().multi_cell(w, h, text, *args, **kwargs)
 
     def footer(self):
         self.set_y(-14)
@@ -87,7 +96,7 @@ def build_kit_pdf(card: IssueCard, version: IssueCardVersion, links: KitLinks, l
     pdf.set_creator("plateforme")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=20)
-    published = format_date(version.published_at, "long") if version.published_at else ""
+    published = format_day(version.published_at, "long") if version.published_at else ""
     pdf.footer_text = _("Fiche enjeu, version %(n)s publiée le %(date)s · %(licence)s · %(url)s",
                         n=version.number, date=published, licence=licence, url=links.card)
     pdf.alias_nb_pages("{nb}")

@@ -6,7 +6,8 @@ response — and a concluded one with its synthesis, the authority's response an
 commitments at every status, followers and notifications.
 
 Rows are written with the models directly (as the services would leave them), phases are
-placed around `local_today()`. Everything is invented and says so ("illustratif").
+placed around `local_today()`; what they say is in consultations/demo_texts.py. Everything is
+invented; the site's « données de démonstration » banner (DEMO_DATA) says so once.
 Idempotent like the rest of the demo: a consultation whose title exists is left as it is.
 """
 from __future__ import annotations
@@ -22,17 +23,17 @@ from ..accounts.passwords import hash_password
 from ..cards.demo import demo_cards
 from ..core.models import local_today, utcnow
 from ..core.sanitize import markdown_to_safe_html
-from ..debate.models import Comment, Endorsement, Proposal, ProposalStatus, Stance, Support
+from ..debate.models import Comment, Endorsement, Proposal, Support
 from ..extensions import db
 from ..notifications.models import Notification, NotificationKind
 from ..surveys.models import PerceptionSurvey
 from ..territories.models import Territory
+from .demo_texts import COMMENTS, COMMITMENTS, CONSULTATIONS, PROPOSALS, RESPONSE, SYNTHESES, commitment_description
 from .models import (
-    PHASE_ORDER, Audience, AuthorityResponse, Commitment, CommitmentStatus, CommitmentUpdate, Consultation,
-    ConsultationFollow, ConsultationPhase, ConsultationStatus, PhaseKind, Synthesis,
+    PHASE_ORDER, AuthorityResponse, Commitment, CommitmentUpdate, Consultation, ConsultationFollow,
+    ConsultationPhase, ConsultationStatus, PhaseKind, Synthesis,
 )
 
-NOTICE = "*Contenu de démonstration : les faits, chiffres et contributions sont illustratifs.*"
 PHASE_DAYS = 14
 
 
@@ -94,63 +95,31 @@ def _phase_dates(current: str, today: date) -> list[tuple[PhaseKind, date, date]
     return out
 
 
-# (title, current stage, card indexes, audience, description)
-CONSULTATIONS = (
-    ("Jumelages : quelle place pour les habitantes et habitants ?", "upcoming", (2,),
-     Audience.REGISTERED, "Les jumelages de la métropole seront débattus à partir de la date indiquée."),
-    ("Cuisines du monde et commerce de proximité", "information", (2,), Audience.REGISTERED,
-     "Découvrez la fiche enjeu et les constats de l'observatoire avant l'ouverture du débat."),
-    ("L'accueil des étudiantes et étudiants étrangers", "debate", (0,), Audience.REGISTERED,
-     "Comment mieux accueillir les étudiantes et étudiants venus d'ailleurs ? Donnez votre avis."),
-    ("Les entreprises étrangères et l'emploi dans l'est de la métropole", "proposals", (1,),
-     Audience.RESIDENTS, "Faites vos propositions pour que l'emploi créé profite au territoire."),
-    ("Ce que nous pensons de l'international", "survey", (0, 1, 2), Audience.REGISTERED,
-     "Répondez au questionnaire de perception : vos réponses seront comparées à ce qu'en pensent les élus."),
-    ("Mobilité internationale des apprentis", "synthesis", (0,), Audience.REGISTERED,
-     "Le débat est clos : la modération rédige la synthèse de ce qui a été dit."),
-    ("Langues du monde à l'école et dans les bibliothèques", "response", (2,), Audience.REGISTERED,
-     "La synthèse est publiée : la métropole prépare sa réponse officielle."),
-    ("Une métropole accueillante pour les talents internationaux", "concluded", (0, 1),
-     Audience.REGISTERED, "La consultation est terminée : voici la synthèse, la réponse et le suivi des "
-                          "engagements."),
-)
-
-# (author index, stance, body, parent index or None) — author 0 is habitant@, then RESIDENTS.
-COMMENTS = (
-    (1, Stance.FOR, "Les étudiants étrangers font vivre nos quartiers. Un **accueil dès l'arrivée** changerait "
-                    "beaucoup de choses.", None),
-    (2, Stance.QUESTION, "Combien d'entre eux trouvent un logement avant la rentrée ?", None),
-    (0, Stance.NUANCE, "Je suis favorable, mais le logement manque déjà pour les étudiants d'ici.", None),
-    (3, Stance.AGAINST, "Ce n'est pas à la métropole de payer pour les universités.", None),
-    (4, Stance.FOR, "Mon fils a étudié à l'étranger : l'accueil là-bas a tout changé pour lui.", None),
-    (2, Stance.NUANCE, "Les résidences universitaires pourraient réserver des places à l'arrivée.", 2),
-    (1, Stance.QUESTION, "Les universités ne financent-elles pas déjà une partie de l'accueil ?", 3),
-    (3, Stance.NUANCE, "Si, en partie ; mais les démarches en préfecture restent longues.", 6),
-    (0, Stance.FOR, "Un guichet unique éviterait de courir entre cinq administrations.", 0),
-    (4, Stance.AGAINST, "Un guichet de plus, c'est surtout un coût de plus.", 8),
-    (2, Stance.FOR, "Des parrainages entre habitants et étudiants existent à Villeurbanne : à étendre ?", None),
-    (1, Stance.QUESTION, "Qui paierait ces parrainages : les communes ou la métropole ?", 10),
-)
-
-PROPOSALS = (
-    (1, "Un guichet unique d'accueil à la rentrée",
-     "Réunir en septembre, dans un même lieu, la préfecture, la CAF, les universités et les bailleurs."),
-    (2, "Des parrainages entre habitants et nouveaux arrivants",
-     "Mettre en relation des habitantes et habitants volontaires avec des étudiants ou salariés arrivés de "
-     "l'étranger."),
-    (3, "Conditionner les aides à l'emploi local",
-     "Toute aide publique à une implantation serait liée à des embauches de personnes du territoire."),
-)
+def _around_survey(phases, survey: PerceptionSurvey) -> list[tuple[PhaseKind, date, date]]:
+    """The survey phase takes the survey's own dates, as the consultation form does, so the
+    consultation and the survey give one deadline; the other phases stay back to back around it."""
+    at = next(i for i, (kind, _start, _end) in enumerate(phases) if kind == PhaseKind.SURVEY)
+    out = list(phases)
+    out[at] = (PhaseKind.SURVEY, survey.opens_at, survey.closes_at)
+    for i in range(at - 1, -1, -1):  # earlier phases end the day before the next one starts
+        kind, start, end = phases[i]
+        end_on = out[i + 1][1] - timedelta(days=1)
+        out[i] = (kind, end_on - (end - start), end_on)
+    for i in range(at + 1, len(phases)):
+        kind, start, end = phases[i]
+        start_on = out[i - 1][2] + timedelta(days=1)
+        out[i] = (kind, start_on, start_on + (end - start))
+    return out
 
 
-def _comments(consultation: Consultation, people: list[User], day: date, count: int) -> list[Comment]:
+def _comments(consultation: Consultation, people: list[User], day: date, said) -> list[Comment]:
     comments: list[Comment] = []
-    for index, (author_index, stance, body, parent_index) in enumerate(COMMENTS[:count]):
+    for index, (author_index, stance, body, parent_index) in enumerate(said):
         parent = comments[parent_index] if parent_index is not None else None
         text, html = _md(body)
         comment = Comment(consultation_id=consultation.id, author=people[author_index], stance=stance, body=text,
                           body_html=html, parent=parent, depth=min(parent.depth + 1, 2) if parent else 0,
-                          created_at=_at(day, 9 + index % 9))
+                          created_at=_at(day, 8) + timedelta(minutes=47 * index))  # replies after parents
         db.session.add(comment)
         comments.append(comment)
     db.session.flush()
@@ -161,15 +130,14 @@ def _comments(consultation: Consultation, people: list[User], day: date, count: 
     return comments
 
 
-def _proposals(consultation: Consultation, people: list[User], day: date,
-               answers: dict[int, tuple[ProposalStatus, str]]) -> list[Proposal]:
+def _proposals(consultation: Consultation, people: list[User], day: date, proposed) -> list[Proposal]:
     proposals = []
-    for index, (author_index, title, body) in enumerate(PROPOSALS):
+    for index, (author_index, title, body, answer) in enumerate(proposed):
         text, html = _md(body)
         proposal = Proposal(consultation_id=consultation.id, author=people[author_index], title=title, body=text,
                             body_html=html, created_at=_at(day, 11 + index))
-        if index in answers:
-            status, justification = answers[index]
+        if answer is not None:
+            status, justification = answer
             proposal.status = status
             proposal.justification, proposal.justification_html = _md(justification)
             proposal.answered_at = _at(day + timedelta(days=3))
@@ -185,7 +153,9 @@ def _proposals(consultation: Consultation, people: list[User], day: date,
 
 def _consultation(title, current, cards, audience, description, epci, official, today, survey) -> Consultation:
     phases = _phase_dates(current, today)
-    text, html = _md(f"{description}\n\n{NOTICE}")
+    if current == "survey" and survey is not None:
+        phases = _around_survey(phases, survey)
+    text, html = _md(description)
     consultation = Consultation(title=title, description=text, description_html=html, territory=epci,
                                 audience=audience, opened_by=official, cards=cards,
                                 survey=survey if current == "survey" else None)
@@ -200,44 +170,21 @@ def _consultation(title, current, cards, audience, description, epci, official, 
     return consultation
 
 
-def _synthesis(consultation, moderator, comments, proposals, day: date) -> None:
-    text, html = _md(
-        "Les participantes et participants soutiennent largement un **meilleur accueil**, à condition qu'il ne "
-        "se fasse pas au détriment du logement des autres étudiants. Le coût d'un guichet unique divise. "
-        f"Les parrainages entre habitants ont suscité le plus d'intérêt.\n\n{NOTICE}")
+def _synthesis(consultation, moderator, current: str, comments, proposals, day: date) -> None:
+    body, comment_indexes, proposal_indexes = SYNTHESES[current]
+    text, html = _md(body)
     db.session.add(Synthesis(consultation=consultation, body=text, body_html=html, author=moderator,
-                             published_at=_at(day, 15), comments=comments, proposals=proposals))
+                             published_at=_at(day, 15), comments=[comments[i] for i in comment_indexes],
+                             proposals=[proposals[i] for i in proposal_indexes]))
 
 
-# (title, owner, due in days, status, updates [(days ago, before, after, body)])
-COMMITMENTS = (
-    ("Ouvrir un guichet unique d'accueil à la rentrée prochaine", "Direction des relations internationales",
-     200, CommitmentStatus.PLANNED, ()),
-    ("Lancer un programme de parrainage entre habitants et nouveaux arrivants", "Vice-présidence à la vie "
-     "associative", 60, CommitmentStatus.IN_PROGRESS,
-     ((75, CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS,
-       "Appel à associations publié ; trois structures ont répondu (illustratif)."),
-      (20, CommitmentStatus.IN_PROGRESS, CommitmentStatus.IN_PROGRESS,
-       "Quarante binômes formés dans deux communes ; extension prévue au printemps (illustratif)."))),
-    ("Publier chaque année les chiffres de l'accueil des étudiants étrangers", "Observatoire de la métropole",
-     -30, CommitmentStatus.DONE,
-     ((40, CommitmentStatus.PLANNED, CommitmentStatus.DONE,
-       "Les chiffres sont en ligne dans l'observatoire (illustratif)."),)),
-    ("Réserver un contingent de logements à l'arrivée", "Vice-présidence à l'habitat", -10,
-     CommitmentStatus.ABANDONED,
-     ((15, CommitmentStatus.PLANNED, CommitmentStatus.ABANDONED,
-       "Abandonné : les bailleurs n'ont pas pu libérer de logements cette année ; la question sera reprise "
-       "dans le plan logement étudiant (illustratif)."),)),
-)
-
-
-def _response(consultation, official, day: date, today: date) -> list[Commitment]:
-    text, html = _md("La métropole retient trois des propositions et s'engage sur le calendrier ci-dessous. "
-                     f"Elle rendra compte de l'avancement de chaque engagement sur cette page.\n\n{NOTICE}")
+def _response(consultation, official, proposals, day: date, today: date) -> list[Commitment]:
+    text, html = _md(RESPONSE)
     response = AuthorityResponse(consultation=consultation, body=text, body_html=html, author=official,
                                  published_at=_at(day, 16))
-    for position, (title, owner, due_in, status, updates) in enumerate(COMMITMENTS):
-        description, description_html = _md(f"{title}. {NOTICE}")
+    for position, (title, owner, due_in, status, proposal, card, updates) in enumerate(COMMITMENTS):
+        description, description_html = _md(commitment_description(
+            proposals[proposal].title if proposal is not None else None, consultation.cards[card].title))
         commitment = Commitment(response=response, position=position, title=title, owner=owner, status=status,
                                 description=description, description_html=description_html,
                                 due_on=today + timedelta(days=due_in), created_at=_at(day, 16))
@@ -276,26 +223,19 @@ def _contributions(consultation: Consultation, current: str, people: list[User],
     phases = {p.kind: p for p in consultation.phases}
     habitant = people[0]
     comments: list[Comment] = []
-    if current in ("debate", "proposals", "synthesis", "response", "concluded"):
+    if current in COMMENTS:
         debate_start = phases[PhaseKind.DEBATE].starts_on
         day = today - timedelta(days=3) if current == "debate" else debate_start + timedelta(days=2)
-        comments = _comments(consultation, people, day, len(COMMENTS) if current in ("debate", "concluded") else 5)
+        comments = _comments(consultation, people, day, COMMENTS[current])
     if current == "debate":
         db.session.add(ConsultationFollow(consultation_id=consultation.id, user_id=habitant.id))
         reply = next(c for c in comments if c.parent is not None and c.parent.author_id == habitant.id)
         _notify(habitant, NotificationKind.COMMENT_REPLY, consultation, consultation.title,
                 f"commentaire-{reply.id}", False, reply.created_at)
     proposals: list[Proposal] = []
-    if current == "proposals":
-        proposals = _proposals(consultation, people, today - timedelta(days=4), {0: (
-            ProposalStatus.UNDER_STUDY, "Nous l'étudions avec les zones d'activité et les syndicats : réponse à la "
-                                        "fin de la consultation (illustratif).")})
-    elif current == "concluded":
-        proposals = _proposals(consultation, people, phases[PhaseKind.PROPOSALS].starts_on, {
-            0: (ProposalStatus.ACCEPTED, "Retenue : voir l'engagement correspondant (illustratif)."),
-            1: (ProposalStatus.ACCEPTED, "Retenue : un programme pilote démarre (illustratif)."),
-            2: (ProposalStatus.REJECTED, "Hors du sujet de cette consultation ; elle sera reprise dans le débat "
-                                         "sur l'emploi (illustratif).")})
+    if current in PROPOSALS:
+        day = today - timedelta(days=4) if current == "proposals" else phases[PhaseKind.PROPOSALS].starts_on
+        proposals = _proposals(consultation, people, day, PROPOSALS[current])
     return comments, proposals
 
 
@@ -306,12 +246,12 @@ def _outcome(consultation: Consultation, current: str, comments, proposals, peop
     if current not in ("response", "concluded"):
         return
     phases = {p.kind: p for p in consultation.phases}
-    _synthesis(consultation, users["moderation@demo.plateforme.example"], comments[:3] + comments[10:11],
-               proposals[:2], phases[PhaseKind.SYNTHESIS].starts_on + timedelta(days=3))
+    _synthesis(consultation, users["moderation@demo.plateforme.example"], current, comments, proposals,
+               phases[PhaseKind.SYNTHESIS].starts_on + timedelta(days=3))
     if current != "concluded":
         return
     response_day = phases[PhaseKind.RESPONSE].starts_on + timedelta(days=5)
-    commitments = _response(consultation, users["elue@demo.plateforme.example"], response_day, today)
+    commitments = _response(consultation, users["elue@demo.plateforme.example"], proposals, response_day, today)
     for person in people[:3]:
         db.session.add(ConsultationFollow(consultation_id=consultation.id, user_id=person.id))
     habitant, running = people[0], commitments[1]

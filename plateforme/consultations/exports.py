@@ -168,7 +168,7 @@ CONSULTATION_COLUMNS = (
                         "synthesis, response, between_phases, concluded ou cancelled"),
     ("progress", "string", "Où en est la consultation, d'après les faits (celui des pages) : upcoming, "
                            "information, debate, proposals, survey_upcoming, survey_open, survey_closed, "
-                           "survey_outside, synthesis_pending, response_awaited, response_published, "
+                           "survey_published, survey_outside, synthesis_pending, response_awaited, response_published, "
                            "between_phases, concluded ou cancelled"),
     ("published_at", "datetime", "Date de publication (UTC)"),
     ("cancelled_at", "datetime", "Date d'annulation (UTC), si annulée"),

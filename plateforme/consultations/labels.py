@@ -21,7 +21,7 @@ PHASE_HINTS = {
     PhaseKind.INFORMATION: _l("Chacun lit les fiches enjeux et s'informe."),
     PhaseKind.DEBATE: _l("Les participantes et participants commentent et échangent."),
     PhaseKind.PROPOSALS: _l("Chacun peut proposer une idée et soutenir celles des autres."),
-    PhaseKind.SURVEY: _l("Le questionnaire de perception est ouvert."),
+    PhaseKind.SURVEY: _l("Chacun répond au questionnaire de perception."),
     PhaseKind.SYNTHESIS: _l("La modération rédige la synthèse de ce qui a été dit."),
     PhaseKind.RESPONSE: _l("La collectivité publie sa réponse et ses engagements."),
 }

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 
+from ..core.i18n import format_day
 from ..core.permissions import can
 from ..territories.names import de_territory
 from .models import Audience, Consultation, ConsultationPhase, Stage
@@ -89,7 +90,7 @@ def _survey_action(user, consultation: Consultation) -> CallToAction:
     if state.state == SurveyState.DRAFT:
         return CallToAction(_("Le questionnaire de cette consultation n'est pas encore ouvert."))
     if state.state == SurveyState.UPCOMING:
-        return CallToAction(_("Le questionnaire ouvrira le %(date)s.", date=format_date(state.opens_on, "long")),
+        return CallToAction(_("Le questionnaire ouvrira le %(date)s.", date=format_day(state.opens_on, "long")),
                             _("Voir le questionnaire"), url_for("surveys.show", survey_id=survey.id))
     if can("can_answer_as_resident", survey):
         if has_answered(survey, user):
@@ -117,7 +118,7 @@ def call_to_action(user, consultation: Consultation, today: date) -> CallToActio
     if stage == Stage.UPCOMING:
         first = consultation.phases[0] if consultation.phases else None
         text = (_("La consultation commence le %(date)s. D'ici là, lisez les fiches enjeux.",
-                  date=format_date(first.starts_on, "long")) if first else _("La consultation n'a pas commencé."))
+                  date=format_day(first.starts_on, "long")) if first else _("La consultation n'a pas commencé."))
         return CallToAction(text, _("Lire les fiches enjeux"), page("fiches"))
     if stage == Stage.INFORMATION:
         return CallToAction(_("Phase d'information : lisez les fiches enjeux avant le débat."),
@@ -151,7 +152,7 @@ def call_to_action(user, consultation: Consultation, today: date) -> CallToActio
 
             return CallToAction(_("Prochaine phase : %(phase)s, à partir du %(date)s.",
                                   phase=str(PHASE_LABELS[upcoming.kind]).lower(),
-                                  date=format_date(upcoming.starts_on, "long")),
+                                  date=format_day(upcoming.starts_on, "long")),
                                 _("Lire les fiches enjeux"), page("fiches"))
     return CallToAction(_("La consultation est terminée : voyez ce qui en est sorti."), _("Voir les suites"),
                         page("suites"))

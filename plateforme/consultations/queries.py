@@ -100,17 +100,22 @@ def consultations_open_to_residents(territory: Territory | None = None, today: d
     """Published consultations in a phase where residents contribute today, on `territory`
     or within it when given, the most recently opened phase first (the home page lists them
     before anything else). One query, plus phases."""
+    from .status import ACTIONABLE, consultation_status
+
     today = today or local_today()
     stmt = (select(Consultation).join(ConsultationPhase, ConsultationPhase.consultation_id == Consultation.id)
             .where(Consultation.status == ConsultationStatus.PUBLISHED,
                    ConsultationPhase.kind.in_(CONTRIBUTION_PHASES),
                    ConsultationPhase.starts_on <= today, ConsultationPhase.ends_on >= today)
-            .order_by(ConsultationPhase.starts_on.desc(), Consultation.id.desc()))
+            .order_by(ConsultationPhase.starts_on.desc(), Consultation.id.desc())
+            .options(joinedload(Consultation.survey)))
     if territory is not None:
         stmt = stmt.where(Consultation.territory_id.in_(territory_ids_within(territory)))
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(db.session.execute(_with_page_loads(stmt)).unique().scalars())
+    found = db.session.execute(_with_page_loads(stmt)).unique().scalars()
+    # The dates say "survey phase"; the status says whether one can still answer (a survey
+    # closed early is not open to anyone, and the home page must not count it).
+    open_now = [c for c in found if consultation_status(c, today).progress in ACTIONABLE]
+    return open_now[:limit] if limit else open_now
 
 
 @dataclass

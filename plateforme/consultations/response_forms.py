@@ -5,7 +5,7 @@ blank ones are ignored, a partly filled one must be complete. Its service re-che
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -26,6 +26,12 @@ COMMITMENT_STATUS_LABELS = {
 }
 
 _MARKDOWN_HINT = _l("Mise en forme possible : **gras**, listes commençant par « - », liens.")
+
+
+def _with_markdown_hint(text) -> LazyString:
+    """`text` then the formatting hint, both translated when shown: `_l(a) + _l(b)` would join them
+    once, in French, when the module loads (the English form showed them in French)."""
+    return LazyString(lambda: str(text) + str(_MARKDOWN_HINT))
 
 
 def _status_choices(statuses):
@@ -54,8 +60,8 @@ class SynthesisForm(FlaskForm):
     body = TextAreaField(_l("La synthèse"), filters=[strip_filter], validators=[
         DataRequired(_l("Écrivez la synthèse.")),
         Length(min=20, max=20000, message=_l("Entre 20 et 20 000 caractères.")),
-    ], description=_l("Ce qui a été dit, les points d'accord et de désaccord, les questions restées ouvertes. ")
-        + _MARKDOWN_HINT, render_kw={"rows": 14})
+    ], description=_with_markdown_hint(_l("Ce qui a été dit, les points d'accord et de désaccord, les questions "
+                                          "restées ouvertes. ")), render_kw={"rows": 14})
     # Choices are the consultation's visible contributions, filled by the view; an id that is
     # not among them is refused here, and the service checks again.
     comments = ContributionsField(_l("Commentaires sur lesquels s'appuie la synthèse"), coerce=int, validators=[])
@@ -103,7 +109,7 @@ class ResponseForm(FlaskForm):
     body = TextAreaField(_l("La réponse de la collectivité"), filters=[strip_filter], validators=[
         DataRequired(_l("Écrivez la réponse de la collectivité.")),
         Length(min=20, max=20000, message=_l("Entre 20 et 20 000 caractères.")),
-    ], description=_l("Ce que la collectivité retient de la consultation et ce qu'elle fera. ") + _MARKDOWN_HINT,
+    ], description=_with_markdown_hint(_l("Ce que la collectivité retient de la consultation et ce qu'elle fera. ")),
         render_kw={"rows": 14})
     commitments = FieldList(FormField(CommitmentFields), min_entries=COMMITMENT_FIELDSETS,
                             max_entries=COMMITMENT_FIELDSETS)
@@ -145,7 +151,8 @@ class CommitmentUpdateForm(FlaskForm):
     body = TextAreaField(_l("Où en est l'engagement ?"), filters=[strip_filter], validators=[
         DataRequired(_l("Décrivez où en est l'engagement.")),
         Length(min=20, max=20000, message=_l("Entre 20 et 20 000 caractères.")),
-    ], description=_l("Ce qui a été fait depuis le dernier point, ce qui reste, les difficultés. ") + _MARKDOWN_HINT,
+    ], description=_with_markdown_hint(_l("Ce qui a été fait depuis le dernier point, ce qui reste, les "
+                                          "difficultés. ")),
         render_kw={"rows": 8})
     status = RadioChoiceField(_l("Statut après ce point d'étape"), choices=_status_choices(CommitmentStatus),
                               validators=[DataRequired(_l("Choisissez le statut."))],

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core.i18n import format_day
 from ..accounts.models import User
 from ..core.models import local_today, utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
@@ -93,7 +94,7 @@ def synthesis_refusal(consultation: Consultation, today: date | None = None) -> 
         if phase is None or not consultation.is_public:
             return _("Cette consultation ne prévoit pas de phase de synthèse.")
         return _("La synthèse s'écrit à partir du %(date)s, quand sa phase commence.",
-                 date=format_date(phase.starts_on, "long"))
+                 date=format_day(phase.starts_on, "long"))
     return None
 
 
@@ -174,7 +175,7 @@ def response_refusal(consultation: Consultation, today: date | None = None) -> s
         if phase is None or not consultation.is_public:
             return _("Cette consultation ne prévoit pas de phase de réponse officielle.")
         return _("La réponse officielle se publie à partir du %(date)s, quand sa phase commence.",
-                 date=format_date(phase.starts_on, "long"))
+                 date=format_day(phase.starts_on, "long"))
     return None
 
 

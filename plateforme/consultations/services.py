@@ -17,9 +17,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.i18n import format_day
 from ..accounts.models import User
 from ..cards.models import IssueCard
 from ..core.database import insert_if_absent
@@ -98,7 +99,7 @@ def phase_problems(phases: dict[PhaseKind, tuple[date | None, date | None]]) -> 
         if previous is not None and start <= previous[1]:
             problems.append(ConsultationError(
                 _("Cette phase doit commencer après la fin de la phase précédente (%(phase)s, jusqu'au %(date)s).",
-                  phase=phase_label(previous[0]), date=format_date(previous[1], "long")),
+                  phase=phase_label(previous[0]), date=format_day(previous[1], "long")),
                 starts_field(kind)))
         previous = (kind, end)
     if not dated and not problems:
@@ -253,7 +254,7 @@ def _check_started_phases(consultation: Consultation, dated: dict, today: date) 
         if phase.starts_on <= today and dated.get(phase.kind) != (phase.starts_on, phase.ends_on):
             raise ConsultationError(
                 _("Cette phase a commencé le %(date)s : ses dates ne peuvent plus changer.",
-                  date=format_date(phase.starts_on, "long")), starts_field(phase.kind))
+                  date=format_day(phase.starts_on, "long")), starts_field(phase.kind))
     started = {p.kind for p in consultation.phases if p.starts_on <= today}
     for kind, (start, _end) in dated.items():
         if kind not in started and start < today:
@@ -283,7 +284,11 @@ def publish_consultation(consultation: Consultation, user: User, today: date | N
 
 
 def cancel_consultation(consultation: Consultation, user: User, reason: str) -> None:
-    """Cancel with a public reason; the page stays online with it."""
+    """Cancel with a public reason; the page stays online with it. Not once the official
+    response is published: the consultation took place, and its page cannot say it did not."""
+    if consultation.response is not None:
+        raise ConsultationError(_("La réponse officielle est publiée : la consultation a eu lieu et ne peut plus "
+                                  "être annulée. Le suivi de ses engagements continue sur sa page."))
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ConsultationError(_("Expliquez publiquement pourquoi la consultation est annulée (10 caractères au "

@@ -16,7 +16,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from ..surveys.status import SurveyState, survey_status
-from .models import Stage
+from .models import PhaseKind, Stage
 
 
 class Progress(enum.StrEnum):
@@ -28,6 +28,7 @@ class Progress(enum.StrEnum):
     SURVEY_UPCOMING = "survey_upcoming"
     SURVEY_OPEN = "survey_open"
     SURVEY_CLOSED = "survey_closed"
+    SURVEY_PUBLISHED = "survey_published"  # its results are out: not "clos" for ever after
     SURVEY_OUTSIDE = "survey_outside"    # the survey phase, without a survey on the platform
     SYNTHESIS_PENDING = "synthesis_pending"
     RESPONSE_AWAITED = "response_awaited"  # synthesis published, official response not yet
@@ -46,6 +47,7 @@ PROGRESS_LABELS = {
     Progress.SURVEY_UPCOMING: _l("Questionnaire à venir"),
     Progress.SURVEY_OPEN: _l("Questionnaire en cours"),
     Progress.SURVEY_CLOSED: _l("Questionnaire clos"),
+    Progress.SURVEY_PUBLISHED: _l("Résultats du questionnaire publiés"),
     Progress.SURVEY_OUTSIDE: _l("Questionnaire hors de la plateforme"),
     Progress.SYNTHESIS_PENDING: _l("Synthèse en préparation"),
     Progress.RESPONSE_AWAITED: _l("Synthèse publiée, réponse officielle en préparation"),
@@ -55,13 +57,16 @@ PROGRESS_LABELS = {
     Progress.CANCELLED: _l("Annulée"),
 }
 
+# Where residents can contribute today (the home page lists these first).
+ACTIONABLE = frozenset({Progress.DEBATE, Progress.PROPOSALS, Progress.SURVEY_OPEN, Progress.SURVEY_OUTSIDE})
+
 _SURVEY_PROGRESS = {
     SurveyState.DRAFT: Progress.SURVEY_UPCOMING,
     SurveyState.UPCOMING: Progress.SURVEY_UPCOMING,
     SurveyState.OPEN: Progress.SURVEY_OPEN,
     SurveyState.ENDED: Progress.SURVEY_CLOSED,
     SurveyState.CLOSED: Progress.SURVEY_CLOSED,
-    SurveyState.PUBLISHED: Progress.SURVEY_CLOSED,
+    SurveyState.PUBLISHED: Progress.SURVEY_PUBLISHED,
 }
 
 
@@ -100,13 +105,18 @@ def consultation_status(consultation, today: date) -> ConsultationStatusView:
 
 def timeline_state(consultation, phase, today: date) -> str:
     """A phase as the calendar shows it: past, current or upcoming; a draft's phases are only
-    planned, and those a cancellation cut short did not take place."""
+    planned, those a cancellation cut short did not take place, and a survey phase whose survey
+    is over is "closed"."""
     from .models import ConsultationStatus
 
     if consultation.status == ConsultationStatus.DRAFT:
         return "planned"
     if phase.ends_on < today:
         return "past"
+    # The survey decides when answers stop: closed early, its phase no longer reads "en cours".
+    if (phase.kind == PhaseKind.SURVEY and consultation.survey is not None
+            and survey_status(consultation.survey, today).is_over):
+        return "closed"
     if consultation.status == ConsultationStatus.CANCELLED:
         return "cancelled"
     return "current" if phase.starts_on <= today else "upcoming"

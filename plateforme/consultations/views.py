@@ -4,10 +4,11 @@ response and the commitments have their own module (response_views.py)."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from ..core.i18n import format_day
 from ..core.forms import attach_error
 from ..core.models import local_today
 from ..core.permissions import can, deny, ensure, ensure_visible, requires
@@ -96,7 +97,7 @@ def _form(consultation: Consultation | None = None) -> ConsultationForm:
         surveys.append(consultation.survey)
     form.survey.choices = [("", _("Aucun questionnaire"))] + [
         (s.id, _("%(title)s — %(territory)s, du %(start)s au %(end)s", title=s.title, territory=s.territory.name,
-                 start=format_date(s.opens_at), end=format_date(s.closes_at))) for s in surveys]
+                 start=format_day(s.opens_at), end=format_day(s.closes_at))) for s in surveys]
     return form
 
 
@@ -197,6 +198,10 @@ def cancel(consultation_id):
     ensure("can_manage_consultation", consultation)
     if consultation.status == ConsultationStatus.CANCELLED:
         flash(_("Cette consultation est déjà annulée."), "info")
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    if consultation.response is not None:
+        flash(_("La réponse officielle est publiée : la consultation a eu lieu et ne peut plus être annulée. Le "
+                "suivi de ses engagements continue sur sa page."), "info")
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
     form = CancelForm()
     if form.validate_on_submit():

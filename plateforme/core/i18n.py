@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, has_request_context, request, session
+from markupsafe import Markup
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
@@ -29,21 +30,67 @@ def format_moment(value) -> str:
     14:05 », « Nov 23, 2026, 2:05 PM » (Babel's « medium » date and time would add the
     seconds, which nobody reads)."""
     joined = get_locale().datetime_formats["medium"].replace("'", "")
-    return joined.format(format_time(value, "short"), format_date(value, "medium"))
+    return joined.format(format_time(value, "short"), format_day(value, "medium"))
 
 
-def format_day(value, format: str = "medium") -> str:
-    """A date as the reader's language writes it; French writes the first of the month
-    « 1er septembre », never « 1 septembre »."""
-    text = format_date(value, format)
-    if getattr(value, "day", None) == 1 and str(get_locale()).startswith("fr"):
-        text = re.sub(r"(?<!\d)1(?= [^\d\s])", "1er", text, count=1)
+def _first_of_month(text: str) -> str:
+    """French writes the first of the month « 1er septembre », never « 1 septembre »."""
+    if str(get_locale()).startswith("fr"):
+        text = re.sub(r"(?<![\d,.])1(?=[ \u00a0\u202f][^\d\s])", "1er", text, count=1)
     return text
 
 
-def whole_percent(value) -> str:
-    """A share as a whole percentage as the reader's language writes it: « 59 % », "59%"."""
-    pattern = "#,##0 %" if str(get_locale()).startswith("fr") else "#,##0%"
+def format_day(value, format: str = "medium") -> str:
+    """A date as the reader's language writes it: « 4 décembre 2026 », « 1er décembre 2026 »,
+    "December 4, 2026". Every date shown to people goes through here (or format_when)."""
+    return _first_of_month(format_date(value, format))
+
+
+def format_when(value, format: str = "medium") -> str:
+    """A date and time as the reader's language writes it, « 1er » included in French."""
+    return _first_of_month(format_datetime(value, format))
+
+
+_DE_BEFORE_VOWEL = re.compile(r"\bde (?=[AEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒ])")
+
+
+def french_elision(text: str) -> str:
+    """« de » before a name that starts with a vowel, elided as French writes it: « Commentaire
+    d'Alex Habitant », « Membre d'Agence… », never « de Alex ». For sentences that put a person's
+    or an organisation's name after « de » (the name is only known at run time); capitals only, so
+    only names are touched. English is left as it is."""
+    if not str(get_locale()).startswith("fr"):
+        return text
+    elided = _DE_BEFORE_VOWEL.sub("d'", str(text))
+    return Markup(elided) if isinstance(text, Markup) else elided
+
+
+def quoted(text) -> Markup:
+    """A quotation as the reader's language marks it: « … » in French (non-breaking spaces
+    inside), “…” in English. Escapes `text` unless it is already markup."""
+    inner = text if isinstance(text, Markup) else Markup.escape(str(text))
+    if str(get_locale()).startswith("fr"):
+        return Markup("«\u00a0") + inner + Markup("\u00a0»")
+    return Markup("“") + inner + Markup("”")
+
+
+def semicolon() -> str:
+    """The semicolon that ends a list item in a sentence: « … ; » in French, "…;" in English."""
+    return "\u00a0;" if str(get_locale()).startswith("fr") else ";"
+
+
+def semicolon_list(items) -> str:
+    """Items one after the other, as the reader's language separates them: « a ; b » in French
+    (a non-breaking space before the semicolon), "a; b" in English."""
+    separator = "\u00a0; " if str(get_locale()).startswith("fr") else "; "
+    return separator.join(items)
+
+
+def whole_percent(value, decimals: int = 0) -> str:
+    """A share as a percentage as the reader's language writes it: « 59 % », "59%"; with
+    `decimals`, up to that many digits after the separator (« 0,0123 % »)."""
+    digits = "." + "#" * decimals if decimals else ""
+    pattern = f"#,##0{digits} %" if str(get_locale()).startswith("fr") else f"#,##0{digits}%"
     return format_percent(value, pattern)
 
 
@@ -52,13 +99,17 @@ def register_template_helpers(app) -> None:
     from .sanitize import markdown_to_plain_text
 
     app.jinja_env.filters["plain_text"] = markdown_to_plain_text
+    app.jinja_env.filters["elide"] = french_elision
+    app.jinja_env.filters["quoted"] = quoted
     app.jinja_env.globals.update(
         format_date=format_day,
         licence_words=licence_words,
-        format_datetime=format_datetime,
+        format_datetime=format_when,
         format_moment=format_moment,
         format_number=format_decimal,
         format_percent=format_percent,
+        whole_percent=whole_percent,
+        semicolon=semicolon,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
     )
 

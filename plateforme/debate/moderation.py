@@ -14,9 +14,10 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from ..core.i18n import format_moment
 from ..accounts.models import User
 from ..accounts.permissions import is_moderator
 from ..consultations.models import Consultation
@@ -146,7 +147,7 @@ def suspension_message(user) -> str | None:
     if suspension is None:
         return None
     return _("Votre compte est suspendu par la modération jusqu'au %(date)s : d'ici là, vous ne pouvez ni "
-             "commenter, ni proposer, ni soutenir, ni signaler.", date=format_datetime(suspension.ends_at, "long"))
+             "commenter, ni proposer, ni soutenir, ni signaler.", date=format_moment(suspension.ends_at))
 
 
 def suspend_author(content, consultation: Consultation, by: User, days, reason: str) -> AccountSuspension:

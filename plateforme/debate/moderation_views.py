@@ -5,12 +5,13 @@ consultation's public moderation log.
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_login import current_user
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..core.i18n import format_day
 from ..core.forms import BoundedIntegerField, attach_error, choices, reject_control_characters, strip_filter
 from ..core.permissions import can, ensure
 from ..core.rate_limits import rate_limited
@@ -245,7 +246,7 @@ def suspend_view(consultation_id, kind, target_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Le compte est suspendu jusqu'au %(date)s.", date=format_date(suspension.ends_at, "long")),
+            flash(_("Le compte est suspendu jusqu'au %(date)s.", date=format_day(suspension.ends_at, "long")),
                   "success")
             return redirect(url_for("debate.moderation_queue"))
     current = active_suspension(content.author) if content.author else None

@@ -67,11 +67,13 @@ def comment_threads(consultation: Consultation, page_arg=None, stance: Stance | 
     threads = [Thread(comment) for comment in page.items]
     if threads:
         by_id = {thread.comment.id: thread for thread in threads}
-        for reply in _replies(consultation, list(by_id)):
-            node = Thread(reply)
-            by_id[reply.id] = node
-            parent = by_id.get(reply.parent_id)
-            if parent is not None:  # replies come oldest first, so a parent precedes its replies
+        replies = [Thread(reply) for reply in _replies(consultation, list(by_id))]
+        by_id.update((node.comment.id, node) for node in replies)
+        # Attached once every node is known: a reply dated before its parent (an import, a clock
+        # set wrong) must still be shown under it, never dropped while the count includes it.
+        for node in replies:
+            parent = by_id.get(node.comment.parent_id)
+            if parent is not None:
                 parent.replies.append(node)
     page.items = threads
     return page

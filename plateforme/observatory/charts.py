@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_decimal, gettext as _, ngettext
 
-from ..core.i18n import whole_percent
+from ..core.i18n import semicolon_list, whole_percent
 
 WIDTH = 720
 LEFT, RIGHT, TOP = 90, 690, 30
@@ -85,7 +85,14 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
     baseline = round(TOP + PLOT_HEIGHT * (1 - (0 - bottom) / span), 1)
     path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
     first, last = series[0], series[-1]
-    if len(series) > 1 and first.value:
+    incomplete = any(p.aggregate and p.aggregate.missing for p in (first, last))
+    if len(series) > 1 and incomplete:
+        # Sums over different sets of communes: no percentage change between them (it read "+26 %"
+        # where communes were missing, audit 19); the note below says which sum is incomplete.
+        title = _("%(name)s, %(territory)s : de %(first)s en %(y1)s à %(last)s en %(y2)s",
+                  name=name, territory=territory_name, first=number(first.value), y1=first.period,
+                  last=number(last.value), y2=last.period)
+    elif len(series) > 1 and first.value:
         change = (last.value - first.value) / abs(first.value)
         title = _("%(name)s, %(territory)s : de %(first)s en %(y1)s à %(last)s en %(y2)s (%(change)s)",
                   name=name, territory=territory_name, first=number(first.value), y1=first.period,
@@ -102,7 +109,7 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
                                   "somme incomplète en %(year)s (%(num)s communes sur %(total)s)",
                                   point.aggregate.reporting, year=point.period, total=point.aggregate.expected)
     words = [_("%(year)s : %(value)s %(unit)s", year=p.period, value=number(p.value), unit=unit) for p in series]
-    description = "; ".join(words) + "."
+    description = semicolon_list(words) + "."
     if any(p.partial for p in points):
         description += " " + _("Les points creux sont des sommes incomplètes : des communes n'ont pas de valeur.")
     return LineChart(title=title, description=description, height=TOP + PLOT_HEIGHT + 50, points=points,
@@ -146,6 +153,8 @@ def bar_chart(name: str, unit: str, year: int, rows) -> BarChart | None:
               leader=leader.name, value=number(value))
     description = ngettext("%(num)s commune renseignée sur %(total)s.", "%(num)s communes renseignées sur %(total)s.",
                            len(present), total=len(rows))
-    description += " " + "; ".join(f"{c.name} : {number(v)} {unit}" for c, v in present) + "."
+    amounts = [(c.name, " ".join((number(v), unit))) for c, v in present]
+    description += " " + semicolon_list(_("%(label)s : %(message)s", label=commune, message=amount)
+                                        for commune, amount in amounts) + "."
     return BarChart(title=title, description=description, height=TOP + len(bars) * BAR_ROW + 20, bars=bars,
                     label_width=BAR_LABEL_WIDTH, bar_left=bar_left, missing=missing)

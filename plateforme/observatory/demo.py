@@ -2,14 +2,14 @@
 kinds, findings in every state with their versions and reviews, indicators with values
 over several years, and the authorities' external action.
 
-Everything here is invented for the demonstration and says so in the data itself
-("illustratif"). Idempotent: what exists (by name or title) is left as it is.
+Everything here is invented for the demonstration. What the open data carries away (values,
+findings) is marked in the data itself ("illustratif", ILLUSTRATIVE): a downloaded file has no banner. Idempotent: what exists (by name or title) is left as it is.
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -173,8 +173,8 @@ def _findings(epci: Territory, organisations: list[Organisation], contributors: 
         finding = create_finding(author, FindingInput(
             title=title, flow_kind=flow, direction=direction, character=character, territory=by_code[code],
             period=period, body=f"{body}\n\n*{ILLUSTRATIVE}*", organisation=organisation, fields=fields,
-            method="Exemple de méthode (illustratif) : exploitation de fichiers administratifs et entretiens.",
-            sources="Source fictive pour la démonstration (illustratif)\nhttps://example.org/observatoire-demo",
+            method="Exploitation de fichiers administratifs et entretiens avec les structures concernées.",
+            sources="Source fictive pour la démonstration\nhttps://example.org/observatoire-demo",
         ))
         if status == FindingStatus.DRAFT:
             continue
@@ -186,11 +186,34 @@ def _findings(epci: Territory, organisations: list[Organisation], contributors: 
         elif status in (FindingStatus.PUBLISHED, FindingStatus.WITHDRAWN):
             if reviewer_index == 0:
                 reviewer = partner  # the demo partner has reviewed some findings too
-            review_finding(finding, reviewer, ReviewDecision.APPROVE, "Sources vérifiées (relecture illustrative).")
+            review_finding(finding, reviewer, ReviewDecision.APPROVE, "Sources vérifiées : les chiffres correspondent aux fichiers cités.")
         if status == FindingStatus.WITHDRAWN:
             withdraw_finding(finding, author, "L'entreprise a démenti la relocalisation : le constat reposait sur "
-                                              "une annonce qui n'a pas eu lieu (exemple illustratif).")
+                                              "une annonce qui n'a pas eu lieu.")
+        _backdate(finding, len(existing))
+        existing.add(title)
     db.session.flush()
+
+
+def _backdate(finding: Finding, index: int) -> None:
+    """The workflow above ran just now; a demo territory has a past. Findings were written, reviewed
+    and published months ago (before the issue cards that cite them, cards/demo.py: up to 240 days),
+    a few days apart, and the withdrawn one was withdrawn weeks after its publication."""
+    start = utcnow() - timedelta(days=330 - 6 * index)
+    step = timedelta(days=2)
+    finding.created_at = start
+    for version in finding.versions:
+        version.created_at = start + timedelta(hours=1)
+    if finding.submitted_at is not None:
+        finding.submitted_at = start + step
+    for number, review in enumerate(finding.reviews):
+        review.created_at = start + step * (2 + number)
+    if finding.published_at is not None:
+        finding.published_at = start + step * 2
+    if finding.withdrawn_at is not None:
+        finding.withdrawn_at = start + timedelta(days=45)
+    finding.updated_at = max(t for t in (finding.created_at, finding.submitted_at, finding.published_at,
+                                         finding.withdrawn_at, *(r.created_at for r in finding.reviews)) if t)
 
 
 # (name, unit, flow, additive, organisation index, per 100,000 residents, yearly growth, definition)
@@ -241,7 +264,7 @@ def _indicators(epci: Territory, communes: list[Territory], organisations: list[
             indicator = create_indicator(admin, IndicatorInput(
                 name=name, unit=unit, flow_kind=flow, organisation=organisations[org_index], additive=additive,
                 definition=f"{definition} {ILLUSTRATIVE}",
-                method="Valeurs inventées à partir de la population de chaque commune (illustratif)."))
+                method="Valeurs inventées à partir de la population de chaque commune."))
         has_values = db.session.execute(
             select(func.count(IndicatorValue.id)).where(IndicatorValue.indicator_id == indicator.id)).scalar_one()
         if not has_values:

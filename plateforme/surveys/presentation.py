@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
 
+from ..core.i18n import format_day
 from ..core.i18n import whole_percent
 from ..core.models import local_today
 from .mixing import MIX_BATCH
@@ -53,7 +54,7 @@ def survey_phase(survey, today: date) -> str:
 
 def iso_date(value: str) -> str:
     """A date stored as YYYY-MM-DD in a snapshot, in the reader's locale."""
-    return format_date(date.fromisoformat(value), "long")
+    return format_day(date.fromisoformat(value), "long")
 
 
 def weighting_variables_label(variables: list[str]) -> str:
@@ -174,6 +175,9 @@ def _x(share: float) -> float:
 
 
 def _short(text: str, limit: int = 85) -> str:
+    """A statement as a label before « : »: shortened, without its final full stop (« …étrangers : 59 % »,
+    never « …étrangers. : 59 % »)."""
+    text = text.rstrip().rstrip(".")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, gettext as _
+from flask_babel import gettext as _
 
+from ..core.i18n import format_day
 from .models import SurveyStatus
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -54,7 +55,7 @@ class SurveyStatusView:
     @property
     def label(self) -> str:
         """One short sentence, the same on every page."""
-        day = lambda d: format_date(d, "long")  # noqa: E731
+        day = lambda d: format_day(d, "long")  # noqa: E731
         if self.state == SurveyState.DRAFT:
             return _("brouillon, pas encore ouvert")
         if self.state == SurveyState.UPCOMING:

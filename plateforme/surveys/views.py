@@ -20,6 +20,7 @@ from .forms import (
 )
 from .models import Channel, SamplingMode, SurveyStatus
 from .presentation import register_template_helpers, survey_phase
+from .status import survey_status
 from .queries import published_surveys, survey_territories_for, surveys_awaiting_publication, surveys_open_now
 from .services import (
     AlreadyAnswered, ResidentAnswers, SurveyError, commune_choices, find_invitation, format_code, get_survey,
@@ -136,6 +137,11 @@ def official_situation(survey) -> str | None:
 def show(survey_id):
     survey = visible_survey(survey_id)
     residents, officials = participation_counts(survey)
+    # Once answers stop, the counts follow the results' rule: a number under the threshold is not
+    # published (the results page says « non publié (moins de 11 réponses) »; this one must not say 1).
+    if survey_status(survey, local_today()).is_over:
+        residents = residents if residents >= survey.min_residents else None
+        officials = officials if officials >= survey.min_officials else None
     return render_template("surveys/show.html", survey=survey, residents_count=residents,
                            officials_count=officials, situation=resident_situation(survey),
                            official=official_situation(survey))

@@ -56,7 +56,7 @@ def test_the_card_page_shows_provenance_evidence_and_public_consultations(client
     assert cards.finding.title in text and "Agence d'urbanisme test" in text and "2019–2024" in text
     assert "Licence Ouverte 2.0" in text and "licence Licence" not in text  # the name says it is a licence
     assert "Étudiants étrangers inscrits" in text and "Villeurbanne, 2024" in text and "Rectorat" in text
-    assert "Faut-il construire des logements dédiés ?" in text
+    assert "Faut-il construire des logements dédiés\u00a0?" in text  # French pages space their signs (core/typography.py)
     assert "Consultation publique sur la fiche" in text and "Consultation en brouillon" not in text
     assert 'href="/fiches-enjeux/%d/kit.pdf"' % card.id in client.get(f"/fiches-enjeux/{card.id}").get_data(
         as_text=True)
@@ -319,3 +319,21 @@ def test_the_kit_pdf_copes_with_long_words_many_questions_and_empty_sections(cli
     assert response.status_code == 200
     text = " ".join(extract_text(response.get_data()).split())
     assert "Question numéro 15" in text and "Non précisé." in text and "Page 2 sur" in text
+
+
+def test_the_french_kit_never_wraps_before_a_question_mark(client, cards, monkeypatch):
+    """The PDF's text keeps French typography in what people wrote too: the layout gets « dédiés ? »
+    with a non-breaking space, which fpdf2 never wraps at (its font draws it as a space, so the
+    extracted text cannot tell; the text handed to the layout can)."""
+    from fpdf import FPDF
+
+    laid_out = []
+    original = FPDF.multi_cell
+    monkeypatch.setattr(FPDF, "multi_cell", lambda self, w, h=None, text="", *a, **k: (
+        laid_out.append(text), original(self, w, h, text, *a, **k))[1])
+    card = cards.published(value_ids=[cards.value_epci.id], finding_ids=[cards.finding.id])
+    assert client.get(f"/fiches-enjeux/{card.id}/kit.pdf", headers={"Accept-Language": "fr"}).status_code == 200
+    assert any("dédiés\u00a0?" in text for text in laid_out)
+    laid_out.clear()
+    assert client.get(f"/fiches-enjeux/{card.id}/kit.pdf", headers={"Accept-Language": "en"}).status_code == 200
+    assert not any("\u00a0?" in text for text in laid_out)

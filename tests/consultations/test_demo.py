@@ -1,11 +1,13 @@
 """`flask demo` shows issue cards and one consultation in each stage, on the day it runs."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from plateforme.accounts.models import User
 from plateforme.cards.models import IssueCard, VersionStatus
-from plateforme.consultations.models import CommitmentStatus, Consultation, ConsultationFollow, Stage
+from plateforme.consultations.models import CommitmentStatus, Consultation, ConsultationFollow, PhaseKind, Stage
 from plateforme.core.models import local_today
 from plateforme.debate.models import Comment, Proposal, ProposalStatus
 from plateforme.notifications.models import Notification
@@ -59,6 +61,9 @@ def test_demo_runs_one_consultation_in_each_stage_and_a_complete_one(app, db, cl
     survey_consultation = by_stage[Stage.SURVEY]
     assert survey_consultation.survey is not None
     assert survey_consultation.survey.territory_id == survey_consultation.territory_id
+    survey_phase = survey_consultation.phase(PhaseKind.SURVEY)  # one deadline, the survey's (audit 19)
+    assert (survey_phase.starts_on, survey_phase.ends_on) == (survey_consultation.survey.opens_at,
+                                                             survey_consultation.survey.closes_at)
 
     assert by_stage[Stage.RESPONSE].synthesis is not None and by_stage[Stage.RESPONSE].response is None
     concluded = by_stage[Stage.CONCLUDED]
@@ -81,3 +86,57 @@ def test_demo_runs_one_consultation_in_each_stage_and_a_complete_one(app, db, cl
     assert [c["status"] for c in detail["response"]["commitments"]].count("in_progress") == 1
     listed = client.get("/api/v1/consultations?per_page=100").get_json()
     assert {c["stage"] for c in listed["data"]} >= {s.value for s in by_stage}
+
+
+def _quoted(text: str) -> list[str]:
+    return [quote.strip("\u00a0 ") for quote in re.findall(r"«(.*?)»", text)]
+
+
+def test_the_demo_reads_as_one_coherent_territory(app, db, client):
+    """Issue 19: each consultation has its own debate; proposals are answered about themselves;
+    the official response names real proposals of its consultation; each commitment names the
+    proposal and the card it comes from, both of its consultation; no « (illustratif) » after
+    anything (the site's demo banner says it once)."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.session.rollback()
+    consultations = db.session.execute(select(Consultation)).scalars().all()
+    seen_comments: dict[str, int] = {}
+    for consultation in consultations:
+        assert "illustratif" not in consultation.title + consultation.description
+        comments = db.session.execute(select(Comment).where(Comment.consultation_id == consultation.id)).scalars()
+        comments = list(comments)
+        for comment in comments:
+            assert seen_comments.setdefault(comment.body, consultation.id) == consultation.id, comment.body
+            assert comment.parent is None or (comment.parent.consultation_id == consultation.id
+                                              and comment.parent.created_at < comment.created_at)
+        if comments:  # the count the page gives is what it shows (a reply was once dropped: audit 19)
+            page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+            shown = set(re.findall(r'id="commentaire-(\d+)"', page))
+            assert shown == {str(c.id) for c in comments}
+            assert re.search(rf"{len(comments)}\scommentaires?\spubliés?", page)
+        proposals = db.session.execute(select(Proposal).where(Proposal.consultation_id == consultation.id)).scalars()
+        proposals = list(proposals)
+        for proposal in proposals:
+            if proposal.justification:
+                stems = lambda text: {w[:5] for w in re.findall(r"\w{5,}", text.lower())}  # noqa: E731
+                assert stems(proposal.title) & stems(proposal.justification), proposal.title  # about itself
+                assert "illustratif" not in proposal.justification
+        titles = {p.title for p in proposals}
+        if consultation.synthesis is not None:
+            assert all(c.consultation_id == consultation.id for c in consultation.synthesis.comments)
+            assert all(p.consultation_id == consultation.id for p in consultation.synthesis.proposals)
+        if consultation.response is not None:
+            named = _quoted(consultation.response.body)
+            assert named and set(named) <= titles, named
+            cards = {card.title for card in consultation.cards}
+            for commitment in consultation.response.commitments:
+                quoted = set(_quoted(commitment.description))
+                assert quoted & cards and quoted <= cards | titles, (commitment.title, quoted)
+                assert not any("illustratif" in u.body for u in commitment.updates)
+    assert len({seen for seen in seen_comments.values()}) >= 5  # five consultations have a debate of their own
+    cards = db.session.execute(select(IssueCard)).scalars().all()
+    assert not any("illustratif" in (v.change_note or "") for card in cards for v in card.versions)
+    for card in cards:  # a card cites findings published before it, not months later (audit 19)
+        for version in card.versions:
+            for finding in version.findings if version.published_at else ():
+                assert finding.published_at < version.published_at, (card.title, finding.title)

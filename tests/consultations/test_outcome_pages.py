@@ -68,7 +68,8 @@ def test_a_moderator_writes_the_synthesis_linking_contributions(client, make, db
     link = f"/consultations/{consultation.id}/commentaires/{cited.id}"
     assert f'href="{link}"' in page and f"#proposition-{idea.id}" in page
     # Each cited comment's link names its author and date: links read alone stay distinct.
-    assert re.search(rf'href="{link}">Commentaire de Awa Diallo, \d{{1,2}} \w+ \d{{4}}</a>', page)
+    # « d'Awa »: « de » elided before a vowel.
+    assert re.search(rf'href="{link}">Commentaire d\'Awa Diallo, \d{{1,2}}(er)?\s\w+\s\d{{4}}</a>', page)
     assert "Rédiger la synthèse" not in page
     assert client.get(link).headers["Location"].endswith(f"#commentaire-{cited.id}")
 
@@ -270,3 +271,14 @@ def test_the_finding_page_lists_the_consultations_that_used_it(client, make, db)
     consultation = build_consultation(make, current=PhaseKind.DEBATE, cards=[card], title="Débat sur les étudiants")
     page = page_text(client.get(f"/observatoire/constats/{finding.id}"))
     assert "Consultations qui en ont débattu" in page and f"/consultations/{consultation.id}" in page
+
+
+def test_the_progress_form_hint_is_in_the_reader_s_language(client, make, db):
+    """The hint joined to the formatting help was frozen in French when the module loaded (audit 19)."""
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    official = consultation.opened_by
+    commitment = response_with_commitments(db, consultation, official)[0]
+    sign_in(client, official)
+    english = page_text(client.get(f"/consultations/engagements/{commitment.id}/suivi",
+                                   headers={"Accept-Language": "en"}))
+    assert "What has been done since the last update" in english and "Ce qui a été fait" not in english

@@ -12,6 +12,7 @@ from plateforme.consultations.models import CommitmentStatus, ConsultationStatus
 from plateforme.consultations.status import PROGRESS_LABELS, Progress
 from plateforme.core.models import local_today, utcnow
 from plateforme.surveys.models import SurveyStatus
+from plateforme.surveys.publication import publish
 
 from ..factories import make_survey, page_text, sign_in
 from .helpers import build_consultation, phase_dates
@@ -74,7 +75,7 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     # A draft is not "en cours", whatever its dates say.
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert 'data-status="draft"' in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
-    assert 'step-state">en cours<' not in page and 'step-state">prévue<' in page
+    assert 'step-state">phase en cours<' not in page and 'step-state">phase prévue<' in page
     assert _statuses(client, consultation)["api"] is None  # not public
 
     _move_to(db, consultation, "upcoming")
@@ -95,7 +96,17 @@ def test_a_consultation_reads_the_same_everywhere_at_every_step(client, db, make
     db.session.commit()
     page = _agree(client, consultation, Progress.SURVEY_CLOSED)
     assert "Questionnaire en cours" not in page
-    assert f"clos le {local_today().day} " in page  # its real closing day, not 2099
+    assert re.search(rf"clos le {local_today().day}(er)?\s", page)  # its real closing day, not 2099
+    # …and its calendar agrees: the survey phase is closed, not "en cours" until its planned end.
+    step = re.search(r"Questionnaire</strong>\s—\s<span class=\"step-state\">([^<]*)<", page)
+    assert step and step.group(1) == "questionnaire clos"
+    # Nobody can answer any more: the home page neither lists it under what is open nor counts it.
+    home = client.get("/").get_data(as_text=True)
+    assert _card_status(home, consultation.id) is None and "Participer" not in home
+    # Its results are published: every place says so, not "clos" for ever after.
+    publish(survey)
+    db.session.commit()
+    _agree(client, consultation, Progress.SURVEY_PUBLISHED)
 
     _move_to(db, consultation, PhaseKind.SYNTHESIS)
     _agree(client, consultation, Progress.SYNTHESIS_PENDING)
@@ -163,3 +174,20 @@ def test_a_commitment_reads_the_same_everywhere_at_every_status(client, db, make
     assert "échéance dépassée" in page_text(client.get(f"/consultations/engagements/{late.id}"))
     rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/commitments.csv").get_data(as_text=True))))
     assert next(r["overdue"] for r in rows if r["id"] == str(late.id)).lower() in ("true", "1")
+
+
+def test_a_consultation_with_a_published_response_cannot_be_cancelled(client, db, make):
+    """It took place: no page may say it « n'aura pas lieu » next to its response (audit 19)."""
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    official = consultation.opened_by
+    response_with_commitments(db, consultation, official)
+    sign_in(client, official)
+    url = f"/consultations/{consultation.id}/annuler"
+    assert f'href="{url}"' not in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    answer = client.get(url)
+    assert answer.status_code == 302
+    assert re.search(r"ne peut plus\sêtre annulée", page_text(client.get(answer.headers["Location"])))
+    token = re.search(r'name="csrf_token" [^>]*value="([^"]+)"', client.get("/compte").get_data(as_text=True))
+    client.post(url, data={"csrf_token": token.group(1) if token else "", "reason": "Le calendrier a changé."})
+    db.session.refresh(consultation)
+    assert consultation.status != ConsultationStatus.CANCELLED

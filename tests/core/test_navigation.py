@@ -25,11 +25,12 @@ def _nav(client, url="/plan-du-site") -> str:
 
 
 def _entry(nav: str, label: str) -> str | None:
-    """The visible text of the navigation link whose text starts with `label`."""
+    """The visible text of the navigation link whose text starts with `label` (the space before
+    the count is a non-breaking one, inside the count: flex links drop a plain space there)."""
     for link in re.findall(r"<a [^>]*>(.*?)</a>", nav, re.S):
         if link.startswith(label):
             return re.sub(r'<span class="visually-hidden">.*?</span>', "", link).replace(
-                '<span class="nav-count" aria-hidden="true">', "").replace("</span>", "").strip()
+                '<span class="nav-count" aria-hidden="true">', "").replace("</span>", "").replace("\u00a0", " ").strip()
     return None
 
 

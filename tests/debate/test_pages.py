@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -353,3 +354,30 @@ def test_a_comment_link_counts_only_the_threads_its_reader_is_shown(client, make
     author_target = client.get(link).headers["Location"]
     assert f"{COMMENTS_PAGE_ARG}=2" in author_target
     assert f'id="commentaire-{linked.id}"' in client.get(author_target).get_data(as_text=True)
+
+
+def test_a_reply_dated_before_its_parent_is_still_shown_under_it(client, db, make):
+    """The count says what the page shows: a reply whose date precedes its parent's (an import,
+    a clock set wrong) was dropped from the thread while still counted (audit 19)."""
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    author = make.user()
+    root = comment(db, author, consultation, body="Le message d'origine.")
+    parent = comment(db, author, consultation, body="Une première réponse.", parent=root)
+    reply = comment(db, author, consultation, body="Une réponse datée trop tôt.", parent=parent)
+    db.session.get(Comment, reply.id).created_at = parent.created_at - timedelta(hours=2)
+    db.session.commit()
+    page = page_text(client.get(f"/consultations/{consultation.id}"))
+    assert "Une réponse datée trop tôt." in page and re.search(r"3\scommentaires\spubliés", page)
+
+
+def test_de_before_a_name_starting_with_a_vowel_is_elided_in_french(client, db, make):
+    """« Répondre au commentaire d'Alex Martin », never « de Alex » (audit 19); English untouched."""
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    comment(db, make.user(name="Alex Martin"), consultation)
+    comment(db, make.user(name="Léa Roux"), consultation)
+    sign_in(client, make.user(locale=None))  # a participant sees the reply and report links
+    french = page_text(client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "fr"}))
+    assert re.search(r"commentaire d'Alex\b", french) and "de Alex" not in french
+    assert re.search(r"commentaire de Léa\b", french)
+    english = page_text(client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "en"}))
+    assert "d'Alex" not in english and "Alex" in english

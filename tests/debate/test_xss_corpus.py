@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from plateforme.consultations.models import PhaseKind
 from plateforme.core.sanitize import markdown_to_safe_html
+from plateforme.core.typography import french_page
 from plateforme.debate.models import Comment, Proposal, ProposalStatus, Stance
 from plateforme.debate.services import answer_proposal, post_comment, submit_proposal
 
@@ -77,4 +78,5 @@ def test_comments_proposals_and_answers_store_the_corpus_inert_and_the_pages_esc
     # A title is plain text: the proposal page shows it escaped, as typed (control characters aside).
     for proposal_id in (proposal_ids[0], proposal_ids[10], proposal_ids[-1]):
         body = client.get(f"/consultations/{proposing.id}/propositions/{proposal_id}").get_data(as_text=True)
-        assert f"<h1 id=\"proposal-title\">{escape(titles[proposal_id])}</h1>" in body
+        # …with French typography, as every French page (core/typography.py): « Titre\u00a0: ».
+        assert french_page(f"<h1 id=\"proposal-title\">{escape(titles[proposal_id])}</h1>") in body

@@ -128,3 +128,22 @@ def test_key_figures_take_the_latest_year(obs, make):
     figures = key_figures(make.territory("200046977"))
     assert [(f.point.period, f.point.value) for f in figures] == [(2023, 130)]
     assert figures[0].point.aggregate.reporting == 1
+
+
+def test_no_percentage_change_between_incomplete_sums(app):
+    """« de 12 106 en 2019 à 15 261 en 2024 (+26 %) » compared sums over different communes (audit 19)."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from plateforme.observatory.charts import line_chart
+
+    def point(year, value, missing=()):
+        aggregate = SimpleNamespace(missing=list(missing), reporting=58 - len(missing), expected=58)
+        return SimpleNamespace(period=year, value=value, aggregate=aggregate)
+
+    with app.test_request_context(), force_locale("fr"):
+        partial = line_chart("Étudiants", "personnes", "Lyon", [point(2019, 12106), point(2024, 15261, "abcd")])
+        complete = line_chart("Étudiants", "personnes", "Lyon", [point(2019, 12106), point(2024, 15261)])
+    assert "%" not in partial.title and "somme incomplète" in partial.title
+    assert "+26\u00a0%" in complete.title or "+26 %" in complete.title

@@ -2,6 +2,7 @@
 counts that cannot contradict each other; confirmation pages before what cannot be undone."""
 from __future__ import annotations
 
+import html as html_module
 import io
 import json
 import re
@@ -207,8 +208,11 @@ def test_publishing_lists_the_figures_the_thresholds_withhold(client, db, make):
     sign_in(client, make.moderator())
     url = f"/questionnaires/{survey.id}/gerer/publier"
     html = client.get(url).get_data(as_text=True)
-    withheld = re.search(r'<ul class="suppressed-list">(.*?)</ul>', html, re.S).group(1)
-    assert "s2" in withheld and "s1" not in withheld and "aucun chiffre ne sera publié" not in _words(client.get(url))
+    withheld = html_module.unescape(re.search(r'<ul class="suppressed-list">(.*?)</ul>', html, re.S).group(1))
+    texts = {s.key: s.text for s in survey.statements}
+    assert texts["s2"] in withheld and texts["s1"] not in withheld  # the statement as readers know it,
+    assert not re.search(r"\bs2\b", withheld)                          # not its internal key
+    assert "aucun chiffre ne sera publié" not in _words(client.get(url))
     assert "ne sera plus jamais modifiée ni retirée" in _words(client.get(url))
     warning = _words(client.get(f"/questionnaires/{empty.id}/gerer/publier"))
     assert "Attention : aucun chiffre ne sera publié." in warning
@@ -219,3 +223,45 @@ def test_publishing_lists_the_figures_the_thresholds_withhold(client, db, make):
     assert _count(db, Publication) == 1
     assert post_form(client, url, {"confirm": "yes"}, form_url=url).status_code == 200  # a correction needs a note
     assert _count(db, Publication) == 1
+
+
+def test_the_results_say_the_gap_is_rounded_after_the_subtraction(client, db, make):
+    """29 % and 40 % shown, −10 points shown (audit 19): the reader is told why."""
+    survey = make_survey(db, "open", officials_total=1)
+    import_answers(survey, _paper(12))
+    close_survey(survey)
+    publish(survey)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert "L'écart est calculé sur les valeurs exactes, puis arrondi" in text
+
+
+def test_the_survey_page_hides_small_counts_once_answers_stop_as_the_results_do(client, db, make):
+    """The results say « non publié (moins de 11 réponses) »: the survey page next door must not
+    say « 2 réponses d'habitants » (audit 19). While open, the live counts stay."""
+    survey = make_survey(db, "open", officials_total=1)
+    import_answers(survey, _paper(2))
+    db.session.commit()
+    assert re.search(r"\b2\sréponses\sd'habitants", _words(client.get(f"/questionnaires/{survey.id}")))
+    close_survey(survey)
+    publish(survey)
+    db.session.commit()
+    text = _words(client.get(f"/questionnaires/{survey.id}"))
+    assert not re.search(r"\b2\sréponses\sd'habitants", text)
+    assert re.search(r"Réponses d'habitants\s:\snon publié \(moins de 11 réponses\)", text)
+    assert re.search(r"non publié \(moins de 11 réponses\)", _words(client.get(f"/questionnaires/{survey.id}/resultats")))
+
+
+def test_quotations_are_marked_as_each_language_does(client, db, make):
+    """« … » with non-breaking spaces in French, “…” in English, never French guillemets and
+    « ; » on an English page (audit 19)."""
+    survey = make_survey(db, "open", officials_total=1)
+    import_answers(survey, _paper(12))
+    close_survey(survey)
+    publish(survey)
+    db.session.commit()
+    url = f"/questionnaires/{survey.id}/resultats"
+    french = client.get(url, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "«\u00a0" in french and "“" not in french
+    assert "«" not in english and "“" in english and not re.search(r"\w ;", english)

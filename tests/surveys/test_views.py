@@ -224,7 +224,7 @@ def test_resident_form_is_accessible_and_preselects_the_commune(client, db, make
     html = client.get(f"/questionnaires/{survey.id}/repondre").get_data(as_text=True)
     assert html.count("<h1>") == 1 and 'aria-label="Fil d\'Ariane"' in html
     # One fieldset with its legend per statement; six answers including "ne sait pas".
-    assert re.search(r'<fieldset id="answer_s1"[^>]*>\s*<legend>« La métropole devrait', html)
+    assert re.search(r'<fieldset id="answer_s1"[^>]*>\s*<legend>«\sLa métropole devrait', html)
     for label in ("Tout à fait d'accord", "Plutôt d'accord", "Ni d'accord ni pas d'accord",
                   "Plutôt pas d'accord", "Pas du tout d'accord", "Ne sait pas"):
         assert html.count(label) >= 2, label

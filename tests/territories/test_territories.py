@@ -1,6 +1,8 @@
 """Loading the INSEE reference data, looking territories up, importing margins."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +12,8 @@ from plateforme.territories.models import PopulationMargin, Territory, Territory
 from plateforme.territories.services import (
     UnknownTerritoryCode, children_of, find_communes, load_territory,
 )
+
+from ..factories import page_text
 
 
 def _count(db, kind=None):
@@ -104,3 +108,9 @@ def test_import_margins_wrong_columns_and_encoding(db):
     with pytest.raises(CsvFileError, match="taille maximale"):
         import_margins(b"commune,sex,age_band,count\n" + b"69266,F,18-29,1\n" * 200_000)
     assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 0
+
+
+def test_the_communes_table_counts_communes(client, db):
+    """« 58 communes » under « Communes », not « 58 territoires » (audit 19)."""
+    text = page_text(client.get("/territoires/epci/200046977"))
+    assert re.search(r'<caption id="children-caption">\d+\scommunes</caption>', text)
