@@ -20,37 +20,50 @@ from .text import NBSP
 
 # A run of breakable white space before « : ; ? ! » or after «; a line break counts (the
 # browser folds it into a space where the line may break).
-_BREAKABLE = re.compile(r"[ \t\r\n]+(?=[:;?!»])|(?<=«)[ \t\r\n]+")
-# What is not prose: whole elements whose content is left untouched, comments, and tags.
-_SEGMENTS = re.compile(r"(<(script|style|pre|code|textarea|kbd|samp)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)",
-                       re.DOTALL | re.IGNORECASE)
-_SPOKEN = re.compile(r'(\s(?:aria-label|aria-description|title|alt|placeholder)=")([^"]*)(")', re.IGNORECASE)
-_BUTTON_VALUE = re.compile(r'(\svalue=")([^"]*)(")', re.IGNORECASE)
+# (Written so that a match starts at the space or the «: a look-behind made the scan 3× slower.)
+_BREAKABLE = re.compile(r"([ \t\r\n]+)[:;?!»]|«([ \t\r\n]+)")
+# Whole elements whose content is machine text, left untouched.
+_MACHINE = re.compile(r"<(script|style|pre|code|textarea|kbd|samp)\b.*?</\1\s*>|<!--.*?-->",
+                      re.DOTALL | re.IGNORECASE)
+# Inside a tag, only the attributes people hear or see are prose.
+_SPOKEN = re.compile(r'\s(?:aria-label|aria-description|title|alt|placeholder)="[^"]*$', re.IGNORECASE)
+_BUTTON = re.compile(r'<input\b[^>]*\stype="(?:submit|button)"', re.IGNORECASE)
+_VALUE = re.compile(r'\svalue="[^"]*$', re.IGNORECASE)
 
 
-def _spaced(text: str) -> str:
-    return _BREAKABLE.sub(NBSP, text)
-
-
-def _tag(tag: str) -> str:
-    if tag.startswith(("</", "<!")):
-        return tag
-    tag = _SPOKEN.sub(lambda m: m.group(1) + _spaced(m.group(2)) + m.group(3), tag)
-    if re.match(r"<input\b", tag, re.IGNORECASE) and re.search(r'\stype="(submit|button)"', tag, re.IGNORECASE):
-        tag = _BUTTON_VALUE.sub(lambda m: m.group(1) + _spaced(m.group(2)) + m.group(3), tag)
-    return tag
+def _in_prose(html: str, position: int) -> bool:
+    """Whether `position` is in visible text or a spoken attribute (outside any machine element)."""
+    opened = html.rfind("<", 0, position)
+    if opened <= html.rfind(">", 0, position):
+        return True  # between tags: text
+    tag = html[opened:position]
+    if _SPOKEN.search(tag):
+        return True
+    return bool(_VALUE.search(tag)) and bool(_BUTTON.match(html, opened))
 
 
 def french_page(html: str) -> str:
-    """`html` with non-breaking spaces where French typography wants them, in prose only."""
-    parts = []
-    position = 0
-    for match in _SEGMENTS.finditer(html):
-        parts.append(_spaced(html[position:match.start()]))
-        segment = match.group(1)
-        parts.append(segment if match.group(2) or segment.startswith("<!--") else _tag(segment))
-        position = match.end()
-    parts.append(_spaced(html[position:]))
+    """`html` with non-breaking spaces where French typography wants them, in prose only.
+
+    Only the places that need a change are examined (a page has few): the whole page is
+    scanned once by one regular expression, not cut into tags."""
+    candidates = list(_BREAKABLE.finditer(html))
+    if not candidates:
+        return html
+    machine = [match.span() for match in _MACHINE.finditer(html)]
+    parts, position, index = [], 0, 0
+    for match in candidates:
+        group = 1 if match.group(1) else 2
+        start, end = match.span(group)
+        while index < len(machine) and machine[index][1] <= start:
+            index += 1
+        if index < len(machine) and machine[index][0] <= start:
+            continue  # inside a script, a code sample, a text area…
+        if _in_prose(html, start):
+            parts.append(html[position:start])
+            parts.append(NBSP)
+            position = end
+    parts.append(html[position:])
     return "".join(parts)
 
 
