@@ -33,6 +33,11 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from .core import outbox_tasks  # noqa: F401  (declares the outbox's tasks before a consumer lists them)
+    from .core.tasks import init_tasks
+
+    init_tasks(app)
+
     from .core.after_response import init_after_response
     from .core.errors import init_error_handlers
     from .core.navigation import init_navigation

@@ -14,12 +14,12 @@ from urllib.parse import urljoin
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, func, insert, literal, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..accounts.services import personal_data_section
-from ..core.mail import send_mail
+from ..core.mail import queue_mail
 from ..core.models import utcnow
 from ..core.pagination import Page, paginate
 from ..extensions import db
@@ -162,7 +162,8 @@ def notify_user(user: User, kind: NotificationKind, consultation: Consultation, 
 
 def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation | None, subject: str, link: str,
                 because: str, actor: User | None = None) -> None:
-    """The notification's email, in `user`'s language, sent once the session commits. It
+    """The notification's email, in `user`'s language, into the outbox (core/mail.py): sent by
+    the task queue once the session commits, never for a rolled-back action. It
     carries a link that turns these emails off without signing in (also as the
     List-Unsubscribe header, which mail programs offer as a button)."""
     stop_link = absolute_url(stop_emails_path(user))
@@ -173,8 +174,7 @@ def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation |
                                consultation=consultation, because=because, stop_link=stop_link)
         title = _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
                   title=consultation.title if consultation is not None else subject)
-    db.session.info.setdefault(PENDING_MAIL, []).append(
-        (user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"}))
+    queue_mail(user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"})
 
 
 # --- turning the emails off ---------------------------------------------------------------------
@@ -212,29 +212,6 @@ def stop_emails(user: User) -> bool:
     if was_on:
         log.info("user %s turned notification emails off", user.id)
     return was_on
-
-
-# Emails leave once the notifications are committed: never for a rolled-back action, and
-# never while a write transaction (SQLite's write lock) waits on a mail server.
-PENDING_MAIL = "plateforme.pending_mail"
-
-
-@event.listens_for(Session, "after_commit")
-def _send_pending_mail(session) -> None:
-    if session.in_nested_transaction():  # a savepoint: the real commit is still to come
-        return
-    for to, subject, body, headers in session.info.pop(PENDING_MAIL, []):
-        try:
-            send_mail(to, subject, body, headers)
-        except Exception:  # the action is committed: a mail server's failure must not undo the page
-            log.exception("notification email to a follower could not be sent")
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending_mail(session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(PENDING_MAIL, None)
 
 
 def notify_consultation_cancelled(consultation: Consultation, actor: User | None = None) -> int:

@@ -1,0 +1,57 @@
+"""A real SMTP server on 127.0.0.1 for the mail tests (aiosmtpd, in a thread): it keeps
+every message it accepts with the connection (SMTP session) that carried it."""
+from __future__ import annotations
+
+import socket
+from contextlib import contextmanager
+from email import message_from_bytes
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Sink:
+    def __init__(self):
+        self.received = []  # (session, email.message.Message), in arrival order
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((session, message_from_bytes(envelope.original_content or envelope.content)))
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        return [message for _, message in self.received]
+
+    @property
+    def recipients(self) -> list[str]:
+        return [message["To"] for message in self.messages]
+
+    @property
+    def connections(self) -> int:
+        return len({id(session) for session, _ in self.received})
+
+
+@contextmanager
+def smtp_sink(app, port: int | None = None, start: bool = True):
+    """A sink, and `app` configured to send to it. `start=False` leaves the port closed
+    (a mail server that is down) until `controller.start()`."""
+    port = port or free_port()
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    keys = ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")
+    saved = {key: app.config[key] for key in keys}
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False,
+                      MAIL_USERNAME=None)
+    if start:
+        controller.start()
+    try:
+        yield sink, controller
+    finally:
+        app.config.update(saved)
+        if getattr(controller, "_thread", None) is not None:
+            controller.stop()
