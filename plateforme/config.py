@@ -130,10 +130,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_RETRY_MAX_SECONDS": int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600))),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "10")),
         "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "300")),
+        # Messages sent over one SMTP connection before the next batch is claimed.
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "100")),
         # The task queue (core/tasks.py): a SQLite file in instance/ by default, Redis in
         # production (shared by every web server and consumer); "immediate" runs each task
         # when it is enqueued (tests).
         "TASK_QUEUE_URL": _task_queue_url(env),
+        # Sites sharing one Redis each need their own queue name.
+        "TASK_QUEUE_NAME": os.environ.get("TASK_QUEUE_NAME", "plateforme"),
         "SITE_NAME": os.environ.get("SITE_NAME", "plateforme"),
         # The site shows invented data (`make run` loads the demo): one banner says so on every page.
         "DEMO_DATA": _bool("DEMO_DATA", False),

@@ -18,6 +18,13 @@ def free_port() -> int:
 class Sink:
     def __init__(self):
         self.received = []  # (session, email.message.Message), in arrival order
+        self.refused: set[str] = set()  # addresses answered "550" (no such mailbox)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append((session, message_from_bytes(envelope.original_content or envelope.content)))

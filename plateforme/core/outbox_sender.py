@@ -36,7 +36,6 @@ from .transactions import immediate_transactions
 log = logging.getLogger("plateforme.outbox")
 
 OUTBOX = OutgoingMail.__table__
-BATCH_SIZE = 100
 # Margin kept before a lease ends: a batch stops sending this long before another
 # consumer may take its rows back.
 LEASE_MARGIN_SECONDS = 30
@@ -178,11 +177,12 @@ def send_batch(rows, token: str, now: datetime, report: DrainReport, lease: time
     return True
 
 
-def drain(now: datetime | None = None, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> DrainReport:
+def drain(now: datetime | None = None, batch_size: int | None = None, max_batches: int | None = None) -> DrainReport:
     """Send every due row, batch after batch, until none is left or the server fails.
     `now` stands for the current time in the claims and the backoff (tests)."""
     report = DrainReport()
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
     while max_batches is None or report.batches < max_batches:
         moment = now or utcnow()
         token, rows = claim(batch_size, moment, lease)

@@ -45,19 +45,20 @@ class AppHuey(Huey):
         # immediate mode: the configured storage, or a harmless in-memory one before that.
         return self.live_storage if self.live_storage is not None else MemoryStorage(self.name)
 
-    def configure(self, app, url: str) -> None:
+    def configure(self, app, url: str, name: str = QUEUE_NAME) -> None:
         self.flask_app = app
         if url == "immediate":
             self.live_storage = None
             self._immediate = True
         else:
-            self.live_storage = storage_for(url)
+            self.live_storage = storage_for(url, name)
             self._immediate = False
         self.storage = self.create_storage()
 
 
-def storage_for(url: str):
-    """The huey storage that `url` names (``sqlite:///path`` or ``redis://…``)."""
+def storage_for(url: str, name: str = QUEUE_NAME):
+    """The huey storage that `url` names (``sqlite:///path`` or ``redis://…``); `name`
+    tells apart queues that share one Redis (its keys' prefix)."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # sqlite:////abs/path (as SQLAlchemy writes it): the path after the third slash.
@@ -66,9 +67,9 @@ def storage_for(url: str):
             raise ValueError("TASK_QUEUE_URL: sqlite:/// needs a file path")
         Path(path).parent.mkdir(parents=True, exist_ok=True)  # instance/ on a fresh clone
         # `timeout`: how long a consumer waits for the file's lock (seconds).
-        return SqliteStorage(QUEUE_NAME, filename=path, timeout=15)
+        return SqliteStorage(name, filename=path, timeout=15)
     if parsed.scheme in ("redis", "rediss", "unix"):
-        return RedisStorage(QUEUE_NAME, url=url)
+        return RedisStorage(name, url=url)
     raise ValueError(f"TASK_QUEUE_URL={url!r}: use sqlite:///PATH, redis://HOST:PORT/DB or immediate")
 
 
@@ -119,5 +120,5 @@ def enqueue_quietly(task_wrapper, *args, **kwargs) -> bool:
 def init_tasks(app) -> None:
     """Bind the queue to `app` (the factory also imports every module that declares tasks,
     so that a consumer started on this app knows them all)."""
-    huey.configure(app, app.config["TASK_QUEUE_URL"])
+    huey.configure(app, app.config["TASK_QUEUE_URL"], app.config["TASK_QUEUE_NAME"])
     app.extensions["huey"] = huey
