@@ -33,7 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from .core import outbox_tasks  # noqa: F401  (declares the outbox's tasks before a consumer lists them)
+    # The modules that declare tasks, so that a consumer built on this app knows them all.
+    from .core import outbox_tasks  # noqa: F401
+    from .surveys import erasure, tasks as survey_tasks  # noqa: F401
     from .core.tasks import init_tasks
 
     init_tasks(app)

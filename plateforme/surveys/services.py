@@ -76,8 +76,9 @@ def close_survey(survey: PerceptionSurvey) -> None:
 
 
 def close_due_surveys(today=None) -> list[PerceptionSurvey]:
-    """Close every open survey whose closing date has passed (`flask surveys close-due`,
-    run daily): the privacy page promises answers mixed at the latest at closing."""
+    """Close every open survey whose closing date has passed (hourly by the task queue,
+    surveys/tasks.py, or `flask surveys close-due`): the privacy page promises answers mixed
+    at the latest at closing."""
     today = today or local_today()
     due = db.session.execute(select(PerceptionSurvey).where(PerceptionSurvey.status == SurveyStatus.OPEN,
                                                             PerceptionSurvey.closes_at < today)).scalars().all()

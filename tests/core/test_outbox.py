@@ -19,6 +19,7 @@ from ..smtp_sink import smtp_sink
 
 def _rows(db):
     db.session.rollback()  # a fresh snapshot: the sender wrote on its own connections
+    db.session.expire_all()
     return db.session.execute(select(OutgoingMail).order_by(OutgoingMail.id)).scalars().all()
 
 
