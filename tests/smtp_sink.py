@@ -3,6 +3,7 @@ every message it accepts with the connection (SMTP session) that carried it."""
 from __future__ import annotations
 
 import socket
+import threading
 from contextlib import contextmanager
 from email import message_from_bytes
 
@@ -19,6 +20,15 @@ class Sink:
     def __init__(self):
         self.received = []  # (session, email.message.Message), in arrival order
         self.refused: set[str] = set()  # addresses answered "550" (no such mailbox)
+        self._waits: list[tuple[int, threading.Event]] = []
+
+    def reached(self, count: int) -> threading.Event:
+        """An event set once `count` messages in all have been accepted."""
+        event = threading.Event()
+        self._waits.append((count, event))
+        if len(self.received) >= count:
+            event.set()
+        return event
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
@@ -28,6 +38,9 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append((session, message_from_bytes(envelope.original_content or envelope.content)))
+        for count, event in self._waits:
+            if len(self.received) >= count:
+                event.set()
         return "250 Message accepted for delivery"
 
     @property

@@ -23,6 +23,7 @@ import smtplib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -130,6 +131,10 @@ def _release(rows, token: str) -> None:
 
 def _message(row) -> Message:
     headers = json.loads(row.headers or "{}")
+    # The same Message-ID at every attempt: should a message go out twice (a consumer killed
+    # between the server's acceptance and the mark), the copies are recognisably one.
+    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "localhost"
+    headers.setdefault("Message-ID", f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>")
     return Message(to=row.to_address, subject=row.subject, body=row.body, headers=tuple(headers.items()))
 
 

@@ -42,6 +42,7 @@ def test_a_batch_goes_over_one_connection_and_each_row_is_marked_sent(app, db):
     assert sorted(sink.recipients) == sorted(f"personne{n}@example.org" for n in range(25))
     assert sink.connections == 1
     assert sink.messages[0]["List-Unsubscribe"] == "<https://exemple.fr/stop>"
+    assert len({message["Message-ID"] for message in sink.messages}) == 25
     rows = _rows(db)
     assert {row.status for row in rows} == {MailStatus.SENT}
     assert all(row.sent_at is not None and row.attempts == 1 for row in rows)
