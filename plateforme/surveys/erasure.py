@@ -49,13 +49,11 @@ def _erase_on_commit(session) -> None:
 
 
 @task()
-def erase_deleted_rows(tables: list[str]) -> list[str]:
+def erase_deleted_rows(tables: list[str]) -> None:
     """`erase_deleted` by a consumer: VACUUM FULL locks the tables it rewrites, and a
     checkpoint waits on readers, neither of which a person's request should wait for.
-    Returns the tables it went through."""
-    known = sorted(table for table in tables if table in _ERASABLE)
-    erase_deleted(db.engine, known)
-    return known
+    (Returns nothing: huey would keep the result.)"""
+    erase_deleted(db.engine, sorted(table for table in tables if table in _ERASABLE))
 
 
 def erase_deleted(engine, tables: list[str]) -> None:

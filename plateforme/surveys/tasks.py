@@ -15,8 +15,8 @@ log = logging.getLogger("plateforme.surveys")
 
 
 @periodic_task(crontab(minute="7"))
-def close_due_surveys_task() -> list[int]:
-    """Close every survey past its closing date, in one transaction; their ids."""
+def close_due_surveys_task() -> None:
+    """Close every survey past its closing date, in one transaction."""
     with immediate_transactions():
         try:
             closed = close_due_surveys()
@@ -26,4 +26,3 @@ def close_due_surveys_task() -> list[int]:
             raise
     if closed:
         log.info("surveys closed on their date: %s", [survey.id for survey in closed])
-    return [survey.id for survey in closed]

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 import pytest
 
 from plateforme.core.mail import queue_mail
-from plateforme.core.outbox_tasks import send_outbox
 
 from ..smtp_sink import smtp_sink
 from .test_task_queue import ROOT, _environment, real_queue
@@ -59,8 +58,8 @@ def test_make_run_serves_sends_through_its_consumer_and_ctrl_c_stops_both(app, d
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accessibilite") as response:
             assert response.status == 200
         queue_mail("dev@example.org", "Sujet", "Corps")
-        db.session.commit()
-        assert send_outbox().get(blocking=True, timeout=60) is not None
+        db.session.commit()  # enqueues the send task on the queue the launcher's consumer reads
+        assert sink.reached(1).wait(60)
         assert sink.recipients == ["dev@example.org"]
 
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal reaches the whole group

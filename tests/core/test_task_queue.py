@@ -122,8 +122,8 @@ def test_the_request_only_queues_the_mail_and_a_consumer_sends_it(app, make, db,
         db.session.rollback()
         row = db.session.execute(select(OutgoingMail)).scalar_one()
         assert row.status == MailStatus.QUEUED and "/reinitialiser/" in row.body
-        with consumer(workers=1):  # one worker: the request's task runs first, then this one
-            assert send_outbox().get(blocking=True, timeout=30) is not None
+        with Completions(send_outbox.s().name, expected=1) as finished, consumer():
+            assert finished.wait(60)
     assert [message.to for message in outbox] == ["existe@example.org"]
     assert "/reinitialiser/" in outbox[0].body
 
@@ -165,7 +165,7 @@ def test_the_production_consumer_command_sends_the_outbox(app, db, storage, tmp_
             env=_environment(app, queue), cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            assert send_outbox().get(blocking=True, timeout=60) is not None
+            assert sink.reached(1).wait(60)  # the task the commit enqueued
         finally:
             process.send_signal(2)  # SIGINT: graceful stop
             _, errors = process.communicate(timeout=30)

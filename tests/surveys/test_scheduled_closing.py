@@ -57,19 +57,32 @@ def test_a_consumer_closes_the_surveys_past_their_date_and_mixes_their_answers(a
     assert (_count(db, ResidentPending), _count(db, ResidentResponse), _count(db, ResidentParticipation)) == (0, 3, 0)
 
 
-def test_closing_leaves_the_table_rewriting_to_the_queue(app, db, make, tmp_path):
+def test_closing_leaves_the_table_rewriting_to_the_queue(app, db, make, tmp_path, monkeypatch):
+    import plateforme.surveys.erasure as erasure
+
+    rewritten = []
+    monkeypatch.setattr(erasure, "erase_deleted", lambda engine, tables: rewritten.append(tables))
     survey = make_survey(db)
     _waiting_answers(db, make, survey)
     with real_queue(app, "sqlite", tmp_path):
         close_survey(db.session.get(PerceptionSurvey, survey.id))
         db.session.commit()  # mixed and deleted now; the rewriting waits for a consumer
-        [waiting] = [task for task in huey.pending() if task.name == erase_deleted_rows.s().name]
-        assert set(waiting.args[0]) == {"resident_pending", "resident_response", "resident_participation",
-                                        "official_pending", "official_response"}
-        with consumer():
-            # One worker: the closing's rewrite runs before this one.
-            assert erase_deleted_rows(["resident_pending", "user_account"]).get(
-                blocking=True, timeout=60) == ["resident_pending"]  # only the tables mixing deletes from
-        assert huey.pending_count() == 0
+        assert [task.name for task in huey.pending()] == [erase_deleted_rows.s().name]
+        assert rewritten == []
+        with Completions(erase_deleted_rows.s().name, expected=1) as finished, consumer():
+            assert finished.wait(60)
+    assert rewritten == [["official_pending", "official_response", "resident_participation",
+                          "resident_pending", "resident_response"]]
     _reread(db)
     assert (_count(db, ResidentPending), _count(db, ResidentParticipation)) == (0, 0)
+
+
+def test_the_queued_rewriting_names_only_the_tables_mixing_deletes_from(app, monkeypatch):
+    """Its argument comes back from the queue's storage and becomes SQL."""
+    import plateforme.surveys.erasure as erasure
+
+    rewritten = []
+    monkeypatch.setattr(erasure, "erase_deleted", lambda engine, tables: rewritten.append(tables))
+    with app.app_context():
+        erase_deleted_rows.call_local(["resident_pending", "user_account; DROP TABLE x"])
+    assert rewritten == [["resident_pending"]]
