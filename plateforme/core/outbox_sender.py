@@ -90,10 +90,18 @@ def _write(statement) -> None:
         connection.execute(statement)
 
 
-def _mark_sent(row, token: str) -> None:
-    _write(update(OUTBOX).where(_mine(row.id, token)).values(
-        status=MailStatus.SENT.value, sent_at=utcnow(), body="", attempts=row.attempts + 1,
-        claim_token=None, claimed_until=None, last_error=None))
+def _mark_sent(connection, row, token: str) -> None:
+    """Marked in a transaction of its own as soon as the server took the message: a kill
+    after this never sends it again. On PostgreSQL without waiting for the flush to disk
+    (`synchronous_commit` off for this transaction alone): the mark is visible to every
+    other consumer at once; only a crash of the database server itself in the next instant
+    could lose it, and the message would then go out once more."""
+    with immediate_transactions(), connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        connection.execute(update(OUTBOX).where(_mine(row.id, token)).values(
+            status=MailStatus.SENT.value, sent_at=utcnow(), body="", attempts=row.attempts + 1,
+            claim_token=None, claimed_until=None, last_error=None))
 
 
 def _mark_failed(row, token: str, error: str) -> None:
@@ -148,7 +156,8 @@ def send_batch(rows, token: str, now: datetime, report: DrainReport, lease: time
     deadline = time.monotonic() + lease.total_seconds() - LEASE_MARGIN_SECONDS
     pending = list(rows)
     try:
-        with transport() as sender:
+        # One database connection for the batch's marks, beside the one SMTP connection.
+        with transport() as sender, db.engine.connect() as marks:
             while pending:
                 row = pending[0]
                 if time.monotonic() > deadline:
@@ -169,7 +178,7 @@ def send_batch(rows, token: str, now: datetime, report: DrainReport, lease: time
                     report.failed += failed
                     report.errors.append(_describe(error))
                 else:
-                    _mark_sent(row, token)
+                    _mark_sent(marks, row, token)
                     report.sent += 1
                 pending.pop(0)
     except (OSError, smtplib.SMTPException) as error:
