@@ -130,6 +130,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_RETRY_MAX_SECONDS": int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600))),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "10")),
         "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "300")),
+        # Sent and failed mail is deleted from the outbox after this many days (addresses).
+        "MAIL_RETENTION_DAYS": int(os.environ.get("MAIL_RETENTION_DAYS", "30")),
         # Messages sent over one SMTP connection before the next batch is claimed.
         "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "100")),
         # The task queue (core/tasks.py): a SQLite file in instance/ by default, Redis in

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from ..extensions import db
 from .mail_transport import Message, PermanentFailure, transport
@@ -209,3 +209,14 @@ def drain(now: datetime | None = None, batch_size: int | None = None, max_batche
         log.info("outbox: %d sent, %d to retry, %d failed in %d batch(es)", report.sent, report.retried,
                  report.failed, report.batches)
     return report
+
+
+def purge_old(now: datetime | None = None) -> int:
+    """Delete sent and failed rows older than MAIL_RETENTION_DAYS (they name who was
+    written to); queued rows are never purged. Returns how many were deleted."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["MAIL_RETENTION_DAYS"])
+    with immediate_transactions(), db.engine.begin() as connection:
+        result = connection.execute(delete(OUTBOX).where(or_(
+            and_(OUTBOX.c.status == MailStatus.SENT.value, OUTBOX.c.sent_at < cutoff),
+            and_(OUTBOX.c.status == MailStatus.FAILED.value, OUTBOX.c.created_at < cutoff))))
+    return result.rowcount

@@ -3,7 +3,7 @@
 enqueue) or a backoff has run out."""
 from __future__ import annotations
 
-from .outbox_sender import drain
+from .outbox_sender import drain, purge_old
 from .tasks import crontab, periodic_task, task
 
 
@@ -18,3 +18,9 @@ def send_outbox() -> None:
 @periodic_task(crontab(minute="*"))
 def sweep_outbox() -> None:
     drain()
+
+
+@periodic_task(crontab(minute="13"))
+def purge_old_mail() -> None:
+    """Hourly: forget sent and failed mail past MAIL_RETENTION_DAYS."""
+    purge_old()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from plateforme.core.mail import queue_mail
 from plateforme.core.models import utcnow
 from plateforme.core.outbox_models import MailStatus, OutgoingMail
-from plateforme.core.outbox_sender import claim, drain
+from plateforme.core.outbox_sender import claim, drain, purge_old
 
 from ..smtp_sink import smtp_sink
 
@@ -121,3 +121,18 @@ def test_a_batch_claimed_by_a_consumer_that_died_is_sent_once_after_its_lease(ap
         assert drain(now=now + 2 * lease).batches == 0
     assert sorted(sink.recipients) == [f"reprise{n}@example.org" for n in range(3)]
     assert {row.status for row in _rows(db)} == {MailStatus.SENT}
+
+
+def test_sent_and_failed_mail_is_forgotten_after_the_retention_period(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "failing")
+    for address in ("envoye@example.org", "echec@example.org", "attente@example.org"):
+        queue_mail(address, "Sujet", "Corps")
+    db.session.commit()
+    rows = {row.to_address: row for row in _rows(db)}
+    rows["envoye@example.org"].status, rows["envoye@example.org"].sent_at = MailStatus.SENT, utcnow()
+    rows["echec@example.org"].status = MailStatus.FAILED
+    db.session.commit()
+    days = app.config["MAIL_RETENTION_DAYS"]
+    assert purge_old(now=utcnow() + timedelta(days=days - 1)) == 0
+    assert purge_old(now=utcnow() + timedelta(days=days + 1)) == 2
+    assert [(row.to_address, row.status) for row in _rows(db)] == [("attente@example.org", MailStatus.QUEUED)]
