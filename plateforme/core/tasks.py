@@ -22,7 +22,7 @@ import logging
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from huey import Huey, crontab  # noqa: F401  (crontab: re-exported for the periodic tasks)
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -77,13 +77,16 @@ huey = AppHuey(QUEUE_NAME, immediate=True, utc=True)
 
 
 def _in_app_context(func):
+    """Run `func` in an application context of its own, so with a database session of its
+    own: in immediate mode a task runs inside the caller's commit, whose session it must
+    not touch. The caller's app when there is one (tests build several), else the app the
+    consumer built."""
     @functools.wraps(func)
     def run(*args, **kwargs):
-        if has_app_context():
-            return func(*args, **kwargs)
-        if huey.flask_app is None:
+        app = current_app._get_current_object() if has_app_context() else huey.flask_app
+        if app is None:
             raise RuntimeError("the task queue is not bound to an app: call create_app() first")
-        with huey.flask_app.app_context():
+        with app.app_context():
             return func(*args, **kwargs)
 
     return run

@@ -47,6 +47,22 @@ def territories_seen() -> dict:
     return {"site": current_app.config["SITE_NAME"], "territories": count}
 
 
+@task()
+def roll_back_own_session() -> None:
+    current_app.extensions["sqlalchemy"].session.rollback()
+
+
+def test_a_task_run_at_once_has_a_session_of_its_own(app, db):
+    """In immediate mode a task runs inside the caller (often inside its commit): what it
+    does with its session must not touch the caller's."""
+    from plateforme.accounts.models import User
+
+    pending = User(email="pas-encore@example.org", display_name="Pas encore", password_hash="x")
+    db.session.add(pending)
+    roll_back_own_session()
+    assert pending in db.session.new
+
+
 @contextmanager
 def real_queue(app, kind: str, tmp_path):
     """The session's app on a real storage instead of immediate mode, emptied afterwards.
