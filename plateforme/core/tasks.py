@@ -69,7 +69,12 @@ def storage_for(url: str, name: str = QUEUE_NAME):
         # `timeout`: how long a consumer waits for the file's lock (seconds).
         return SqliteStorage(name, filename=path, timeout=15)
     if parsed.scheme in ("redis", "rediss", "unix"):
-        return RedisStorage(name, url=url)
+        from redis import ConnectionPool
+
+        # Bounded waits: a request enqueuing while Redis is unreachable must not hang (the
+        # outbox's sweep catches up); 5 s is above the consumer's 1 s blocking read.
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        return RedisStorage(name, connection_pool=pool)
     raise ValueError(f"TASK_QUEUE_URL={url!r}: use sqlite:///PATH, redis://HOST:PORT/DB or immediate")
 
 

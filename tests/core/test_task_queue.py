@@ -187,3 +187,23 @@ def test_the_production_consumer_command_sends_the_outbox(app, db, storage, tmp_
             _, errors = process.communicate(timeout=30)
     assert process.returncode == 0, errors.decode()[-2000:]
     assert sink.recipients == ["production@example.org"]
+
+
+def test_an_unreachable_queue_loses_no_mail(app, db, outbox, caplog):
+    """Redis down when the action commits: the action stands, its mail waits in the outbox,
+    and the periodic sweep (here called as a consumer would) sends it."""
+    from plateforme.core.outbox_tasks import sweep_outbox
+
+    huey.configure(app, "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        queue_mail("patiente@example.org", "Sujet", "Corps")
+        db.session.commit()
+    finally:
+        huey.configure(app, "immediate")
+    assert "could not enqueue" in caplog.text
+    db.session.rollback()
+    db.session.expire_all()
+    row = db.session.execute(select(OutgoingMail)).scalar_one()
+    assert row.status == MailStatus.QUEUED and row.attempts == 0 and outbox == []
+    sweep_outbox.call_local()
+    assert [message.to for message in outbox] == ["patiente@example.org"]
