@@ -1,5 +1,6 @@
 """The mail outbox: every email is first a row written with the action that causes it, then
-sent by the task queue (core/outbox_sender.py), retried with backoff, never twice.
+sent by the task queue (core/outbox_sender.py), retried with backoff, never twice; and a
+notification's email is written by the queue too (notifications/mailing.py).
 
 Revision ID: 0014_mail_outbox
 Revises: 0013_notification_actor
@@ -38,8 +39,13 @@ def upgrade():
     )
     op.create_index('ix_outgoing_mail_status_next_attempt', 'outgoing_mail', ['status', 'next_attempt_at'],
                     unique=False)
+    # A notification whose email the task queue has still to write, and why it is sent.
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mail_reason', sa.String(length=16), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_column('mail_reason')
     op.drop_index('ix_outgoing_mail_status_next_attempt', table_name='outgoing_mail')
     op.drop_table('outgoing_mail')

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import and_, case, func, insert, literal, null, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -119,21 +119,25 @@ def notify_group(user_ids, consultation: Consultation, kind: NotificationKind, t
     if actor is not None and actor.id is not None:
         ids = ids.where(recipients.c[0] != actor.id)
     columns = Notification.__table__.c
+    people = ids.subquery()
+    # The emails are written later, by the task queue (mailing.py): here only the reason, on
+    # the rows of those who receive emails, so that the request's time does not grow with
+    # the number of followers.
+    wants_mail = case((and_(User.email_confirmed_at.is_not(None), User.email_notifications.is_(True)),
+                       literal(because, columns.mail_reason.type)), else_=null())
     rows = select(
-        ids.subquery().c.user_id,
+        people.c.user_id,
         literal(kind, columns.kind.type),
         literal(consultation.id if consultation is not None else None, columns.consultation_id.type),
         literal(target_path, columns.target_path.type), literal(subject, columns.subject.type),
         literal(utcnow(), columns.created_at.type),
         literal(actor.id if actor is not None else None, columns.actor_id.type),
-    )
+        wants_mail,
+    ).join(User, User.id == people.c.user_id)
     result = db.session.execute(insert(Notification.__table__).from_select(
-        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at", "actor_id"], rows))
-    mailed = (select(User).where(User.id.in_(ids), User.email_confirmed_at.is_not(None),
-                                 User.email_notifications.is_(True)).order_by(User.id))
-    link = absolute_url(target_path)
-    for user in db.session.execute(mailed).scalars():
-        _queue_mail(user, kind, consultation, subject, link, because=because, actor=actor)
+        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at", "actor_id", "mail_reason"],
+        rows))
+    db.session.info[MAIL_TO_WRITE] = True
     log.info("consultation %s: %s notified to %s person(s) who %s", getattr(consultation, "id", None), kind.value,
              result.rowcount, because)
     return result.rowcount
@@ -148,24 +152,31 @@ def notify_user(user: User, kind: NotificationKind, consultation: Consultation, 
         return None
     kind = NotificationKind(kind)
     subject = (subject or "")[:200]
+    wants_mail = user.email_confirmed_at is not None and user.email_notifications
     notification = Notification(user_id=user.id, kind=kind,
                                 consultation_id=consultation.id if consultation is not None else None,
                                 target_path=target_path, subject=subject,
-                                actor_id=actor.id if actor is not None else None)
+                                actor_id=actor.id if actor is not None else None,
+                                mail_reason=("took_part" if consultation is not None else "partner")
+                                if wants_mail else None)
     db.session.add(notification)
-    if user.email_confirmed_at is not None and user.email_notifications:
-        _queue_mail(user, kind, consultation, subject, absolute_url(target_path),
-                    because="took_part" if consultation is not None else "partner", actor=actor)
+    if wants_mail:
+        db.session.info[MAIL_TO_WRITE] = True
     log.info("consultation %s: %s notified to user %s", getattr(consultation, "id", None), kind.value, user.id)
     return notification
 
 
-def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation | None, subject: str, link: str,
-                because: str, actor: User | None = None) -> None:
-    """The notification's email, in `user`'s language, into the outbox (core/mail.py): sent by
-    the task queue once the session commits, never for a rolled-back action. It
-    carries a link that turns these emails off without signing in (also as the
-    List-Unsubscribe header, which mail programs offer as a button)."""
+# The session wrote notifications whose emails are to be written (mailing.py kicks the
+# queue when it commits).
+MAIL_TO_WRITE = "plateforme.notification_mail"
+
+
+def queue_notification_mail(user: User, kind: NotificationKind, consultation: Consultation | None, subject: str,
+                            link: str, because: str, actor: User | None = None) -> None:
+    """The notification's email, in `user`'s language, into the outbox (core/mail.py), in the
+    current transaction (mailing.py calls it). It carries a link that turns these emails off
+    without signing in (also as the List-Unsubscribe header, which mail programs offer as a
+    button)."""
     stop_link = absolute_url(stop_emails_path(user))
     with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
         text = notification_text(kind, consultation.title if consultation is not None else "", subject,
