@@ -49,8 +49,9 @@ db: $(VENV)/.installed
 demo: db
 	$(FLASK) demo --address http://$(HOST):$(PORT)
 
+# The web server and one task consumer together; Ctrl-C stops both (plateforme/devserver.py).
 run: translations demo
-	DEMO_DATA=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	DEMO_DATA=1 $(BIN)/python -m plateforme.devserver --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -33,6 +33,14 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    # The modules that declare tasks, so that a consumer built on this app knows them all.
+    from .core import outbox_tasks  # noqa: F401
+    from .notifications import mailing  # noqa: F401
+    from .surveys import erasure, tasks as survey_tasks  # noqa: F401
+    from .core.tasks import init_tasks
+
+    init_tasks(app)
+
     from .core.after_response import init_after_response
     from .core.errors import init_error_handlers
     from .core.navigation import init_navigation

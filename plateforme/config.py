@@ -71,6 +71,16 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _task_queue_url(env: str) -> str:
+    if os.environ.get("TASK_QUEUE_URL"):
+        return os.environ["TASK_QUEUE_URL"].strip()
+    if env == "testing":
+        return "immediate"
+    if env == "production":
+        return "redis://127.0.0.1:6379/0"
+    return f"sqlite:///{INSTANCE_DIR / 'tasks.sqlite'}"
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the settings dict for `create_app` from the environment, then `overrides`."""
     overrides = dict(overrides or {})
@@ -113,6 +123,23 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "plateforme <ne-pas-repondre@plateforme.localhost>"),
+        # Failed sends are tried again after base × 2^(attempt − 1) seconds, at most the
+        # maximum, until MAIL_MAX_ATTEMPTS have failed; a claimed batch is another consumer's
+        # to take back after MAIL_LEASE_SECONDS (core/outbox_sender.py).
+        "MAIL_RETRY_BASE_SECONDS": int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        "MAIL_RETRY_MAX_SECONDS": int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600))),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "10")),
+        "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "300")),
+        # Sent and failed mail is deleted from the outbox after this many days (addresses).
+        "MAIL_RETENTION_DAYS": int(os.environ.get("MAIL_RETENTION_DAYS", "30")),
+        # Messages sent over one SMTP connection before the next batch is claimed.
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "100")),
+        # The task queue (core/tasks.py): a SQLite file in instance/ by default, Redis in
+        # production (shared by every web server and consumer); "immediate" runs each task
+        # when it is enqueued (tests).
+        "TASK_QUEUE_URL": _task_queue_url(env),
+        # Sites sharing one Redis each need their own queue name.
+        "TASK_QUEUE_NAME": os.environ.get("TASK_QUEUE_NAME", "plateforme"),
         "SITE_NAME": os.environ.get("SITE_NAME", "plateforme"),
         # The site shows invented data (`make run` loads the demo): one banner says so on every page.
         "DEMO_DATA": _bool("DEMO_DATA", False),

@@ -130,6 +130,17 @@ def _limiter_bound_to_the_session_app():
     limiter._storage, limiter._limiter = saved
 
 
+@pytest.fixture(autouse=True)
+def _task_queue_runs_tasks_at_once():
+    """The tests' queue runs each task when it is enqueued; a test that put a real storage
+    in its place (tests/core/test_task_queue.py) must not leave it for the next."""
+    from plateforme.core.tasks import huey
+
+    yield
+    if not huey.immediate:
+        huey.configure(huey.flask_app, "immediate")
+
+
 @pytest.fixture
 def db(app):
     with app.app_context():

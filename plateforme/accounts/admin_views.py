@@ -17,6 +17,7 @@ from ..territories.margins import import_margins
 from ..territories.models import Territory, TerritoryKind
 from ..territories.services import UnknownTerritoryCode, load_territory, mandate_territories
 from . import admin_bp as bp
+from .admin_mail import outbox_counts
 from .forms import (
     ConfirmForm, LoadTerritoryForm, MarginsForm, MemberForm, ModeratorForm, OrganisationForm,
     PersonMandateForm,
@@ -50,6 +51,8 @@ def dashboard():
         "organisations": db.session.execute(select(func.count(Organisation.id))).scalar_one(),
         "territories": db.session.execute(select(func.count(Territory.id))).scalar_one(),
     }
+    mail = outbox_counts()
+    counts.update(mail_queued=mail["en-attente"], mail_failed=mail["en-echec"])
     return render_template("admin/dashboard.html", counts=counts)
 
 

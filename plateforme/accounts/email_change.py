@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 
 from ..core.audit import audit
-from ..core.mail import send_mail_after_response
+from ..core.mail import queue_mail
 from ..core.models import utcnow
 from ..extensions import db
 from .auth import end_all_sessions
@@ -54,7 +54,7 @@ def _send_change_notice(user: User, old_email: str, new_email: str) -> None:
     token = _serializer("revert-email").dumps({"uid": user.id, "old": old_email, "new": new_email})
     link = url_for("accounts.revert_email", token=token, _external=True)
     with force_locale(user.locale or "fr"):
-        send_mail_after_response(old_email, _("Changement de l'adresse de votre compte"), render_template(
+        queue_mail(old_email, _("Changement de l'adresse de votre compte"), render_template(
             "accounts/mail/email_change_notice.txt", user=user, new_email=_mask(new_email), link=link,
             days=current_app.config["EMAIL_REVERT_TOKEN_MAX_AGE"] // 86400))
 

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..core.audit import audit
-from ..core.mail import send_mail_after_response
+from ..core.mail import queue_mail
 from ..core.models import utcnow
 from ..core.sanitize import clean_line
 from ..extensions import db
@@ -68,7 +68,7 @@ def register(email: str, display_name: str, password: str, commune: Territory, l
 def send_address_in_use(owner: User) -> None:
     """Tell the owner of an address that someone tried to use it for another account."""
     with force_locale(owner.locale or "fr"):
-        send_mail_after_response(owner.email, _("Votre adresse est déjà liée à un compte"), render_template(
+        queue_mail(owner.email, _("Votre adresse est déjà liée à un compte"), render_template(
             "accounts/mail/address_in_use.txt", user=owner, sign_in=url_for("accounts.sign_in", _external=True),
             reset=url_for("accounts.forgot_password", _external=True)))
 
@@ -91,7 +91,7 @@ def send_confirmation(user: User, address: str | None = None, next_url: str | No
     token = _serializer("confirm").dumps({"uid": user.id, "email": address})
     link = url_for("accounts.confirm_email", token=token, next=next_url, _external=True)
     with force_locale(user.locale or "fr"):
-        send_mail_after_response(address, _("Confirmez votre adresse électronique"),
+        queue_mail(address, _("Confirmez votre adresse électronique"),
                                  render_template("accounts/mail/confirm.txt", user=user, link=link))
 
 
@@ -131,8 +131,8 @@ def confirm_email(token: str) -> tuple[User, bool]:
 
 
 def send_password_reset(email: str) -> None:
-    """Send a reset link if the account exists, once the page has gone; say nothing either
-    way, even when the mail server fails (no account probing)."""
+    """Queue a reset link if the account exists (sent by the task queue once committed); say
+    nothing either way, even when the mail server fails (no account probing)."""
     user = find_user_by_email(email)
     if user is None:
         log.info("password reset asked for an unknown address")
@@ -140,7 +140,7 @@ def send_password_reset(email: str) -> None:
     token = _serializer("reset").dumps({"uid": user.id, "fp": _password_fingerprint(user)})
     link = url_for("accounts.reset_password", token=token, _external=True)
     with force_locale(user.locale or "fr"):
-        send_mail_after_response(user.email, _("Réinitialisation de votre mot de passe"),
+        queue_mail(user.email, _("Réinitialisation de votre mot de passe"),
                                  render_template("accounts/mail/reset.txt", user=user, link=link))
 
 

@@ -107,6 +107,7 @@ def confirm_email_view(token):
 def resend_confirmation():
     if ConfirmForm().validate_on_submit() and not current_user.is_confirmed:
         send_confirmation(current_user)
+        db.session.commit()
         flash(_("Un nouveau message de confirmation vous a été envoyé."), "success")
     return redirect(url_for("accounts.profile"))
 
@@ -150,7 +151,9 @@ def sign_out():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        send_password_reset(form.email.data)  # mailed after the response: same page, same time, whatever exists
+        # Queued in the outbox, sent by the task queue: same page, same time, whatever exists.
+        send_password_reset(form.email.data)
+        db.session.commit()
         return render_template("accounts/reset_sent.html", email=normalise_email(form.email.data))
     return render_template("accounts/forgot_password.html", form=form)
 

@@ -1,10 +1,12 @@
-"""Work done once the response has been sent: mail, bookkeeping writes.
+"""Work done once the response has been sent: bookkeeping writes (the last visit of a session).
 
 `after_response(func, *args)` runs `func` when the WSGI server closes the response (Werkzeug's
 `response.call_on_close`), in an application context of its own, so that neither its duration
 nor its failure reaches the person's answer: a page says the same whether or not a mail went
 out. Outside a request (command line, tests of services) the work runs at once; after a 5xx
-answer it is dropped (the request's writes were not kept either). Failures are logged, never raised. Nothing is kept if the process stops first: a durable outbox would.
+answer it is dropped (the request's writes were not kept either). Failures are logged, never
+raised. Nothing is kept if the process stops first: work that must not be lost (mail) goes
+through the database and the task queue instead (core/mail.py, core/tasks.py).
 """
 from __future__ import annotations
 

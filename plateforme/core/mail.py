@@ -1,67 +1,50 @@
-"""Outgoing mail, through one small module.
-
-Backends (``MAIL_BACKEND``): ``log`` writes the message to the log (development),
-``smtp`` sends it, ``memory`` appends it to ``app.extensions["mail_outbox"]`` (tests),
-``failing`` raises as an unreachable SMTP server would (tests).
-
-`send_mail_after_response` sends once the page has gone (core/after_response.py): the
-answer, its status and its timing never depend on the mail server, nor on whether the
-address belongs to an account.
+"""Outgoing mail: `queue_mail` writes the message into the outbox, in the current
+transaction (core/outbox_models.py). Nothing leaves for an action that is rolled back; once
+the transaction commits, the task queue is asked to send (core/outbox_tasks.py): the request
+only enqueues one small task, so neither the answer nor its timing depends on the mail
+server, nor on whether an address belongs to an account. (The tests' queue runs the task at
+once, in the committing thread.)
 """
 from __future__ import annotations
 
-import logging
-import smtplib
-from dataclasses import dataclass
-from email.message import EmailMessage
+import json
 
-from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from .after_response import after_response
+from ..extensions import db
+from .mail_transport import Message
+from .outbox_models import OutgoingMail
 
-log = logging.getLogger("plateforme.mail")
-
-
-@dataclass(frozen=True)
-class Message:
-    to: str
-    subject: str
-    body: str
-    headers: tuple[tuple[str, str], ...] = ()  # extra ones, e.g. List-Unsubscribe
+# The session wrote outbox rows in its current transaction: kick the queue on commit.
+_WROTE_MAIL = "plateforme.outbox_written"
 
 
-def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> Message:
-    """Send one plain-text message with the configured backend."""
-    message = Message(to=to, subject=subject, body=body, headers=tuple((headers or {}).items()))
-    backend = current_app.config["MAIL_BACKEND"]
-    if backend == "memory":
-        current_app.extensions.setdefault("mail_outbox", []).append(message)
-    elif backend == "smtp":
-        _send_smtp(message)
-    elif backend == "failing":
-        raise smtplib.SMTPServerDisconnected("MAIL_BACKEND=failing")
-    else:
-        log.info("mail to=%s subject=%s\n%s", to, subject, body)
-    return message
+def queue_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> Message:
+    """Write one plain-text message into the outbox, sent once this transaction commits."""
+    db.session.add(OutgoingMail(to_address=to, subject=subject[:300], body=body,
+                                headers=json.dumps(headers or {}, ensure_ascii=False)))
+    db.session.info[_WROTE_MAIL] = True
+    return Message(to=to, subject=subject, body=body, headers=tuple((headers or {}).items()))
 
 
-def send_mail_after_response(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> None:
-    """`send_mail`, once the response has been sent; a failure is logged, never shown."""
-    after_response(send_mail, to, subject, body, headers)
+def kick_outbox() -> None:
+    """Ask the queue to send what is due; harmless when it cannot be reached (the periodic
+    sweep sends it)."""
+    from .outbox_tasks import send_outbox
+    from .tasks import enqueue_quietly
+
+    enqueue_quietly(send_outbox)
 
 
-def _send_smtp(message: Message) -> None:
-    config = current_app.config
-    email = EmailMessage()
-    email["From"] = config["MAIL_DEFAULT_SENDER"]
-    email["To"] = message.to
-    email["Subject"] = message.subject
-    for name, value in message.headers:
-        email[name] = value
-    email.set_content(message.body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(email)
+@event.listens_for(Session, "after_commit")
+def _kick_after_commit(session) -> None:
+    if session.in_nested_transaction() or not session.info.pop(_WROTE_MAIL, False):
+        return
+    kick_outbox()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_WROTE_MAIL, None)

@@ -32,7 +32,9 @@ _immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_re
 
 @contextmanager
 def immediate_transactions():
-    """Make transactions begun outside a request take SQLite's write lock at once."""
+    """Make the transactions begun here take SQLite's write lock at once: outside a request
+    (CLI, tasks), and inside one too (work run after a GET's response, such as claiming
+    outbox rows, which reads and then writes)."""
     token = _immediate_outside_requests.set(True)
     try:
         yield
@@ -53,9 +55,11 @@ def writes(command):
 
 def begin_statement() -> str:
     """"BEGIN IMMEDIATE" where the transaction may write, else a deferred "BEGIN"."""
+    if _immediate_outside_requests.get():
+        return "BEGIN IMMEDIATE"
     if has_request_context():
         return "BEGIN" if request.method in READ_ONLY_METHODS else "BEGIN IMMEDIATE"
-    return "BEGIN IMMEDIATE" if _immediate_outside_requests.get() else "BEGIN"
+    return "BEGIN"
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

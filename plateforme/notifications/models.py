@@ -50,6 +50,10 @@ class Notification(TimestampMixin, db.Model):
     # Who did it (the person who replied…), named as the pages name them when the notification
     # is shown; NULL once their account is deleted, and then not named.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Its email is still to be written (notifications/mailing.py, by the task queue), and why
+    # the person receives it ("follows", "supports", "took_part", "partner"); NULL once
+    # written into the outbox, or when the person does not receive emails.
+    mail_reason: Mapped[str | None] = mapped_column(String(16))
 
     consultation = relationship("Consultation")
     actor = relationship("User", foreign_keys=[actor_id])

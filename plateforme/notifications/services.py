@@ -14,12 +14,12 @@ from urllib.parse import urljoin
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, func, insert, literal, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, case, func, insert, literal, null, select, update
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..accounts.services import personal_data_section
-from ..core.mail import send_mail
+from ..core.mail import queue_mail
 from ..core.models import utcnow
 from ..core.pagination import Page, paginate
 from ..extensions import db
@@ -119,21 +119,25 @@ def notify_group(user_ids, consultation: Consultation, kind: NotificationKind, t
     if actor is not None and actor.id is not None:
         ids = ids.where(recipients.c[0] != actor.id)
     columns = Notification.__table__.c
+    people = ids.subquery()
+    # The emails are written later, by the task queue (mailing.py): here only the reason, on
+    # the rows of those who receive emails, so that the request's time does not grow with
+    # the number of followers.
+    wants_mail = case((and_(User.email_confirmed_at.is_not(None), User.email_notifications.is_(True)),
+                       literal(because, columns.mail_reason.type)), else_=null())
     rows = select(
-        ids.subquery().c.user_id,
+        people.c.user_id,
         literal(kind, columns.kind.type),
         literal(consultation.id if consultation is not None else None, columns.consultation_id.type),
         literal(target_path, columns.target_path.type), literal(subject, columns.subject.type),
         literal(utcnow(), columns.created_at.type),
         literal(actor.id if actor is not None else None, columns.actor_id.type),
-    )
+        wants_mail,
+    ).join(User, User.id == people.c.user_id)
     result = db.session.execute(insert(Notification.__table__).from_select(
-        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at", "actor_id"], rows))
-    mailed = (select(User).where(User.id.in_(ids), User.email_confirmed_at.is_not(None),
-                                 User.email_notifications.is_(True)).order_by(User.id))
-    link = absolute_url(target_path)
-    for user in db.session.execute(mailed).scalars():
-        _queue_mail(user, kind, consultation, subject, link, because=because, actor=actor)
+        ["user_id", "kind", "consultation_id", "target_path", "subject", "created_at", "actor_id", "mail_reason"],
+        rows))
+    db.session.info[MAIL_TO_WRITE] = True
     log.info("consultation %s: %s notified to %s person(s) who %s", getattr(consultation, "id", None), kind.value,
              result.rowcount, because)
     return result.rowcount
@@ -148,23 +152,31 @@ def notify_user(user: User, kind: NotificationKind, consultation: Consultation, 
         return None
     kind = NotificationKind(kind)
     subject = (subject or "")[:200]
+    wants_mail = user.email_confirmed_at is not None and user.email_notifications
     notification = Notification(user_id=user.id, kind=kind,
                                 consultation_id=consultation.id if consultation is not None else None,
                                 target_path=target_path, subject=subject,
-                                actor_id=actor.id if actor is not None else None)
+                                actor_id=actor.id if actor is not None else None,
+                                mail_reason=("took_part" if consultation is not None else "partner")
+                                if wants_mail else None)
     db.session.add(notification)
-    if user.email_confirmed_at is not None and user.email_notifications:
-        _queue_mail(user, kind, consultation, subject, absolute_url(target_path),
-                    because="took_part" if consultation is not None else "partner", actor=actor)
+    if wants_mail:
+        db.session.info[MAIL_TO_WRITE] = True
     log.info("consultation %s: %s notified to user %s", getattr(consultation, "id", None), kind.value, user.id)
     return notification
 
 
-def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation | None, subject: str, link: str,
-                because: str, actor: User | None = None) -> None:
-    """The notification's email, in `user`'s language, sent once the session commits. It
-    carries a link that turns these emails off without signing in (also as the
-    List-Unsubscribe header, which mail programs offer as a button)."""
+# The session wrote notifications whose emails are to be written (mailing.py kicks the
+# queue when it commits).
+MAIL_TO_WRITE = "plateforme.notification_mail"
+
+
+def queue_notification_mail(user: User, kind: NotificationKind, consultation: Consultation | None, subject: str,
+                            link: str, because: str, actor: User | None = None) -> None:
+    """The notification's email, in `user`'s language, into the outbox (core/mail.py), in the
+    current transaction (mailing.py calls it). It carries a link that turns these emails off
+    without signing in (also as the List-Unsubscribe header, which mail programs offer as a
+    button)."""
     stop_link = absolute_url(stop_emails_path(user))
     with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
         text = notification_text(kind, consultation.title if consultation is not None else "", subject,
@@ -173,8 +185,7 @@ def _queue_mail(user: User, kind: NotificationKind, consultation: Consultation |
                                consultation=consultation, because=because, stop_link=stop_link)
         title = _("%(site)s : %(title)s", site=current_app.config["SITE_NAME"],
                   title=consultation.title if consultation is not None else subject)
-    db.session.info.setdefault(PENDING_MAIL, []).append(
-        (user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"}))
+    queue_mail(user.email, title, body, {"List-Unsubscribe": f"<{stop_link}>"})
 
 
 # --- turning the emails off ---------------------------------------------------------------------
@@ -212,29 +223,6 @@ def stop_emails(user: User) -> bool:
     if was_on:
         log.info("user %s turned notification emails off", user.id)
     return was_on
-
-
-# Emails leave once the notifications are committed: never for a rolled-back action, and
-# never while a write transaction (SQLite's write lock) waits on a mail server.
-PENDING_MAIL = "plateforme.pending_mail"
-
-
-@event.listens_for(Session, "after_commit")
-def _send_pending_mail(session) -> None:
-    if session.in_nested_transaction():  # a savepoint: the real commit is still to come
-        return
-    for to, subject, body, headers in session.info.pop(PENDING_MAIL, []):
-        try:
-            send_mail(to, subject, body, headers)
-        except Exception:  # the action is committed: a mail server's failure must not undo the page
-            log.exception("notification email to a follower could not be sent")
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending_mail(session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(PENDING_MAIL, None)
 
 
 def notify_consultation_cancelled(consultation: Consultation, actor: User | None = None) -> int:

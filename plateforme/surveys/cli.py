@@ -159,8 +159,8 @@ def close_command(survey_id: int) -> None:
 @surveys_cli.command("close-due")
 def close_due_command() -> None:
     """Close every open survey whose closing date has passed, mixing its answers and
-    deleting its participation list. Run it daily (cron): the privacy page promises
-    answers mixed at the latest when the survey closes."""
+    deleting its participation list. The task consumer does it every hour
+    (surveys/tasks.py); this runs it at once."""
     from .services import close_due_surveys
 
     with immediate_transactions():

@@ -24,7 +24,7 @@ out where few answered. So:
    while answers are taken; counts are the answers' counts), and replaces the commune of
    answers from communes named by fewer than COMMUNE_KEPT_FROM answers with None,
    "another commune of the territory", which weighting.py pools as one category.
-4. Deleted rows must be really gone (`erase_deleted`, after the commit): on SQLite,
+4. Deleted rows must be really gone (erasure.py, after the commit, by the task queue): on SQLite,
    `PRAGMA secure_delete` (set on every connection, core/transactions.py) overwrites
    deleted content in the file, and the write-ahead log is checkpointed and truncated; on
    PostgreSQL the pending and participation tables are rewritten by VACUUM FULL (a plain
@@ -44,10 +44,11 @@ import random
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import DeclarativeBase
 
 from ..extensions import db
+from .erasure import erase_deleted_after_commit
 from .models import (
     OfficialParticipation, OfficialPending, OfficialResponse, PerceptionSurvey, ResidentParticipation,
     ResidentPending, ResidentResponse,
@@ -166,75 +167,3 @@ def final_mix(pool: Pool, survey: PerceptionSurvey, *, forget_participation: boo
     erase_deleted_after_commit(*tables)
     log.info("survey %s: final mix of %s %s answers", survey.id, len(rows), pool.mixed.__tablename__)
     return len(rows)
-
-
-# --- really deleting ----------------------------------------------------------------------
-
-VACUUM_LOCK_TIMEOUT = "10s"
-# Rewritten in full on PostgreSQL (VACUUM FULL: a new file holding only the live rows; it
-# locks the table for the few milliseconds that takes). The pending tables hold at most a
-# few batches; participation rows are four integers, and are rewritten only at closing.
-_REWRITTEN = {"resident_pending", "official_pending", "resident_participation", "official_participation"}
-
-
-def erase_deleted_after_commit(*tables: str) -> None:
-    """Once the current transaction commits, make what it deleted from `tables` unreadable
-    (VACUUM and checkpoints cannot run inside a transaction)."""
-    session = db.session()
-    if "plateforme_erase" not in session.info:
-        session.info["plateforme_erase"] = set()
-        event.listen(session, "after_commit", _erase_on_commit)
-        event.listen(session, "after_rollback", _forget_on_rollback)
-    session.info["plateforme_erase"].update(tables)
-
-
-def _forget_on_rollback(session) -> None:
-    if not session.in_transaction():
-        session.info["plateforme_erase"].clear()
-
-
-def _erase_on_commit(session) -> None:
-    tables = sorted(session.info["plateforme_erase"])
-    session.info["plateforme_erase"].clear()
-    if tables:
-        erase_deleted(session.get_bind(), tables)
-
-
-def erase_deleted(engine, tables: list[str]) -> None:
-    """Rewrite `tables` without their deleted rows (PostgreSQL), or push the file's
-    overwritten pages out of the write-ahead log and empty it (SQLite). Never raises: the
-    answers are already mixed; a failure here is logged and the next mix tries again."""
-    try:
-        if engine.dialect.name == "postgresql":
-            raw = engine.raw_connection()
-            try:
-                driver = raw.driver_connection
-                driver.autocommit = True  # VACUUM refuses to run in a transaction
-                with driver.cursor() as cursor:
-                    # Never wait long behind a transaction still reading these tables: the
-                    # request would hang; the next mix rewrites them anyway.
-                    cursor.execute(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'")
-                    try:
-                        for table in tables:
-                            cursor.execute(f"VACUUM {'FULL ' if table in _REWRITTEN else ''}{table}")
-                    finally:
-                        cursor.execute("RESET lock_timeout")
-            finally:
-                raw.driver_connection.autocommit = False
-                raw.close()
-        elif engine.dialect.name == "sqlite":
-            raw = engine.raw_connection()  # the driver's own: no BEGIN before the PRAGMA
-            driver = raw.driver_connection
-            timeout = driver.execute("PRAGMA busy_timeout").fetchone()[0]
-            try:
-                # Without waiting: a waiting TRUNCATE checkpoint blocks every writer. When
-                # others are busy the log is emptied by a later mix's attempt instead.
-                driver.execute("PRAGMA busy_timeout = 0")
-                busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            finally:
-                driver.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-                raw.close()
-            if busy and busy[0]:
-                log.info("write-ahead log not emptied after mixing: others were using it")
-    except Exception:  # noqa: BLE001 — the commit is done; this is cleaning after it
-        log.exception("could not erase deleted rows of %s", ", ".join(tables))

@@ -76,11 +76,15 @@ def close_survey(survey: PerceptionSurvey) -> None:
 
 
 def close_due_surveys(today=None) -> list[PerceptionSurvey]:
-    """Close every open survey whose closing date has passed (`flask surveys close-due`,
-    run daily): the privacy page promises answers mixed at the latest at closing."""
+    """Close every open survey whose closing date has passed (hourly by the task queue,
+    surveys/tasks.py, or `flask surveys close-due`): the privacy page promises answers mixed
+    at the latest at closing."""
     today = today or local_today()
+    # SKIP LOCKED (PostgreSQL): every consumer runs this task; a survey another is closing
+    # right now is left to it rather than closed twice. (SQLite: BEGIN IMMEDIATE serialises.)
     due = db.session.execute(select(PerceptionSurvey).where(PerceptionSurvey.status == SurveyStatus.OPEN,
-                                                            PerceptionSurvey.closes_at < today)).scalars().all()
+                                                            PerceptionSurvey.closes_at < today)
+                             .with_for_update(skip_locked=True)).scalars().all()
     for survey in due:
         close_survey(survey)
     return list(due)

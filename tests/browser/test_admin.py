@@ -248,7 +248,8 @@ SIGNED_IN_PAGES = [
     ("/admin/mandats", "Mandats des personnes élues"),
     ("/admin/organisations", "Organisations partenaires"),
     ("/admin/moderation", "Personnes chargées de la modération"),
-    ("/admin/territoires", "Territoires et marges de population"),
+    ("/admin/courriels", "Courriels"),
+    ("/admin/territoires", "Territoires et marges de population"),  # last: its form is tried below
 ]
 
 
@@ -257,6 +258,10 @@ def test_account_and_administration_pages_are_accessible_on_a_narrow_screen(new_
                                                                            translate, lang):
     email = make.admin(name="Ada Admin").email
     make.elected(name="Claude Maire")  # so the mandates table has a row
+    from plateforme.core.mail import queue_mail
+
+    queue_mail("courriel@example.org", "Bienvenue", "Corps")  # so the outbox's table has a row
+    db.session.commit()
     db.session.rollback()
     db.session.expire_all()  # see what the live server wrote
     page = new_context(lang).new_page()

@@ -1,47 +1,20 @@
 """Mail through a real SMTP server; numbers and dates in the reader's locale."""
 from __future__ import annotations
 
-import socket
+from plateforme.core.mail import queue_mail
 
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
-
-from plateforme.core.mail import send_mail
+from ..smtp_sink import smtp_sink
 
 
-class _Collect(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_server():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = _Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
-
-
-def test_smtp_backend_sends_the_message(app, db, smtp_server):
-    handler, port = smtp_server
-    saved = {k: app.config[k] for k in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
-    try:
+def test_smtp_backend_sends_the_message(app, db):
+    """Queued in the outbox, sent once committed (the tests' queue runs tasks at once)."""
+    with smtp_sink(app) as (sink, _):
         with app.test_request_context("/"):
-            send_mail("habitante@example.org", "Objet accentué", "Bonjour,\n\nCorps du message.")
-    finally:
-        app.config.update(saved)
-    assert len(handler.messages) == 1
-    received = handler.messages[0]
+            queue_mail("habitante@example.org", "Objet accentué", "Bonjour,\n\nCorps du message.")
+            assert sink.messages == []  # not before the commit
+            db.session.commit()
+    assert len(sink.messages) == 1
+    received = sink.messages[0]
     assert received["To"] == "habitante@example.org"
     assert "Objet accentu" in str(received["Subject"]) or "=?utf-8?" in str(received["Subject"])
     assert "Corps du message." in received.get_payload(decode=True).decode()
@@ -51,7 +24,8 @@ def test_log_backend_prints_the_message(app, db, caplog):
     app.config["MAIL_BACKEND"] = "log"
     try:
         with app.test_request_context("/"):
-            send_mail("habitante@example.org", "Sujet", "Lien : https://exemple.fr/x")
+            queue_mail("habitante@example.org", "Sujet", "Lien : https://exemple.fr/x")
+            db.session.commit()
     finally:
         app.config["MAIL_BACKEND"] = "memory"
     assert "habitante@example.org" in caplog.text and "https://exemple.fr/x" in caplog.text

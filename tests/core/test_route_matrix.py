@@ -121,6 +121,7 @@ MATRIX = {
     "admin.moderators": ("GET", "/admin/moderation", ADMIN_ONLY),
     "admin.revoke_moderator": ("POST", lambda ids: f"/admin/moderation/{ids['appointment']}/retirer", ADMIN_ACTION),
     "admin.territories": ("GET", "/admin/territoires", ADMIN_ONLY),
+    "admin.mail_outbox": ("GET", "/admin/courriels", ADMIN_ONLY),
     "api.survey_results": ("GET", "/api/v1/surveys/999999/results", NOT_FOUND),
     "api.survey_results_csv": ("GET", "/api/v1/surveys/999999/results.csv", NOT_FOUND),
     "api.findings": ("GET", "/api/v1/findings?per_page=5", PUBLIC),

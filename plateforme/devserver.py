@@ -1,0 +1,80 @@
+"""`make run`: the development web server and one task consumer, started and stopped together.
+
+    python -m plateforme.devserver [--host 127.0.0.1] [--port 5000] [--workers 2]
+
+The consumer (`huey_consumer plateforme.worker.huey`) is a child process that the kernel
+stops when this process dies, however it dies (`PR_SET_PDEATHSIG`): a web server killed
+with SIGKILL leaves no consumer behind. Ctrl-C reaches both (same process group): the web
+server stops, the consumer finishes its current task, and this waits for it.
+Production runs them apart: gunicorn for the web, `huey_consumer` on its own (README).
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child, between fork and exec
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_consumer(workers: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "huey.bin.huey_consumer", "plateforme.worker.huey",
+               "--workers", str(workers), "--worker-type", "thread",
+               # SQLite storage is polled: look again within 2 s when idle (Redis blocks instead).
+               "--max-delay", "2"]
+    return subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
+def stop_consumer(consumer: subprocess.Popen) -> None:
+    if consumer.poll() is None:
+        consumer.send_signal(signal.SIGINT)  # graceful: the task at hand ends first
+        try:
+            consumer.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            consumer.kill()
+            consumer.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args(argv)
+
+    from werkzeug.serving import make_server
+
+    from . import create_app
+
+    app = create_app()
+    if app.config["TASK_QUEUE_URL"] == "immediate":
+        consumer = None  # tasks run in the web process itself: nothing to consume
+    else:
+        consumer = start_consumer(options.workers)
+    server = make_server(options.host, options.port, app, threaded=True)
+    # The port is bound: say so on one line (the test of `make run` waits for it).
+    print(f"plateforme: serving on http://{options.host}:{server.server_port}/ with "
+          f"{'no consumer' if consumer is None else f'consumer pid {consumer.pid}'}", flush=True)
+    # SIGTERM (a supervisor, the consumer's parent-death rule) stops like Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if consumer is not None:
+            stop_consumer(consumer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""`make run` (plateforme/devserver.py): the web server and one task consumer start together,
+the consumer sends the outbox, Ctrl-C stops both, and a web server killed outright leaves no
+consumer behind."""
+from __future__ import annotations
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+
+from plateforme.core.mail import queue_mail
+
+from ..smtp_sink import smtp_sink
+from .test_task_queue import ROOT, _environment, real_queue
+
+
+def _exited(pid: int, timeout: float) -> bool:
+    """Whether process `pid` (not necessarily our child) ends within `timeout` seconds."""
+    try:
+        descriptor = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(descriptor, select.POLLIN)  # readable once the process has ended
+        return bool(poller.poll(int(timeout * 1000)))
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def devserver(app, tmp_path):
+    if app.config["BACKEND"] != "sqlite":
+        pytest.skip("processes, not SQL: one backend is enough")
+    with smtp_sink(app) as (sink, _), real_queue(app, "sqlite", tmp_path) as queue:
+        process = subprocess.Popen([sys.executable, "-m", "plateforme.devserver", "--port", "0"],
+                                   env=_environment(app, queue), cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        try:
+            ready = process.stdout.readline()  # printed once the port is bound
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/ with consumer pid (\d+)", ready)
+            assert match, ready
+            yield process, int(match.group(1)), int(match.group(2)), sink
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def test_make_run_serves_sends_through_its_consumer_and_ctrl_c_stops_both(app, db, tmp_path):
+    with devserver(app, tmp_path) as (process, port, consumer_pid, sink):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accessibilite") as response:
+            assert response.status == 200
+        queue_mail("dev@example.org", "Sujet", "Corps")
+        db.session.commit()  # enqueues the send task on the queue the launcher's consumer reads
+        assert sink.reached(1).wait(60)
+        assert sink.recipients == ["dev@example.org"]
+
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal reaches the whole group
+        assert process.wait(timeout=30) == 0
+        assert _exited(consumer_pid, timeout=30)
+
+
+def test_a_killed_web_server_leaves_no_consumer_behind(app, db, tmp_path):
+    with devserver(app, tmp_path) as (process, port, consumer_pid, sink):
+        assert not _exited(consumer_pid, timeout=0)
+        process.kill()  # SIGKILL: no chance to stop its child itself
+        process.wait()
+        assert _exited(consumer_pid, timeout=30)
