@@ -75,6 +75,10 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     register_template_helpers(app)
 
+    from .core.page_cache import init_page_cache
+
+    init_page_cache(app)
+
     from .accounts.auth import init_login_manager
 
     init_login_manager(app, login_manager)
