@@ -30,8 +30,55 @@ PUBLISHED_SURVEY_TITLE = "L'international et nous — vague 2025%"
 STANCES = ("for", "against", "nuance", "question", "for", "for", "against")
 
 
-def seed(comments: int, accounts: int) -> dict:
+def bench_authors(password_hash: str, commune_id: int, now, count: int = 40, prefix: str = "bench-author"):
+    """Authors of the seeded comments: people of their own, so the benchmark's residents may
+    endorse any comment (nobody endorses their own)."""
+    from plateforme.accounts.models import User
+    from plateforme.extensions import db
+
+    authors = [User(email=f"{prefix}-{i}@example.org", display_name=f"Autrice {i}", password_hash=password_hash,
+                    commune_id=commune_id, email_confirmed_at=now, locale="fr") for i in range(count)]
+    db.session.add_all(authors)
+    db.session.flush()
+    return authors
+
+
+def grow_debate(consultation, total: int, authors, now) -> None:
+    """Comments in bulk (Core inserts) until the consultation has `total`: a third open
+    threads, a third answer them, a third answer those answers. Not committed."""
     from sqlalchemy import func, insert, select
+
+    from plateforme.debate.models import Comment
+    from plateforme.extensions import db
+
+    have = db.session.execute(select(func.count()).select_from(Comment)
+                              .where(Comment.consultation_id == consultation.id)).scalar_one()
+    missing = max(0, total - have)
+    start = now - timedelta(days=3)
+    sizes = [missing - 2 * (missing // 3), missing // 3, missing // 3]
+    parents: list[int | None] = [None]
+    index = have
+    author_ids = [a.id for a in authors]
+    for depth, size in enumerate(sizes):
+        if size <= 0:
+            break
+        db.session.execute(insert(Comment), [{
+            "consultation_id": consultation.id, "author_id": author_ids[(index + k) % len(author_ids)],
+            "parent_id": parents[k % len(parents)], "depth": depth, "stance": STANCES[(index + k) % len(STANCES)],
+            "body": f"Avis {index + k} : l'accueil doit être mieux organisé.",
+            "body_html": f"<p>Avis {index + k} : l'accueil doit être mieux organisé.</p>",
+            "visibility": "visible", "visibility_reason": "", "endorsements_count": 0, "featured": False,
+            "locked": False, "created_at": start + timedelta(seconds=(index + k) * 7),
+        } for k in range(size)])
+        index += size
+        parents = list(db.session.execute(
+            select(Comment.id).where(Comment.consultation_id == consultation.id, Comment.depth == depth,
+                                     Comment.author_id.in_(author_ids)).order_by(Comment.id.desc())
+            .limit(max(1, size))).scalars())
+
+
+def seed(comments: int, accounts: int) -> dict:
+    from sqlalchemy import func, select
     from werkzeug.security import generate_password_hash
 
     from plateforme.accounts.models import User
@@ -64,35 +111,8 @@ def seed(comments: int, accounts: int) -> dict:
                         for i in range(accounts)])
     db.session.flush()
 
-    # Authors of the seeded comments: separate people, so the benchmark's residents may
-    # endorse any of them (nobody endorses their own comment).
-    authors = [User(email=f"bench-author-{i}@example.org", display_name=f"Autrice {i}", password_hash=cheap,
-                    commune_id=lyon.id, email_confirmed_at=now, locale="fr") for i in range(40)]
-    db.session.add_all(authors)
-    db.session.flush()
-    have = db.session.execute(select(func.count()).select_from(Comment)
-                              .where(Comment.consultation_id == consultation.id)).scalar_one()
-    missing = max(0, comments - have)
-    start = now - timedelta(days=3)
-    # A third open threads, a third answer them, a third answer those answers.
-    sizes = [missing - 2 * (missing // 3), missing // 3, missing // 3]
-    parents: list[int | None] = [None]
-    index = 0
-    for depth, size in enumerate(sizes):
-        if size <= 0:
-            break
-        db.session.execute(insert(Comment), [{
-            "consultation_id": consultation.id, "author_id": authors[(index + k) % len(authors)].id,
-            "parent_id": parents[k % len(parents)], "depth": depth, "stance": STANCES[(index + k) % len(STANCES)],
-            "body": f"Avis {index + k} : l'accueil doit être mieux organisé.",
-            "body_html": f"<p>Avis {index + k} : l'accueil doit être mieux organisé.</p>",
-            "visibility": "visible", "visibility_reason": "", "endorsements_count": 0, "featured": False,
-            "locked": False, "created_at": start + timedelta(seconds=(index + k) * 7),
-        } for k in range(size)])
-        index += size
-        parents = list(db.session.execute(
-            select(Comment.id).where(Comment.consultation_id == consultation.id, Comment.depth == depth,
-                                     Comment.author_id.in_([a.id for a in authors])).order_by(Comment.id)).scalars())
+    authors = bench_authors(cheap, lyon.id, now)
+    grow_debate(consultation, comments, authors, now)
     endorsable = list(db.session.execute(
         select(Comment.id).where(Comment.consultation_id == consultation.id, Comment.visibility == "visible",
                                  Comment.author_id.in_([a.id for a in authors])).order_by(Comment.id)).scalars())
