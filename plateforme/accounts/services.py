@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..core.audit import audit
 from ..core.mail import send_mail_after_response
 from ..core.models import utcnow
+from ..core.page_cache import not_shown
 from ..core.sanitize import clean_line
 from ..extensions import db
 from ..territories.models import Territory
@@ -182,6 +183,10 @@ def authenticate(email: str, password: str) -> User:
         audit("sign_in_failed", user.id if user else None)
         raise AccountError(_("Adresse électronique ou mot de passe incorrect."))
     return user
+
+
+# Written at every sign-in, shown on no public page: signing in keeps the cached pages.
+not_shown("user_account", "last_sign_in_at")
 
 
 def sign_in(user: User) -> None:

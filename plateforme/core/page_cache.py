@@ -16,10 +16,12 @@ Freshness is decided by what the page read and what was written since, not by a 
 - a page is stored with the sequence number read before its first query, and served again
   only while none of the tables it read has changed after that number.
 The database's own triggers write tables no statement names: their owners declare them
-(`also_changes`, debate/counters.py). Writes made outside the Flask-SQLAlchemy session
+(`also_changes`, debate/counters.py). Columns no public page shows, written on every
+sign-in, are declared too (`not_shown`, accounts/services.py): an UPDATE of those alone
+leaves the pages as they are. Writes made outside the Flask-SQLAlchemy session
 (a bare `engine.begin()`) are counted at the next commit of the thread's session; the app
-makes none. A deployment that changes the schema or data by hand clears the cache
-(`flask cache clear`… or simply a Redis FLUSHDB).
+makes none. Data changed by hand in the database (psql, a migration) is not seen: empty the
+cache after it (FLUSHDB on the cache's Redis database, `CACHE_REDIS_URL`).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import hashlib
 import re
 from contextvars import ContextVar
 
-from flask import current_app, make_response, request
+from flask import current_app, has_app_context, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -45,12 +47,15 @@ PAGE_KEY = "pages:page:"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
 
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
-_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_WRITE = re.compile(r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_SET = re.compile(r'\bSET\s+(.*?)\s+WHERE\b', re.IGNORECASE | re.DOTALL)
 
 _reading: ContextVar[set[str] | None] = ContextVar("page_cache_reading", default=None)
 _written: ContextVar[frozenset[str]] = ContextVar("page_cache_written", default=frozenset())
 # table written -> the other tables the database's triggers update with it
 _implied: dict[str, set[str]] = {}
+# table -> columns that no cached page shows
+_unseen: dict[str, set[str]] = {}
 
 
 def also_changes(table: str, *others: str) -> None:
@@ -58,10 +63,27 @@ def also_changes(table: str, *others: str) -> None:
     _implied.setdefault(table, set()).update(others)
 
 
+def not_shown(table: str, *columns: str) -> None:
+    """Declare columns of `table` that no public page shows (bookkeeping such as the time of
+    the last sign-in): an UPDATE that sets only those changes no page."""
+    _unseen.setdefault(table, set()).update(columns)
+
+
+def _only_unseen(table: str, statement: str) -> bool:
+    unseen = _unseen.get(table)
+    assignments = _SET.search(statement) if unseen else None
+    if not assignments:
+        return False
+    columns = {name.lower() for name in re.findall(r'"?(\w+)"?\s*=', assignments.group(1))}
+    return bool(columns) and columns <= unseen
+
+
 def _on_statement(conn, cursor, statement, parameters, context, executemany):
     written = _WRITE.match(statement)
     if written:
-        table = written.group(1).lower()
+        table = written.group(2).lower()
+        if written.group(1).upper() == "UPDATE" and _only_unseen(table, statement):
+            return
         _written.set(_written.get() | {table} | _implied.get(table, set()))
         return
     reading = _reading.get()
@@ -69,18 +91,18 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany):
         reading.update(name.lower() for name in _READ.findall(statement))
 
 
-def _after_commit(session):
+def _after_commit(_session):
     written = _written.get()
     if not written:
         return
     _written.set(frozenset())
-    if not _enabled():
+    if not (has_app_context() and _enabled()):  # no app, no cache to tell
         return
     number = cache.cache.inc(SEQUENCE_KEY)
     cache.set_many({CHANGED_KEY + table: number for table in written}, timeout=0)
 
 
-def _after_rollback(session):
+def _after_rollback(_session):
     _written.set(frozenset())
 
 
@@ -139,7 +161,6 @@ def public_page(view):
             response = make_response(view(*args, **kwargs))
         finally:
             _reading.reset(token)
-        from flask import session
         if response.status_code == 200 and not response.headers.getlist("Set-Cookie") \
                 and not session.modified and not response.is_streamed:
             cache.set(key, {"sequence": sequence, "tables": tables, "body": response.get_data(),

@@ -143,3 +143,20 @@ def test_a_visitor_switches_language_without_a_token_a_signed_in_person_needs_on
     person = app.test_client()
     sign_in(person, make.user())
     assert person.post("/langue", data={"lang": "en", "next": "/"}).status_code == 400
+
+
+def test_signing_in_keeps_the_pages_but_a_new_name_shows_at_once(app, db, make, cached):
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    author = make.user(name="Autrice Première")
+    db.session.add(Comment(consultation_id=consultation.id, author=author, stance=Stance.FOR, body=BODY,
+                           body_html=f"<p>{BODY}</p>", depth=0))
+    db.session.commit()
+    debate_url = f"/consultations/{consultation.id}/debat"
+    visitor = _visitor(app)
+    assert "Autrice Première" in page_text(visitor.get(debate_url))
+    sign_in(app.test_client(), author)  # records the time of the sign-in, shown nowhere public
+    _, statements = _statements(db, visitor, debate_url)
+    assert statements == 0
+    author.display_name = "Autrice Renommée"
+    db.session.commit()
+    assert "Autrice Renommée" in page_text(visitor.get(debate_url))
