@@ -251,7 +251,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per step")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--accounts", type=int, default=6000, help="seeded residents (posters + respondents)")
+    parser.add_argument("--accounts", type=int, default=8000, help="seeded residents (posters + respondents)")
     parser.add_argument("--stop-above-ms", type=float, default=2000, help="stop adding connections past this p99")
     parser.add_argument("--baseline", default=str(REPO / "build" / f"baseline-{BASELINE_COMMIT}"),
                         help=f"checkout of commit {BASELINE_COMMIT} (made with git worktree when missing)")

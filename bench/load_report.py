@@ -81,8 +81,8 @@ def print_table(results: dict, labels: list[str], backends) -> None:
     print("|---" * (len(labels) + 1 + (len(labels) == 2)) + "|")
     for backend in backends:
         best = [highest_rate(results[(label, backend)]["steps"]) for label in labels]
-        cells = [f"{b['rate']:.0f} req/s (c={b['connections']}, answer p99 {b['by_kind']['answer']['p99']:.0f} ms)"
-                 if b else "none" for b in best]
+        cells = [f"{b['rate']:.0f} req/s (c={b['connections']}, answer p99 "
+                 f"{b['by_kind'].get('answer', {}).get('p99', float('nan')):.0f} ms)" if b else "none" for b in best]
         ratio = ""
         if len(labels) == 2:
             ratio = f" {best[0]['rate'] / best[1]['rate']:.2f} |" if all(best) else " – |"
