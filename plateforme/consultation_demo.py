@@ -8,6 +8,9 @@ commitments at every status, followers and notifications.
 Rows are written with the models directly (as the services would leave them), phases are
 placed around `local_today()`. Everything is invented and says so ("illustratif").
 Idempotent like the rest of the demo: a consultation whose title exists is left as it is.
+It writes the debate's rows too (comments, proposals, reactions) and a synthesis citing them,
+so it sits above both packages, beside plateforme/demo.py: the consultations import nothing
+of the debate.
 """
 from __future__ import annotations
 
@@ -17,20 +20,20 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..accounts.passwords import hash_password
-from ..cards.demo import demo_cards
-from ..core.models import local_today, utcnow
-from ..core.sanitize import markdown_to_safe_html
-from ..debate.models import Comment, Endorsement, Proposal, ProposalStatus, Stance, Support
-from ..extensions import db
-from ..notifications.models import Notification, NotificationKind
-from ..surveys.models import PerceptionSurvey
-from ..territories.models import Territory
-from .models import (
+from .accounts.models import User
+from .accounts.passwords import hash_password
+from .cards.demo import demo_cards
+from .consultations.models import (
     PHASE_ORDER, Audience, AuthorityResponse, Commitment, CommitmentStatus, CommitmentUpdate, Consultation,
     ConsultationFollow, ConsultationPhase, ConsultationStatus, PhaseKind, Synthesis,
 )
+from .core.models import local_today, utcnow
+from .core.sanitize import markdown_to_safe_html
+from .debate.models import Comment, Endorsement, Proposal, ProposalStatus, Stance, Support
+from .extensions import db
+from .notifications.models import Notification, NotificationKind
+from .surveys.models import PerceptionSurvey
+from .territories.models import Territory
 
 NOTICE = "*Contenu de démonstration : les faits, chiffres et contributions sont illustratifs.*"
 PHASE_DAYS = 14
