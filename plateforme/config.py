@@ -108,6 +108,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1"),
         "CACHE_KEY_PREFIX": "plateforme:",
         "CACHE_NO_NULL_WARNING": True,
+        # SimpleCache makes room by evicting its oldest entries, the change counters first: a
+        # limit no development instance reaches (Redis: maxmemory-policy volatile-lru, README).
+        "CACHE_THRESHOLD": 100_000,
         # A safety net only: freshness comes from what was written (core/page_cache.py).
         "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "600")),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -14,7 +14,11 @@ Freshness is decided by what the page read and what was written since, not by a 
 - every table a transaction writes is noted the same way, and once the transaction has
   committed each gets the next number of a shared sequence (`changed_at`);
 - a page is stored with the sequence number read before its first query, and served again
-  only while none of the tables it read has changed after that number.
+  only while none of the tables it read has changed after that number. (Between a
+  commit's number and its tables' marks, a page may still be served as it was: that is
+  while the writer's own request runs, before anyone is told the change is done.)
+The change marks have no expiry and must not be evicted (pages may be): Redis with
+`maxmemory-policy volatile-lru` or `noeviction` (README, "Configuration for production").
 The database's own triggers write tables no statement names: their owners declare them
 (`also_changes`, debate/counters.py). Columns no public page shows, written on every
 sign-in, are declared too (`not_shown`, accounts/services.py): an UPDATE of those alone
