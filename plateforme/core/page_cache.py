@@ -11,8 +11,9 @@ calendar).
 Freshness is decided by what the page read and what was written since, not by a delay:
 - while a page is rendered, every table its SQL reads is noted (`before_cursor_execute`,
   whatever issued the statement: ORM, lazy loads, Core);
-- every table a transaction writes is noted the same way, and once the transaction has
-  committed each gets the next number of a shared sequence (`changed_at`);
+- every table a transaction writes is noted the same way, on its connection; once the
+  transaction has committed (when the connection goes back to the pool, right after the
+  commit) each gets the next number of a shared sequence;
 - a page is stored with the sequence number read before its first query, and served again
   only while none of the tables it read has changed after that number. (Between a
   commit's number and its tables' marks, a page may still be served as it was: that is
@@ -22,9 +23,8 @@ The change marks have no expiry and must not be evicted (pages may be): Redis wi
 The database's own triggers write tables no statement names: their owners declare them
 (`also_changes`, debate/counters.py). Columns no public page shows, written on every
 sign-in, are declared too (`not_shown`, accounts/services.py): an UPDATE of those alone
-leaves the pages as they are. Writes made outside the Flask-SQLAlchemy session
-(a bare `engine.begin()`) are counted at the next commit of the thread's session; the app
-makes none. Data changed by hand in the database (psql, a migration) is not seen: empty the
+leaves the pages as they are. The session's commits and a bare `engine.begin()` are
+counted alike. Data changed by hand in the database (psql, a migration) is not seen: empty the
 cache after it (FLUSHDB on the cache's Redis database, `CACHE_REDIS_URL`).
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ from flask import current_app, has_app_context, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from ..extensions import cache, db
 from .models import local_today
@@ -55,7 +55,9 @@ _WRITE = re.compile(r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s
 _SET = re.compile(r'\bSET\s+(.*?)\s+WHERE\b', re.IGNORECASE | re.DOTALL)
 
 _reading: ContextVar[set[str] | None] = ContextVar("page_cache_reading", default=None)
-_written: ContextVar[frozenset[str]] = ContextVar("page_cache_written", default=frozenset())
+# Keys of a pooled connection's `info`: tables written by its open transaction, and those
+# committed but not yet announced.
+WRITTEN, COMMITTED = "page_cache_written", "page_cache_committed"
 # table written -> the other tables the database's triggers update with it
 _implied: dict[str, set[str]] = {}
 # table -> columns that no cached page shows
@@ -88,34 +90,42 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany):
         table = written.group(2).lower()
         if written.group(1).upper() == "UPDATE" and _only_unseen(table, statement):
             return
-        _written.set(_written.get() | {table} | _implied.get(table, set()))
+        conn.info.setdefault(WRITTEN, set()).update({table} | _implied.get(table, set()))
         return
     reading = _reading.get()
     if reading is not None:
         reading.update(name.lower() for name in _READ.findall(statement))
 
 
-def _after_commit(_session):
-    written = _written.get()
-    if not written:
-        return
-    _written.set(frozenset())
-    if not (has_app_context() and _enabled()):  # no app, no cache to tell
-        return
-    number = cache.cache.inc(SEQUENCE_KEY)
-    cache.set_many({CHANGED_KEY + table: number for table in written}, timeout=0)
+def _on_commit(conn):
+    written = conn.info.pop(WRITTEN, None)
+    if written:
+        conn.info.setdefault(COMMITTED, set()).update(written)
 
 
-def _after_rollback(_session):
-    _written.set(frozenset())
+def _on_rollback(conn):
+    conn.info.pop(WRITTEN, None)
+
+
+def _on_checkin(_dbapi_connection, record):
+    """Announce what the connection's last transactions committed: its writes are visible to
+    every reader now. (The COMMIT event itself comes before the commit is done.)"""
+    committed = record.info.get(COMMITTED)
+    if not committed or not has_app_context():  # no app, no cache: told at a later check-in
+        return
+    del record.info[COMMITTED]
+    if _enabled():
+        number = cache.cache.inc(SEQUENCE_KEY)
+        cache.set_many({CHANGED_KEY + table: number for table in committed}, timeout=0)
 
 
 def init_page_cache(app) -> None:
     cache.init_app(app)
     if not getattr(init_page_cache, "_listening", False):  # class-wide listeners: once per process
         event.listen(Engine, "before_cursor_execute", _on_statement)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+        event.listen(Engine, "commit", _on_commit)
+        event.listen(Engine, "rollback", _on_rollback)
+        event.listen(Pool, "checkin", _on_checkin)
         init_page_cache._listening = True
 
 
