@@ -24,7 +24,8 @@ out where few answered. So:
    while answers are taken; counts are the answers' counts), and replaces the commune of
    answers from communes named by fewer than COMMUNE_KEPT_FROM answers with None,
    "another commune of the territory", which weighting.py pools as one category.
-4. Deleted rows must be really gone (`erase_deleted`, after the commit): on SQLite,
+4. Deleted rows must be really gone (`erase_deleted`, after the commit, once the answer is
+   sent: core/after_response.py): on SQLite,
    `PRAGMA secure_delete` (set on every connection, core/transactions.py) overwrites
    deleted content in the file, and the write-ahead log is checkpointed and truncated; on
    PostgreSQL the pending and participation tables are rewritten by VACUUM FULL (a plain
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import DeclarativeBase
 
+from ..core.after_response import after_response
 from ..extensions import db
 from .models import (
     OfficialParticipation, OfficialPending, OfficialResponse, PerceptionSurvey, ResidentParticipation,
@@ -197,7 +199,10 @@ def _erase_on_commit(session) -> None:
     tables = sorted(session.info["plateforme_erase"])
     session.info["plateforme_erase"].clear()
     if tables:
-        erase_deleted(session.get_bind(), tables)
+        # Once the answer is sent (at once outside a request): rewriting the tables (VACUUM
+        # FULL on PostgreSQL) took the 20th respondent's answer past half a second under
+        # load; the rows are gone from the tables already, this clears their remains.
+        after_response(erase_deleted, session.get_bind(), tables)
 
 
 def erase_deleted(engine, tables: list[str]) -> None:
