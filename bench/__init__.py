@@ -1,2 +1,2 @@
-"""Benchmarks for plateforme (see bench/README.md). A package so gunicorn can load
-`bench.baseline_app:app` from the repository root."""
+"""Benchmarks (see bench/README.md): run from the repository root, e.g. `.venv/bin/python
+bench/load.py`."""

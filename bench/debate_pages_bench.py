@@ -3,9 +3,9 @@
     .venv/bin/python bench/debate_pages_bench.py [--sizes 100,1000,10000] [--repeat 7]
         [--database-url sqlite:////tmp/x.sqlite | postgresql://postgres@127.0.0.1:5432/bench6_h]
 
-One consultation per size (bench/debate_world.py: bulk inserts; a third of the comments
-open a thread, the others reply at depth 1 and 2; four stances; some withdrawn or hidden
-with a moderation action; one proposal per 20 comments). Each page is rendered through
+The demo's debate consultation (`plateforme.demo`), grown to each size in turn by bulk
+inserts (bench/load_world.py: a third of the comments open a thread, the others reply at
+depth 1 and 2; four stances); no test factory. Each page is rendered through
 the Flask test client for a signed-in resident (the forms and their refusals included),
 once to warm the templates, then `--repeat` times: the statements of one render are
 counted on the engine, the time is the median render. Pages: the consultation page
@@ -48,9 +48,9 @@ def _normalise(url: str) -> str:
 def _app(url: str):
     from plateforme import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": _normalise(url), "MAIL_BACKEND": "memory", "TESTING": True,
-                       "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False,
-                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    # The testing profile: no page cache (this measures renders), no rate limits.
+    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": _normalise(url), "MAIL_BACKEND": "memory",
+                       "TESTING": True, "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False})
 
 
 def sort_orders_known(argument: str = "tri") -> bool:
@@ -79,42 +79,59 @@ def pages_of(app, consultation_id: int) -> list[tuple[str, str]]:
     return pages
 
 
-def prepare(app, sizes: list[int], no_analyze: bool = False) -> tuple[dict[int, int], str]:
-    """One consultation per size; returns ({size: consultation id}, a resident's email)."""
-    from sqlalchemy import text
+def prepare(app, no_analyze: bool = False) -> tuple[int, str]:
+    """The demo; returns (the debate consultation's id, a demo resident's email)."""
+    from sqlalchemy import select
 
+    from plateforme.consultations.models import Consultation
+    from plateforme.demo import load_demo
     from plateforme.extensions import db
-    from plateforme.territories.services import load_territory
-    from tests.factories import PASSWORD, Factories
 
-    from bench.debate_world import build_debate
+    from bench.load_world import DEBATE_TITLE
 
     with app.app_context():
         db.drop_all()
         db.create_all()
-        load_territory("200046977")
+        load_demo(app.config["DEMO_PASSWORD"])
         db.session.commit()
-        make = Factories(db)
-        ids = {}
-        for size in sizes:
-            started = time.perf_counter()
-            ids[size] = build_debate(db, make, size).id
-            print(f"  {size:>6} comments inserted in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        reader = make.user(password=PASSWORD)
+        consultation = db.session.execute(select(Consultation).where(Consultation.title.like(DEBATE_TITLE))).scalar_one()
+        return consultation.id, "habitant@demo.plateforme.example"
+
+
+def grow(app, consultation_id: int, size: int, no_analyze: bool) -> None:
+    from sqlalchemy import text
+    from werkzeug.security import generate_password_hash
+
+    from plateforme.consultations.models import Consultation
+    from plateforme.core.models import utcnow
+    from plateforme.extensions import db
+    from plateforme.territories.models import Territory
+
+    from bench.load_world import bench_authors, grow_debate
+
+    with app.app_context():
+        started = time.perf_counter()
+        consultation = db.session.get(Consultation, consultation_id)
+        lyon = db.session.execute(db.select(Territory).filter_by(code="69123")).scalars().first()
+        authors = bench_authors(generate_password_hash("x", method="scrypt:1024:8:1"), lyon.id, utcnow(),
+                                prefix=f"auteur-{size}")
+        grow_debate(consultation, size, authors, utcnow())
+        db.session.commit()
+        print(f"  {size:>6} comments in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         if not no_analyze:
             # Planner statistics, as autovacuum would have them on a live database: right after
             # the bulk load, PostgreSQL plans the balanced order (tri=equilibre) blind and takes
-            # ~2 s at 10,000 comments (see bench/README.md).
+            # ~2 s at 10,000 comments.
             db.session.execute(text("ANALYZE"))
             db.session.commit()
-        return ids, reader.email
 
 
 def signed_in_client(app, email: str):
-    from tests.factories import PASSWORD, post_form
-
     client = app.test_client()
-    response = post_form(client, "/connexion", {"email": email, "password": PASSWORD})
+    page = client.get("/connexion").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/connexion", data={"csrf_token": token, "email": email,
+                                               "password": app.config["DEMO_PASSWORD"]})
     if response.status_code != 302:
         raise SystemExit(f"sign-in failed: HTTP {response.status_code}")
     return client
@@ -160,12 +177,13 @@ def main(argv=None) -> int:
     app = _app(url)
     backend = "postgresql" if url.startswith("postgres") else "sqlite"
     print(f"[{backend}] preparing {', '.join(map(str, sizes))} comments…", file=sys.stderr)
-    ids, reader = prepare(app, sizes, args.no_analyze)
+    consultation_id, reader = prepare(app, args.no_analyze)
     client = signed_in_client(app, reader)
 
     results: dict[str, dict[int, tuple[int, float, int]]] = {}
-    for size in sizes:
-        for label, path in pages_of(app, ids[size]):
+    for size in sorted(sizes):
+        grow(app, consultation_id, size, args.no_analyze)
+        for label, path in pages_of(app, consultation_id):
             results.setdefault(label, {})[size] = measure(app, client, path, args.repeat)
 
     small, large = sizes[0], sizes[-1]

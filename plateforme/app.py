@@ -86,6 +86,10 @@ def _init_extensions(app: Flask) -> None:
 
     register_french_typography(app)
 
+    from .core.page_cache import init_page_cache
+
+    init_page_cache(app)
+
     from .accounts.auth import init_login_manager
 
     init_login_manager(app, login_manager)

@@ -110,6 +110,19 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "RATELIMIT_STORAGE_URI", "memory://" if development else "redis://127.0.0.1:6379/0"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Public pages kept for visitors (core/page_cache.py). Several processes (gunicorn
+        # workers) must share it, hence Redis in production; one process's memory in
+        # development. Tests switch it on where they check it ("NullCache": no cache).
+        "CACHE_TYPE": os.environ.get(
+            "CACHE_TYPE", "RedisCache" if not development else ("NullCache" if env == "testing" else "SimpleCache")),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "CACHE_KEY_PREFIX": "plateforme:",
+        "CACHE_NO_NULL_WARNING": True,
+        # SimpleCache makes room by evicting its oldest entries, the change counters first: a
+        # limit no development instance reaches (Redis: maxmemory-policy volatile-lru, README).
+        "CACHE_THRESHOLD": 100_000,
+        # A safety net only: freshness comes from what was written (core/page_cache.py).
+        "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "600")),
         "RATELIMIT_HEADERS_ENABLED": True,
         # How many reverse proxies stand in front of the application and set X-Forwarded-For
         # (and -Proto, -Host). 0 trusts none of these headers: the address is the connection's.

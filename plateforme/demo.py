@@ -121,7 +121,7 @@ def load_demo(password: str) -> list[DemoAccount]:
     load_observatory_demo(epci, communes, partner, admin, password)
     contributors = [DemoAccount(c.role, c.email, c.display_name, "69123") for c in CONTRIBUTORS]
 
-    from .consultations.demo import load_consultation_demo
+    from .consultation_demo import load_consultation_demo
 
     # Cards and consultations build on the observatory's published findings and the open survey.
     residents = load_consultation_demo(epci, communes, users, password)

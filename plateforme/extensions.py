@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; `create_app` binds them."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,4 +26,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# Public pages for visitors without a session (core/page_cache.py).
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..core.audit import audit
 from ..core.mail import queue_mail
 from ..core.models import utcnow
+from ..core.page_cache import not_shown
 from ..core.sanitize import clean_line
 from ..extensions import db
 from ..territories.models import Territory
@@ -178,10 +179,19 @@ def _set_password(user: User, new_password: str) -> None:
 
 def authenticate(email: str, password: str) -> User:
     user = find_user_by_email(email)
+    # The read ends here, before the deliberately slow hash check: a POST's transaction
+    # holds SQLite's write lock from its first statement (core/transactions.py), and every
+    # other writer would wait behind the hashing. Nothing was written; the sign-in's writes
+    # begin a transaction of their own.
+    db.session.commit()
     if not verify_password(user.password_hash if user else None, password):
         audit("sign_in_failed", user.id if user else None)
         raise AccountError(_("Adresse électronique ou mot de passe incorrect."))
     return user
+
+
+# Written at every sign-in, shown on no public page: signing in keeps the cached pages.
+not_shown("user_account", "last_sign_in_at")
 
 
 def sign_in(user: User) -> None:

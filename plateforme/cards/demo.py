@@ -1,7 +1,7 @@
 """Demo issue cards for `make run`, on the Métropole de Lyon: three published cards (one in
 its second version) built on the demo observatory's published findings and values, and a
 draft. Everything is invented (the site's demo banner says so); a card whose title exists is
-left as it is. The consultations' demo (consultations/demo.py) opens consultations on them.
+left as it is. The consultations' demo (consultation_demo.py) opens consultations on them.
 """
 from __future__ import annotations
 

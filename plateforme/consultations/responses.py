@@ -29,7 +29,6 @@ from ..core.i18n import format_day
 from ..accounts.models import User
 from ..core.models import local_today, utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
-from ..debate.models import Comment, Proposal, Visibility
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify_followers
@@ -98,15 +97,25 @@ def synthesis_refusal(consultation: Consultation, today: date | None = None) -> 
     return None
 
 
-def synthesis_candidates(consultation: Consultation) -> tuple[list[Comment], list[Proposal]]:
+# The one visibility a synthesis may cite (debate.models.Visibility.VISIBLE).
+VISIBLE = "visible"
+
+
+def _cited_models():
+    """The debate's Comment and Proposal, as the synthesis's own relationships name them
+    (consultations/models.py): the consultations sit below the debate and import nothing
+    of it (tests/core/test_import_graph.py)."""
+    return Synthesis.comments.property.mapper.class_, Synthesis.proposals.property.mapper.class_
+
+
+def synthesis_candidates(consultation: Consultation) -> tuple[list, list]:
     """The visible comments and proposals a synthesis may cite, oldest first."""
-    comments = db.session.execute(select(Comment).where(
-        Comment.consultation_id == consultation.id, Comment.visibility == Visibility.VISIBLE)
-        .order_by(Comment.created_at, Comment.id)).scalars().all()
-    proposals = db.session.execute(select(Proposal).where(
-        Proposal.consultation_id == consultation.id, Proposal.visibility == Visibility.VISIBLE)
-        .order_by(Proposal.created_at, Proposal.id)).scalars().all()
-    return list(comments), list(proposals)
+    found = []
+    for model in _cited_models():
+        found.append(list(db.session.execute(select(model).where(
+            model.consultation_id == consultation.id, model.visibility == VISIBLE)
+            .order_by(model.created_at, model.id)).scalars()))
+    return found[0], found[1]
 
 
 def _cited(model, consultation: Consultation, ids, field: str) -> list:
@@ -118,7 +127,7 @@ def _cited(model, consultation: Consultation, ids, field: str) -> list:
     if not wanted:
         return []
     rows = db.session.execute(select(model).where(
-        model.id.in_(wanted), model.consultation_id == consultation.id, model.visibility == Visibility.VISIBLE)
+        model.id.in_(wanted), model.consultation_id == consultation.id, model.visibility == VISIBLE)
         .order_by(model.id)).scalars().all()
     if len(rows) != len(wanted):
         raise ResponseError(_("Certaines contributions choisies n'appartiennent pas à cette consultation ou ne "
@@ -135,8 +144,8 @@ def publish_synthesis(consultation: Consultation, author: User, body: str, comme
     text, html = _text(body, "body", _("Écrivez la synthèse (20 caractères au moins)."))
     synthesis = Synthesis(consultation=consultation, body=text, body_html=html, author=author,
                           published_at=utcnow(),
-                          comments=_cited(Comment, consultation, comment_ids, "comments"),
-                          proposals=_cited(Proposal, consultation, proposal_ids, "proposals"))
+                          comments=_cited(_cited_models()[0], consultation, comment_ids, "comments"),
+                          proposals=_cited(_cited_models()[1], consultation, proposal_ids, "proposals"))
     db.session.add(synthesis)
     _flush_once(_("La synthèse de cette consultation vient d'être publiée par quelqu'un d'autre."))
     notify_followers(consultation, NotificationKind.SYNTHESIS_PUBLISHED, _consultation_path(consultation, "synthese"),

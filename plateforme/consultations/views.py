@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from ..core.i18n import format_day
 from ..core.forms import attach_error
 from ..core.models import local_today
+from ..core.page_cache import public_page
 from ..core.permissions import can, deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
@@ -59,6 +60,7 @@ def _visible(consultation_id: int) -> Consultation:
 
 
 @bp.route("/<int:consultation_id>")
+@public_page
 def show(consultation_id):
     consultation = _visible(consultation_id)
     today = local_today()
@@ -66,7 +68,9 @@ def show(consultation_id):
         "consultations/show.html", consultation=consultation, today=today, stage=consultation.stage(today),
         status=consultation_status(consultation, today),
         steps=timeline(consultation, today), action=call_to_action(current_user, consultation, today),
-        following=is_following(current_user, consultation), action_form=FlaskForm(),
+        following=is_following(current_user, consultation),
+        # Its buttons are for signed-in people; a visitor's page makes no CSRF token (page_cache).
+        action_form=FlaskForm() if current_user.is_authenticated else None,
         cards_linkable="cards.show" in current_app.view_functions)
 
 

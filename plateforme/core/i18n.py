@@ -6,10 +6,12 @@ profile when signed in, else the session), then from the browser's Accept-Langua
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from markupsafe import Markup
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 
@@ -29,8 +31,17 @@ def format_moment(value) -> str:
     """A date and time to the minute, as the reader's language writes it: « 23 nov. 2026,
     14:05 », « Nov 23, 2026, 2:05 PM » (Babel's « medium » date and time would add the
     seconds, which nobody reads)."""
-    joined = get_locale().datetime_formats["medium"].replace("'", "")
-    return joined.format(format_time(value, "short"), format_day(value, "medium"))
+    # One Babel pattern per language, so each date is converted and formatted once (a
+    # debate page shows dozens): the medium date-time layout around the medium date and the
+    # short time.
+    return _first_of_month(format_datetime(value, _moment_pattern(str(get_locale()))))
+
+
+@lru_cache(maxsize=8)
+def _moment_pattern(locale_name: str) -> str:
+    locale = Locale.parse(locale_name)
+    return locale.datetime_formats["medium"].format(locale.time_formats["short"].pattern,
+                                                    locale.date_formats["medium"].pattern)
 
 
 def _first_of_month(text: str) -> str:

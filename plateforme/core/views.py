@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from ..extensions import db
+from ..extensions import csrf, db
 from ..territories.models import territory_contains
 from ..territories.services import children_of, home_territory
 from . import bp
 from .models import local_today
+from .page_cache import public_page
 from .urls import safe_next
 
 
 @bp.route("/")
+@public_page
 def home():
     from ..consultations.queries import consultations_open_to_residents  # core loads before the domains
     from ..surveys.queries import published_surveys, surveys_open_now
@@ -59,11 +60,19 @@ def sitemap():
 
 
 @bp.route("/langue", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Remember the chosen language (session, and profile when signed in)."""
-    form = FlaskForm()
+    """Remember the chosen language (session, and profile when signed in).
+
+    A visitor's switch carries no CSRF token, so that the public pages holding it are the
+    same for every visitor and can be cached (core/page_cache.py): a forged request could at
+    most switch a visitor's language, and SameSite=Lax keeps their session cookie off
+    cross-site POSTs anyway. Signed in, the choice is saved to the profile: the token is
+    checked then, as for every other form."""
+    if current_user.is_authenticated:
+        csrf.protect()  # raises CSRFError (400) like any form without its token
     lang = request.form.get("lang")
-    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+    if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, Table, event
 
+from ..core.page_cache import also_changes
+
 # (table of reactions, its column naming the content, table of the content, counter column)
 COUNTED = (
     ("comment_endorsement", "comment_id", "comment", "endorsements_count"),
     ("proposal_support", "proposal_id", "proposal", "supports_count"),
 )
+# No statement names the content's table when a reaction is written: the cached pages
+# that show the counter must hear of it all the same.
+for _rows, _key, _content, _counter in COUNTED:
+    also_changes(_rows, _content)
 
 
 def sqlite_statements(rows: str, key: str, content: str, counter: str) -> list[str]:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
 from ..core.forms import attach_error
+from ..core.page_cache import public_page
 from ..core.permissions import can, ensure, ensure_visible
 from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
@@ -52,8 +53,10 @@ proposal_limit = rate_limited(limiter.shared_limit(POSTING_LIMIT, scope="debate-
 def debate_section_helper(consultation):
     """The consultation page's debate data and blank forms, for the included section."""
     section = debate_section(consultation, request.args, current_user)
-    section.comment_form = CommentForm(formdata=None, prefix=COMMENT_PREFIX)
-    section.proposal_form = ProposalForm(formdata=None, prefix=PROPOSAL_PREFIX)
+    # Built only where shown: a form makes a CSRF token, which puts a session on a visitor's
+    # page and keeps it out of the cache (core/page_cache.py).
+    section.comment_form = CommentForm(formdata=None, prefix=COMMENT_PREFIX) if section.can_comment else None
+    section.proposal_form = ProposalForm(formdata=None, prefix=PROPOSAL_PREFIX) if section.can_propose else None
     return section
 
 
@@ -111,6 +114,7 @@ def _to_comment(consultation: Consultation, comment: Comment, just_posted: bool 
 
 
 @bp.route("/<int:consultation_id>/debat")
+@public_page
 def debate(consultation_id):
     consultation = _visible_consultation(consultation_id)
     return render_template("debate/debate.html", consultation=consultation)

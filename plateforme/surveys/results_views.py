@@ -6,6 +6,7 @@ import json
 
 from flask import Response, abort, render_template
 
+from ..core.page_cache import public_page
 from ..core.permissions import can
 from . import bp
 from .coverage import coverage_study
@@ -44,12 +45,14 @@ def _render_results(survey, publication):
 
 
 @bp.route("/<int:survey_id>/resultats")
+@public_page
 def results(survey_id):
     survey = _published_survey(survey_id)
     return _render_results(survey, survey.latest_publication)
 
 
 @bp.route("/<int:survey_id>/resultats/v<int:version>")
+@public_page
 def results_version(survey_id, version):
     survey = _published_survey(survey_id)
     return _render_results(survey, _publication(survey, version))

@@ -20,7 +20,7 @@ from ..accounts.permissions import mandate_counts_for
 from ..core.models import local_today
 from ..extensions import db
 from ..territories.models import AGE_BANDS, RESPONDENT_SEXES, Territory, territory_contains
-from .mixing import OFFICIALS, RESIDENTS, Pool, final_mix, mix_if_due
+from .mixing import MIX_BATCH, OFFICIALS, RESIDENTS, Pool, final_mix, mix_if_due, pending_count
 from .models import (
     ANSWER_ALPHABET, Channel, InvitationCode, OfficialParticipation, PerceptionSurvey, ResidentParticipation,
     SamplingMode, SurveyStatus, SurveyTransitionError,
@@ -223,25 +223,31 @@ def _survey_row_status(survey_id: int) -> Row:
         .where(PerceptionSurvey.id == survey_id).with_for_update(read=True, key_share=True)).one()
 
 
-def _write_answer(pool: Pool, participation: dict, answer: dict, still_open, closed_message: str) -> None:
+def _write_answer(pool: Pool, participation: dict, answer: dict, still_open, closed_message: str) -> bool:
     """The participation and the pending answer, in one transaction committed here, or
     nothing. Why like this (mixing.py): the unique constraint of the participation makes a
     second answer by the same person or code fail atomically, even when submissions race;
     the answer goes to the pending pool, never straight to the mixed table, since it shares
     this transaction's id with the participation. Plain Core INSERTs: no object is needed
-    afterwards, and this is the busiest write path."""
+    afterwards, and this is the busiest write path. Returns whether a batch is pending."""
     try:
         if not still_open(_survey_row_status(answer["survey_id"])):  # closed since it was checked
             db.session.rollback()
             raise SurveyError(closed_message)
         db.session.execute(insert(pool.participation.__table__), participation)
         db.session.execute(insert(pool.pending.__table__), answer)
+        # Read here, in the transaction that already holds SQLite's write lock: the mix's
+        # own transaction (and its wait for that lock) comes only when a batch is due. Two
+        # answers racing on PostgreSQL may each miss the other's row: the batch is then mixed
+        # one answer later, never smaller (mix_pending counts again under its lock).
+        due = pending_count(pool, answer["survey_id"]) >= MIX_BATCH
         # Committed here, not by the view: a due mix (mix_if_due) must run in a transaction
         # of its own, after this one, for anonymity (mixing.py).
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire : une seule réponse par personne."))
+    return due
 
 
 def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, user: User | None = None,
@@ -260,10 +266,10 @@ def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, 
     participation = {"survey_id": survey.id, "user_id": getattr(user, "id", None),
                      "invitation_id": getattr(invitation, "id", None)}
     today = local_today()
-    _write_answer(RESIDENTS, participation, answer,
-                  lambda row: row.status == SurveyStatus.OPEN and row.opens_at <= today <= row.closes_at,
-                  _("Ce questionnaire est clos : il n'accepte plus de réponses."))
-    mix_if_due(RESIDENTS, survey)
+    if _write_answer(RESIDENTS, participation, answer,
+                     lambda row: row.status == SurveyStatus.OPEN and row.opens_at <= today <= row.closes_at,
+                     _("Ce questionnaire est clos : il n'accepte plus de réponses.")):
+        mix_if_due(RESIDENTS, survey)
 
 
 def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dict[str, int | None],
@@ -277,10 +283,10 @@ def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dic
         raise SurveyError(_("Donnez une estimation pour chaque affirmation."), f"estimate_{missing.key}")
     answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "estimates": encode_estimates(survey, estimates),
               "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE}
-    _write_answer(OFFICIALS, {"survey_id": survey.id, "user_id": user.id}, answer,
-                  lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED),
-                  _("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés."))
-    mix_if_due(OFFICIALS, survey)
+    if _write_answer(OFFICIALS, {"survey_id": survey.id, "user_id": user.id}, answer,
+                     lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED),
+                     _("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés.")):
+        mix_if_due(OFFICIALS, survey)
 
 
 # --- invitation codes (panel mode) ----------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from sqlalchemy import select
 
+from ..core.page_cache import public_page
 from ..extensions import db
 from . import bp
 from .margins import margins_for
@@ -28,6 +29,7 @@ def search():
 
 
 @bp.route("/<kind>/<code>")
+@public_page
 def show(kind, code):
     territory = get_territory(kind, code) or abort(404)
     children = children_of(territory)

@@ -48,7 +48,7 @@ def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
     db.session.rollback()
     # One account per role, plus the observatory's demo contributors (one per partner organisation)
     # and the residents who animate the demo consultations' debate.
-    from plateforme.consultations.demo import RESIDENTS
+    from plateforme.consultation_demo import RESIDENTS
 
     assert db.session.execute(select(func.count(User.id))).scalar_one() == 5 + len(CONTRIBUTORS) + len(RESIDENTS)
     assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 58 * 10

@@ -3,16 +3,16 @@
 proposal list and moderation log of a consultation once those routes exist.
 
 Small sizes here (10 and 60 comments, with replies, four stances, withdrawn and hidden
-ones, proposals and moderation actions, written in bulk by the benchmark's builder);
+ones, proposals and moderation actions, written in bulk by tests/debate/bulk.py);
 bench/debate_pages_bench.py gives the figures at 100, 1,000 and 10,000."""
 from __future__ import annotations
 
 import pytest
 
 from bench.debate_pages_bench import pages_of
-from bench.debate_world import build_debate
 
 from ..factories import sign_in
+from .bulk import build_debate
 from .test_pages import count_queries
 
 SMALL, LARGE = 10, 60

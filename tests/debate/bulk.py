@@ -1,26 +1,13 @@
-"""Debate data for the benchmarks of issue 6: a consultation in its debate phase with many
-comments (bulk inserts), replies, several stances, proposals and moderation actions; and
-signed-in residents for the POST scenarios of bench/run.py.
-
-    .venv/bin/python -m bench.debate_world --residents 16 --comments 200 --proposals 20
-        (DATABASE_URL and the app's environment as bench/run.py sets them; prints JSON)
-
-The consultation itself is made with the test suite's builder
-(tests/consultations/helpers.py: published, phases around today, a published card), so
-the benchmark reads the same kind of consultation the tests do.
-"""
+"""A consultation with many comments written in bulk (replies, stances, withdrawn and hidden
+ones, proposals, moderation actions), for the tests that compare the debate pages' statements
+at two sizes (test_query_counts_large.py). The benchmarks grow the demo's debate instead
+(bench/load_world.py): no benchmark imports the test factories."""
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-RESIDENT_PASSWORD = "banc-d-essai-debat-2026"
 STANCES_CYCLE = ("for", "against", "nuance", "question", "for", "for", "against")
+RESIDENT_PASSWORD = "banc-d-essai-debat-2026"
 
 
 def build_debate(db, make, n_comments: int, *, n_proposals: int | None = None, title: str | None = None,
@@ -34,7 +21,7 @@ def build_debate(db, make, n_comments: int, *, n_proposals: int | None = None, t
     from plateforme.consultations.models import PhaseKind
     from plateforme.core.models import utcnow
     from plateforme.debate.models import Comment, ModerationAction, ModerationActionKind, Proposal
-    from tests.consultations.helpers import build_consultation
+    from ..consultations.helpers import build_consultation
 
     consultation = build_consultation(make, current or PhaseKind.DEBATE,
                                       title=title or f"Débat à {n_comments} commentaires")
@@ -105,47 +92,3 @@ def bench_users(db, make, count: int, *, prefix: str, password_hash: str | None 
     db.session.add_all(users)
     db.session.commit()
     return users
-
-
-def main(argv=None) -> int:
-    """Builds the data in the database of the app's environment (DATABASE_URL) and prints
-    {"consultation": id, "proposals": [ids], "support_consultation": id,
-    "supportable": [ids], "residents": [emails], "password": "…"}."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--residents", type=int, default=16)
-    parser.add_argument("--comments", type=int, default=200)
-    parser.add_argument("--proposals", type=int, default=20)
-    parser.add_argument("--supportable", type=int, default=3600,
-                        help="proposals of a second consultation, in its proposals phase, to support "
-                             "(bench/debate_scenarios.py hands out a fresh third of them per figure)")
-    args = parser.parse_args(argv)
-
-    from sqlalchemy import select
-
-    from plateforme import create_app
-    from plateforme.consultations.models import PhaseKind
-    from plateforme.debate.models import Proposal
-    from plateforme.extensions import db
-    from tests.factories import Factories
-
-    app = create_app()
-    with app.app_context():
-        make = Factories(db)
-        consultation = build_debate(db, make, args.comments, n_proposals=args.proposals,
-                                    title="Banc d'essai — débat")
-        proposing = build_debate(db, make, 0, n_proposals=args.supportable, current=PhaseKind.PROPOSALS,
-                                 title="Banc d'essai — propositions")
-        residents = bench_users(db, make, args.residents, prefix=f"habitant-banc-{consultation.id}")
-
-        def proposals_of(consultation_id):
-            return list(db.session.execute(select(Proposal.id).where(
-                Proposal.consultation_id == consultation_id).order_by(Proposal.id)).scalars())
-
-        print(json.dumps({"consultation": consultation.id, "proposals": proposals_of(consultation.id),
-                          "support_consultation": proposing.id, "supportable": proposals_of(proposing.id),
-                          "residents": [user.email for user in residents], "password": RESIDENT_PASSWORD}))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,16 +1,16 @@
-"""What the demo consultations say (consultations/demo.py writes it): one territory, the Métropole
+"""What the demo consultations say (consultation_demo.py writes it): one territory, the Métropole
 de Lyon, told consistently. Each consultation has its own debate, about its own subject and its
 issue card; proposals are answered about themselves; the synthesis quotes that consultation's
 debate; the official response names the proposals it retains, and each commitment names the
 proposal and the card it comes from. Everything is invented; the site says so once, in its
 « données de démonstration » banner (setting DEMO_DATA), not after every sentence.
 
-Authors are indexes into the demo's people: 0 is habitant@, then consultations/demo.py RESIDENTS.
+Authors are indexes into the demo's people: 0 is habitant@, then consultation_demo.py RESIDENTS.
 """
 from __future__ import annotations
 
-from ..debate.models import ProposalStatus, Stance
-from .models import Audience, CommitmentStatus
+from .debate.models import ProposalStatus, Stance
+from .consultations.models import Audience, CommitmentStatus
 
 # Card indexes (cards/demo.py CARDS): 0 students from abroad, 1 foreign-owned firms, 2 world cuisines.
 # (title, current stage, card indexes, audience, description)

@@ -6,9 +6,12 @@ response — and a concluded one with its synthesis, the authority's response an
 commitments at every status, followers and notifications.
 
 Rows are written with the models directly (as the services would leave them), phases are
-placed around `local_today()`; what they say is in consultations/demo_texts.py. Everything is
+placed around `local_today()`; what they say is in consultation_demo_texts.py. Everything is
 invented; the site's « données de démonstration » banner (DEMO_DATA) says so once.
 Idempotent like the rest of the demo: a consultation whose title exists is left as it is.
+It writes the debate's rows too (comments, proposals, reactions) and a synthesis citing them,
+so it sits above both packages, beside plateforme/demo.py: the consultations import nothing
+of the debate.
 """
 from __future__ import annotations
 
@@ -18,18 +21,18 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..accounts.passwords import hash_password
-from ..cards.demo import demo_cards
-from ..core.models import local_today, utcnow
-from ..core.sanitize import markdown_to_safe_html
-from ..debate.models import Comment, Endorsement, Proposal, Support
-from ..extensions import db
-from ..notifications.models import Notification, NotificationKind
-from ..surveys.models import PerceptionSurvey
-from ..territories.models import Territory
-from .demo_texts import COMMENTS, COMMITMENTS, CONSULTATIONS, PROPOSALS, RESPONSE, SYNTHESES, commitment_description
-from .models import (
+from .accounts.models import User
+from .accounts.passwords import hash_password
+from .cards.demo import demo_cards
+from .core.models import local_today, utcnow
+from .core.sanitize import markdown_to_safe_html
+from .debate.models import Comment, Endorsement, Proposal, Support
+from .extensions import db
+from .notifications.models import Notification, NotificationKind
+from .surveys.models import PerceptionSurvey
+from .territories.models import Territory
+from .consultation_demo_texts import COMMENTS, COMMITMENTS, CONSULTATIONS, PROPOSALS, RESPONSE, SYNTHESES, commitment_description
+from .consultations.models import (
     PHASE_ORDER, AuthorityResponse, Commitment, CommitmentUpdate, Consultation, ConsultationFollow,
     ConsultationPhase, ConsultationStatus, PhaseKind, Synthesis,
 )
