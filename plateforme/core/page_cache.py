@@ -42,6 +42,7 @@ from sqlalchemy.pool import Pool
 
 from ..extensions import cache, db
 from .models import local_today
+from .typography import finish_french_page
 
 SEQUENCE_KEY = "pages:sequence"
 CHANGED_KEY = "pages:changed:"
@@ -165,6 +166,7 @@ def public_page(view):
         if page is not None and _fresh(page):
             response = make_response(page["body"], 200)
             response.headers.update(page["headers"])
+            response.french_finished = True  # kept as sent: typography.py finished it
             return response
         # Read before the first query of the page: a write committed after this number may
         # or may not show in the page, so it makes the page stale.
@@ -177,6 +179,7 @@ def public_page(view):
             _reading.reset(token)
         if response.status_code == 200 and not response.headers.getlist("Set-Cookie") \
                 and not session.modified and not response.is_streamed:
+            finish_french_page(response)  # kept finished: a visit costs no second pass
             cache.set(key, {"sequence": sequence, "tables": tables, "body": response.get_data(),
                             "headers": {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}})
         return response

@@ -67,16 +67,20 @@ def french_page(html: str) -> str:
     return "".join(parts)
 
 
-def _finish_french_pages(response: Response) -> Response:
-    if (response.mimetype != "text/html" or response.direct_passthrough or response.is_streamed
+def finish_french_page(response: Response) -> Response:
+    """`response` with its French page finished (once: the mark spares a second pass, e.g. for a
+    page the cache kept already finished, core/page_cache.py)."""
+    if (getattr(response, "french_finished", False) or response.mimetype != "text/html"
+            or response.direct_passthrough or response.is_streamed
             or not str(get_locale() or "").startswith("fr")):
         return response
     html = response.get_data(as_text=True)
     finished = french_page(html)
     if finished != html:
         response.set_data(finished)
+    response.french_finished = True
     return response
 
 
 def register_french_typography(app) -> None:
-    app.after_request(_finish_french_pages)
+    app.after_request(finish_french_page)

@@ -160,3 +160,16 @@ def test_signing_in_keeps_the_pages_but_a_new_name_shows_at_once(app, db, make, 
     author.display_name = "Autrice Renommée"
     db.session.commit()
     assert "Autrice Renommée" in page_text(visitor.get(debate_url))
+
+
+def test_a_kept_french_page_is_served_finished_without_a_second_pass(app, db, make, cached, monkeypatch):
+    consultation = build_consultation(make, PhaseKind.DEBATE, title="Faut-il accueillir mieux ? Oui : vite")
+    url = f"/consultations/{consultation.id}"
+    first = _visitor(app).get(url).get_data(as_text=True)
+    passes = []
+    from plateforme.core import typography
+    original = typography.french_page
+    monkeypatch.setattr(typography, "french_page", lambda html: passes.append(1) or original(html))
+    again = _visitor(app).get(url).get_data(as_text=True)
+    assert "mieux\u00a0? Oui\u00a0: vite" in first and again == first
+    assert passes == []  # kept finished: a visit pays no second pass over the page
