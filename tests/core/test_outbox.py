@@ -14,6 +14,7 @@ from plateforme.core.models import utcnow
 from plateforme.core.outbox_models import MailStatus, OutgoingMail
 from plateforme.core.outbox_sender import claim, drain, purge_old
 
+from ..factories import page_text
 from ..smtp_sink import smtp_sink
 
 
@@ -136,3 +137,9 @@ def test_sent_and_failed_mail_is_forgotten_after_the_retention_period(app, db, m
     assert purge_old(now=utcnow() + timedelta(days=days - 1)) == 0
     assert purge_old(now=utcnow() + timedelta(days=days + 1)) == 2
     assert [(row.to_address, row.status) for row in _rows(db)] == [("attente@example.org", MailStatus.QUEUED)]
+
+
+def test_the_privacy_page_states_how_long_mail_is_kept(app, client, db, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_RETENTION_DAYS", 45)
+    page = page_text(client.get("/confidentialite"))
+    assert "Le texte est effacé dès l'envoi\u00a0; l'adresse, l'objet et la date, 45 jours après l'envoi" in page
