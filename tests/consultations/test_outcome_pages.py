@@ -60,8 +60,15 @@ def test_a_moderator_writes_the_synthesis_linking_contributions(client, make, db
     assert "Il faut des logements pour les étudiants." in form and "masqué par la modération" not in form
     assert f'value="{cited.id}"' in form and f'value="{hidden.id}"' not in form
 
-    response = post_form(client, url, {"body": "Les **logements** reviennent souvent.",
-                                       "comments": [str(cited.id)], "proposals": [str(idea.id)]})
+    data = {"body": "Les **logements** reviennent souvent.", "comments": [str(cited.id)], "proposals": [str(idea.id)]}
+    # Published once and never rewritten: the form first shows the synthesis as it will read,
+    # with what it cites, and saves nothing; only the preview's button publishes.
+    preview = post_form(client, url, data)
+    text = page_text(preview)
+    assert preview.status_code == 200 and "<strong>logements</strong>" in text
+    assert "Il faut des logements pour les étudiants." in text and "Publier définitivement la synthèse" in text
+    assert db.session.execute(select(Synthesis)).first() is None
+    response = post_form(client, url, {**data, "confirm": "yes"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#synthese")
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert "<strong>logements</strong>" in page and "Synthèse publiée" in page
