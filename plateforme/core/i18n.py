@@ -105,6 +105,9 @@ def whole_percent(value, decimals: int = 0) -> str:
     return format_percent(value, pattern)
 
 
+CONTENT_LANG = "fr"
+
+
 def register_template_helpers(app) -> None:
     """Make locale-aware formatters available in every template."""
     from .sanitize import markdown_to_plain_text
@@ -122,6 +125,11 @@ def register_template_helpers(app) -> None:
         whole_percent=whole_percent,
         semicolon=semicolon,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        # The language of what people write (titles, comments, cards, proposals, demo texts):
+        # stored with no language of its own, it is French by construction (a French platform,
+        # French forms). Templates put lang="{{ content_lang }}" on it, so that an English page
+        # has it read with French pronunciation (WCAG 3.1.2, language of parts).
+        content_lang=CONTENT_LANG,
     )
 
 
