@@ -49,7 +49,7 @@ def my_territory():
     today = local_today()
     work = official_work(current_user, today)  # the navigation counts the same reading
     return render_template("consultations/my_territory.html", today=today, items=work.consultations, work=work,
-                           surveys=work.surveys, action_form=FlaskForm())
+                           surveys=work.surveys)
 
 
 def _visible(consultation_id: int) -> Consultation:
