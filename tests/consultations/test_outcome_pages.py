@@ -328,4 +328,5 @@ def test_french_contributions_are_marked_french_on_english_pages(client, make, d
     parser.feed(html)
     assert parser.language_of("Mon fils a étudié à l'étranger.") == "fr"
     assert parser.language_of("Une métropole accueillante", inside="h1") == "fr"
+    assert parser.language_of("Une métropole accueillante", inside="nav") == "fr"  # the breadcrumb
     assert parser.language_of("Schedule", inside="h2") == "en"  # the interface around it stays English
