@@ -113,6 +113,8 @@ def quantity(value, unit: str, formatted: str | None = None) -> str:
     A unit is stored once, as typed, in the plural (« associations »): where the reader's
     language wants the singular (French below 2, English at exactly 1) a word unit goes in
     parentheses, « 1 (associations) », rather than « 1 associations »; « 1 € » is unchanged."""
+    if value is None:
+        return formatted or "—"  # no figure: nothing to agree with
     formatted = format_decimal(value) if formatted is None else formatted
     if not unit:
         return formatted
