@@ -29,7 +29,7 @@ from .roles import (
     list_organisations, pending_mandates, remove_member, revoke_moderator, verified_mandates,
 )
 from .services import AccountError, find_user_by_email
-from ..core.forms import attach_error
+from ..core.forms import attach_error, confirmed
 
 
 def _user_or_error(form) -> User | None:
@@ -96,12 +96,23 @@ def mandates():
                            verified=verified_mandates(), action_form=ConfirmForm())
 
 
+@bp.route("/mandats/<int:mandate_id>/terminer", endpoint="confirm_end_mandate")
+@requires("is_administrator")
+def confirm_end_mandate(mandate_id):
+    """Ending a mandate cannot be undone (the person would declare it again): the page says
+    what it takes away before the POST, which ends it only from here (confirm=yes)."""
+    mandate = db.session.get(Mandate, mandate_id) or abort(404)
+    return render_template("admin/confirm_end_mandate.html", mandate=mandate, confirm_form=ConfirmForm())
+
+
 @bp.route("/mandats/<int:mandate_id>/<any(verifier,refuser,terminer):decision>", methods=["POST"], endpoint="decide_mandate")
 @requires("is_administrator")
 def decide_mandate_view(mandate_id, decision):
     mandate = db.session.get(Mandate, mandate_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if decision == "terminer" and not confirmed(request.form):
+        return redirect(url_for("admin.confirm_end_mandate", mandate_id=mandate.id))
     status = {"verifier": MandateStatus.VERIFIED, "refuser": MandateStatus.REJECTED,
               "terminer": MandateStatus.ENDED}[decision]
     try:
@@ -195,12 +206,23 @@ def moderators():
                            action_form=ConfirmForm())
 
 
+@bp.route("/moderation/<int:appointment_id>/retirer", endpoint="confirm_revoke_moderator")
+@requires("is_administrator")
+def confirm_revoke_moderator(appointment_id):
+    """The person loses the moderation of the territory at once: said before the POST."""
+    appointment = db.session.get(ModeratorAppointment, appointment_id) or abort(404)
+    return render_template("admin/confirm_revoke_moderator.html", appointment=appointment,
+                           confirm_form=ConfirmForm())
+
+
 @bp.route("/moderation/<int:appointment_id>/retirer", methods=["POST"], endpoint="revoke_moderator")
 @requires("is_administrator")
 def revoke_moderator_view(appointment_id):
     appointment = db.session.get(ModeratorAppointment, appointment_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirmed(request.form):
+        return redirect(url_for("admin.confirm_revoke_moderator", appointment_id=appointment.id))
     revoke_moderator(appointment)
     db.session.commit()
     flash(_("Nomination retirée."), "success")

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import format_decimal, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from ..core.i18n import format_day
-from ..core.i18n import licence_words
+from ..core.i18n import licence_words, quantity
 from ..core.text import french_spacing
 from .labels import POLITICAL_STATUS_HINTS, POLITICAL_STATUS_LABELS
 from .models import IssueCard, IssueCardVersion
@@ -71,9 +71,8 @@ def _bullet(pdf: FPDF, text: str) -> None:
 
 def _value_text(value) -> str:
     indicator = value.indicator
-    figure = _("%(indicator)s : %(value)s %(unit)s — %(territory)s, %(year)s",
-               indicator=indicator.name, value=format_decimal(value.value), unit=indicator.unit,
-               territory=value.territory.name, year=value.period)
+    figure = _("%(indicator)s : %(figure)s — %(territory)s, %(year)s", indicator=indicator.name,
+               figure=quantity(value.value, indicator.unit), territory=value.territory.name, year=value.period)
     source = _("Source : %(source)s ; produit par %(organisation)s ; %(licence)s",
                source=value.source or _("non précisée"), organisation=indicator.organisation.name,
                licence=licence_words(indicator.licence))

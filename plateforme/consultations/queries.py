@@ -268,13 +268,15 @@ def cards_within(territories: list[Territory]) -> list:
 
 
 def surveys_within(territories: list[Territory]) -> list:
-    """Perception surveys on these territories or within them, newest first."""
-    from ..surveys.models import PerceptionSurvey
+    """Perception surveys on these territories or within them that still collect answers (in
+    preparation or open: a consultation's questionnaire phase is their collection), newest first."""
+    from ..surveys.models import PerceptionSurvey, SurveyStatus
 
     if not territories:
         return []
     return list(db.session.execute(
         select(PerceptionSurvey).options(joinedload(PerceptionSurvey.territory))
-        .where(or_(*(PerceptionSurvey.territory_id.in_(territory_ids_within(t)) for t in territories)))
+        .where(or_(*(PerceptionSurvey.territory_id.in_(territory_ids_within(t)) for t in territories)),
+               PerceptionSurvey.status.in_((SurveyStatus.DRAFT, SurveyStatus.OPEN)))
         .order_by(PerceptionSurvey.opens_at.desc(), PerceptionSurvey.id.desc())
     ).scalars())

@@ -21,8 +21,8 @@ from .response_forms import (
 )
 from .response_queries import accountability, commitment_for_view, evidence_chain, is_overdue
 from .responses import (
-    ResponseError, add_commitment, prepare_response, publish_response, publish_synthesis, response_refusal,
-    synthesis_candidates, synthesis_refusal, update_commitment,
+    ResponseError, add_commitment, prepare_response, prepare_synthesis, publish_response, publish_synthesis,
+    response_refusal, synthesis_candidates, synthesis_refusal, update_commitment,
 )
 from .queries import consultation_for_view
 
@@ -78,17 +78,21 @@ def write_synthesis(consultation_id):
                              for c in comments]
     form.proposals.choices = [(p.id, _("« %(title)s », par %(author)s", title=p.title, author=_author(p)))
                               for p in proposals]
-    if form.validate_on_submit():
+    # Published once and never rewritten: a valid form first shows the synthesis as it will be
+    # published (as the official response does); only the preview's button (confirm=yes) publishes.
+    if form.validate_on_submit() and not request.form.get("edit"):
+        args = (consultation, form.body.data, form.comments.data or [], form.proposals.data or [])
         try:
-            publish_synthesis(consultation, current_user, form.body.data, form.comments.data or [],
-                              form.proposals.data or [])
+            if confirmed(request.form):
+                publish_synthesis(args[0], current_user, *args[1:])
+                db.session.commit()
+                flash(_("Synthèse publiée. Les personnes qui suivent la consultation en sont prévenues."), "success")
+                return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="synthese"))
+            return render_template("consultations/synthesis_preview.html", consultation=consultation, form=form,
+                                   draft=prepare_synthesis(*args))
         except ResponseError as error:
             db.session.rollback()
             attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Synthèse publiée. Les personnes qui suivent la consultation en sont prévenues."), "success")
-            return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="synthese"))
     return render_template("consultations/synthesis_form.html", consultation=consultation, form=form)
 
 

@@ -135,17 +135,32 @@ def _cited(model, consultation: Consultation, ids, field: str) -> list:
     return list(rows)
 
 
-def publish_synthesis(consultation: Consultation, author: User, body: str, comment_ids=(),
-                      proposal_ids=()) -> Synthesis:
-    """Publish what was heard, with the contributions it draws on; followers are told."""
+@dataclass
+class SynthesisDraft:
+    """A synthesis checked but not saved: what the preview shows, exactly as it will be published."""
+    body: str
+    body_html: str
+    comments: list
+    proposals: list
+
+
+def prepare_synthesis(consultation: Consultation, body: str, comment_ids=(), proposal_ids=()) -> SynthesisDraft:
+    """Every check of the publication, nothing written: the synthesis is published once and
+    never rewritten, so its author first reads it as it will appear."""
     refusal = synthesis_refusal(consultation)
     if refusal:
         raise ResponseError(refusal)
     text, html = _text(body, "body", _("Écrivez la synthèse (20 caractères au moins)."))
-    synthesis = Synthesis(consultation=consultation, body=text, body_html=html, author=author,
-                          published_at=utcnow(),
-                          comments=_cited(_cited_models()[0], consultation, comment_ids, "comments"),
-                          proposals=_cited(_cited_models()[1], consultation, proposal_ids, "proposals"))
+    return SynthesisDraft(text, html, _cited(_cited_models()[0], consultation, comment_ids, "comments"),
+                          _cited(_cited_models()[1], consultation, proposal_ids, "proposals"))
+
+
+def publish_synthesis(consultation: Consultation, author: User, body: str, comment_ids=(),
+                      proposal_ids=()) -> Synthesis:
+    """Publish what was heard, with the contributions it draws on; followers are told."""
+    draft = prepare_synthesis(consultation, body, comment_ids, proposal_ids)
+    synthesis = Synthesis(consultation=consultation, body=draft.body, body_html=draft.body_html, author=author,
+                          published_at=utcnow(), comments=draft.comments, proposals=draft.proposals)
     db.session.add(synthesis)
     _flush_once(_("La synthèse de cette consultation vient d'être publiée par quelqu'un d'autre."))
     notify_followers(consultation, NotificationKind.SYNTHESIS_PUBLISHED, _consultation_path(consultation, "synthese"),

@@ -28,7 +28,7 @@ from ..core.models import local_today, utcnow
 from ..core.sanitize import clean_line, markdown_to_safe_html
 from ..extensions import db
 from ..notifications.services import notify_consultation_cancelled
-from ..surveys.models import PerceptionSurvey
+from ..surveys.models import PerceptionSurvey, SurveyStatus
 from ..territories.models import Territory, territory_contains
 from .models import (
     PHASE_ORDER, Audience, Consultation, ConsultationFollow, ConsultationPhase, ConsultationStatus,
@@ -151,7 +151,10 @@ def _cards(territory: Territory, card_ids: list[int]) -> list[IssueCard]:
     return sorted(cards, key=lambda c: c.id)
 
 
-def _survey(territory: Territory, survey_id: int | None) -> PerceptionSurvey | None:
+def _survey(territory: Territory, survey_id: int | None, current: PerceptionSurvey | None = None
+            ) -> PerceptionSurvey | None:
+    """The survey to attach. A closed or published one collects nothing more: a consultation
+    cannot announce a questionnaire phase on it (a draft keeps the one it already has)."""
     if survey_id is None:
         return None
     survey = db.session.get(PerceptionSurvey, survey_id)
@@ -161,13 +164,28 @@ def _survey(territory: Territory, survey_id: int | None) -> PerceptionSurvey | N
         raise ConsultationError(
             _("Ce questionnaire porte sur un autre territoire (%(territory)s) : choisissez un questionnaire "
               "du territoire de la consultation.", territory=survey.territory.name), "survey")
+    if survey is not current and survey.status in (SurveyStatus.CLOSED, SurveyStatus.PUBLISHED):
+        raise ConsultationError(_("Ce questionnaire est clos : il ne recueille plus de réponses. Choisissez un "
+                                  "questionnaire en préparation ou ouvert, ou aucun."), "survey")
     return survey
 
 
-def _with_survey_dates(data: ConsultationInput, survey: PerceptionSurvey | None) -> ConsultationInput:
-    """An attached survey lends its dates to a survey phase left empty."""
-    if survey is not None and data.phases.get(PhaseKind.SURVEY, (None, None)) == (None, None):
+def _with_survey_dates(data: ConsultationInput, survey: PerceptionSurvey | None,
+                       strict: bool = False) -> ConsultationInput:
+    """An attached survey lends its dates to a survey phase left empty. `strict` (a draft):
+    other dates are refused, since the questionnaire phase is when the survey collects
+    answers and a consultation cannot announce another period (once published, its survey
+    phase has run and the survey may since have closed early)."""
+    if survey is None:
+        return data
+    typed = data.phases.get(PhaseKind.SURVEY, (None, None))
+    if typed == (None, None):
         data.phases = {**data.phases, PhaseKind.SURVEY: (survey.opens_at, survey.closes_at)}
+    elif strict and typed != (survey.opens_at, survey.closes_at):
+        raise ConsultationError(
+            _("La phase « Questionnaire » a les dates du questionnaire choisi, du %(start)s au %(end)s : "
+              "reprenez ces dates ou laissez-les vides.", start=format_day(survey.opens_at),
+              end=format_day(survey.closes_at)), "survey_starts_on")
     return data
 
 
@@ -195,7 +213,7 @@ def create_consultation(user: User, data: ConsultationInput) -> Consultation:
     """A draft, opened by `user` on a territory of their verified mandates."""
     territory = _check_territory(user, data.territory)
     survey = _survey(territory, data.survey_id)
-    dated = _dated_phases(_with_survey_dates(data, survey))
+    dated = _dated_phases(_with_survey_dates(data, survey, strict=True))
     cards = _cards(territory, data.card_ids)
     consultation = Consultation(title=clean_line(data.title), territory=territory, audience=Audience(data.audience),
                                 opened_by=user, survey=survey, cards=cards, status=ConsultationStatus.DRAFT)
@@ -215,8 +233,8 @@ def update_consultation(consultation: Consultation, user: User, data: Consultati
         raise ConsultationError(_("Cette consultation est annulée : elle ne peut plus être modifiée."))
     if consultation.status == ConsultationStatus.DRAFT:
         territory = _check_territory(user, data.territory)
-        survey = _survey(territory, data.survey_id)
-        dated = _dated_phases(_with_survey_dates(data, survey))
+        survey = _survey(territory, data.survey_id, current=consultation.survey)
+        dated = _dated_phases(_with_survey_dates(data, survey, strict=True))
         cards = _cards(territory, data.card_ids)
         consultation.survey = survey
         consultation.title = clean_line(data.title)

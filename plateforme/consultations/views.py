@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..core.i18n import format_day
-from ..core.forms import attach_error
+from ..core.forms import attach_error, confirmed
 from ..core.models import local_today
 from ..core.page_cache import public_page
 from ..core.permissions import can, deny, ensure, ensure_visible, requires
@@ -49,7 +49,7 @@ def my_territory():
     today = local_today()
     work = official_work(current_user, today)  # the navigation counts the same reading
     return render_template("consultations/my_territory.html", today=today, items=work.consultations, work=work,
-                           surveys=work.surveys, action_form=FlaskForm())
+                           surveys=work.surveys)
 
 
 def _visible(consultation_id: int) -> Consultation:
@@ -179,12 +179,24 @@ def edit(consultation_id):
 
 # --- lifecycle -------------------------------------------------------------------------
 
+@bp.route("/<int:consultation_id>/publier", endpoint="confirm_publish")
+def confirm_publish(consultation_id):
+    """Publishing cannot be undone (a published consultation is never a draft again): the page
+    says so before the POST, which acts only from here (confirm=yes)."""
+    consultation = _visible(consultation_id)
+    ensure("can_manage_consultation", consultation)
+    return render_template("consultations/confirm_publish.html", consultation=consultation,
+                           steps=timeline(consultation, local_today()), confirm_form=FlaskForm())
+
+
 @bp.route("/<int:consultation_id>/publier", methods=["POST"])
 def publish(consultation_id):
     consultation = _visible(consultation_id)
     ensure("can_manage_consultation", consultation)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    if not confirmed(request.form):
+        return redirect(url_for("consultations.confirm_publish", consultation_id=consultation.id))
     try:
         publish_consultation(consultation, current_user)
     except ConsultationError as error:

@@ -14,6 +14,8 @@ from markupsafe import Markup
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
+from .text import NBSP
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
@@ -98,11 +100,39 @@ def semicolon_list(items) -> str:
 
 
 def whole_percent(value, decimals: int = 0) -> str:
-    """A share as a percentage as the reader's language writes it: « 59 % », "59%"; with
-    `decimals`, up to that many digits after the separator (« 0,0123 % »)."""
+    """A share as a percentage as the reader's language writes it: « 59 % » (the space a
+    non-breaking one, so « % » never starts a line), "59%"; with `decimals`, up to that many
+    digits after the separator (« 0,0123 % »)."""
     digits = "." + "#" * decimals if decimals else ""
-    pattern = f"#,##0{digits} %" if str(get_locale()).startswith("fr") else f"#,##0{digits}%"
+    pattern = f"#,##0{digits}\u00a0%" if _is_french() else f"#,##0{digits}%"
     return format_percent(value, pattern)
+
+
+def quantity(value, unit: str, formatted: str | None = None) -> str:
+    """A figure and its unit (`formatted`: the figure already written, else the locale's).
+    A unit is stored once, as typed, in the plural (« associations »): where the reader's
+    language wants the singular (French below 2, English at exactly 1) a word unit goes in
+    parentheses, « 1 (associations) », rather than « 1 associations »; « 1 € » is unchanged."""
+    if value is None:
+        return formatted or "—"  # no figure: nothing to agree with
+    formatted = format_decimal(value) if formatted is None else formatted
+    if not unit:
+        return formatted
+    french = _is_french()
+    if unit == "%" and not french:
+        return f"{formatted}%"  # "59%", as whole_percent writes it
+    singular = abs(value) < 2 if french else value == 1
+    if singular and any(c.isalpha() for c in unit):
+        unit = f"({unit})"
+    # French keeps a figure and its unit on one line (« 5 159 personnes », « 7 % »).
+    return f"{formatted}{NBSP if french else ' '}{unit}"
+
+
+def _is_french() -> bool:
+    return str(get_locale()).startswith("fr")
+
+
+CONTENT_LANG = "fr"
 
 
 def register_template_helpers(app) -> None:
@@ -120,8 +150,14 @@ def register_template_helpers(app) -> None:
         format_number=format_decimal,
         format_percent=format_percent,
         whole_percent=whole_percent,
+        quantity=quantity,
         semicolon=semicolon,
         current_locale=lambda: str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        # The language of what people write (titles, comments, cards, proposals, demo texts):
+        # stored with no language of its own, it is French by construction (a French platform,
+        # French forms). Templates put lang="{{ content_lang }}" on it, so that an English page
+        # has it read with French pronunciation (WCAG 3.1.2, language of parts).
+        content_lang=CONTENT_LANG,
     )
 
 

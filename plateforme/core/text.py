@@ -14,8 +14,9 @@ def search_key(text: str) -> str:
 
 
 NBSP = "\u00a0"
-# A breakable space before « : ; ? ! » or after «: where a line may break and orphan the sign.
-_BREAKABLE_BEFORE_SIGN = re.compile(r" (?=[:;?!»])|(?<=«) ")
+# A breakable space before « : ; ? ! » or after «, or between a figure and « % » (« 95 % »):
+# where a line may break and orphan the sign.
+_BREAKABLE_BEFORE_SIGN = re.compile(r" (?=[:;?!»])|(?<=«) |(?<=\d) (?=%)")
 
 
 def french_spacing(text: str) -> str:

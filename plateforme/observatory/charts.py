@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_decimal, gettext as _, ngettext
 
-from ..core.i18n import semicolon_list, whole_percent
+from ..core.i18n import quantity, semicolon_list, whole_percent
 
 WIDTH = 720
 LEFT, RIGHT, TOP = 90, 690, 30
@@ -108,7 +108,7 @@ def line_chart(name: str, unit: str, territory_name: str, series) -> LineChart |
         title += " — " + ngettext("somme incomplète en %(year)s (%(num)s commune sur %(total)s)",
                                   "somme incomplète en %(year)s (%(num)s communes sur %(total)s)",
                                   point.aggregate.reporting, year=point.period, total=point.aggregate.expected)
-    words = [_("%(year)s : %(value)s %(unit)s", year=p.period, value=number(p.value), unit=unit) for p in series]
+    words = [_("%(year)s : %(figure)s", year=p.period, figure=quantity(p.value, unit, number(p.value))) for p in series]
     description = semicolon_list(words) + "."
     if any(p.partial for p in points):
         description += " " + _("Les points creux sont des sommes incomplètes : des communes n'ont pas de valeur.")
@@ -153,7 +153,7 @@ def bar_chart(name: str, unit: str, year: int, rows) -> BarChart | None:
               leader=leader.name, value=number(value))
     description = ngettext("%(num)s commune renseignée sur %(total)s.", "%(num)s communes renseignées sur %(total)s.",
                            len(present), total=len(rows))
-    amounts = [(c.name, " ".join((number(v), unit))) for c, v in present]
+    amounts = [(c.name, quantity(v, unit, number(v))) for c, v in present]
     description += " " + semicolon_list(_("%(label)s : %(message)s", label=commune, message=amount)
                                         for commune, amount in amounts) + "."
     return BarChart(title=title, description=description, height=TOP + len(bars) * BAR_ROW + 20, bars=bars,

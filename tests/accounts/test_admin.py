@@ -99,8 +99,37 @@ def test_appoint_and_revoke_moderator(client, make, db):
     assert appointment.user_id == person.id and appointment.territory_id == epci.id
     body = page_text(post_form(client, "/admin/moderation", {"email": person.email, "territory": epci.id}))
     assert "modère déjà" in body
-    post_form(client, f"/admin/moderation/{appointment.id}/retirer", {}, form_url="/admin/moderation")
+    # Each row's link names its person and territory for a screen reader; it leads to a page
+    # saying what the removal does; a POST from anywhere else removes nothing.
+    listing = client.get("/admin/moderation").get_data(as_text=True)
+    assert f"de {person.display_name} (Métropole de Lyon)</span>" in listing
+    url = f"/admin/moderation/{appointment.id}/retirer"
+    assert "ne modérera plus Métropole de Lyon" in page_text(client.get(url))
+    response = post_form(client, url, {}, form_url="/admin/moderation")
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    assert db.session.execute(select(func.count(ModeratorAppointment.id))).scalar_one() == 1
+    post_form(client, url, {"confirm": "yes"}, form_url=url)
     assert db.session.execute(select(func.count(ModeratorAppointment.id))).scalar_one() == 0
+
+
+def test_ending_a_mandate_asks_for_confirmation(client, make, db):
+    official = make.user("maire@example.org")
+    _admin_client(client, make)
+    epci = make.territory("200046977")
+    post_form(client, "/admin/mandats", {"email": official.email, "territory": epci.id,
+                                         "title": MandateTitle.CONSEILLER_COMMUNAUTAIRE.value})
+    mandate = db.session.execute(select(Mandate)).scalar_one()
+    listing = client.get("/admin/mandats").get_data(as_text=True)
+    assert f"le mandat de {official.display_name} (Métropole de Lyon)</span>" in listing
+    url = f"/admin/mandats/{mandate.id}/terminer"
+    assert "ne peut pas être rétabli" in page_text(client.get(url))
+    response = post_form(client, url, {}, form_url="/admin/mandats")
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    db.session.rollback()
+    assert db.session.get(Mandate, mandate.id).status == MandateStatus.VERIFIED
+    post_form(client, url, {"confirm": "yes"}, form_url=url)
+    db.session.rollback()
+    assert db.session.get(Mandate, mandate.id).status == MandateStatus.ENDED
 
 
 def test_admin_loads_a_territory_and_unknown_codes_change_nothing(client, make, db):

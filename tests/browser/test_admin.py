@@ -176,7 +176,8 @@ def test_admin_appoints_a_moderator_for_the_metropole(new_context, make, db, sig
     table = main.get_by_role("table", name="Nominations par territoire")
     row = table.get_by_role("row").filter(has_text="Sam Modération")
     expect(row).to_contain_text("Métropole de Lyon")
-    expect(row.get_by_role("button", name="Retirer la nomination")).to_be_visible()
+    # The link's name says whose nomination it removes (it is repeated on every row).
+    expect(row.get_by_role("link", name="Retirer la nomination de Sam Modération (Métropole de Lyon)")).to_be_visible()
     appointment = _scalar(db, select(ModeratorAppointment))
     assert appointment.user.email == moderator_email and appointment.territory.code == "200046977"
     assert appointment.appointed_by.display_name == "Ada Admin"

@@ -49,9 +49,16 @@ def test_an_official_opens_a_draft_then_publishes_it(client, make, db, mayor):
     assert consultation.status == ConsultationStatus.DRAFT and consultation.audience == Audience.RESIDENTS
     page = page_text(client.get(response.headers["Location"]))
     assert "Brouillon." in page and "Publier la consultation" in page
-    # Nobody else sees a draft.
-    response = post_form(client, f"/consultations/{consultation.id}/publier", {},
-                         form_url=f"/consultations/{consultation.id}")
+    # Nobody else sees a draft. Publishing cannot be undone: a page says so first, and a POST
+    # that does not come from it (no confirm=yes) only leads there.
+    url = f"/consultations/{consultation.id}/publier"
+    confirm = page_text(client.get(url))
+    assert "ne redevient pas un brouillon" in confirm and "Publier définitivement la consultation" in confirm
+    response = post_form(client, url, {}, form_url=url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    db.session.refresh(consultation)
+    assert consultation.status == ConsultationStatus.DRAFT
+    response = post_form(client, url, {"confirm": "yes"}, form_url=url)
     assert response.status_code == 302
     db.session.refresh(consultation)
     assert consultation.status == ConsultationStatus.PUBLISHED
@@ -134,6 +141,28 @@ def test_a_survey_of_the_territory_can_be_attached(client, make, db, mayor):
     assert consultation.phase(PhaseKind.SURVEY).starts_on == survey.opens_at
 
 
+def test_the_survey_phase_is_the_collection_of_a_survey_still_collecting(client, make, db, mayor):
+    card = published_card(make, "69266")
+    survey = make_survey(db, "open", territory="69266", opens_at=str(local_today() + 40 * DAY),
+                         closes_at=str(local_today() + 50 * DAY))
+    closed = make_survey(db, "closed", territory="69266", title="Questionnaire déjà clos")
+    form = page_text(client.get(NEW))
+    assert survey.title in form and "Questionnaire déjà clos" not in form
+    # A closed survey posted anyway is refused by the server, with what was typed kept.
+    response = post_form(client, NEW, _form_data(make, card, survey=str(closed.id)))
+    page = page_text(response)
+    assert response.status_code == 200 and "Choisissez l'un des questionnaires proposés" in page
+    # Dates other than the survey's: refused next to the phase's dates, typed values kept.
+    other_dates = {"survey_starts_on": str(local_today() + 60 * DAY), "survey_ends_on": str(local_today() + 70 * DAY)}
+    response = post_form(client, NEW, _form_data(make, card, survey=str(survey.id), **other_dates))
+    page = page_text(response)
+    assert response.status_code == 200 and "a les dates du questionnaire choisi" in page
+    assert f'value="{other_dates["survey_starts_on"]}"' in page and "Quel accueil pour les étudiants" in page
+    assert db.session.query(Consultation).count() == 0
+    same = {"survey_starts_on": str(survey.opens_at), "survey_ends_on": str(survey.closes_at)}
+    assert post_form(client, NEW, _form_data(make, card, survey=str(survey.id), **same)).status_code == 302
+
+
 def test_after_publication_only_the_description_and_phases_to_come_change(client, make, db):
     consultation = build_consultation(make, current=PhaseKind.DEBATE, territory_code="69266")
     sign_in(client, consultation.opened_by)
@@ -175,7 +204,7 @@ def test_cancel_with_a_public_reason(client, make, db):
     assert "Cette consultation a été annulée" in page
     assert "Le conseil a reporté le projet à l'an prochain." in page
     # Publishing a cancelled consultation is refused with a message, not an error page.
-    response = post_form(client, f"/consultations/{consultation.id}/publier", {},
+    response = post_form(client, f"/consultations/{consultation.id}/publier", {"confirm": "yes"},
                          form_url=f"/consultations/{consultation.id}", follow_redirects=True)
     assert response.status_code == 200 and "Seul un brouillon peut être publié." in page_text(response)
 

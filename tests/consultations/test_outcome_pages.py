@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from datetime import timedelta
 
 import pytest
@@ -60,8 +61,15 @@ def test_a_moderator_writes_the_synthesis_linking_contributions(client, make, db
     assert "Il faut des logements pour les étudiants." in form and "masqué par la modération" not in form
     assert f'value="{cited.id}"' in form and f'value="{hidden.id}"' not in form
 
-    response = post_form(client, url, {"body": "Les **logements** reviennent souvent.",
-                                       "comments": [str(cited.id)], "proposals": [str(idea.id)]})
+    data = {"body": "Les **logements** reviennent souvent.", "comments": [str(cited.id)], "proposals": [str(idea.id)]}
+    # Published once and never rewritten: the form first shows the synthesis as it will read,
+    # with what it cites, and saves nothing; only the preview's button publishes.
+    preview = post_form(client, url, data)
+    text = page_text(preview)
+    assert preview.status_code == 200 and "<strong>logements</strong>" in text
+    assert "Il faut des logements pour les étudiants." in text and "Publier définitivement la synthèse" in text
+    assert db.session.execute(select(Synthesis)).first() is None
+    response = post_form(client, url, {**data, "confirm": "yes"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#synthese")
     page = page_text(client.get(f"/consultations/{consultation.id}"))
     assert "<strong>logements</strong>" in page and "Synthèse publiée" in page
@@ -282,3 +290,43 @@ def test_the_progress_form_hint_is_in_the_reader_s_language(client, make, db):
     english = page_text(client.get(f"/consultations/engagements/{commitment.id}/suivi",
                                    headers={"Accept-Language": "en"}))
     assert "What has been done since the last update" in english and "Ce qui a été fait" not in english
+
+
+class _LanguageOfText(HTMLParser):
+    """The language each piece of text is read in: the nearest enclosing lang attribute."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[str, str | None]] = []
+        self.texts: list[tuple[str, str | None, set[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append((tag, dict(attrs).get("lang")))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        lang = next((lang for _tag, lang in reversed(self.stack) if lang), None)
+        self.texts.append((data, lang, {tag for tag, _lang in self.stack}))
+
+    def language_of(self, text: str, inside: str = "main") -> str | None:
+        return next(lang for data, lang, tags in self.texts if text in data and inside in tags)
+
+
+def test_french_contributions_are_marked_french_on_english_pages(client, make, db):
+    """On an English page, what people wrote in French is read as French (WCAG 3.1.2, audit 19)."""
+    consultation = build_consultation(make, current=PhaseKind.DEBATE, title="Une métropole accueillante")
+    comment(db, consultation, make.user(), body="Mon fils a étudié à l'étranger.")
+    html = client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en"' in html
+    parser = _LanguageOfText()
+    parser.feed(html)
+    assert parser.language_of("Mon fils a étudié à l'étranger.") == "fr"
+    assert parser.language_of("Une métropole accueillante", inside="h1") == "fr"
+    assert parser.language_of("Une métropole accueillante", inside="nav") == "fr"  # the breadcrumb
+    assert parser.language_of("Schedule", inside="h2") == "en"  # the interface around it stays English

@@ -57,7 +57,7 @@ def _expect(response, allowed: bool) -> None:
 def test_who_writes_the_synthesis(client, make, db, who, allowed):
     consultation = build_consultation(make, current=PhaseKind.SYNTHESIS)
     response = _post_as(client, make, who, f"/consultations/{consultation.id}/synthese",
-                        {"body": "Une synthèse assez longue pour être acceptée."})
+                        {"body": "Une synthèse assez longue pour être acceptée.", "confirm": "yes"})
     _expect(response, allowed)
     assert _count(db, Synthesis) == (1 if allowed else 0)
 

@@ -39,6 +39,8 @@ def test_french_spacing_makes_the_spaces_before_signs_and_inside_quotes_non_brea
         f"Qui voit quoi{NBSP}? «{NBSP}Lyon{NBSP}»{NBSP}: oui{NBSP}; non{NBSP}!")
     assert french_spacing("Erreur : 12:30, https://exemple.fr/?q=1") == f"Erreur{NBSP}: 12:30, https://exemple.fr/?q=1"
     assert breakable_sign_spaces(french_spacing("Pourquoi ? Parce que : « oui »")) == []
+    # « % » after a figure too (audit 19: « 17 % » could start a line with « % »).
+    assert french_spacing("Intervalle à 95 %% : 17 %") == f"Intervalle à 95{NBSP}%%{NBSP}: 17{NBSP}%"
 
 
 def test_no_french_message_has_a_breakable_space_before_a_sign():

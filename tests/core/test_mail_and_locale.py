@@ -88,8 +88,25 @@ def test_first_of_the_month_and_percentages_as_each_language_writes_them(app):
         with force_locale("fr"):
             assert format_day(date(2026, 9, 1), "long") == "1er septembre 2026"
             assert format_day(date(2026, 9, 11), "long") == "11 septembre 2026"
-            assert whole_percent(0.59) == "59 %"
+            assert whole_percent(0.59) == "59\u00a0%"  # « % » never starts a line
         with force_locale("en"):
             assert format_day(date(2026, 12, 4), "long") == "December 4, 2026"
             assert format_day(date(2026, 9, 1), "long") == "September 1, 2026"
             assert whole_percent(0.59) == "59%"
+
+
+def test_a_unit_after_one_is_never_a_plural(app):
+    """Units are typed once, in the plural: « 1 associations » was printed (audit 19)."""
+    from flask_babel import force_locale
+
+    from plateforme.core.i18n import quantity
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert quantity(1, "associations") == "1\u00a0(associations)"
+            assert quantity(12, "associations") == "12\u00a0associations"
+            assert quantity(1, "€") == "1\u00a0€" and quantity(7, "%") == "7\u00a0%"
+        with force_locale("en"):
+            assert quantity(1, "restaurants") == "1 (restaurants)"
+            assert quantity(1.5, "restaurants") == "1.5 restaurants"
+            assert quantity(7, "%") == "7%"

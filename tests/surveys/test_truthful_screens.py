@@ -234,6 +234,8 @@ def test_the_results_say_the_gap_is_rounded_after_the_subtraction(client, db, ma
     db.session.commit()
     text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
     assert "L'écart est calculé sur les valeurs exactes, puis arrondi" in text
+    # The site's name is a value, not a phrase: « sur la plateforme plateforme » (audit 19).
+    assert "Réponses recueillies avec plateforme" in text and "plateforme plateforme" not in text
 
 
 def test_the_survey_page_hides_small_counts_once_answers_stop_as_the_results_do(client, db, make):
