@@ -1,7 +1,7 @@
 """Site-wide pages: home, legal notices, privacy, accessibility, site map, language."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..extensions import csrf, db
@@ -65,12 +65,14 @@ def set_language():
     """Remember the chosen language (session, and profile when signed in).
 
     A visitor's switch carries no CSRF token, so that the public pages holding it are the
-    same for every visitor and can be cached (core/page_cache.py): a forged request could at
-    most switch a visitor's language, and SameSite=Lax keeps their session cookie off
-    cross-site POSTs anyway. Signed in, the choice is saved to the profile: the token is
-    checked then, as for every other form."""
+    same for every visitor and can be cached (core/page_cache.py). It is still protected
+    against forgery, by the origin the browser declares (OWASP's check of standard headers):
+    a POST another site makes is refused. Signed in, the choice is saved to the profile: the
+    token is checked then, as for every other form."""
     if current_user.is_authenticated:
         csrf.protect()  # raises CSRFError (400) like any form without its token
+    elif _cross_site():
+        abort(400)
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
@@ -78,6 +80,16 @@ def set_language():
             current_user.locale = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+
+
+def _cross_site() -> bool:
+    """Whether the browser says this request comes from another site: `Sec-Fetch-Site`
+    (every current browser sends it), else an `Origin` other than this site's."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and origin.rstrip("/") != request.host_url.rstrip("/")
 
 
 @bp.route("/favicon.ico")

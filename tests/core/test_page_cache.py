@@ -145,6 +145,15 @@ def test_a_visitor_switches_language_without_a_token_a_signed_in_person_needs_on
     assert person.post("/langue", data={"lang": "en", "next": "/"}).status_code == 400
 
 
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://ailleurs.example"}])
+def test_another_site_cannot_switch_a_visitors_language(app, db, headers):
+    visitor = app.test_client()
+    assert visitor.post("/langue", data={"lang": "en", "next": "/"}, headers=headers).status_code == 400
+    assert 'lang="fr"' in visitor.get("/").get_data(as_text=True)
+    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    assert visitor.post("/langue", data={"lang": "en", "next": "/"}, headers=same_site).status_code == 302
+
+
 def test_signing_in_keeps_the_pages_but_a_new_name_shows_at_once(app, db, make, cached):
     consultation = build_consultation(make, PhaseKind.DEBATE)
     author = make.user(name="Autrice Première")
