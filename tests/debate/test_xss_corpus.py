@@ -79,4 +79,4 @@ def test_comments_proposals_and_answers_store_the_corpus_inert_and_the_pages_esc
     for proposal_id in (proposal_ids[0], proposal_ids[10], proposal_ids[-1]):
         body = client.get(f"/consultations/{proposing.id}/propositions/{proposal_id}").get_data(as_text=True)
         # …with French typography, as every French page (core/typography.py): « Titre\u00a0: ».
-        assert french_page(f"<h1 id=\"proposal-title\">{escape(titles[proposal_id])}</h1>") in body
+        assert french_page(f"<h1 id=\"proposal-title\" lang=\"fr\">{escape(titles[proposal_id])}</h1>") in body
