@@ -10,6 +10,16 @@ from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+# Every role the demo has an account for (README), as the crawls sign in: None is a visitor.
+DEMO_ROLES = {
+    "visitor": None,
+    "resident": "habitant@demo.plateforme.example",
+    "official": "elue@demo.plateforme.example",
+    "moderator": "moderation@demo.plateforme.example",
+    "partner": "partenaire@demo.plateforme.example",
+    "admin": "admin@demo.plateforme.example",
+}
+
 # Addresses that are not pages: downloads, machine-readable data, signing out.
 NOT_A_PAGE = re.compile(r"(\.(csv|json|pdf|ods|xlsx|zip|svg|png|ico|txt)$)|^/api/|/export|/telecharg|/deconnexion"
                         r"|/lettres|/openapi|^/static/")

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from ..page_crawl import DEMO_ROLES as ROLES
 from .conftest import CHROMIUM_ARGS, TIMEOUT_MS  # noqa: F401  (same browser settings)
 
 pytestmark = pytest.mark.browser
@@ -25,14 +26,6 @@ pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
 MAX_PAGES = 60
 PER_PATTERN = 2  # /debat/commentaires/12 and /13 are the same page twice: two of each shape
-ROLES = {
-    "visitor": None,
-    "resident": "habitant@demo.plateforme.example",
-    "official": "elue@demo.plateforme.example",
-    "moderator": "moderation@demo.plateforme.example",
-    "partner": "partenaire@demo.plateforme.example",
-    "admin": "admin@demo.plateforme.example",
-}
 # Addresses that are not pages: downloads, machine-readable data, signing out.
 NOT_A_PAGE = re.compile(r"(\.(csv|json|pdf|ods|xlsx|zip|svg|png|ico|txt)$)|^/api/|/export|/telecharg|/deconnexion"
                         r"|/lettres|/openapi")

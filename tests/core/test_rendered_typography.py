@@ -16,16 +16,8 @@ import pytest
 from plateforme.core.typography import french_page
 
 from ..factories import post_form, sign_in
-from ..page_crawl import crawl, visible_texts
+from ..page_crawl import DEMO_ROLES as ROLES, crawl, visible_texts
 
-ROLES = {
-    "visitor": None,
-    "resident": "habitant@demo.plateforme.example",
-    "official": "elue@demo.plateforme.example",
-    "moderator": "moderation@demo.plateforme.example",
-    "partner": "partenaire@demo.plateforme.example",
-    "admin": "admin@demo.plateforme.example",
-}
 BREAKABLE = re.compile(r"[ \t\r\n]+(?=[:;?!»])|«[ \t\r\n]+")
 MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
           r"|janv\.|févr\.|avr\.|juil\.|sept\.|oct\.|nov\.|déc\.")
