@@ -169,6 +169,6 @@ def _queue_reminder(user: User, commitments: list[Commitment], today: date, days
     with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
         body = render_template("consultations/mail/commitments_overdue.txt", user=user, items=items,
                                today=today, days=days, stop_link=stop_link)
-        subject = ngettext("%(site)s : un engagement en retard", "%(site)s : %(num)s engagements en retard",
+        subject = ngettext("%(site)s : un engagement en retard", "%(site)s : %(num)s engagements en retard",
                            len(commitments), site=current_app.config["SITE_NAME"])
     queue_mail(user.email, subject, body, {"List-Unsubscribe": f"<{stop_link}>"})

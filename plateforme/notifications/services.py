@@ -82,8 +82,8 @@ def _phase_text(phase_kind: str, title: str) -> str:
     try:
         kind = PhaseKind(phase_kind)
     except ValueError:
-        return _("Une nouvelle phase de la consultation « %(title)s » a commencé.", title=title)
-    return _("La phase « %(phase)s » de la consultation « %(title)s » a commencé. %(hint)s",
+        return _("Une nouvelle phase de la consultation « %(title)s » a commencé.", title=title)
+    return _("La phase « %(phase)s » de la consultation « %(title)s » a commencé. %(hint)s",
              phase=str(PHASE_LABELS[kind]), title=title, hint=str(PHASE_HINTS[kind]))
 
 
