@@ -53,7 +53,7 @@ def _local_day(moment: datetime | None) -> date | None:
 
 @dataclass
 class PhaseNotices:
-    announced: list[tuple[ConsultationPhase, int]] = field(default_factory=list)  # (phase, people told)
+    announced: list[ConsultationPhase] = field(default_factory=list)  # its followers told
     passed_over: list[ConsultationPhase] = field(default_factory=list)
 
 
@@ -81,15 +81,13 @@ def announce_started_phases(today: date | None = None, now: datetime | None = No
         elif phase.kind == PhaseKind.SURVEY and not _survey_takes_answers(consultation, today):
             continue  # asked again next time: announced once the survey is opened, if the phase still runs
         else:
-            told = notify_followers(consultation, NotificationKind.PHASE_STARTED,
-                                    _path("consultations.show", consultation_id=consultation.id),
-                                    subject=phase.kind.value)
-            notices.announced.append((phase, told))
+            notify_followers(consultation, NotificationKind.PHASE_STARTED,
+                             _path("consultations.show", consultation_id=consultation.id), subject=phase.kind.value)
+            notices.announced.append(phase)
         phase.announced_at = now
     db.session.flush()
-    for phase, told in notices.announced:
-        log.info("consultation %s: phase %s announced to %s follower(s)", phase.consultation_id, phase.kind.value,
-                 told)
+    for phase in notices.announced:
+        log.info("consultation %s: phase %s announced", phase.consultation_id, phase.kind.value)
     return notices
 
 
