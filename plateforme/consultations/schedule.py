@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -38,10 +39,19 @@ log = logging.getLogger("plateforme.consultations")
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def _path(endpoint: str, **values) -> str:
+@contextmanager
+def _site_links():
+    """Where `url_for` works: the request's, else one made for the site's configured address
+    (the task queue, the CLI), once for a whole run rather than once per link."""
     if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context():  # the task queue, the CLI: no request
+        yield
+        return
+    with current_app.test_request_context():
+        yield
+
+
+def _path(endpoint: str, **values) -> str:
+    with _site_links():
         return url_for(endpoint, **values)
 
 
@@ -150,23 +160,26 @@ def remind_overdue_commitments(today: date | None = None, now: datetime | None =
             people[person.id] = person
             by_person[person.id].append(commitment)
         commitment.reminded_at = now
-    for person_id, overdue in by_person.items():
-        _queue_reminder(people[person_id], overdue, today, days)
-        reminders.emails += 1
+    with _site_links():
+        # Each commitment's two links once, whatever the number of officials who receive them.
+        links = {c.id: (absolute_url(url_for("consultations.commitment", commitment_id=c.id)),
+                        absolute_url(url_for("consultations.update_commitment", commitment_id=c.id)))
+                 for c in commitments}
+        for person_id, overdue in by_person.items():
+            _queue_reminder(people[person_id], [(c, *links[c.id]) for c in overdue], days)
+            reminders.emails += 1
     db.session.flush()
     if commitments:
         log.info("overdue commitments %s recalled in %s email(s)", [c.id for c in commitments], reminders.emails)
     return reminders
 
 
-def _queue_reminder(user: User, commitments: list[Commitment], today: date, days: int) -> None:
+def _queue_reminder(user: User, items: list[tuple[Commitment, str, str]], days: int) -> None:
+    """`items`: each commitment with its page's and its progress form's addresses."""
     stop_link = absolute_url(stop_emails_path(user))
-    items = [(c, absolute_url(_path("consultations.commitment", commitment_id=c.id)),
-              absolute_url(_path("consultations.update_commitment", commitment_id=c.id)))
-             for c in commitments]
     with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
-        body = render_template("consultations/mail/commitments_overdue.txt", user=user, items=items,
-                               today=today, days=days, stop_link=stop_link)
+        body = render_template("consultations/mail/commitments_overdue.txt", user=user, items=items, days=days,
+                               stop_link=stop_link)
         subject = ngettext("%(site)s : un engagement en retard", "%(site)s : %(num)s engagements en retard",
-                           len(commitments), site=current_app.config["SITE_NAME"])
+                           len(items), site=current_app.config["SITE_NAME"])
     queue_mail(user.email, subject, body, {"List-Unsubscribe": f"<{stop_link}>"})
