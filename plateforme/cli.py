@@ -1,4 +1,4 @@
-"""`flask` commands: demo data, territory loading, margins import."""
+"""`flask` commands: demo data, territory loading, margins import, the schedule by hand."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -70,6 +70,40 @@ def demo_command(address: str) -> None:
         click.echo(f"  {account.role:<28} {account.email:<36} {password}")
 
 
+schedule_cli = AppGroup("schedule", help="Ce qui se fait selon le calendrier, sans consommateur de tâches.")
+
+
+@schedule_cli.command("run")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The French calendar day to run for (default: today).")
+def schedule_run_command(today) -> None:
+    """Run at once what the task consumer runs on its own: close the surveys past their date,
+    announce the phases that have begun, recall the overdue commitments, write the pending
+    notification emails and send the outbox. For servers without a consumer (from cron, e.g.
+    hourly); running it twice tells nobody anything twice."""
+    from .consultations.schedule import announce_started_phases, remind_overdue_commitments
+    from .core.outbox_sender import drain
+    from .core.transactions import immediate_transactions
+    from .notifications.mailing import write_pending_mail
+    from .surveys.services import close_due_surveys
+
+    day = today.date() if today else None
+    for name, work in (("surveys closed", lambda: len(close_due_surveys(day))),
+                       ("phases announced", lambda: len(announce_started_phases(day).announced)),
+                       ("overdue commitments recalled", lambda: len(remind_overdue_commitments(day).commitments))):
+        with immediate_transactions():
+            try:
+                count = work()
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+        click.echo(f"{name}: {count}")
+    click.echo(f"notification emails written: {write_pending_mail()}")
+    report = drain()
+    click.echo(f"mail sent: {report.sent}, to retry: {report.retried}, failed: {report.failed}")
+
+
 def register_cli(app) -> None:
     from .accounts.cli import accounts_cli
     from .observatory.cli import observatory_cli
@@ -80,3 +114,4 @@ def register_cli(app) -> None:
     app.cli.add_command(surveys_cli)
     app.cli.add_command(observatory_cli)
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(schedule_cli)

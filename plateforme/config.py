@@ -192,6 +192,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Reports by this many different people hide a contribution pending review, unless the
         # territory's moderation rules say otherwise (debate/reports.py).
         "DEBATE_REPORT_THRESHOLD": int(os.environ.get("DEBATE_REPORT_THRESHOLD", "3")),
+        # An overdue commitment is recalled to its territory's officials again after this many
+        # days while it stays overdue (consultations/schedule.py).
+        "COMMITMENT_REMINDER_DAYS": max(1, int(os.environ.get("COMMITMENT_REMINDER_DAYS", "7"))),
     }
     config.update(overrides)
     return config

@@ -194,6 +194,10 @@ class ConsultationPhase(db.Model):
     starts_on: Mapped[date] = mapped_column(Date, nullable=False)
     ends_on: Mapped[date] = mapped_column(Date, nullable=False)  # inclusive
     note: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    # When the schedule dealt with this phase's start (consultations/schedule.py): its
+    # followers told, or — a phase already over when it looked, or begun by the publication
+    # itself — passed over in silence. Set once, so a start is never announced twice.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     consultation: Mapped[Consultation] = relationship(back_populates="phases")
 
@@ -277,6 +281,8 @@ class Commitment(TimestampMixin, db.Model):
     status: Mapped[CommitmentStatus] = mapped_column(
         str_enum(CommitmentStatus, 16), default=CommitmentStatus.PLANNED, nullable=False, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # The last reminder sent to the territory's officials while it was overdue (schedule.py).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     response: Mapped[AuthorityResponse] = relationship(back_populates="commitments")
     updates: Mapped[list[CommitmentUpdate]] = relationship(

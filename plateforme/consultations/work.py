@@ -43,7 +43,7 @@ def official_work(user: User, today: date) -> OfficialWork:
         commitments = list(db.session.execute(
             select(Commitment).options(joinedload(Commitment.response).joinedload(AuthorityResponse.consultation))
             .where(Commitment.response_id.in_(response_ids), Commitment.status.in_(OPEN_COMMITMENTS),
-                   Commitment.due_on <= today)
+                   Commitment.due_on < today)  # past their date, as exports.is_overdue says
             .order_by(Commitment.due_on, Commitment.id)).scalars())
     return OfficialWork(consultations=[(c, next_step(c, today)) for c in consultations],
                         commitments=commitments, surveys=surveys_waiting(user, today))

@@ -18,6 +18,8 @@ class NotificationKind(enum.StrEnum):
     RESPONSE_PUBLISHED = "response_published"
     COMMITMENT_UPDATED = "commitment_updated"
     CONSULTATION_CANCELLED = "consultation_cancelled"
+    # A phase began on its date (consultations/schedule.py); the subject is the phase's kind.
+    PHASE_STARTED = "phase_started"
     # Debate (issue 6): replies, answers to proposals, moderation of one's content.
     COMMENT_REPLY = "comment_reply"
     PROPOSAL_ANSWERED = "proposal_answered"

@@ -53,6 +53,8 @@ def notification_text(kind: NotificationKind, consultation_title: str, subject: 
                  commitment=subject, title=title)
     if kind == NotificationKind.CONSULTATION_CANCELLED:
         return _("La consultation « %(title)s » a été annulée.", title=title)
+    if kind == NotificationKind.PHASE_STARTED:
+        return _phase_text(subject, title)
     if kind == NotificationKind.COMMENT_REPLY:
         if actor_name:
             return _("%(name)s a répondu à votre commentaire dans la consultation « %(title)s ».",
@@ -69,6 +71,20 @@ def notification_text(kind: NotificationKind, consultation_title: str, subject: 
                  "modération. Raison : %(reason)s", title=title, reason=subject)
     return _("Une de vos contributions à la consultation « %(title)s » a fait l'objet d'une décision de "
              "modération.", title=title)
+
+
+def _phase_text(phase_kind: str, title: str) -> str:
+    """A phase's start: its name and what one does in it, in the reader's language (the
+    notification stores the phase's kind, not its label)."""
+    from ..consultations.labels import PHASE_HINTS, PHASE_LABELS  # consultations import this module
+    from ..consultations.models import PhaseKind
+
+    try:
+        kind = PhaseKind(phase_kind)
+    except ValueError:
+        return _("Une nouvelle phase de la consultation « %(title)s » a commencé.", title=title)
+    return _("La phase « %(phase)s » de la consultation « %(title)s » a commencé. %(hint)s",
+             phase=str(PHASE_LABELS[kind]), title=title, hint=str(PHASE_HINTS[kind]))
 
 
 def _finding_text(kind: NotificationKind, finding_title: str) -> str:
