@@ -20,7 +20,8 @@ import requests
 
 from .cluster import Browser, Cluster, missing_requirement, wait_until
 
-pytestmark = pytest.mark.skipif(missing_requirement() is not None, reason=missing_requirement() or "")
+MISSING = missing_requirement()  # no PostgreSQL, haproxy or Redis here: skipped, saying which
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 SIGN_IN_LIMIT = 10  # per address and minute (accounts/views.py)
 WARM_VISITS = 6
