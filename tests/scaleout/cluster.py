@@ -51,6 +51,8 @@ defaults
     option redispatch 1
 frontend web
     bind 127.0.0.1:{proxy}
+    http-request deny deny_status 421 unless {{ req.hdr(host) -i 127.0.0.1:{proxy} }}
+    http-request del-header X-Forwarded-Host
     http-request set-header X-Forwarded-Proto https
     default_backend plateforme
 backend plateforme
@@ -289,10 +291,11 @@ class Browser:
     def __init__(self, address: str):
         self.address, self.cookies = address, {}
 
-    def request(self, method: str, base: str, path: str, data: dict | None = None) -> requests.Response:
+    def request(self, method: str, base: str, path: str, data: dict | None = None,
+                headers: dict | None = None) -> requests.Response:
         headers = {"X-Forwarded-For": self.address, "X-Forwarded-Proto": "https",
                    # Flask-WTF checks that a form sent over HTTPS comes from a page of the same site.
-                   "Referer": base.replace("http://", "https://") + "/"}
+                   "Referer": base.replace("http://", "https://") + "/", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         response = requests.request(method, base + path, data=data, headers=headers, allow_redirects=False,
@@ -309,8 +312,8 @@ class Browser:
     def get(self, base: str, path: str) -> requests.Response:
         return self.request("GET", base, path)
 
-    def post(self, base: str, path: str, data: dict) -> requests.Response:
-        return self.request("POST", base, path, data)
+    def post(self, base: str, path: str, data: dict, headers: dict | None = None) -> requests.Response:
+        return self.request("POST", base, path, data, headers)
 
     def token(self, base: str, path: str) -> str:
         """The CSRF token of the form at `path`."""

@@ -48,6 +48,12 @@ def resident(cluster, index: int) -> dict:
     return cluster.world["residents"][index]
 
 
+def reset_links(message) -> set[str]:
+    """The password-reset links of a mail, up to the token (every part, decoded)."""
+    text = "".join(part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart())
+    return set(re.findall(r"https?://[^/\s\"<>]+/reinitialiser/", text))
+
+
 def comment_form(consultation: int, token: str, marker: str) -> dict:
     return {"comment-csrf_token": token, "comment-stance": "for",
             "comment-body": f"Avis {marker} : un accueil à la gare serait utile."}
@@ -125,7 +131,27 @@ def test_the_consumer_sends_mail_queued_by_either_instance(cluster):
     assert arrived, f"{len(cluster.sink.received) - before} of 2 messages sent\n{cluster.logs()}"
     messages = cluster.sink.messages[before:]
     assert sorted(m["To"] for m in messages) == sorted(asked)
-    assert all("/reinitialiser/" in m.as_string() for m in messages)
+    assert all(reset_links(m) for m in messages)
+
+
+def test_links_in_mail_name_the_site_whatever_host_a_request_claims(cluster):
+    """Links in mail are built from the request's host: the proxy refuses another name and
+    drops a client's X-Forwarded-Host (deploy/haproxy.cfg), or a password-reset link could
+    lead to someone else's site."""
+    proxy, email = cluster.url("proxy"), resident(cluster, 7)["email"]
+    browser = Browser("10.68.0.1")
+    token = browser.token(proxy, "/mot-de-passe-oublie")
+    claimed = {"Referer": "https://elsewhere.example/"}
+    form = {"csrf_token": token, "email": email}
+    assert browser.post(proxy, "/mot-de-passe-oublie", form, {"Host": "elsewhere.example", **claimed}).status_code == 421
+    # Had the header reached the application, the referrer would match it and the mail be sent.
+    assert browser.post(proxy, "/mot-de-passe-oublie", form,
+                        {"X-Forwarded-Host": "elsewhere.example", **claimed}).status_code == 400
+
+    before = len(cluster.sink.received)
+    assert browser.post(proxy, "/mot-de-passe-oublie", form).status_code == 200
+    assert cluster.sink.reached(before + 1).wait(30), cluster.logs()
+    assert reset_links(cluster.sink.messages[before]) == {f"https://127.0.0.1:{cluster.ports['proxy']}/reinitialiser/"}
 
 
 def test_a_page_cached_for_visitors_by_one_instance_shows_a_comment_posted_on_the_other(cluster):
