@@ -179,25 +179,27 @@ class Cluster:
         self._database("DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}")
         for number in (LIMITS_DB, CACHE_DB):
             redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
+        # The web servers open no connection before a request: they start while the schema is
+        # laid (the consumer's periodic tasks would query it: it starts after).
+        for name in WEB_NAMES:
+            self._web(name).start()
+        config = self.workdir / "haproxy.cfg"
+        config.write_text(HAPROXY_CFG.format(socket=self.socket, **self.ports))
+        self.processes["proxy"] = Process("proxy", [haproxy_binary(), "-f", str(config), "-db"], self.env,
+                                          self.workdir)
+        self.processes["proxy"].start()
         seeded = subprocess.run([sys.executable, "-m", "tests.scaleout.seed", "40"], cwd=REPO, env=self.env,
                                 capture_output=True, text=True, timeout=240)
         if seeded.returncode:
             raise RuntimeError(f"seeding failed:\n{seeded.stdout[-2000:]}\n{seeded.stderr[-4000:]}")
         self.world = json.loads(seeded.stdout.strip().splitlines()[-1])
         self.smtp.start()
-        for name in WEB_NAMES:
-            self._web(name).start()
         # The web servers are given a mail server that is not there: what reaches the sink
         # was sent by the consumer, as production intends.
         self.processes["consumer"] = Process("consumer", [sys.executable, "-m", "huey.bin.huey_consumer",
                                                           "plateforme.worker.huey", "--workers", "2"],
                                              self.env, self.workdir)
         self.processes["consumer"].start()
-        config = self.workdir / "haproxy.cfg"
-        config.write_text(HAPROXY_CFG.format(socket=self.socket, **self.ports))
-        self.processes["proxy"] = Process("proxy", [haproxy_binary(), "-f", str(config), "-db"], self.env,
-                                          self.workdir)
-        self.processes["proxy"].start()
         for name in WEB_NAMES:
             self.wait_serving(name)
         self.wait_in_rotation(*WEB_NAMES)
