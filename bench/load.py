@@ -65,7 +65,7 @@ class Target:
         url = (f"sqlite:///{self.workdir / 'bench.sqlite'}" if backend == "sqlite"
                else f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.dbname}")
         self.env = dict(os.environ, PLATEFORME_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
-                        DATABASE_URL=url, MAIL_BACKEND="log", PROXY_COUNT="1", RATELIMIT_STORAGE_URI=REDIS,
+                        DATABASE_URL=url, MAIL_BACKEND="log", PROXY_COUNT="1", SITE_URL="https://plateforme.bench", RATELIMIT_STORAGE_URI=REDIS,
                         CACHE_REDIS_URL=REDIS.rsplit("/", 1)[0] + "/8",
                         PYTHONPATH=f"{checkout}{os.pathsep}{BENCH}")
         self.server = None

@@ -4,13 +4,15 @@
 ``production`` or ``testing``. The app refuses to start without it, so that a server never
 runs the development profile (a published key, no Secure cookie, no HSTS) by omission; only
 the schema commands (`flask db upgrade`, `db check`…) run without it.
-Outside development and testing, ``SECRET_KEY`` must hold at least 32 random bytes.
+Outside development and testing, ``SECRET_KEY`` must hold at least 32 random bytes and
+``SITE_URL`` must name the site's public address.
 """
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 ENVIRONMENTS = ("development", "testing", "production")
@@ -64,6 +66,23 @@ def _checked_secret_key(secret_key: str | None) -> str:
     return secret_key
 
 
+def _checked_site_url(site_url: str | None, development: bool) -> str | None:
+    """The public address links in emails, PDF kits and printed codes start with. Required
+    outside development: a consumer has no request to take a host from, and a request's Host
+    is the client's to choose (a forged one would put another site in a password-reset link)."""
+    site_url = (site_url or "").strip().rstrip("/")
+    if not site_url:
+        if development:
+            return None
+        raise ConfigError("SITE_URL must be set outside development: the site's public address, "
+                          "for example https://plateforme.example.fr (links in emails start with it).")
+    parts = urlsplit(site_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ConfigError(f"SITE_URL={site_url!r}: use a scheme and a host only, for example "
+                          "https://plateforme.example.fr (no path, no query).")
+    return site_url
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -91,6 +110,8 @@ def load_config(overrides: dict | None = None) -> dict:
     if not development:
         secret_key = _checked_secret_key(secret_key)
 
+    site_url = _checked_site_url(overrides.pop("SITE_URL", None) or os.environ.get("SITE_URL"), development)
+
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'plateforme.sqlite'}"
     # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
     if database_url.startswith("postgres://"):
@@ -102,6 +123,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret_key or DEVELOPMENT_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "SITE_URL": site_url,
         # A server connection can drop between requests: test it at checkout. A SQLite file
         # cannot, and the ping would be a statement more on every request.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},

@@ -8,13 +8,14 @@ is told by mail instead, and the page says the same.
 """
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired
 
 from ..core.audit import audit
 from ..core.mail import queue_mail
 from ..core.models import utcnow
+from ..core.urls import external_url_for
 from ..extensions import db
 from .auth import end_all_sessions
 from .models import User
@@ -52,7 +53,7 @@ def _mask(email: str) -> str:
 
 def _send_change_notice(user: User, old_email: str, new_email: str) -> None:
     token = _serializer("revert-email").dumps({"uid": user.id, "old": old_email, "new": new_email})
-    link = url_for("accounts.revert_email", token=token, _external=True)
+    link = external_url_for("accounts.revert_email", token=token)
     with force_locale(user.locale or "fr"):
         queue_mail(old_email, _("Changement de l'adresse de votre compte"), render_template(
             "accounts/mail/email_change_notice.txt", user=user, new_email=_mask(new_email), link=link,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from ..core.mail import queue_mail
 from ..core.models import utcnow
 from ..core.page_cache import not_shown
 from ..core.sanitize import clean_line
+from ..core.urls import external_url_for
 from ..extensions import db
 from ..territories.models import Territory
 from .auth import end_all_sessions, start_session
@@ -70,8 +71,8 @@ def send_address_in_use(owner: User) -> None:
     """Tell the owner of an address that someone tried to use it for another account."""
     with force_locale(owner.locale or "fr"):
         queue_mail(owner.email, _("Votre adresse est déjà liée à un compte"), render_template(
-            "accounts/mail/address_in_use.txt", user=owner, sign_in=url_for("accounts.sign_in", _external=True),
-            reset=url_for("accounts.forgot_password", _external=True)))
+            "accounts/mail/address_in_use.txt", user=owner, sign_in=external_url_for("accounts.sign_in"),
+            reset=external_url_for("accounts.forgot_password")))
 
 
 # --- signed links -------------------------------------------------------------------
@@ -90,7 +91,7 @@ def send_confirmation(user: User, address: str | None = None, next_url: str | No
     one); the link leads on to `next_url`, a path on this site."""
     address = address or user.email
     token = _serializer("confirm").dumps({"uid": user.id, "email": address})
-    link = url_for("accounts.confirm_email", token=token, next=next_url, _external=True)
+    link = external_url_for("accounts.confirm_email", token=token, next=next_url)
     with force_locale(user.locale or "fr"):
         queue_mail(address, _("Confirmez votre adresse électronique"),
                                  render_template("accounts/mail/confirm.txt", user=user, link=link))
@@ -139,7 +140,7 @@ def send_password_reset(email: str) -> None:
         log.info("password reset asked for an unknown address")
         return
     token = _serializer("reset").dumps({"uid": user.id, "fp": _password_fingerprint(user)})
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = external_url_for("accounts.reset_password", token=token)
     with force_locale(user.locale or "fr"):
         queue_mail(user.email, _("Réinitialisation de votre mot de passe"),
                                  render_template("accounts/mail/reset.txt", user=user, link=link))

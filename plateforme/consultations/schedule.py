@@ -28,7 +28,8 @@ from ..core.mail import queue_mail
 from ..core.models import local_today, utcnow
 from ..extensions import db
 from ..notifications.models import NotificationKind
-from ..notifications.services import absolute_url, notify_followers, stop_emails_path
+from ..core.urls import absolute_url
+from ..notifications.services import notify_followers, stop_emails_path
 from ..surveys.status import survey_status
 from ..territories.chains import containing_ids
 from .exports import OPEN_COMMITMENT_STATUSES, PUBLIC_STATUSES

@@ -1,8 +1,9 @@
 """URL helpers."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from flask import current_app, has_request_context, url_for
 from werkzeug.routing import IntegerConverter
 
 
@@ -40,3 +41,28 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def absolute_url(target_path: str) -> str:
+    """The site's public address followed by `target_path` (a path from `url_for`), for
+    links that leave the site: emails, PDF kits, printed codes.
+
+    `SITE_URL` (required in production) rather than the request's Host: a client chooses
+    its Host header, and a task run by the consumer has no request at all. Development
+    without it falls back on the request's address, else the test request's (localhost)."""
+    site_url = current_app.config.get("SITE_URL")
+    if site_url:
+        return urljoin(site_url + "/", target_path.lstrip("/"))
+    if has_request_context():
+        return urljoin(url_for("core.home", _external=True), target_path)
+    with current_app.test_request_context():
+        return urljoin(url_for("core.home", _external=True), target_path)
+
+
+def external_url_for(endpoint: str, **values) -> str:
+    """`url_for(endpoint, **values)` as an absolute link that leaves the site (`absolute_url`),
+    also from a task, which has no request to build a path in."""
+    if has_request_context():
+        return absolute_url(url_for(endpoint, **values))
+    with current_app.test_request_context():
+        return absolute_url(url_for(endpoint, **values))

@@ -19,7 +19,8 @@ from ..core.tasks import crontab, enqueue_quietly, periodic_task, task
 from ..core.transactions import immediate_transactions
 from ..extensions import db
 from .models import Notification
-from .services import MAIL_TO_WRITE, absolute_url, queue_notification_mail
+from ..core.urls import absolute_url
+from .services import MAIL_TO_WRITE, queue_notification_mail
 
 log = logging.getLogger("plateforme.notifications")
 

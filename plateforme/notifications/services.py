@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, gettext as _
@@ -21,6 +20,7 @@ from ..accounts.models import User
 from ..accounts.services import personal_data_section
 from ..core.mail import queue_mail
 from ..core.models import utcnow
+from ..core.urls import absolute_url
 from ..core.pagination import Page, paginate
 from ..extensions import db
 from .models import OBSERVATORY_KINDS, Notification, NotificationKind
@@ -100,14 +100,6 @@ def _finding_text(kind: NotificationKind, finding_title: str) -> str:
 def actor_name(notification: Notification) -> str | None:
     """The public name of who acted, None once their account is deleted (or never recorded)."""
     return notification.actor.display_name if notification.actor is not None else None
-
-
-def absolute_url(target_path: str) -> str:
-    """The site's address followed by `target_path` (for emails)."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return urljoin(url_for("core.home", _external=True), target_path)
-    with current_app.test_request_context():  # CLI: no request, the configured host (or localhost)
-        return urljoin(url_for("core.home", _external=True), target_path)
 
 
 # --- telling a group: a consultation's followers, a proposal's supporters ---------------------

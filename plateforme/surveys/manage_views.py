@@ -13,6 +13,7 @@ from ..core.csvimport import CsvFileError, CsvLinesError
 from ..core.models import local_today
 from ..core.permissions import ensure, ensure_visible
 from ..core.sanitize import clean_line
+from ..core.urls import external_url_for
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
@@ -152,7 +153,7 @@ def generate_invitation_codes(survey_id):
         else:
             db.session.commit()
             return render_template("surveys/letters.html", survey=survey, codes=codes,
-                                   code_url=url_for("surveys.answer_with_code", survey_id=survey.id, _external=True))
+                                   code_url=external_url_for("surveys.answer_with_code", survey_id=survey.id))
     return _render_manage(survey, codes_form=form)
 
 

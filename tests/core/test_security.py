@@ -67,7 +67,7 @@ def _production(monkeypatch, tmp_path, **env):
     from plateforme import create_app
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
-    for name, value in {"PLATEFORME_ENV": "production", **env}.items():
+    for name, value in {"PLATEFORME_ENV": "production", "SITE_URL": "https://plateforme.example.fr", **env}.items():
         if value is None:
             monkeypatch.delenv(name, raising=False)
         else:
@@ -118,6 +118,38 @@ def test_production_refuses_a_missing_short_or_development_key(monkeypatch, tmp_
     with pytest.raises(ConfigError, match="SECRET_KEY") as raised:
         _production(monkeypatch, tmp_path, SECRET_KEY=key)
     assert "32 random bytes" in str(raised.value) and "secrets.token_urlsafe" in str(raised.value)
+
+
+@pytest.mark.parametrize("site_url", [None, "", "plateforme.example.fr", "ftp://plateforme.example.fr",
+                                      "https://plateforme.example.fr/chemin", "https://?x=1"])
+def test_production_refuses_a_missing_or_unusable_site_url(monkeypatch, tmp_path, site_url):
+    """Without it, a consumer's emails would link to localhost, and a request's would link to
+    whatever host the client claimed."""
+    from plateforme.config import ConfigError
+
+    with pytest.raises(ConfigError, match="SITE_URL"):
+        _production(monkeypatch, tmp_path, SECRET_KEY=GOOD_KEY, SITE_URL=site_url)
+
+
+def test_a_reset_link_names_the_site_url_whatever_host_the_request_claims(monkeypatch, tmp_path):
+    from plateforme.extensions import db
+
+    production = _production(monkeypatch, tmp_path, SECRET_KEY=GOOD_KEY, MAIL_BACKEND="memory",
+                             TASK_QUEUE_URL="immediate", RATELIMIT_STORAGE_URI="memory://", CACHE_TYPE="NullCache",
+                             SITE_URL="https://plateforme.example.fr/")
+    from plateforme.accounts.models import User
+    from plateforme.accounts.services import send_password_reset
+
+    with production.app_context():
+        db.create_all()
+        user = User(email="reset@example.org", display_name="Reset", password_hash="x")
+        db.session.add(user)
+        db.session.commit()
+        with production.test_request_context("/mot-de-passe-oublie", base_url="https://elsewhere.example"):
+            send_password_reset(user.email)
+            db.session.commit()
+        bodies = [message.body for message in production.extensions["mail_outbox"]]  # sent at once (immediate queue)
+    assert bodies and "https://plateforme.example.fr/reinitialiser/" in bodies[0] and "elsewhere" not in bodies[0]
 
 
 def test_development_must_be_asked_for_and_then_needs_no_key(monkeypatch, tmp_path):

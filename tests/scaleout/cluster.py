@@ -161,7 +161,7 @@ class Cluster:
         self.socket = str(workdir / "haproxy.sock")
         self.env = dict(
             os.environ, PLATEFORME_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), DATABASE_URL=self.db_url,
-            PROXY_COUNT="1", RATELIMIT_STORAGE_URI=f"{REDIS}/{LIMITS_DB}", TASK_QUEUE_URL=f"{REDIS}/{LIMITS_DB}",
+            PROXY_COUNT="1", SITE_URL=f"https://127.0.0.1:{self.ports['proxy']}", RATELIMIT_STORAGE_URI=f"{REDIS}/{LIMITS_DB}", TASK_QUEUE_URL=f"{REDIS}/{LIMITS_DB}",
             TASK_QUEUE_NAME=f"scaleout-{secrets.token_hex(4)}", CACHE_TYPE="RedisCache",
             CACHE_REDIS_URL=f"{REDIS}/{CACHE_DB}", MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
             MAIL_PORT=str(self.smtp.port), MAIL_USE_TLS="0", PYTHONPATH=str(REPO))

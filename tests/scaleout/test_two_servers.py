@@ -135,9 +135,9 @@ def test_the_consumer_sends_mail_queued_by_either_instance(cluster):
 
 
 def test_links_in_mail_name_the_site_whatever_host_a_request_claims(cluster):
-    """Links in mail are built from the request's host: the proxy refuses another name and
-    drops a client's X-Forwarded-Host (deploy/haproxy.cfg), or a password-reset link could
-    lead to someone else's site."""
+    """Links in mail start with SITE_URL, never the host a request claims, or a forged one
+    could put someone else's site in a password-reset link; the proxy also refuses another
+    name and drops a client's X-Forwarded-Host (deploy/haproxy.cfg)."""
     proxy, email = cluster.url("proxy"), resident(cluster, 7)["email"]
     browser = Browser("10.68.0.1")
     token = browser.token(proxy, "/mot-de-passe-oublie")
