@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     # The modules that declare tasks, so that a consumer built on this app knows them all.
     from .core import outbox_tasks  # noqa: F401
     from .notifications import mailing  # noqa: F401
-    from .surveys import erasure, tasks as survey_tasks  # noqa: F401
+    from .cards import kits  # noqa: F401
+    from .surveys import erasure, publishing, tasks as survey_tasks  # noqa: F401
     from .core.tasks import init_tasks
 
     init_tasks(app)
