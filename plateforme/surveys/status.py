@@ -68,6 +68,8 @@ class SurveyStatusView:
         if self.state == SurveyState.PUBLISHED:
             return _("clos le %(closed)s ; résultats publiés le %(published)s",
                      closed=day(self.collected_until), published=day(self.published_on))
+        if self.state == SurveyState.PUBLISHING:
+            return _("clos le %(date)s ; publication des résultats en cours", date=day(self.collected_until))
         return _("clos le %(date)s ; résultats en préparation", date=day(self.collected_until))
 
 
