@@ -101,6 +101,9 @@ def build_bundle() -> bool:
     else:
         with current_app.test_request_context():  # a consumer: the configured host (as emails do)
             members = bundle_members()
+    # The exports read through server-side cursors, an option they set on the session's
+    # connection: the writing below starts on a fresh one.
+    db.session.close()
     version = data_version(members)
     with immediate_transactions():
         latest = latest_bundle()

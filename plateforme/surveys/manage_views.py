@@ -127,10 +127,10 @@ def _after_publication_request(survey_id: int) -> str:
     db.session.expire_all()
     survey = get_survey(survey_id)
     if survey.publishing:
-        flash(_("Publication demandée : les résultats seront publiés dès que leur calcul sera terminé."), "success")
+        flash(_("Publication demandée : les résultats seront publiés dès que leur calcul sera terminé."), "success")
         return url_for("surveys.manage", survey_id=survey_id)
     if survey.publish_failure:
-        flash(_("La publication n'a pas abouti : %(reason)s", reason=survey.publish_failure), "error")
+        flash(_("La publication n'a pas abouti : %(reason)s", reason=survey.publish_failure), "error")
         return url_for("surveys.manage", survey_id=survey_id)
     flash(_("Résultats publiés (version %(version)s).", version=survey.latest_publication.version), "success")
     return url_for("surveys.results", survey_id=survey_id)

@@ -86,7 +86,7 @@ def _record_failure(survey_id: int, error: Exception) -> None:
     """Clear the request and say why, in a transaction of its own (the failed one is gone)."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
         reason = error.message if isinstance(error, SurveyError) else _(
-            "Le calcul des résultats a échoué ; rien n'a été publié. Vous pouvez relancer la publication ; "
+            "Le calcul des résultats a échoué ; rien n'a été publié. Vous pouvez relancer la publication ; "
             "si l'échec se répète, prévenez l'équipe technique.")
     with immediate_transactions():
         survey = db.session.get(PerceptionSurvey, survey_id, with_for_update=True)
