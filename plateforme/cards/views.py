@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 
 from ..core.permissions import can, ensure_visible
 from ..core.tasks import enqueue_quietly
+from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
 from . import bp
 from .diff import diff_versions
@@ -100,6 +101,8 @@ def kit_pdf(card_id):
     stored = stored_kit(shown.id, language)
     if stored is None:
         enqueue_quietly(build_card_kits, shown.id)  # the queue's immediate mode has built it now
+        db.session.rollback()  # a new transaction sees it (SQLite's read snapshot would not)
+        card, shown = _published(card_id)
         stored = stored_kit(shown.id, language)
     if stored is None:
         return render_template("cards/kit_pending.html", card=card, version=shown), 503, {

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, render_template, request
 
 from ..core.tasks import enqueue_quietly
+from ..extensions import db
 from . import files_bp
 from .bundle import build_bundle_task, latest_bundle
 
@@ -16,6 +17,7 @@ def bundle():
     if stored is None:
         # Never built yet (a new site, a queue not started): say so, and ask for it.
         enqueue_quietly(build_bundle_task)  # the queue's immediate mode has built it now
+        db.session.rollback()  # a new transaction sees it (SQLite's read snapshot would not)
         stored = latest_bundle()
     if stored is None:
         return render_template("publication/bundle_pending.html"), 503, {"Retry-After": str(RETRY_AFTER)}

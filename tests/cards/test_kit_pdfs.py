@@ -90,3 +90,11 @@ def test_a_new_version_gets_its_own_kit(app, db, cards):
     assert _kits(db, version.id) == ["en", "fr"]
     body = app.test_client().get(f"/fiches-enjeux/{card.id}/kit.pdf").get_data()
     assert "Une fiche mise à jour" in " ".join(extract_text(body).split())
+
+
+def test_a_kit_missing_when_asked_for_is_built_by_the_queue_then_served(app, db, cards):
+    card = cards.published()
+    db.session.execute(CardKitPdf.__table__.delete())
+    db.session.commit()
+    response = app.test_client().get(f"/fiches-enjeux/{card.id}/kit.pdf")  # the immediate queue builds it
+    assert response.status_code == 200 and response.get_data().startswith(b"%PDF-")

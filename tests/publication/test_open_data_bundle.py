@@ -110,3 +110,8 @@ def test_a_failed_build_keeps_the_bundle_already_served(app, db, make, monkeypat
     else:
         raise AssertionError("the build should have failed")
     assert _bundles(db) == 1 and app.test_client().get(URL).get_data() == before
+
+
+def test_with_the_queue_running_tasks_at_once_the_first_visit_gets_the_file(app, db):
+    response = app.test_client().get(URL)
+    assert response.status_code == 200 and zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
