@@ -109,3 +109,29 @@ def test_the_sweep_runs_a_request_whose_kick_was_lost_and_only_once(app, db, mak
     assert publish_waiting() == 1
     assert run_publication(survey.id) is False  # already served: no second version
     assert _versions(db, survey.id) == 1 and _survey(db, survey.id).status == SurveyStatus.PUBLISHED
+
+
+def test_the_command_line_does_not_race_a_publication_under_way(app, db, make, tmp_path):
+    survey = make_survey(db, "closed")
+    with real_queue(app, "sqlite", tmp_path):
+        _ask(app, make, survey.id)
+        result = app.test_cli_runner().invoke(args=["surveys", "publish", str(survey.id)])
+    assert result.exit_code != 0 and "under way" in result.output
+    assert _versions(db, survey.id) == 0 and _survey(db, survey.id).publishing
+
+
+def test_the_consultation_that_embeds_the_survey_gives_the_same_state(app, db, make):
+    from plateforme.consultations.models import PhaseKind
+    from plateforme.core.models import utcnow
+
+    from ..consultations.helpers import build_consultation
+
+    survey = make_survey(db, "closed")
+    consultation = build_consultation(make, current=PhaseKind.SURVEY, survey=survey)
+    survey.publish_requested_at = utcnow()  # asked for, the queue not there yet
+    db.session.commit()
+    label = survey_status(_survey(db, survey.id), local_today()).label
+    assert "publication des résultats en cours" in label
+    client = app.test_client()
+    assert label in page_text(client.get(f"/consultations/{consultation.id}"))
+    assert label[1:] in page_text(client.get("/questionnaires/"))  # the list, capitalised
