@@ -37,7 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import outbox_tasks  # noqa: F401
     from .consultations import tasks as consultation_tasks  # noqa: F401
     from .notifications import mailing  # noqa: F401
-    from .surveys import erasure, tasks as survey_tasks  # noqa: F401
+    from .cards import kits  # noqa: F401
+    from .publication import bundle  # noqa: F401
+    from .surveys import erasure, publishing, tasks as survey_tasks  # noqa: F401
     from .core.tasks import init_tasks
 
     init_tasks(app)
@@ -104,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from .debate import bp as debate_bp
     from .notifications import bp as notifications_bp
     from .observatory import bp as observatory_bp
-    from .publication import api_bp
+    from .publication import api_bp, files_bp
     from .surveys import bp as surveys_bp
     from .territories import bp as territories_bp
 
@@ -119,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(debate_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(files_bp)
 
     from .accounts.labels import register_label_helpers as account_labels
     from .core.permissions import can

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..observatory.services import OBSERVED_KINDS
 from ..territories.models import Territory
 from .evidence import available_findings, available_values
+from .kits import kits_after_publication
 from .models import (
     CardTransitionError, IssueCard, IssueCardVersion, PoliticalStatus, VersionStatus, card_version_finding,
 )
@@ -248,6 +249,7 @@ def publish_version(version: IssueCardVersion, by: User) -> None:
     card.first_published_at = card.first_published_at or now
     card.updated_at = now
     db.session.flush()
+    kits_after_publication(version)
     log.info("issue card %s: version %s published by user %s", card.id, version.number, by.id)
 
 

@@ -6,12 +6,14 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_wtf import FlaskForm
 
 from ..core.permissions import can, ensure_visible
+from ..core.tasks import enqueue_quietly
+from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
 from . import bp
 from .diff import diff_versions
 from .labels import POLITICAL_STATUS_LABELS, register_template_helpers
 from .models import IssueCard, IssueCardVersion, VersionStatus
-from .pdf import KitLinks, build_kit_pdf
+from .kits import build_card_kits, kit_language, stored_kit
 from .queries import (
     CardFilters, card_for_page, observed_territories, previous_version, public_cards, public_consultations_on,
     version_by_number,
@@ -88,14 +90,27 @@ def kit(card_id):
     return render_template("cards/kit.html", card=card, version=shown, licence=CARD_LICENCE)
 
 
+KIT_RETRY_AFTER = 30  # seconds: building one kit takes a second or two once the queue gets to it
+
+
 @bp.route("/<int:card_id>/kit.pdf")
 def kit_pdf(card_id):
+    """The kit the task queue built for the public version (kits.py), never laid out here."""
     card, shown = _published(card_id)
-    links = KitLinks(card=url_for("cards.show", card_id=card.id, _external=True),
-                     findings={f.id: url_for("observatory.finding", finding_id=f.id, _external=True)
-                               for f in shown.findings})
-    pdf = build_kit_pdf(card, shown, links, CARD_LICENCE)
+    language = kit_language()
+    stored = stored_kit(shown.id, language)
+    if stored is None:
+        enqueue_quietly(build_card_kits, shown.id)  # the queue's immediate mode has built it now
+        db.session.rollback()  # a new transaction sees it (SQLite's read snapshot would not)
+        card, shown = _published(card_id)
+        stored = stored_kit(shown.id, language)
+    if stored is None:
+        return render_template("cards/kit_pending.html", card=card, version=shown), 503, {
+            "Retry-After": str(KIT_RETRY_AFTER)}
     filename = f"kit-debat-fiche-{card.id}-v{shown.number}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={
+    response = Response(stored.content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
     })
+    response.set_etag(stored.sha256)
+    response.last_modified = stored.created_at
+    return response.make_conditional(request)

@@ -66,6 +66,7 @@ _SURVEY_PROGRESS = {
     SurveyState.OPEN: Progress.SURVEY_OPEN,
     SurveyState.ENDED: Progress.SURVEY_CLOSED,
     SurveyState.CLOSED: Progress.SURVEY_CLOSED,
+    SurveyState.PUBLISHING: Progress.SURVEY_CLOSED,
     SurveyState.PUBLISHED: Progress.SURVEY_PUBLISHED,
 }
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from huey import Huey, crontab  # noqa: F401  (crontab: re-exported for the periodic tasks)
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -123,6 +125,33 @@ def enqueue_quietly(task_wrapper, *args, **kwargs) -> bool:
         log.exception("could not enqueue %s", getattr(task_wrapper, "name", task_wrapper))
         return False
     return True
+
+
+AFTER_COMMIT = "tasks_after_commit"
+
+
+def enqueue_after_commit(session, task_wrapper, *args) -> None:
+    """Enqueue `task_wrapper(*args)` once `session`'s transaction has committed, and not at
+    all if it rolls back: the task reads what the transaction wrote, and the state it needs
+    is durable by then (a periodic sweep catches up a kick the queue lost). Asked twice in
+    one transaction, it is enqueued once."""
+    pending = session.info.setdefault(AFTER_COMMIT, [])
+    if (task_wrapper, args) not in pending:
+        pending.append((task_wrapper, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _kick_after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return
+    for task_wrapper, args in session.info.pop(AFTER_COMMIT, []):
+        enqueue_quietly(task_wrapper, *args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(AFTER_COMMIT, None)
 
 
 def init_tasks(app) -> None:

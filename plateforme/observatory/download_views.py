@@ -18,7 +18,10 @@ def file_url(resource, fmt: str) -> str:
 
 @bp.route("/donnees")
 def open_data():
-    return render_template("observatory/open_data.html", resources=list(RESOURCES.values()))
+    from ..publication.bundle import bundle_built_at  # the bundle gathers every domain's data
+
+    return render_template("observatory/open_data.html", resources=list(RESOURCES.values()),
+                           bundle_built_at=bundle_built_at())
 
 
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")

@@ -180,6 +180,8 @@ def publish_command(survey_id: int, note: str) -> None:
 
     with immediate_transactions():
         survey = _survey(survey_id)
+        if survey.publishing:  # the queue is on it: a second version would race it
+            _fail("a publication requested on the site is under way; wait for it")
         try:
             publication = publish(survey, change_note=note)
         except SurveyError as error:

@@ -23,7 +23,8 @@ ANSWER_CELLS = {"1": "1", "2": "2", "3": "3", "4": "4", "5": "5", "dk": "d", "":
 
 
 def _check_importable(survey: PerceptionSurvey) -> None:
-    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
+    # Not while a publication is being computed: it would freeze the answers or not by chance.
+    if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED) or survey.publishing:
         raise SurveyError(_("On ne peut importer des réponses que dans un questionnaire ouvert ou clos, "
                             "avant publication."))
 

@@ -22,7 +22,8 @@ from .imports import import_answers, import_estimates
 from .models import SamplingMode
 from .presentation import survey_phase
 from .status import survey_status
-from .publication import preview, publication_refusal, publish
+from .publication import preview, publication_refusal
+from .publishing import request_publication
 from .queries import import_history, invitation_counts
 from .services import (
     SurveyError, close_survey, count_officials, generate_codes, get_survey, open_survey, participation_counts,
@@ -103,9 +104,10 @@ def close(survey_id):
 
 
 def _render_confirm_publish(survey, form, status=200):
-    refusal = None
+    refusal = _("Une publication est déjà en cours pour ce questionnaire.") if survey.publishing else None
     try:
-        publication_refusal(survey, "-")  # everything but the change note, which the form asks for
+        if refusal is None:
+            publication_refusal(survey, "-")  # everything but the change note, which the form asks for
     except SurveyError as error:
         refusal = error.message
     return render_template("surveys/confirm_publish.html", survey=survey, form=form, refusal=refusal,
@@ -119,6 +121,22 @@ def confirm_publish(survey_id):
     return _render_confirm_publish(survey, PublishForm(prefix="publish", formdata=None))
 
 
+def _after_publication_request(survey_id: int) -> str:
+    """Where the person goes once publication is asked: the results if the queue has already
+    made them (a small survey, an idle consumer), else the management page that says it is
+    under way."""
+    db.session.expire_all()
+    survey = get_survey(survey_id)
+    if survey.publishing:
+        flash(_("Publication demandée : les résultats seront publiés dès que leur calcul sera terminé."), "success")
+        return url_for("surveys.manage", survey_id=survey_id)
+    if survey.publish_failure:
+        flash(_("La publication n'a pas abouti : %(reason)s", reason=survey.publish_failure), "error")
+        return url_for("surveys.manage", survey_id=survey_id)
+    flash(_("Résultats publiés (version %(version)s).", version=survey.latest_publication.version), "success")
+    return url_for("surveys.results", survey_id=survey_id)
+
+
 @bp.route("/<int:survey_id>/gerer/publier", methods=["POST"])
 def publish_results(survey_id):
     survey = _managed_survey(survey_id)
@@ -128,14 +146,13 @@ def publish_results(survey_id):
     form = PublishForm(prefix="publish")
     if form.validate_on_submit():
         try:
-            publication = publish(survey, current_user, form.change_note.data or "")
+            request_publication(survey, current_user, form.change_note.data or "")
         except SurveyError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
-            flash(_("Résultats publiés (version %(version)s).", version=publication.version), "success")
-            return redirect(url_for("surveys.results", survey_id=survey.id))
+            db.session.commit()  # the task is enqueued now (at once in immediate mode)
+            return redirect(_after_publication_request(survey_id))
     return _render_confirm_publish(survey, form)
 
 

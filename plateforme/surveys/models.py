@@ -81,6 +81,13 @@ class PerceptionSurvey(TimestampMixin, db.Model):
     officials_total: Mapped[int | None] = mapped_column(Integer)  # M, when known better than the mandates
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A publication asked for and not yet done: the task queue computes and freezes it
+    # (publishing.py). Cleared by the task, in the transaction that publishes or that
+    # records why it could not (`publish_failure`, shown to staff, who may ask again).
+    publish_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    publish_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    publish_change_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    publish_failure: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
     territory: Mapped[Territory] = relationship()
     statements: Mapped[list[Statement]] = relationship(
@@ -99,6 +106,11 @@ class PerceptionSurvey(TimestampMixin, db.Model):
 
     def accepts_answers(self, today: date) -> bool:
         return self.status == SurveyStatus.OPEN and self.opens_at <= today <= self.closes_at
+
+    @property
+    def publishing(self) -> bool:
+        """A publication (first or correction) waits for the task queue."""
+        return self.publish_requested_at is not None
 
     @property
     def latest_publication(self) -> Publication | None:

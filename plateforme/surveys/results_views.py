@@ -13,13 +13,18 @@ from .coverage import coverage_study
 from .models import SamplingMode
 from .presentation import chart_description, chart_height, chart_rows, chart_ticks, finding_title
 from .queries import invitation_counts
+from .publishing import RETRY_AFTER
 from .services import get_survey
 
 
 def _published_survey(survey_id: int):
     survey = get_survey(survey_id) or abort(404)
     if not can("can_see_results", survey):
-        # Nobody sees results before publication; say so rather than a bare 404.
+        # Nobody sees results before publication; say so rather than a bare 404. While the
+        # queue computes them, "come back shortly" (503 + Retry-After), the same for robots.
+        if survey.publishing:
+            abort(Response(render_template("surveys/not_published.html", survey=survey), status=503,
+                           headers={"Retry-After": str(RETRY_AFTER)}))
         abort(Response(render_template("surveys/not_published.html", survey=survey), status=404))
     return survey
 

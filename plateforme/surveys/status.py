@@ -23,6 +23,7 @@ class SurveyState(enum.StrEnum):
     OPEN = "open"            # accepting answers today
     ENDED = "ended"          # past its closing date, not yet closed by hand: answers stopped
     CLOSED = "closed"        # closed; results being prepared
+    PUBLISHING = "publishing"  # closed; its first publication asked for, being computed (publishing.py)
     PUBLISHED = "published"  # results published
 
 
@@ -43,6 +44,8 @@ class SurveyStatusView:
     collected_until: date | None  # the last day answers were taken (None while open or before)
     closed_early: bool           # closed by hand before its planned closing date
     published_on: date | None    # first publication of the results
+    publishing: bool = False     # a publication (first or correction) waits for the task queue
+    publication_failed: str = ""  # why the last one asked for could not be made (for staff)
 
     @property
     def accepts_answers(self) -> bool:
@@ -50,7 +53,7 @@ class SurveyStatusView:
 
     @property
     def is_over(self) -> bool:
-        return self.state in (SurveyState.ENDED, SurveyState.CLOSED, SurveyState.PUBLISHED)
+        return self.state in (SurveyState.ENDED, SurveyState.CLOSED, SurveyState.PUBLISHING, SurveyState.PUBLISHED)
 
     @property
     def label(self) -> str:
@@ -65,6 +68,8 @@ class SurveyStatusView:
         if self.state == SurveyState.PUBLISHED:
             return _("clos le %(closed)s ; résultats publiés le %(published)s",
                      closed=day(self.collected_until), published=day(self.published_on))
+        if self.state == SurveyState.PUBLISHING:
+            return _("clos le %(date)s ; publication des résultats en cours", date=day(self.collected_until))
         return _("clos le %(date)s ; résultats en préparation", date=day(self.collected_until))
 
 
@@ -78,12 +83,14 @@ def survey_status(survey, today: date) -> SurveyStatusView:
             state = SurveyState.OPEN
         else:
             state = SurveyState.ENDED
+    elif survey.status == SurveyStatus.CLOSED and survey.publishing:
+        state = SurveyState.PUBLISHING
     else:
         state = SurveyState(survey.status.value)
     collected_until = None
     if state == SurveyState.ENDED:
         collected_until = survey.closes_at
-    elif state in (SurveyState.CLOSED, SurveyState.PUBLISHED):
+    elif state in (SurveyState.CLOSED, SurveyState.PUBLISHING, SurveyState.PUBLISHED):
         # Answers stop at the planned date even when the survey is closed by hand later.
         collected_until = min(closed_on, survey.closes_at) if closed_on else survey.closes_at
     publications = survey.publications if state == SurveyState.PUBLISHED else []
@@ -91,4 +98,5 @@ def survey_status(survey, today: date) -> SurveyStatusView:
     return SurveyStatusView(state=state, opens_on=survey.opens_at, planned_close=survey.closes_at,
                             collected_until=collected_until,
                             closed_early=collected_until is not None and collected_until < survey.closes_at,
-                            published_on=published_on)
+                            published_on=published_on, publishing=survey.publishing,
+                            publication_failed=survey.publish_failure or "")

@@ -1,0 +1,117 @@
+"""The open-data bundle: one zip of every public dataset, built by the task queue and served
+as stored, at a stable address. Its members are byte for byte the files the site serves one
+by one; before its first build the address says so (503, Retry-After), never a build here."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from sqlalchemy import func, select
+
+from plateforme.consultations.models import PhaseKind
+from plateforme.core.tasks import huey
+from plateforme.publication import bundle as bundle_module
+from plateforme.publication.bundle import build_bundle, build_bundle_task, rebuild_if_changed
+from plateforme.publication.models import OpenDataBundle
+from plateforme.surveys.publication import publish
+
+from ..consultations.helpers import build_consultation
+from ..core.test_task_queue import Completions, consumer, real_queue
+from ..factories import make_survey, page_text
+from ..observatory.helpers import Observatory
+
+URL = "/donnees/tout.zip"
+
+
+def _bundles(db) -> int:
+    db.session.rollback()
+    return db.session.execute(select(func.count(OpenDataBundle.id))).scalar_one()
+
+
+def _public_data(make, db):
+    observatory = Observatory(make, db)
+    observatory.finding(title="Les étudiants étrangers se concentrent à Lyon")
+    observatory.value(observatory.indicator(), "200046977", 2024, 41250, source="Rectorat")
+    build_consultation(make, current=PhaseKind.DEBATE)
+    survey = make_survey(db, "closed")
+    publish(survey)
+    db.session.commit()
+    return survey, observatory
+
+
+def test_before_the_first_build_the_address_says_it_is_being_prepared(app, db, make, tmp_path):
+    with real_queue(app, "sqlite", tmp_path):
+        client = app.test_client()
+        response = client.get(URL)
+        assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
+        assert "en cours de préparation" in page_text(response)
+        assert [task.name for task in huey.pending()] == [build_bundle_task.s().name]  # asked for, not built here
+        assert "Archive en cours de préparation" in page_text(client.get("/observatoire/donnees"))
+        assert _bundles(db) == 0
+        with Completions(build_bundle_task.s().name, expected=1) as built, consumer():
+            assert built.wait(60)
+    assert _bundles(db) == 1 and app.test_client().get(URL).status_code == 200
+
+
+def test_the_bundle_holds_exactly_the_individual_downloads(app, db, make):
+    survey, _observatory = _public_data(make, db)
+    assert build_bundle() is True
+    client = app.test_client()
+    response = client.get(URL)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    expected = {
+        "observatoire/constats.csv": "/observatoire/donnees/constats.csv",
+        "observatoire/indicateurs.csv": "/observatoire/donnees/indicateurs.csv",
+        "observatoire/valeurs.csv": "/observatoire/donnees/valeurs.csv",
+        "observatoire/actions-exterieures.csv": "/observatoire/donnees/actions-exterieures.csv",
+        "consultations/consultations.csv": "/api/v1/consultations.csv",
+        "consultations/engagements.csv": "/api/v1/commitments.csv",
+        f"questionnaires/questionnaire-{survey.id}-v1.json": f"/questionnaires/{survey.id}/resultats/v1.json",
+        f"questionnaires/questionnaire-{survey.id}-v1.csv": f"/api/v1/surveys/{survey.id}/results.csv",
+    }
+    assert sorted(archive.namelist()) == sorted(expected)
+    for member, url in expected.items():
+        assert archive.read(member) == client.get(url).get_data(), member
+    assert "Les étudiants étrangers se concentrent à Lyon" in archive.read("observatoire/constats.csv").decode()
+    # Served as stored, with validators: a client that has it gets a 304.
+    etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
+    assert client.get(URL, headers={"If-None-Match": etag}).status_code == 304
+    assert modified and "Archive construite le" in page_text(client.get("/observatoire/donnees"))
+
+
+def test_the_sweep_stores_a_new_bundle_only_when_the_data_changed(app, db, make):
+    observatory = _public_data(make, db)[1]
+    assert rebuild_if_changed() is True
+    first = app.test_client().get(URL).headers["ETag"]
+    assert rebuild_if_changed() is False and _bundles(db) == 1  # nothing changed: nothing stored
+    observatory.finding(title="Un second constat publié")
+    assert rebuild_if_changed() is True and _bundles(db) == 1  # the older one is replaced
+    response = app.test_client().get(URL)
+    assert response.headers["ETag"] != first
+    assert "Un second constat publié" in zipfile.ZipFile(io.BytesIO(response.get_data())).read(
+        "observatoire/constats.csv").decode()
+
+
+def test_a_failed_build_keeps_the_bundle_already_served(app, db, make, monkeypatch):
+    observatory = _public_data(make, db)[1]
+    build_bundle()
+    before = app.test_client().get(URL).get_data()
+    observatory.finding(title="Un second constat publié")
+
+    def broken(_members):
+        raise OSError("no space left")
+
+    monkeypatch.setattr(bundle_module, "zip_members", broken)
+    try:
+        build_bundle()
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the build should have failed")
+    assert _bundles(db) == 1 and app.test_client().get(URL).get_data() == before
+
+
+def test_with_the_queue_running_tasks_at_once_the_first_visit_gets_the_file(app, db):
+    response = app.test_client().get(URL)
+    assert response.status_code == 200 and zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
