@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Organisation
 from ..core.csvimport import CsvFileError, CsvLinesError
+from ..core.params import accepts, paging
 from ..core.permissions import ensure, requires
 from ..core.vocabulary import FlowKind
 from ..extensions import db
@@ -20,20 +21,17 @@ from .forms import ImportValuesForm, IndicatorForm, ValueForm
 from .imports import import_values
 from .indicators import IndicatorInput, create_indicator, indicator_view, set_value, update_indicator
 from .models import Indicator, IndicatorValue
-from .queries import indicators_page, per_page_from
+from .queries import INDICATOR_PARAMS, indicators_page
 from .services import OBSERVED_KINDS, ObservatoryError
 from ..core.forms import attach_error
 from ..core.text import french_sort_key
 
 
 @bp.route("/indicateurs")
-def indicators():
-    try:
-        flow_kind = FlowKind(request.args.get("flow_kind")) if request.args.get("flow_kind") else None
-    except ValueError:
-        flow_kind = None
-    page = indicators_page(request.args.get("page"), per_page=per_page_from(request.args), flow_kind=flow_kind)
-    return render_template("observatory/indicators.html", page=page, flow_kind=flow_kind)
+@accepts(*INDICATOR_PARAMS, *paging(), strict=False)
+def indicators(query):
+    page = indicators_page(query["page"], per_page=query["per_page"], flow_kind=query["flow_kind"])
+    return render_template("observatory/indicators.html", page=page, flow_kind=query["flow_kind"])
 
 
 def _observed_territories() -> list[Territory]:
