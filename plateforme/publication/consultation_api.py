@@ -13,7 +13,7 @@ from flask import Response, abort, jsonify, request, stream_with_context, url_fo
 from sqlalchemy import func, select
 
 from ..cards.exports import card_detail, card_record, public_card, public_cards_statement
-from ..cards.models import PoliticalStatus
+from ..cards.queries import CARD_PARAMS
 from ..consultations.exports import (
     commitment_record, consultation_detail, consultation_record, public_commitments_statement, public_consultation,
     public_consultations_statement, stream_commitments_csv, stream_consultations_csv,
@@ -50,7 +50,6 @@ def finding_url(finding_id: int) -> str:
 
 # --- parameters ------------------------------------------------------------------------------
 
-CARD_PARAMS = (TERRITORY_PARAM, Param("political_status", "Statut politique", "enum", PoliticalStatus))
 COMMITMENT_PARAMS = (TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
 
 

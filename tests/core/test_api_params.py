@@ -197,3 +197,17 @@ def test_survey_results_page_honours_a_valid_version_and_refuses_an_invalid_one(
     assert refused.status_code == 400 and "version" in page_text(refused)
     assert client.get(f"/questionnaires/{survey}/resultats?version=0").status_code == 400
     assert client.get(f"/questionnaires/{survey}/resultats?version=9").status_code == 404
+
+
+def test_indicator_page_refuses_a_malformed_choice_and_says_when_it_cannot_follow_one(client, data):
+    url = f"/observatoire/indicateurs/{data['indicator']}"
+    assert client.get(f"{url}?annee=deux").status_code == 400
+    assert client.get(f"{url}?territoire=" + "6" * 17).status_code == 400
+    followed = page_text(client.get(f"{url}?territoire=69266&annee=2023"))
+    assert 'role="status"' not in followed
+    missing_year = page_text(client.get(f"{url}?territoire=69266&annee=1999"))
+    assert "Aucune valeur en 1999\u00a0: la comparaison entre communes porte sur 2024." in missing_year
+    unknown = page_text(client.get(f"{url}?territoire=00000", headers={"Accept-Language": "en"}))
+    assert "No observed territory has the code 00000: the page shows" in unknown
+    assert client.get(f"/observatoire/donnees/valeurs.csv?indicateur={data['indicator']}").status_code == 200
+    assert client.get("/observatoire/donnees/valeurs.csv?indicateur=abc").status_code == 400

@@ -159,11 +159,17 @@ def test_wildcards_in_a_search_are_a_valid_search(client, obs):
 @pytest.mark.parametrize("url", [
     "/observatoire/constats/99999999999999", "/api/v1/findings/99999999999999",
     "/observatoire/indicateurs/99999999999999", "/api/v1/indicators/99999999999999/values",
-    "/observatoire/donnees/valeurs.csv?indicateur=99999999999999", "/observatoire/territoire/commune/%00",
+    "/observatoire/territoire/commune/%00",
 ])
 def test_numbers_too_large_for_the_database_are_not_found(client, url):
     # PostgreSQL refuses integers beyond 32 bits: they must not reach it as a 500.
     assert client.get(url).status_code == 404
+
+
+def test_a_query_number_too_large_for_the_database_is_refused(client):
+    # A query parameter is declared with its bounds (core/params.py): refused before the database.
+    refused = client.get("/observatoire/donnees/valeurs.csv?indicateur=99999999999999")
+    assert refused.status_code == 400 and "<code>indicateur</code>" in refused.get_data(as_text=True)
 
 
 def _many_findings(obs, make, n=30):
