@@ -38,7 +38,7 @@ def _problem(status: int, error: HTTPException | None) -> Response:
     body = {"type": "about:blank", "title": str(TITLES[status]), "status": status}
     if isinstance(error, InvalidParams):
         names = ", ".join(problem["name"] for problem in error.problems)
-        body.update(type=request.host_url + PROBLEM_TYPE_INVALID_PARAMS, title=_("Paramètres invalides"),
+        body.update(type=request.url_root + PROBLEM_TYPE_INVALID_PARAMS, title=_("Paramètres invalides"),
                     detail=ngettext("Paramètre refusé : %(names)s.", "Paramètres refusés : %(names)s.",
                                     len(error.problems), names=names),
                     invalid_params=error.problems)
