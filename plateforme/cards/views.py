@@ -14,8 +14,8 @@ from .labels import POLITICAL_STATUS_LABELS, register_template_helpers
 from .models import IssueCard, IssueCardVersion, VersionStatus
 from .pdf import KitLinks, build_kit_pdf
 from .queries import (
-    CARD_PARAMS, CardFilters, card_for_page, observed_territories, previous_version, public_cards, public_consultations_on,
-    version_by_number,
+    CARD_PARAMS, CardFilters, card_for_page, observed_territories, previous_version, public_cards,
+    public_consultations_on, version_by_number,
 )
 
 bp.record_once(register_template_helpers)

@@ -182,12 +182,15 @@ def openapi_document() -> dict:
         "tags": [{"name": "observatoire"}, {"name": "questionnaires"}, {"name": "fiches-enjeux"},
                  {"name": "consultations"}, {"name": "documentation"}],
         "paths": paths,
-        "components": {"schemas": schemas, "responses": {
-            "InvalidParameters": {"description": "Paramètre inconnu de l'opération ou valeur qui ne convient pas : "
-                                                 "chacun est nommé dans invalid_params",
-                                  "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}},
-        }},
+        "components": {"schemas": schemas, "responses": {"InvalidParameters": INVALID_PARAMETERS}},
     }
+
+
+INVALID_PARAMETERS = {
+    "description": "Paramètre que l'opération ne prend pas, ou valeur qui ne convient pas : chacun est nommé "
+                   "dans invalid_params",
+    "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
+}
 
 
 def _declared_parameters(paths: dict) -> None:
