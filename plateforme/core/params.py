@@ -22,7 +22,8 @@ _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 @dataclass(frozen=True)
 class Param:
-    """One query parameter. `kind`: "string", "integer" or "enum" (then `enum` is the class)."""
+    """One query parameter. `kind`: "string", "integer", "enum" (then `enum` is the class) or
+    "choice" (then `choices` lists the accepted strings)."""
 
     name: str
     description: str
@@ -32,15 +33,19 @@ class Param:
     maximum: int | None = None
     max_length: int = 200
     default: object = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> list[str]:
+        return [m.value for m in self.enum] if self.kind == "enum" else list(self.choices)
 
     def parse(self, raw: str):
         """The value `raw` stands for; raises ValueError with the reason, in the reader's language."""
-        if self.kind == "enum":
-            try:
-                return self.enum(raw)
-            except ValueError:
+        if self.kind in ("enum", "choice"):
+            if raw not in self.allowed:
                 raise ValueError(_("valeur inconnue ; valeurs permises : %(values)s",
-                                   values=", ".join(m.value for m in self.enum))) from None
+                                   values=", ".join(self.allowed)))
+            return self.enum(raw) if self.kind == "enum" else raw
         if self.kind == "integer":
             # int() would also read « 1_000 » and « ٣ »: a whole number is ASCII digits here.
             if not _INTEGER.fullmatch(raw.strip()):
@@ -60,8 +65,8 @@ class Param:
 
     def schema(self) -> dict:
         """The JSON Schema of the value, as the OpenAPI description gives it."""
-        if self.kind == "enum":
-            schema = {"type": "string", "enum": [member.value for member in self.enum]}
+        if self.kind in ("enum", "choice"):
+            schema = {"type": "string", "enum": self.allowed}
         elif self.kind == "integer":
             schema = {"type": "integer"}
             if self.minimum is not None:
