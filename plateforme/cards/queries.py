@@ -8,30 +8,29 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import Page, paginate
+from ..core.params import Param
 from ..core.permissions import PREDICATES
 from ..extensions import db
-from ..observatory.queries import territory_scope, text_arg
+from ..observatory.queries import TERRITORY_PARAM, territory_scope
 from ..observatory.services import OBSERVED_KINDS
 from ..territories.models import Territory
 from .models import IssueCard, IssueCardVersion, PoliticalStatus, VersionStatus
 
 PER_PAGE = 20
+# The list's filters, for its page and the API alike (a malformed value is refused, core/params.py).
+CARD_PARAMS = (TERRITORY_PARAM, Param("political_status", "Statut politique", "enum", PoliticalStatus))
 
 
 @dataclass
 class CardFilters:
-    """The list's filters from query parameters; anything malformed is ignored."""
+    """The list's filters, parsed from CARD_PARAMS."""
 
     territory: str = ""  # an observed territory's code
     political_status: PoliticalStatus | None = None
 
     @classmethod
-    def from_args(cls, args) -> CardFilters:
-        try:
-            status = PoliticalStatus(args.get("political_status") or "")
-        except ValueError:
-            status = None
-        return cls(territory=text_arg(args, "territory"), political_status=status)
+    def from_query(cls, query: dict) -> CardFilters:
+        return cls(territory=query["territory"] or "", political_status=query["political_status"])
 
     def as_args(self) -> dict:
         values = {"territory": self.territory, "political_status": self.political_status}

@@ -2,9 +2,10 @@
 the debate kit (printable page and PDF). Writing and publishing are in edit_views.py."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, url_for
 from flask_wtf import FlaskForm
 
+from ..core.params import accepts, paging
 from ..core.permissions import can, ensure_visible
 from ..core.tasks import enqueue_quietly
 from ..extensions import db
@@ -15,8 +16,8 @@ from .labels import POLITICAL_STATUS_LABELS, register_template_helpers
 from .models import IssueCard, IssueCardVersion, VersionStatus
 from .kits import build_card_kits, kit_language, stored_kit
 from .queries import (
-    CardFilters, card_for_page, observed_territories, previous_version, public_cards, public_consultations_on,
-    version_by_number,
+    CARD_PARAMS, CardFilters, card_for_page, observed_territories, previous_version, public_cards,
+    public_consultations_on, version_by_number,
 )
 
 bp.record_once(register_template_helpers)
@@ -41,9 +42,10 @@ def visible_versions(card: IssueCard) -> list[IssueCardVersion]:
 
 
 @bp.route("/")
-def index():
-    filters = CardFilters.from_args(request.args)
-    page = public_cards(filters, request.args.get("page"))
+@accepts(*CARD_PARAMS, paging()[0], strict=False)
+def index(query):
+    filters = CardFilters.from_query(query)
+    page = public_cards(filters, query["page"])
     return render_template("cards/index.html", page=page, filters=filters, territories=observed_territories(),
                            status_labels=POLITICAL_STATUS_LABELS)
 

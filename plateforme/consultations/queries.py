@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from ..accounts.models import MandateStatus, User
 from ..core.models import local_today
 from ..core.pagination import Page, paginate
+from ..core.params import Param, paging
 from ..extensions import db
 from ..territories.models import Territory
 from .models import (
@@ -118,21 +119,23 @@ def consultations_open_to_residents(territory: Territory | None = None, today: d
     return open_now[:limit] if limit else open_now
 
 
+# The list page's filters; a malformed value is refused (400 naming it), not ignored. The bound
+# keeps a huge number from overflowing the database's integer.
+CONSULTATION_LIST_PARAMS = (
+    Param("territory", "Territoire (identifiant)", "integer", minimum=1, maximum=2**31 - 1),
+    Param("stage", "Étape", "choice", choices=STAGE_FILTERS),
+    paging()[0],
+)
+
+
 @dataclass
 class ConsultationFilters:
     territory_id: int | None = None
     stage: str = ""
 
     @classmethod
-    def from_args(cls, args) -> ConsultationFilters:
-        try:
-            territory_id = int(args.get("territory") or 0) or None
-        except ValueError:
-            territory_id = None
-        if territory_id is not None and not 0 < territory_id < 2**31:
-            territory_id = None  # no such territory; a huge number would overflow the database's integer
-        stage = args.get("stage", "")
-        return cls(territory_id=territory_id, stage=stage if stage in STAGE_FILTERS else "")
+    def from_query(cls, query: dict) -> ConsultationFilters:
+        return cls(territory_id=query["territory"], stage=query["stage"] or "")
 
 
 def search_consultations(filters: ConsultationFilters, page_arg, today: date | None = None) -> Page:

@@ -12,6 +12,7 @@ from ..core.i18n import format_day
 from ..core.forms import attach_error, confirmed
 from ..core.models import local_today
 from ..core.page_cache import public_page
+from ..core.params import accepts
 from ..core.permissions import can, deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
@@ -23,7 +24,7 @@ from .models import PHASE_ORDER, Consultation, ConsultationStatus
 from .presentation import call_to_action, timeline
 from .status import consultation_status
 from .queries import (
-    STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories,
+    CONSULTATION_LIST_PARAMS, STAGE_FILTERS, ConsultationFilters, cards_within, consultation_territories,
     search_consultations, surveys_within, territories_for,
 )
 from .services import (
@@ -35,9 +36,10 @@ bp.record_once(register_template_helpers)
 
 
 @bp.route("/")
-def index():
-    filters = ConsultationFilters.from_args(request.args)
-    page = search_consultations(filters, request.args.get("page"))
+@accepts(*CONSULTATION_LIST_PARAMS, strict=False)
+def index(query):
+    filters = ConsultationFilters.from_query(query)
+    page = search_consultations(filters, query["page"])
     return render_template("consultations/index.html", page=page, filters=filters, stage_filters=STAGE_FILTERS,
                            territories=consultation_territories(), today=local_today())
 

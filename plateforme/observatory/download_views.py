@@ -2,8 +2,9 @@
 data package descriptor."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
+from flask import Response, current_app, render_template, stream_with_context, url_for
 
+from ..core.params import Param, accepts
 from ..core.urls import MAX_DATABASE_ID
 from . import bp
 from .exports import data_package, export_meta, finding_extra, stream_csv, stream_json
@@ -25,14 +26,14 @@ def open_data():
 
 
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
-def download(slug, fmt):
+@accepts(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
+               maximum=MAX_DATABASE_ID), strict=False)
+def download(query, slug, fmt):
     resource = RESOURCES[slug]
     stmt = resource.statement()
     filename = slug
-    if resource is VALUES and request.args.get("indicateur"):
-        indicator_id = request.args.get("indicateur", type=int)
-        if indicator_id is None or not 1 <= indicator_id <= MAX_DATABASE_ID:
-            abort(404)
+    indicator_id = query["indicateur"]
+    if resource is VALUES and indicator_id is not None:
         stmt = values_statement(indicator_id)
         filename = f"{slug}-indicateur-{indicator_id}"
     extra = None

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..accounts.models import Organisation
+from ..core.params import accepts, paging
 from ..core.permissions import deny, ensure, ensure_visible, requires
 from ..extensions import db
 from ..territories.models import Territory
@@ -18,7 +19,7 @@ from .forms import FindingForm, ReviewForm, WithdrawForm
 from .labels import FINDING_STATUS_LABELS
 from .models import Finding, FindingStatus, ReviewDecision
 from .queries import (
-    FindingFilters, filter_choices, finding_with_history, per_page_from, review_queue, search_findings,
+    FINDING_PARAMS, FindingFilters, filter_choices, finding_with_history, review_queue, search_findings,
 )
 from .services import (
     OBSERVED_KINDS, FindingInput, ObservatoryError, create_finding, independence_problem, review_finding,
@@ -29,9 +30,10 @@ from ..core.text import french_sort_key
 
 
 @bp.route("/constats")
-def findings():
-    filters = FindingFilters.from_args(request.args)
-    page = search_findings(filters, request.args.get("page"), per_page=per_page_from(request.args))
+@accepts(*FINDING_PARAMS, *paging(), strict=False)
+def findings(query):
+    filters = FindingFilters.from_query(query)
+    page = search_findings(filters, query["page"], per_page=query["per_page"])
     return render_template("observatory/findings.html", page=page, filters=filters, **filter_choices())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Organisation
 from ..core.csvimport import CsvFileError, CsvLinesError
+from ..core.params import Param, accepts, paging
 from ..core.permissions import ensure, requires
 from ..core.vocabulary import FlowKind
 from ..extensions import db
@@ -20,20 +21,23 @@ from .forms import ImportValuesForm, IndicatorForm, ValueForm
 from .imports import import_values
 from .indicators import IndicatorInput, create_indicator, indicator_view, set_value, update_indicator
 from .models import Indicator, IndicatorValue
-from .queries import indicators_page, per_page_from
-from .services import OBSERVED_KINDS, ObservatoryError
+from .queries import INDICATOR_PARAMS, indicators_page
+from .services import FIRST_YEAR, LAST_YEAR, OBSERVED_KINDS, ObservatoryError
 from ..core.forms import attach_error
 from ..core.text import french_sort_key
 
 
+INDICATOR_PAGE_PARAMS = (
+    Param("territoire", "Code officiel du territoire affiché", max_length=16),
+    Param("annee", "Année de la comparaison entre communes", "integer", minimum=FIRST_YEAR, maximum=LAST_YEAR),
+)
+
+
 @bp.route("/indicateurs")
-def indicators():
-    try:
-        flow_kind = FlowKind(request.args.get("flow_kind")) if request.args.get("flow_kind") else None
-    except ValueError:
-        flow_kind = None
-    page = indicators_page(request.args.get("page"), per_page=per_page_from(request.args), flow_kind=flow_kind)
-    return render_template("observatory/indicators.html", page=page, flow_kind=flow_kind)
+@accepts(*INDICATOR_PARAMS, *paging(), strict=False)
+def indicators(query):
+    page = indicators_page(query["page"], per_page=query["per_page"], flow_kind=query["flow_kind"])
+    return render_template("observatory/indicators.html", page=page, flow_kind=query["flow_kind"])
 
 
 def _observed_territories() -> list[Territory]:
@@ -42,8 +46,7 @@ def _observed_territories() -> list[Territory]:
     return sorted(rows, key=lambda t: (order[t.kind], t.search_name))
 
 
-def _chosen_territory(territories: list[Territory]) -> Territory | None:
-    code = (request.args.get("territoire") or "").strip()
+def _chosen_territory(territories: list[Territory], code: str) -> Territory | None:
     by_code = {t.code: t for t in territories}
     if code in by_code:
         return by_code[code]
@@ -54,20 +57,29 @@ def _chosen_territory(territories: list[Territory]) -> Territory | None:
 
 
 @bp.route("/indicateurs/<int:indicator_id>")
-def indicator(indicator_id):
+@accepts(*INDICATOR_PAGE_PARAMS, strict=False)
+def indicator(query, indicator_id):
     indicator = db.session.get(Indicator, indicator_id) or abort(404)
     territories = _observed_territories()
-    territory = _chosen_territory(territories)
+    code, requested = query["territoire"] or "", query["annee"]
+    territory = _chosen_territory(territories, code)
+    # A well-formed choice the page cannot follow is said, not silently replaced (issue 23).
+    notices = []
+    if code and territory is not None and territory.code != code:
+        notices.append(_("Aucun territoire observé n'a le code %(code)s : la page montre %(name)s.",
+                         code=code, name=territory.name))
     view = indicator_view(indicator, territory) if territory is not None else None
     year = None
     if view is not None and view.years:
-        requested = request.args.get("annee", type=int)
         year = requested if requested in view.years else view.years[-1]
+        if requested is not None and requested != year:
+            notices.append(_("Aucune valeur en %(requested)s : la comparaison entre communes porte sur %(year)s.",
+                             requested=requested, year=year))
     chart = line_chart(indicator.name, indicator.unit, territory.name, view.series) if view else None
     across = view.across_communes(year) if view is not None and view.communes and year else []
     bars = bar_chart(indicator.name, indicator.unit, year, across) if across else None
     return render_template(
-        "observatory/indicator.html", indicator=indicator, territory=territory, view=view, year=year,
+        "observatory/indicator.html", indicator=indicator, territory=territory, view=view, year=year, notices=notices,
         chart=chart, across=across, bars=bars, number=number,
         territories=[t for t in territories if t.kind in (TerritoryKind.EPCI, TerritoryKind.COMMUNE)],
     )

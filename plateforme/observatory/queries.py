@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Field, Organisation, User
 from ..core.pagination import Page, paginate
+from ..core.params import Param
 from ..core.urls import MAX_DATABASE_ID
 from ..core.text import french_sort_key, search_key
 from ..core.vocabulary import FlowKind
@@ -21,25 +22,6 @@ from .models import (
 )
 from .services import FIRST_YEAR, LAST_YEAR, OBSERVED_KINDS
 
-MAX_PER_PAGE = 100
-
-
-def _enum_or_none(enum_cls, value):
-    try:
-        return enum_cls(value) if value else None
-    except ValueError:
-        return None
-
-
-def _int_or_none(value, low=None, high=None):
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    if (low is not None and number < low) or (high is not None and number > high):
-        return None
-    return number
-
 
 def text_arg(args, name: str, limit: int = 16) -> str:
     """A short text parameter, printable characters only (PostgreSQL refuses NUL bytes)."""
@@ -47,9 +29,29 @@ def text_arg(args, name: str, limit: int = 16) -> str:
     return "".join(ch for ch in value[: limit * 4] if ch.isprintable()).strip()[:limit]
 
 
+TERRITORY_PARAM = Param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)",
+                        max_length=16)
+# The finding filters, for the list page, the API and its OpenAPI description alike.
+FINDING_PARAMS = (
+    Param("q", "Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)", max_length=200),
+    Param("flow_kind", "Type de flux", "enum", FlowKind),
+    Param("direction", "Sens du flux", "enum", Direction),
+    Param("character", "Voulue, subie ou les deux", "enum", Character),
+    Param("field", "Domaine", "enum", Field),
+    TERRITORY_PARAM,
+    Param("organisation", "Organisation productrice (identifiant)", "integer", minimum=1, maximum=MAX_DATABASE_ID),
+    Param("period_from", "Période observée couvrant au moins cette année ou après", "integer",
+          minimum=FIRST_YEAR, maximum=LAST_YEAR),
+    Param("period_to", "Période observée commençant au plus tard cette année", "integer",
+          minimum=FIRST_YEAR, maximum=LAST_YEAR),
+)
+
+INDICATOR_PARAMS = (Param("flow_kind", "Type de flux", "enum", FlowKind),)
+
+
 @dataclass
 class FindingFilters:
-    """What a visitor asked for, from query parameters; anything malformed is ignored."""
+    """What a visitor asked for, parsed from FINDING_PARAMS (a malformed value is refused there)."""
 
     flow_kind: FlowKind | None = None
     direction: Direction | None = None
@@ -62,18 +64,10 @@ class FindingFilters:
     q: str = ""
 
     @classmethod
-    def from_args(cls, args) -> FindingFilters:
-        return cls(
-            flow_kind=_enum_or_none(FlowKind, args.get("flow_kind")),
-            direction=_enum_or_none(Direction, args.get("direction")),
-            character=_enum_or_none(Character, args.get("character")),
-            field=_enum_or_none(Field, args.get("field")),
-            territory=text_arg(args, "territory"),
-            organisation=_int_or_none(args.get("organisation"), 1, MAX_DATABASE_ID),
-            period_from=_int_or_none(args.get("period_from"), FIRST_YEAR, LAST_YEAR),
-            period_to=_int_or_none(args.get("period_to"), FIRST_YEAR, LAST_YEAR),
-            q=text_arg(args, "q", 200),
-        )
+    def from_query(cls, query: dict) -> FindingFilters:
+        """From parse_query's values (FINDING_PARAMS among them)."""
+        return cls(**{param.name: query[param.name] or ("" if param.kind == "string" else None)
+                      for param in FINDING_PARAMS})
 
     def as_args(self) -> dict:
         """The filters as query parameters (for pagination links), empty ones left out."""
@@ -132,10 +126,6 @@ def apply_finding_filters(stmt: Select, filters: FindingFilters) -> Select:
         # search_key leaves letters and digits only, so no LIKE wildcard can come through.
         stmt = stmt.where(Finding.search_text.contains(word))
     return stmt
-
-
-def per_page_from(args, default: int = 20) -> int:
-    return _int_or_none(args.get("per_page"), 1, MAX_PER_PAGE) or default
 
 
 def search_findings(filters: FindingFilters, page_arg, per_page: int = 20) -> Page:

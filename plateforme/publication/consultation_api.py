@@ -13,7 +13,7 @@ from flask import Response, abort, jsonify, request, stream_with_context, url_fo
 from sqlalchemy import func, select
 
 from ..cards.exports import card_detail, card_record, public_card, public_cards_statement
-from ..cards.models import PoliticalStatus
+from ..cards.queries import CARD_PARAMS
 from ..consultations.exports import (
     commitment_record, consultation_detail, consultation_record, public_commitments_statement, public_consultation,
     public_consultations_statement, stream_commitments_csv, stream_consultations_csv,
@@ -21,13 +21,14 @@ from ..consultations.exports import (
 from ..consultations.models import CommitmentStatus
 from ..consultations.queries import territory_ids_within
 from ..core.models import local_today
+from ..core.params import Param, accepts
 from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
-from ..observatory.queries import text_arg
+from ..observatory.queries import TERRITORY_PARAM
 from ..territories.models import Territory
 from . import api_bp
-from .observatory_api import MAX_PER_PAGE, _int_arg, _open
+from .observatory_api import PAGING, _open
 
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
 LICENCE_NOTE = "Licence Ouverte 2.0 (etalab-2.0) : réutilisation libre, en citant la source."
@@ -49,26 +50,17 @@ def finding_url(finding_id: int) -> str:
 
 # --- parameters ------------------------------------------------------------------------------
 
-def _territory_ids():
+COMMITMENT_PARAMS = (TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
+
+
+def _territory_ids(code: str):
     """Ids of the territory named by ?territory=<code> and of everything within it; None
     without the parameter; an empty list for an unknown code (so nothing matches)."""
-    code = text_arg(request.args, "territory")
     if not code:
         return None
     territory = db.session.execute(
         select(Territory).where(Territory.code == code).order_by(Territory.kind)).scalars().first()
     return [] if territory is None else territory_ids_within(territory)
-
-
-def _enum_arg(name: str, enum_cls):
-    """The enum member named by ?name=…; None when absent; abort(400) on an unknown value."""
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return enum_cls(value)
-    except ValueError:
-        abort(400)
 
 
 def _object_id(value: int) -> int:
@@ -77,11 +69,10 @@ def _object_id(value: int) -> int:
     return value
 
 
-def _paged(stmt, endpoint: str, to_record):
+def _paged(query: dict, stmt, endpoint: str, to_record):
     """One page of `stmt`'s objects as {data, meta, links}: a count, then the page with its
     eager loads. Same envelope as the observatory's lists."""
-    page = _int_arg("page", 1, 1, 10**9)
-    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    page, per_page = query["page"], query["per_page"]
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
     pages = max(1, -(-total // per_page))
@@ -99,13 +90,15 @@ def _paged(stmt, endpoint: str, to_record):
 # --- issue cards -----------------------------------------------------------------------------
 
 @api_bp.route("/cards")
-def cards():
-    stmt = public_cards_statement(_territory_ids(), _enum_arg("political_status", PoliticalStatus))
-    return _paged(stmt, "api.cards", lambda card: card_record(card, card_url))
+@accepts(*PAGING, *CARD_PARAMS)
+def cards(query):
+    stmt = public_cards_statement(_territory_ids(query["territory"]), query["political_status"])
+    return _paged(query, stmt, "api.cards", lambda card: card_record(card, card_url))
 
 
 @api_bp.route("/cards/<int:card_id>")
-def card(card_id: int):
+@accepts()
+def card(_query, card_id: int):
     found = public_card(_object_id(card_id)) or abort(404)
     return _open(jsonify(card_detail(found, card_url, finding_url)))
 
@@ -113,23 +106,26 @@ def card(card_id: int):
 # --- consultations ---------------------------------------------------------------------------
 
 @api_bp.route("/consultations")
-def consultations():
+@accepts(*PAGING, TERRITORY_PARAM)
+def consultations(query):
     today = local_today()
-    return _paged(public_consultations_statement(_territory_ids()), "api.consultations",
+    return _paged(query, public_consultations_statement(_territory_ids(query["territory"])), "api.consultations",
                   lambda consultation: consultation_record(consultation, today, consultation_url))
 
 
 @api_bp.route("/consultations/<int:consultation_id>")
-def consultation(consultation_id: int):
+@accepts()
+def consultation(_query, consultation_id: int):
     found = public_consultation(_object_id(consultation_id)) or abort(404)
     return _open(jsonify(consultation_detail(found, local_today(), consultation_url)))
 
 
 @api_bp.route("/commitments")
-def commitments():
+@accepts(*PAGING, *COMMITMENT_PARAMS)
+def commitments(query):
     today = local_today()
-    stmt = public_commitments_statement(_territory_ids(), _enum_arg("status", CommitmentStatus))
-    return _paged(stmt, "api.commitments",
+    stmt = public_commitments_statement(_territory_ids(query["territory"]), query["status"])
+    return _paged(query, stmt, "api.commitments",
                   lambda c: commitment_record(c, c.response.consultation, today, consultation_url))
 
 
@@ -141,11 +137,13 @@ def _csv_file(body, filename: str) -> Response:
 
 
 @api_bp.route("/consultations.csv")
-def consultations_csv():
+@accepts()
+def consultations_csv(_query):
     return _csv_file(stream_consultations_csv(local_today(), consultation_url), "consultations.csv")
 
 
 @api_bp.route("/commitments.csv")
-def commitments_csv():
+@accepts()
+def commitments_csv(_query):
     return _csv_file(stream_commitments_csv(local_today(), consultation_url), "engagements.csv")
 

@@ -7,7 +7,7 @@ from ..cards.models import PoliticalStatus
 from ..consultations.exports import COMMITMENT_COLUMNS, CONSULTATION_COLUMNS
 from ..consultations.models import Audience, CommitmentStatus, ConsultationStatus, PhaseKind, Stage
 from ..consultations.status import Progress
-from .openapi_parts import PAGING, enum_schema, get_operation, page_of, path_id, query_param
+from .openapi_parts import enum_schema, get_operation, page_of, path_id
 
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -16,7 +16,6 @@ DATETIME = {"type": "string", "format": "date-time"}
 NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
 URI = {"type": "string", "format": "uri"}
 IDS = {"type": "array", "items": {"type": "integer"}}
-BAD_FILTER = {"description": "Valeur de filtre inconnue"}
 
 
 def _object(properties: dict, description: str = "") -> dict:
@@ -107,33 +106,23 @@ def _csv(summary: str, columns) -> dict:
     return operation
 
 
-def _with_400(operation: dict) -> dict:
-    operation["get"]["responses"]["400"] = BAD_FILTER
-    return operation
-
-
 def consultation_paths() -> dict:
-    territory = query_param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)")
+    # Query parameters and the 400 answer come from the views' declarations (openapi._declared_parameters).
     return {
-        "/cards": _with_400(get_operation(
-            "Fiches enjeux publiées", "IssueCardPage",
-            PAGING + [territory, query_param("political_status", "Statut politique", enum_schema(PoliticalStatus))],
-            tag="fiches-enjeux")),
+        "/cards": get_operation("Fiches enjeux publiées", "IssueCardPage", [], tag="fiches-enjeux"),
         "/cards/{card_id}": get_operation(
             "Une fiche enjeu : sa version publique, ses constats et valeurs, ses versions", "IssueCardDetail",
             [path_id("card_id", "Identifiant de la fiche")], tag="fiches-enjeux",
             description="404 pour une fiche jamais publiée."),
-        "/consultations": get_operation("Consultations publiques (publiées ou annulées)", "ConsultationPage",
-                               PAGING + [territory], tag="consultations"),
+        "/consultations": get_operation("Consultations publiques (publiées ou annulées)", "ConsultationPage", [],
+                                        tag="consultations"),
         "/consultations/{consultation_id}": get_operation(
             "Une consultation, avec sa synthèse et la réponse officielle", "ConsultationDetail",
             [path_id("consultation_id", "Identifiant de la consultation")], tag="consultations",
             description="404 pour un brouillon. Les textes sont donnés en markdown (`body`) et en HTML nettoyé "
                         "(`body_html`)."),
-        "/commitments": _with_400(get_operation(
-            "Engagements des réponses officielles", "CommitmentPage",
-            PAGING + [territory, query_param("status", "État de l'engagement", enum_schema(CommitmentStatus))],
-            tag="consultations")),
+        "/commitments": get_operation("Engagements des réponses officielles", "CommitmentPage", [],
+                                      tag="consultations"),
         "/consultations.csv": _csv("Consultations publiques, une ligne par consultation (CSV)", CONSULTATION_COLUMNS),
         "/commitments.csv": _csv("Engagements, une ligne par engagement (CSV)", COMMITMENT_COLUMNS),
     }

@@ -1,31 +1,35 @@
 """JSON API, version 1: the observatory's public findings, indicators, their values and the
 external-action inventory. Paginated (at most 100 rows a page), with the same field names
-as the downloadable files, and a fixed number of queries per request."""
+as the downloadable files, and a fixed number of queries per request. Each operation declares
+its query parameters (`accepts`): a value that does not fit, or a parameter it does not take,
+answers 400 (problem+json) rather than an unfiltered list."""
 from __future__ import annotations
 
 from flask import abort, jsonify, request, url_for
 from sqlalchemy import func, select
 
-from ..core.vocabulary import FlowKind
+from ..core.params import Param, accepts, paging
 from ..extensions import db
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
 from ..observatory.models import (
     DEFAULT_LICENCE, ExternalAction, ExternalActionKind, ExternalActionStatus, Finding, Indicator, IndicatorValue,
 )
 from ..observatory.queries import (
-    FindingFilters, apply_finding_filters, finding_with_history, territory_scope, text_arg,
+    FINDING_PARAMS, INDICATOR_PARAMS, TERRITORY_PARAM, FindingFilters, apply_finding_filters, finding_with_history,
+    territory_scope,
 )
+from ..observatory.services import FIRST_YEAR, LAST_YEAR
 from ..territories.models import Territory
 from . import api_bp
 
 MAX_PER_PAGE = 100
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    value = request.args.get(name, type=int)
-    if value is None:
-        return default
-    return min(max(value, low), high)
+PAGING = paging(most=MAX_PER_PAGE)
+VALUE_PARAMS = (TERRITORY_PARAM, Param("period", "Année", "integer", minimum=FIRST_YEAR, maximum=LAST_YEAR))
+EXTERNAL_ACTION_PARAMS = (
+    Param("territory", "Code officiel de la collectivité", max_length=16),
+    Param("kind", "Type d'action", "enum", ExternalActionKind),
+    Param("status", "État", "enum", ExternalActionStatus),
+)
 
 
 def _open(response):
@@ -33,10 +37,9 @@ def _open(response):
     return response
 
 
-def _paged(resource, stmt, endpoint: str, view_args: dict | None = None, extra=None):
+def _paged(query: dict, resource, stmt, endpoint: str, view_args: dict | None = None, extra=None):
     """One page of `stmt` as {data, meta, links}: two queries (count, page), plus `extra`'s."""
-    page = _int_arg("page", 1, 1, 10**9)
-    per_page = _int_arg("per_page", 20, 1, MAX_PER_PAGE)
+    page, per_page = query["page"], query["per_page"]
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     data = [resource.record(row) for row in rows]
@@ -63,13 +66,15 @@ def _finding_extras(rows, data) -> None:
 
 
 @api_bp.route("/findings")
-def findings():
-    stmt = apply_finding_filters(FINDINGS.statement(), FindingFilters.from_args(request.args))
-    return _paged(FINDINGS, stmt, "api.findings", extra=_finding_extras)
+@accepts(*PAGING, *FINDING_PARAMS)
+def findings(query):
+    stmt = apply_finding_filters(FINDINGS.statement(), FindingFilters.from_query(query))
+    return _paged(query, FINDINGS, stmt, "api.findings", extra=_finding_extras)
 
 
 @api_bp.route("/findings/<int:finding_id>")
-def finding(finding_id: int):
+@accepts()
+def finding(_query, finding_id: int):
     item = finding_with_history(finding_id)
     if item is None or not item.is_public:
         abort(404)
@@ -89,18 +94,17 @@ def finding(finding_id: int):
 
 
 @api_bp.route("/indicators")
-def indicators():
+@accepts(*PAGING, *INDICATOR_PARAMS)
+def indicators(query):
     stmt = INDICATORS.statement()
-    try:
-        if request.args.get("flow_kind"):
-            stmt = stmt.where(Indicator.flow_kind == FlowKind(request.args["flow_kind"]))
-    except ValueError:
-        pass
-    return _paged(INDICATORS, stmt, "api.indicators")
+    if query["flow_kind"]:
+        stmt = stmt.where(Indicator.flow_kind == query["flow_kind"])
+    return _paged(query, INDICATORS, stmt, "api.indicators")
 
 
 @api_bp.route("/indicators/<int:indicator_id>")
-def indicator(indicator_id: int):
+@accepts()
+def indicator(_query, indicator_id: int):
     row = db.session.execute(INDICATORS.statement().where(Indicator.id == indicator_id)).one_or_none()
     if row is None:
         abort(404)
@@ -111,31 +115,27 @@ def indicator(indicator_id: int):
 
 
 @api_bp.route("/indicators/<int:indicator_id>/values")
-def indicator_values(indicator_id: int):
+@accepts(*PAGING, *VALUE_PARAMS)
+def indicator_values(query, indicator_id: int):
     if db.session.get(Indicator, indicator_id) is None:
         abort(404)
     stmt = VALUES.statement().where(IndicatorValue.indicator_id == indicator_id)
-    code = text_arg(request.args, "territory")
-    if code:
-        _territory, scope = territory_scope(code)
+    if query["territory"]:
+        _territory, scope = territory_scope(query["territory"])
         stmt = stmt.where(IndicatorValue.territory_id.in_(scope) if scope is not None else Territory.id.is_(None))
-    period = request.args.get("period", type=int)
-    if period is not None and abs(period) <= 9999:
-        stmt = stmt.where(IndicatorValue.period == period)
-    return _paged(VALUES, stmt, "api.indicator_values", view_args={"indicator_id": indicator_id})
+    if query["period"] is not None:
+        stmt = stmt.where(IndicatorValue.period == query["period"])
+    return _paged(query, VALUES, stmt, "api.indicator_values", view_args={"indicator_id": indicator_id})
 
 
 @api_bp.route("/external-actions")
-def external_actions():
+@accepts(*PAGING, *EXTERNAL_ACTION_PARAMS)
+def external_actions(query):
     stmt = EXTERNAL_ACTIONS.statement()
-    code = text_arg(request.args, "territory")
-    if code:
-        stmt = stmt.where(Territory.code == code)
-    for name, enum_cls, column in (("kind", ExternalActionKind, ExternalAction.kind),
-                                   ("status", ExternalActionStatus, ExternalAction.status)):
-        try:
-            if request.args.get(name):
-                stmt = stmt.where(column == enum_cls(request.args[name]))
-        except ValueError:
-            pass
-    return _paged(EXTERNAL_ACTIONS, stmt, "api.external_actions")
+    if query["territory"]:
+        stmt = stmt.where(Territory.code == query["territory"])
+    if query["kind"]:
+        stmt = stmt.where(ExternalAction.kind == query["kind"])
+    if query["status"]:
+        stmt = stmt.where(ExternalAction.status == query["status"])
+    return _paged(query, EXTERNAL_ACTIONS, stmt, "api.external_actions")

@@ -2,19 +2,24 @@
 so the document cannot drift from what the API returns."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app, url_for
 
-from ..accounts.models import Field
-from ..core.vocabulary import FlowKind
+from ..core.params import PROBLEM_SCHEMA, accepts
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
-from ..observatory.models import Character, Direction, ExternalActionKind, ExternalActionStatus
 from . import api_bp
 from .consultation_openapi import consultation_paths, consultation_schemas
-from .openapi_parts import (
-    PAGING, enum_schema, get_operation, page_of, path_id, query_param, resource_schema,
-)
+from .openapi_parts import PROBLEM_MEDIA, get_operation, page_of, path_id, resource_schema
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
+STRICT_PARAMETERS = (
+    "Chaque opération nomme ses paramètres : un paramètre qu'elle ne prend pas, ou une valeur qui ne convient pas "
+    "(type, valeurs permises, bornes), est refusé par une réponse 400 application/problem+json (RFC 9457) qui nomme "
+    "chaque paramètre fautif (invalid_params), plutôt qu'une liste non filtrée. Une valeur vide vaut absence. "
+    "EN: every operation names its parameters: one it does not take, or a value that does not fit (type, allowed "
+    "values, bounds), is refused with a 400 application/problem+json answer (RFC 9457) naming each faulty "
+    "parameter (invalid_params), rather than an unfiltered list. An empty value counts as absent.")
 
 _SURVEY_RESIDENTS = {"type": "object", "properties": {
     "agree": {"type": ["number", "null"], "description": (
@@ -138,45 +143,29 @@ def openapi_document() -> dict:
         },
         "OpenAPI": {"type": "object", "description": "Ce document"},
     }
-    finding_filters = [
-        query_param("q", "Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)"),
-        query_param("flow_kind", "Type de flux", enum_schema(FlowKind)),
-        query_param("direction", "Sens du flux", enum_schema(Direction)),
-        query_param("character", "Voulue, subie ou les deux", enum_schema(Character)),
-        query_param("field", "Domaine", enum_schema(Field)),
-        query_param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
-        query_param("organisation", "Organisation productrice (identifiant)", {"type": "integer"}),
-        query_param("period_from", "Période observée couvrant au moins cette année ou après", {"type": "integer"}),
-        query_param("period_to", "Période observée commençant au plus tard cette année", {"type": "integer"}),
-    ]
     survey_id = path_id("survey_id", "Identifiant du questionnaire")
-    version = query_param("version", "Version publiée (la dernière par défaut)", {"type": "integer", "minimum": 1})
     paths = {
         "/surveys/{survey_id}/results": get_operation("Résultats publiés d'un questionnaire", "SurveyResults",
-                                             [survey_id, version], tag="questionnaires"),
+                                             [survey_id], tag="questionnaires"),
         "/surveys/{survey_id}/results.csv": get_operation("Résultats publiés, une ligne par affirmation (CSV)", None,
-                                                 [survey_id, version], media="text/csv", tag="questionnaires"),
-        "/findings": get_operation("Constats publiés ou retirés", "FindingPage", PAGING + finding_filters),
+                                                 [survey_id], media="text/csv", tag="questionnaires"),
+        "/findings": get_operation("Constats publiés ou retirés", "FindingPage", []),
         "/findings/{finding_id}": get_operation("Un constat, avec ses versions et ses relectures", "FindingDetail",
                                        [path_id("finding_id", "Identifiant du constat")]),
-        "/indicators": get_operation("Indicateurs", "IndicatorPage", PAGING + [query_param("flow_kind", "Type de flux",
-                                                                             enum_schema(FlowKind))]),
+        "/indicators": get_operation("Indicateurs", "IndicatorPage", []),
         "/indicators/{indicator_id}": get_operation("Un indicateur", "IndicatorDetail",
                                            [path_id("indicator_id", "Identifiant de l'indicateur")]),
         "/indicators/{indicator_id}/values": get_operation(
             "Valeurs d'un indicateur", "IndicatorValuePage",
-            [path_id("indicator_id", "Identifiant de l'indicateur")] + PAGING + [
-                query_param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
-                query_param("period", "Année", {"type": "integer"})]),
+            [path_id("indicator_id", "Identifiant de l'indicateur")]),
         "/external-actions": get_operation(
-            "Inventaire de l'action extérieure des collectivités (AECT)", "ExternalActionPage", PAGING + [
-                query_param("territory", "Code officiel de la collectivité"),
-                query_param("kind", "Type d'action", enum_schema(ExternalActionKind)),
-                query_param("status", "État", enum_schema(ExternalActionStatus))]),
+            "Inventaire de l'action extérieure des collectivités (AECT)", "ExternalActionPage", []),
         "/openapi.json": get_operation("Ce document", "OpenAPI", [], tag="documentation"),
         **consultation_paths(),
     }
     schemas.update(consultation_schemas())
+    schemas["ProblemDetails"] = PROBLEM_SCHEMA
+    _declared_parameters(paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -186,19 +175,41 @@ def openapi_document() -> dict:
                            "extérieure de l'observatoire ; résultats publiés des questionnaires de perception ; "
                            "fiches enjeux publiées, consultations publiques, synthèses, réponses officielles et "
                            "engagements. "
-                           "Aucune donnée personnelle.",
+                           "Aucune donnée personnelle. " + STRICT_PARAMETERS,
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
         "tags": [{"name": "observatoire"}, {"name": "questionnaires"}, {"name": "fiches-enjeux"},
                  {"name": "consultations"}, {"name": "documentation"}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "responses": {"InvalidParameters": INVALID_PARAMETERS}},
     }
 
 
+INVALID_PARAMETERS = {
+    "description": "Paramètre que l'opération ne prend pas, ou valeur qui ne convient pas : chacun est nommé "
+                   "dans invalid_params",
+    "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
+}
+
+
+def _declared_parameters(paths: dict) -> None:
+    """Each operation's query parameters and its 400, from the very list its view parses
+    (`accepts`): a view that declares none fails here, so no operation goes undocumented."""
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len("/api/v1"):])
+        operation = paths[path]["get"]
+        declared = current_app.view_functions[rule.endpoint].query_params
+        operation["parameters"] = ([p for p in operation["parameters"] if p["in"] == "path"]
+                                   + [param.openapi() for param in declared])
+        operation["responses"]["400"] = {"$ref": "#/components/responses/InvalidParameters"}
+
+
 @api_bp.route("/openapi.json")
-def openapi():
+@accepts()
+def openapi(_query):
     response = current_app.json.response(openapi_document())
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -44,11 +44,6 @@ def page_of(schema_name: str) -> dict:
     }
 
 
-def query_param(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
-
-
 def path_id(name: str, description: str) -> dict:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
 
@@ -57,12 +52,9 @@ def enum_schema(enum_cls) -> dict:
     return {"type": "string", "enum": [member.value for member in enum_cls]}
 
 
-PAGING = [
-    query_param("page", "Numéro de page (à partir de 1)", {"type": "integer", "minimum": 1, "default": 1}),
-    query_param("per_page", "Lignes par page (100 au plus)", {"type": "integer", "minimum": 1, "maximum": 100,
-                                                         "default": 20}),
-]
-NOT_FOUND = {"description": "Inconnu, ou pas encore publié"}
+PROBLEM_MEDIA = "application/problem+json"
+NOT_FOUND = {"description": "Inconnu, ou pas encore publié",
+             "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 
 def get_operation(summary: str, schema_ref: str | None, parameters: list, *, media="application/json", tag="observatoire",

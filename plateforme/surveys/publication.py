@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _, ngettext
 
 from ..core.exports import neutralise
+from ..core.params import Param
+from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
 from .mixing import OFFICIALS, RESIDENTS, final_mix
 from .models import PerceptionSurvey, Publication, SurveyStatus
@@ -19,6 +21,11 @@ from .results import compute_results
 from .services import SurveyError, count_officials, participation_counts
 
 log = logging.getLogger("plateforme.surveys")
+
+# ?version=N on the results page and in the API: a malformed one is refused (400), never
+# answered with the latest version.
+VERSION_PARAM = Param("version", "Version publiée (la dernière par défaut)", "integer", minimum=1,
+                      maximum=MAX_DATABASE_ID)
 
 
 def canonical_json(data: dict) -> str:

@@ -7,10 +7,12 @@ import json
 from flask import Response, abort, render_template
 
 from ..core.page_cache import public_page
+from ..core.params import accepts
 from ..core.permissions import can
 from . import bp
 from .coverage import coverage_study
 from .models import SamplingMode
+from .publication import VERSION_PARAM
 from .presentation import chart_description, chart_height, chart_rows, chart_ticks, finding_title
 from .queries import invitation_counts
 from .publishing import RETRY_AFTER
@@ -51,9 +53,13 @@ def _render_results(survey, publication):
 
 @bp.route("/<int:survey_id>/resultats")
 @public_page
-def results(survey_id):
+@accepts(VERSION_PARAM, strict=False)
+def results(query, survey_id):
+    """The latest version, or the one ?version=N names (as the API reads it): the page then
+    says it was replaced and links to the latest."""
     survey = _published_survey(survey_id)
-    return _render_results(survey, survey.latest_publication)
+    version = query["version"]
+    return _render_results(survey, survey.latest_publication if version is None else _publication(survey, version))
 
 
 @bp.route("/<int:survey_id>/resultats/v<int:version>")

@@ -41,8 +41,10 @@ def test_the_list_shows_published_cards_only_and_filters(client, cards):
     assert "Fiche sur Villeurbanne" in text and "Fiche sur la Métropole" not in text
     text = page_text(client.get("/fiches-enjeux/?territory=69266"))
     assert "Fiche sur Villeurbanne" in text and "Fiche sur la Métropole" not in text
-    text = page_text(client.get("/fiches-enjeux/?territory=00000&political_status=nope&page=zz"))
-    assert "Aucune fiche ne correspond" in text
+    assert "Aucune fiche ne correspond" in page_text(client.get("/fiches-enjeux/?territory=00000"))
+    refused = client.get("/fiches-enjeux/?territory=00000&political_status=nope&page=zz")  # issue 23: not ignored
+    assert refused.status_code == 400
+    assert "<code>political_status</code>" in refused.get_data(as_text=True) and "page" in page_text(refused)
 
 
 def test_the_card_page_shows_provenance_evidence_and_public_consultations(client, cards, make):

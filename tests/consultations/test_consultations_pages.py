@@ -289,7 +289,11 @@ def test_the_list_filters_by_stage_and_territory(client, make, db):
     lyon = make.territory("69123")
     page = page_text(client.get(f"/consultations/?territory={lyon.id}"))
     assert "Débat lyonnais" in page and "Bientôt à Villeurbanne" not in page
-    assert client.get("/consultations/?territory=abc&stage=nonsense&page=zz").status_code == 200
+    refused = client.get("/consultations/?territory=abc&stage=nonsense&page=zz")  # issue 23: named, not ignored
+    assert refused.status_code == 400
+    assert all(f"<code>{name}</code>" in refused.get_data(as_text=True) for name in ("territory", "stage", "page"))
+    assert client.get("/consultations/?territory=99999999999").status_code == 400  # beyond the database's integer
+    assert client.get("/consultations/?territory=&stage=").status_code == 200  # the form's « all »
 
 
 def test_my_territory_lists_drafts_and_what_to_do_next(client, make, db):

@@ -137,23 +137,39 @@ def test_findings_filters_and_search(client, obs, make):
 
 @pytest.mark.parametrize("query", [
     "page=abc", "page=-3", "per_page=0", "per_page=100000", "flow_kind=météo", "period_from=deux",
-    "territory=%00", "organisation=x", "organisation=99999999999999999999", "q=" + "a" * 5000, "q=%25_%25",
+    "territory=%00", "organisation=x", "organisation=99999999999999999999", "q=" + "a" * 5000,
     "q=%00", "period_to=99999999999",
 ])
 def test_odd_parameters_never_break_the_listing(client, obs, query):
+    """Never a 500, and never the unfiltered list either (issue 23): a 400 naming the parameter."""
     obs.finding()
-    assert client.get(f"/observatoire/constats?{query}").status_code == 200
-    assert client.get(f"/api/v1/findings?{query}").status_code == 200
+    name = query.split("=")[0]
+    page = client.get(f"/observatoire/constats?{query}")
+    assert page.status_code == 400 and f"<code>{name}</code>" in page.get_data(as_text=True)
+    api = client.get(f"/api/v1/findings?{query}")
+    assert api.status_code == 400 and [p["name"] for p in api.get_json()["invalid_params"]] == [name]
+
+
+def test_wildcards_in_a_search_are_a_valid_search(client, obs):
+    obs.finding()
+    assert client.get("/observatoire/constats?q=%25_%25").status_code == 200
+    assert client.get("/api/v1/findings?q=%25_%25").status_code == 200
 
 
 @pytest.mark.parametrize("url", [
     "/observatoire/constats/99999999999999", "/api/v1/findings/99999999999999",
     "/observatoire/indicateurs/99999999999999", "/api/v1/indicators/99999999999999/values",
-    "/observatoire/donnees/valeurs.csv?indicateur=99999999999999", "/observatoire/territoire/commune/%00",
+    "/observatoire/territoire/commune/%00",
 ])
 def test_numbers_too_large_for_the_database_are_not_found(client, url):
     # PostgreSQL refuses integers beyond 32 bits: they must not reach it as a 500.
     assert client.get(url).status_code == 404
+
+
+def test_a_query_number_too_large_for_the_database_is_refused(client):
+    # A query parameter is declared with its bounds (core/params.py): refused before the database.
+    refused = client.get("/observatoire/donnees/valeurs.csv?indicateur=99999999999999")
+    assert refused.status_code == 400 and "<code>indicateur</code>" in refused.get_data(as_text=True)
 
 
 def _many_findings(obs, make, n=30):

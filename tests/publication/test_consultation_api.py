@@ -140,7 +140,8 @@ def test_cards_list_only_published_cards_with_their_filters(client, data):
     assert [c["id"] for c in divisive] == [data["commune_card"].id]
     assert client.get("/api/v1/cards?territory=99999").get_json()["data"] == []
     refused = client.get("/api/v1/cards?political_status=nope")
-    assert refused.status_code == 400 and refused.get_json()["error"] == 400
+    assert refused.status_code == 400 and refused.mimetype == "application/problem+json"
+    assert [p["name"] for p in refused.get_json()["invalid_params"]] == ["political_status"]
     assert client.get(f"/api/v1/cards/{data['draft_card'].id}").status_code == 404
     assert client.get("/api/v1/cards/999999").status_code == 404
     assert client.get("/api/v1/cards").headers["Access-Control-Allow-Origin"] == "*"

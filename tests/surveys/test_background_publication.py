@@ -52,7 +52,8 @@ def test_while_the_queue_has_not_run_every_page_says_publication_en_cours(app, d
         assert "Publication en cours" in page_text(results) and 'http-equiv="refresh"' not in page_text(results)
         api = visitor.get(f"/api/v1/surveys/{survey.id}/results")
         assert api.status_code == 503 and api.headers["Retry-After"]
-        assert api.get_json() == {"error": "publishing", "state": "publishing", "label": state.label}
+        assert api.mimetype == "application/problem+json"
+        assert api.get_json() == {"type": "about:blank", "title": state.label, "status": 503, "state": "publishing"}
         # A second request while one waits is refused, and publishes nothing more.
         again = _ask(app, make, survey.id)[1]
         assert "déjà en cours" in page_text(again) and len(huey.pending()) == 1

@@ -1,0 +1,155 @@
+"""Query parameters declared once: each operation lists the parameters it takes (name, type,
+allowed values, bounds), and that one list both parses the request and writes the OpenAPI
+`parameters` and 400 answer, so the check and its documentation cannot drift.
+
+A value that does not fit is refused (400, every faulty parameter named: `InvalidParams`),
+never ignored: a misspelt filter that silently returns the whole list is the trap issue 23
+found. An empty value counts as absent (an HTML filter form sends `flow_kind=` for « any »).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from flask import request
+from flask_babel import gettext as _, ngettext
+from werkzeug.exceptions import BadRequest
+
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter. `kind`: "string", "integer", "enum" (then `enum` is the class) or
+    "choice" (then `choices` lists the accepted strings)."""
+
+    name: str
+    description: str
+    kind: str = "string"
+    enum: type[Enum] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 200
+    default: object = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> list[str]:
+        return [m.value for m in self.enum] if self.kind == "enum" else list(self.choices)
+
+    def parse(self, raw: str):
+        """The value `raw` stands for; raises ValueError with the reason, in the reader's language."""
+        if self.kind in ("enum", "choice"):
+            if raw not in self.allowed:
+                raise ValueError(_("valeur inconnue ; valeurs permises : %(values)s",
+                                   values=", ".join(self.allowed)))
+            return self.enum(raw) if self.kind == "enum" else raw
+        if self.kind == "integer":
+            # int() would also read « 1_000 » and « ٣ »: a whole number is ASCII digits here.
+            if not _INTEGER.fullmatch(raw.strip()):
+                raise ValueError(_("un nombre entier est attendu"))
+            number = int(raw)
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(_("doit valoir au moins %(minimum)s", minimum=self.minimum))
+            if self.maximum is not None and number > self.maximum:
+                raise ValueError(_("doit valoir au plus %(maximum)s", maximum=self.maximum))
+            return number
+        text = raw.strip()
+        if len(text) > self.max_length:
+            raise ValueError(ngettext("%(num)d caractère au plus", "%(num)d caractères au plus", self.max_length))
+        if not text.isprintable():  # NUL and other control characters (PostgreSQL refuses NUL)
+            raise ValueError(_("caractères de contrôle interdits"))
+        return text
+
+    def schema(self) -> dict:
+        """The JSON Schema of the value, as the OpenAPI description gives it."""
+        if self.kind in ("enum", "choice"):
+            schema = {"type": "string", "enum": self.allowed}
+        elif self.kind == "integer":
+            schema = {"type": "integer"}
+            if self.minimum is not None:
+                schema["minimum"] = self.minimum
+            if self.maximum is not None:
+                schema["maximum"] = self.maximum
+        else:
+            schema = {"type": "string", "maxLength": self.max_length}
+        if self.default is not None:
+            schema["default"] = self.default.value if isinstance(self.default, Enum) else self.default
+        return schema
+
+    def openapi(self) -> dict:
+        return {"name": self.name, "in": "query", "required": False, "description": self.description,
+                "schema": self.schema()}
+
+
+class InvalidParams(BadRequest):
+    """A 400 naming each faulty parameter and why: problem+json on the API, a page elsewhere."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__()
+        self.problems = problems  # [{"name": …, "reason": …}], in the reader's language
+
+
+def parse_query(params, args, *, strict: bool = True) -> dict:
+    """Every declared parameter's value (its default when absent or empty), or InvalidParams
+    naming all the faulty ones at once. `strict`: a parameter not declared is refused too
+    (the API); pages leave them alone (links carry utm_source and the like)."""
+    problems: list[dict] = []
+    values: dict = {}
+    declared = {param.name: param for param in params}
+    for name in args if strict else ():
+        if name not in declared:
+            problems.append({"name": name[:100], "reason": _("paramètre inconnu ; paramètres acceptés : %(names)s",
+                                                       names=", ".join(declared)) if declared
+                             else _("paramètre inconnu ; cette adresse n'en accepte aucun")})
+    for name, param in declared.items():
+        given = args.getlist(name)
+        values[name] = param.default
+        if len(given) > 1:
+            problems.append({"name": name, "reason": _("donné plusieurs fois")})
+        elif given and given[0].strip():
+            try:
+                values[name] = param.parse(given[0])
+            except ValueError as error:
+                problems.append({"name": name, "reason": str(error)})
+    if problems:
+        raise InvalidParams(problems)
+    return values
+
+
+def accepts(*params: Param, strict: bool = True):
+    """Decorate a view: its query parameters are parsed (see parse_query) and passed as the
+    first argument, a dict; `view.query_params` keeps the list for the OpenAPI description."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(parse_query(params, request.args, strict=strict), *args, **kwargs)
+
+        wrapper.query_params = params
+        return wrapper
+    return decorate
+
+
+def paging(default: int = 20, most: int = 100) -> tuple[Param, Param]:
+    """The page number and size, bounded (a page of 10⁹ is no list anyone reads)."""
+    return (Param("page", "Numéro de page (à partir de 1)", "integer", minimum=1, maximum=10**6, default=1),
+            Param("per_page", f"Lignes par page ({most} au plus)", "integer", minimum=1, maximum=most,
+                  default=default))
+
+
+# The body of every 400 for invalid parameters (RFC 9457), as the OpenAPI description gives it.
+PROBLEM_SCHEMA = {
+    "type": "object", "required": ["type", "title", "status"],
+    "description": "Problème (RFC 9457), en français ou en anglais selon Accept-Language.",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "invalid_params": {"type": "array", "items": {
+            "type": "object", "required": ["name", "reason"],
+            "properties": {"name": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+}

@@ -1,0 +1,213 @@
+"""Issue 23, first finding: invalid query parameters are refused, never ignored. Each case the
+issue names answers 400 application/problem+json (RFC 9457) naming the parameter; valid values
+still filter; the OpenAPI description lists every parameter from the same declaration, with a
+400 answer; a 405 carries its Allow header, on the API and on pages."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from plateforme.core.vocabulary import FlowKind
+from plateforme.observatory.models import Direction, ExternalActionKind, ExternalActionStatus
+from plateforme.observatory.services import ExternalActionInput, save_external_action
+from plateforme.surveys.publication import publish
+
+from ..factories import make_survey, page_text
+from ..observatory.helpers import Observatory
+
+
+@pytest.fixture
+def data(make, db):
+    obs = Observatory(make, db)
+    people = obs.finding(title="Des étudiants")
+    ideas = obs.finding(title="Des idées", flow_kind=FlowKind.IDEAS, direction=Direction.OUTBOUND)
+    indicator = obs.indicator()
+    obs.value(indicator, "69266", 2023, 10)
+    obs.value(indicator, "69266", 2024, 12)
+    save_external_action(make.territory("200046977"), ExternalActionInput(
+        title="Jumelage", kind=ExternalActionKind.TWINNING, partner_country="Italie",
+        status=ExternalActionStatus.ONGOING, start_date=date(2020, 1, 1)), make.admin())
+    save_external_action(make.territory("200046977"), ExternalActionInput(
+        title="Mission", kind=ExternalActionKind.ECONOMIC_MISSION, partner_country="Japon",
+        status=ExternalActionStatus.ENDED, start_date=date(2019, 1, 1)), make.admin())
+    survey = make_survey(db, "closed")
+    publish(survey)
+    publish(survey, change_note="Une coquille corrigée.")
+    db.session.commit()
+    return {"people": people.id, "ideas": ideas.id, "indicator": indicator.id, "survey": survey.id}
+
+
+def _refused(response, *names):
+    """A 400 problem+json naming exactly `names`, each with a reason."""
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 400 and body["type"].endswith("#/components/responses/InvalidParameters")
+    assert body["title"] and all(name in body["detail"] for name in names)
+    assert [p["name"] for p in body["invalid_params"]] == list(names)
+    assert all(p["reason"] for p in body["invalid_params"])
+    return body
+
+
+# Every case issue 23 names (the survey's path is filled in by the test).
+ISSUE_CASES = [
+    ("/api/v1/findings?flow_kind=bogus", ["flow_kind"]),
+    ("/api/v1/findings?direction=bogus", ["direction"]),
+    ("/api/v1/findings?character=bogus", ["character"]),
+    ("/api/v1/findings?field=bogus", ["field"]),
+    ("/api/v1/findings?organisation=abc", ["organisation"]),
+    ("/api/v1/findings?period_from=abc", ["period_from"]),
+    ("/api/v1/indicators?flow_kind=bogus", ["flow_kind"]),
+    ("/api/v1/external-actions?kind=bogus&status=bogus", ["kind", "status"]),
+    ("/api/v1/indicators/{indicator}/values?period=abc", ["period"]),
+    ("/api/v1/findings?page=abc", ["page"]),
+    ("/api/v1/findings?per_page=143693242", ["per_page"]),
+    ("/api/v1/findings?page=-184087", ["page"]),
+    ("/api/v1/surveys/{survey}/results?version=abc", ["version"]),
+    ("/api/v1/surveys/{survey}/results.csv?version=abc", ["version"]),
+]
+
+
+@pytest.mark.parametrize("url, names", ISSUE_CASES, ids=[case[0] for case in ISSUE_CASES])
+def test_each_case_of_the_issue_is_refused_naming_the_parameter(client, data, url, names):
+    _refused(client.get(url.format(**data)), *names)
+
+
+def test_reasons_say_what_would_fit_in_the_readers_language(client, data):
+    french = _refused(client.get("/api/v1/findings?flow_kind=bogus&per_page=0&organisation=1.5"),
+                      "per_page", "flow_kind", "organisation")  # in the order the operation declares them
+    reasons = {p["name"]: p["reason"] for p in french["invalid_params"]}
+    assert reasons["flow_kind"].startswith("valeur inconnue\u00a0; valeurs permises\u00a0: people, institutions")
+    assert reasons["per_page"] == "doit valoir au moins 1"
+    assert reasons["organisation"] == "un nombre entier est attendu"
+    assert french["title"] == "Paramètres invalides"
+    english = _refused(client.get("/api/v1/findings?flow_kind=bogus", headers={"Accept-Language": "en"}),
+                       "flow_kind")
+    assert english["title"] == "Invalid parameters"
+    assert english["invalid_params"][0]["reason"].startswith("unknown value; allowed values: people")
+    too_big = _refused(client.get("/api/v1/findings?per_page=101", headers={"Accept-Language": "en"}), "per_page")
+    assert too_big["invalid_params"][0]["reason"] == "must be at most 100"
+
+
+def test_a_misspelt_or_repeated_parameter_is_refused_not_ignored(client, data):
+    body = _refused(client.get("/api/v1/findings?flowkind=ideas"), "flowkind")
+    assert "flow_kind" in body["invalid_params"][0]["reason"]  # the accepted names, to spot the typo
+    _refused(client.get("/api/v1/findings?flow_kind=ideas&flow_kind=people"), "flow_kind")
+    _refused(client.get(f"/api/v1/findings/{data['people']}?verbose=1"), "verbose")
+    _refused(client.get("/api/v1/findings?q=a%00b"), "q")
+    _refused(client.get("/api/v1/findings?territory=" + "1" * 17), "territory")
+    _refused(client.get("/api/v1/findings?page=%D9%A3"), "page")  # an Arabic-Indic 3 is no page number
+
+
+def test_valid_values_still_filter_and_empty_ones_count_as_absent(client, data):
+    def ids(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        return [row["id"] for row in response.get_json()["data"]]
+
+    assert ids("/api/v1/findings?flow_kind=ideas") == [data["ideas"]]
+    assert ids("/api/v1/findings?direction=inbound&character=wanted") == [data["people"]]
+    assert sorted(ids("/api/v1/findings?flow_kind=&page=&per_page=")) == sorted([data["people"], data["ideas"]])
+    assert ids("/api/v1/findings?period_from=2100") == []
+    assert ids("/api/v1/indicators?flow_kind=people") == [data["indicator"]]
+    assert ids("/api/v1/indicators?flow_kind=capital") == []
+    assert [r["title"] for r in client.get("/api/v1/external-actions?kind=twinning&status=ongoing")
+            .get_json()["data"]] == ["Jumelage"]
+    values = client.get(f"/api/v1/indicators/{data['indicator']}/values?period=2024").get_json()["data"]
+    assert [v["value"] for v in values] == [12]
+    page = client.get("/api/v1/findings?per_page=1&page=2").get_json()
+    assert page["meta"]["page"] == 2 and len(page["data"]) == 1
+    survey = data["survey"]
+    assert client.get(f"/api/v1/surveys/{survey}/results?version=1").get_json()["survey"]["version"] == 1
+    assert client.get(f"/api/v1/surveys/{survey}/results").get_json()["survey"]["version"] == 2
+    assert client.get(f"/api/v1/surveys/{survey}/results?version=9").status_code == 404
+
+
+def test_openapi_lists_each_declared_parameter_and_a_problem_400(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    problem = document["components"]["responses"]["InvalidParameters"]["content"]["application/problem+json"]
+    assert problem["schema"] == {"$ref": "#/components/schemas/ProblemDetails"}
+    assert "invalid_params" in document["components"]["schemas"]["ProblemDetails"]["properties"]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len("/api/v1"):])
+        operation = document["paths"][path]["get"]
+        declared = app.view_functions[rule.endpoint].query_params  # every operation declares its list
+        query = [p for p in operation["parameters"] if p["in"] == "query"]
+        assert [p["name"] for p in query] == [param.name for param in declared], path
+        assert operation["responses"]["400"] == {"$ref": "#/components/responses/InvalidParameters"}, path
+        checked += 1
+    assert checked >= 15
+    findings = {p["name"]: p["schema"] for p in document["paths"]["/findings"]["get"]["parameters"]}
+    assert findings["flow_kind"] == {"type": "string", "enum": [kind.value for kind in FlowKind]}
+    assert findings["direction"]["enum"] == ["inbound", "outbound", "both"]
+    assert findings["organisation"]["type"] == "integer" and findings["organisation"]["minimum"] == 1
+    assert findings["period_from"] == {"type": "integer", "minimum": 1900, "maximum": 2100}
+    assert findings["per_page"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+    assert findings["page"]["minimum"] == 1
+    actions = {p["name"]: p["schema"] for p in document["paths"]["/external-actions"]["get"]["parameters"]}
+    assert actions["kind"]["enum"] == [kind.value for kind in ExternalActionKind]
+    assert actions["status"]["enum"] == [status.value for status in ExternalActionStatus]
+    version = [p for p in document["paths"]["/surveys/{survey_id}/results"]["get"]["parameters"]
+               if p["name"] == "version"]
+    assert version[0]["schema"]["type"] == "integer" and version[0]["schema"]["minimum"] == 1
+    assert "invalid_params" in document["info"]["description"]
+
+
+def test_405_carries_allow_on_the_api_and_on_pages(client, data):
+    api = client.post("/api/v1/findings")
+    assert api.status_code == 405 and api.mimetype == "application/problem+json"
+    assert set(api.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    assert api.get_json()["status"] == 405
+    page = client.delete("/observatoire/constats")
+    assert page.status_code == 405 and page.mimetype == "text/html"
+    assert "GET" in page.headers["Allow"]
+    assert "Action non permise" in page_text(page)
+
+
+def test_pages_refuse_an_invalid_filter_with_a_clear_message(client, data):
+    refused = client.get("/observatoire/constats?flow_kind=bogus&organisation=abc")
+    assert refused.status_code == 400 and refused.mimetype == "text/html"
+    text = page_text(refused)
+    assert "flow_kind" in text and "valeur inconnue" in text and "organisation" in text
+    assert "un nombre entier est attendu" in text
+    assert client.get("/observatoire/indicateurs?flow_kind=bogus").status_code == 400
+    assert client.get("/observatoire/constats?page=abc").status_code == 400
+    english = page_text(client.get("/observatoire/constats?direction=up", headers={"Accept-Language": "en"}))
+    assert "unknown value; allowed values: inbound, outbound, both" in english
+    # A valid filter filters; an empty one (a form's « any ») and a stranger (utm_source) are left alone.
+    ideas = page_text(client.get("/observatoire/constats?flow_kind=ideas&direction=&utm_source=lettre"))
+    assert "Des idées" in ideas and "Des étudiants" not in ideas
+    assert client.get("/observatoire/indicateurs?flow_kind=people&page=1").status_code == 200
+
+
+def test_survey_results_page_honours_a_valid_version_and_refuses_an_invalid_one(client, data):
+    survey = data["survey"]
+    older = client.get(f"/questionnaires/{survey}/resultats?version=1")
+    assert older.status_code == 200
+    text = page_text(older)
+    assert "Version 1 (affichée)" in text and "remplacée depuis par une correction" in text
+    assert f'href="/questionnaires/{survey}/resultats"' in older.get_data(as_text=True)  # to the latest
+    assert "Version 2 (affichée)" in page_text(client.get(f"/questionnaires/{survey}/resultats"))
+    refused = client.get(f"/questionnaires/{survey}/resultats?version=abc")
+    assert refused.status_code == 400 and "version" in page_text(refused)
+    assert client.get(f"/questionnaires/{survey}/resultats?version=0").status_code == 400
+    assert client.get(f"/questionnaires/{survey}/resultats?version=9").status_code == 404
+
+
+def test_indicator_page_refuses_a_malformed_choice_and_says_when_it_cannot_follow_one(client, data):
+    url = f"/observatoire/indicateurs/{data['indicator']}"
+    assert client.get(f"{url}?annee=deux").status_code == 400
+    assert client.get(f"{url}?territoire=" + "6" * 17).status_code == 400
+    followed = page_text(client.get(f"{url}?territoire=69266&annee=2023"))
+    assert 'role="status"' not in followed
+    missing_year = page_text(client.get(f"{url}?territoire=69266&annee=1999"))
+    assert "Aucune valeur en 1999\u00a0: la comparaison entre communes porte sur 2024." in missing_year
+    unknown = page_text(client.get(f"{url}?territoire=00000", headers={"Accept-Language": "en"}))
+    assert "No observed territory has the code 00000: the page shows" in unknown
+    assert client.get(f"/observatoire/donnees/valeurs.csv?indicateur={data['indicator']}").status_code == 200
+    assert client.get("/observatoire/donnees/valeurs.csv?indicateur=abc").status_code == 400
