@@ -49,6 +49,7 @@ class DrainReport:
     failed: int = 0
     batches: int = 0
     errors: list[str] = field(default_factory=list)
+    unreachable: bool = False  # stopped because the server could not be reached
 
 
 def backoff(attempts: int) -> timedelta:
@@ -204,6 +205,7 @@ def drain(now: datetime | None = None, batch_size: int | None = None, max_batche
             break
         report.batches += 1
         if not send_batch(rows, token, moment, report, lease):
+            report.unreachable = True
             break
     if report.batches:
         log.info("outbox: %d sent, %d to retry, %d failed in %d batch(es)", report.sent, report.retried,
