@@ -138,13 +138,17 @@ def publish(client, consultation_id: int) -> float:
 
 
 def forget_mail(db) -> None:
-    """Measured publications send nothing: their notifications' emails are not to be written."""
-    from sqlalchemy import update
+    """Measured publications notify nobody: their followers' notifications and emails are not
+    to be written (the fan-out waiting for the queue is dropped, with the queue's tasks)."""
+    from sqlalchemy import delete, update
 
     from plateforme.core.tasks import huey
-    from plateforme.notifications.models import Notification
+    from plateforme.notifications import models
 
-    db.session.execute(update(Notification).where(Notification.mail_reason.is_not(None)).values(mail_reason=None))
+    if hasattr(models, "NotificationFanout"):  # since the fan-out left the request
+        db.session.execute(delete(models.NotificationFanout))
+    db.session.execute(update(models.Notification).where(models.Notification.mail_reason.is_not(None))
+                       .values(mail_reason=None))
     db.session.commit()
     huey.storage.flush_all()
 
@@ -242,7 +246,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=10_000)
     parser.add_argument("--few", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--queue", choices=("sqlite", "redis"), default="sqlite")
     parser.add_argument("--kills", default="2000,5000", help="kill the consumer when the sink has accepted these")
@@ -271,45 +275,48 @@ def main() -> None:
         from plateforme.core.tasks import huey
         from plateforme.extensions import db
 
-        requests = delivery = None
         with app.app_context():
             db.drop_all()
             db.create_all()
             huey.storage.flush_all()
             official = seed(db, options.followers)
+            print(f"database: {backend}, queue: {options.queue}, followers: {options.followers:,}", flush=True)
+            if rate:
+                report_rate(options, *rate)
             if "a" not in skip:
                 requests = measure_requests(app, db, official, options.few, options.followers, options.repeat)
+                report_requests(options, requests)
             if "b" not in skip:
                 forget_mail(db)
                 delivery = deliver(app, db, official, listener, options.followers, kills, options.outage_at,
                                    options.outage, options.lease, options.timeout)
+                report_delivery(options, delivery)
             huey.storage.flush_all()
             db.session.remove()
             db.drop_all()
     listener.stop()
-    report(backend, options, requests, delivery, rate)
 
 
-def report(backend: str, options, requests, delivery, rate) -> None:
-    print(f"database: {backend}, queue: {options.queue}, followers: {options.followers:,}")
-    if requests:
-        few, many = requests[options.few], requests[options.followers]
-        print(f"(a) publishing request, median of {options.repeat}: {options.few} followers {few * 1000:.0f} ms, "
-              f"{options.followers:,} followers {many * 1000:.0f} ms, ratio {many / few:.2f} (goal <= 1.5)")
-        print("    every time (ms):", {k: [round(v * 1000) for v in vs] for k, vs in requests["all"].items()})
-    if delivery:
-        d = delivery
-        print(f"(b) delivery of {options.followers:,} emails, consumer killed at {options.kills}, sink down "
-              f"{options.outage:.0f} s at {options.outage_at}: total {d['total_seconds']:.1f} s "
-              f"(request {d['request_seconds'] * 1000:.0f} ms); lost {d['lost']}, duplicates by recipient "
-              f"{d['duplicates_by_recipient']}, by Message-ID {d['duplicates_by_message_id']} "
-              f"({d['distinct_message_ids']:,} distinct); first message {d['resumed_seconds']:.1f} s after the sink "
-              f"came back; outbox rows {d['statuses']}")
-        print("    events:", [(label, round(at, 1)) for label, at in d["events"]])
-    if rate:
-        bare, drain = rate
-        print(f"(c) sending rate, {options.rate_messages:,} messages: bare smtplib {bare:,.0f}/s, outbox drain "
-              f"{drain:,.0f}/s, ratio {drain / bare:.2f}")
+def report_requests(options, requests) -> None:
+    few, many = requests[options.few], requests[options.followers]
+    print(f"(a) publishing request, median of {options.repeat}: {options.few} followers {few * 1000:.0f} ms, "
+          f"{options.followers:,} followers {many * 1000:.0f} ms, ratio {many / few:.2f} (goal <= 1.5)")
+    print("    every time (ms):", {k: [round(v * 1000) for v in vs] for k, vs in requests["all"].items()}, flush=True)
+
+
+def report_delivery(options, d) -> None:
+    print(f"(b) delivery of {options.followers:,} emails, consumer killed at {options.kills}, sink down "
+          f"{options.outage:.0f} s at {options.outage_at}: total {d['total_seconds']:.1f} s "
+          f"(request {d['request_seconds'] * 1000:.0f} ms); lost {d['lost']}, duplicates by recipient "
+          f"{d['duplicates_by_recipient']}, by Message-ID {d['duplicates_by_message_id']} "
+          f"({d['distinct_message_ids']:,} distinct); first message {d['resumed_seconds']:.1f} s after the sink "
+          f"came back; outbox rows {d['statuses']}")
+    print("    events:", [(label, round(at, 1)) for label, at in d["events"]], flush=True)
+
+
+def report_rate(options, bare: float, drain: float) -> None:
+    print(f"(c) sending rate, {options.rate_messages:,} messages: bare smtplib {bare:,.0f}/s, outbox drain "
+          f"{drain:,.0f}/s, ratio {drain / bare:.2f}", flush=True)
 
 
 if __name__ == "__main__":
