@@ -16,7 +16,8 @@ down_revision = '0014_mail_outbox'
 branch_labels = None
 depends_on = None
 
-KINDS = ('synthesis_published', 'response_published', 'commitment_updated', 'consultation_cancelled',
+# Every kind the model knows once merged with main (phase_started included); no CHECK constraint either way.
+KINDS = ('synthesis_published', 'response_published', 'commitment_updated', 'consultation_cancelled', 'phase_started',
          'comment_reply', 'proposal_answered', 'supported_proposal_answered', 'content_moderated',
          'finding_to_review', 'finding_published', 'finding_changes_requested')
 
