@@ -20,6 +20,10 @@ class Sink:
     def __init__(self):
         self.received = []  # (session, email.message.Message), in arrival order
         self.refused: set[str] = set()  # addresses answered "550" (no such mailbox)
+        # Past this many messages, the next one is answered "421" (the server is going away,
+        # and smtplib hangs up), once; `closing` is set then.
+        self.closing_after: int | None = None
+        self.closing = threading.Event()
         self._waits: list[tuple[int, threading.Event]] = []
 
     def reached(self, count: int) -> threading.Event:
@@ -29,6 +33,15 @@ class Sink:
         if len(self.received) >= count:
             event.set()
         return event
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.closing_after is not None and len(self.received) >= self.closing_after:
+            self.closing_after = None
+            self.closing.set()
+            return "421 4.3.2 Service shutting down"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:

@@ -88,3 +88,12 @@ def transport():
             yield _Smtp(smtp, config)
     else:
         yield _Log()
+
+
+def reachable() -> bool:
+    """Whether the mail server answers now (a connection opened and closed, nothing sent)."""
+    try:
+        with transport():
+            return True
+    except (OSError, smtplib.SMTPException):
+        return False

@@ -21,6 +21,7 @@ import logging
 import secrets
 import smtplib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -49,6 +50,7 @@ class DrainReport:
     failed: int = 0
     batches: int = 0
     errors: list[str] = field(default_factory=list)
+    unreachable: bool = False  # stopped because the server could not be reached
 
 
 def backoff(attempts: int) -> timedelta:
@@ -90,18 +92,37 @@ def _write(statement) -> None:
         connection.execute(statement)
 
 
+@contextmanager
+def _marks_connection():
+    """The batch's database connection for its marks. On PostgreSQL in autocommit, each mark
+    one statement (one round trip instead of BEGIN, SET, UPDATE and COMMIT), and without
+    waiting for the flush to disk (`synchronous_commit` off for this connection, reset before
+    it goes back to the pool): a mark is visible to every other consumer at once; only a crash
+    of the database server itself in the next instant could lose it, and the message would
+    then go out once more."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            yield connection
+            return
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("SET synchronous_commit TO OFF")
+        try:
+            yield connection
+        finally:
+            connection.exec_driver_sql("RESET synchronous_commit")
+
+
 def _mark_sent(connection, row, token: str) -> None:
-    """Marked in a transaction of its own as soon as the server took the message: a kill
-    after this never sends it again. On PostgreSQL without waiting for the flush to disk
-    (`synchronous_commit` off for this transaction alone): the mark is visible to every
-    other consumer at once; only a crash of the database server itself in the next instant
-    could lose it, and the message would then go out once more."""
+    """Committed as soon as the server took the message (alone: a statement in autocommit on
+    PostgreSQL, a transaction of its own on SQLite): a kill after this never sends it again."""
+    statement = update(OUTBOX).where(_mine(row.id, token)).values(
+        status=MailStatus.SENT.value, sent_at=utcnow(), body="", attempts=row.attempts + 1,
+        claim_token=None, claimed_until=None, last_error=None)
+    if connection.dialect.name == "postgresql":
+        connection.execute(statement)
+        return
     with immediate_transactions(), connection.begin():
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        connection.execute(update(OUTBOX).where(_mine(row.id, token)).values(
-            status=MailStatus.SENT.value, sent_at=utcnow(), body="", attempts=row.attempts + 1,
-            claim_token=None, claimed_until=None, last_error=None))
+        connection.execute(statement)
 
 
 def _mark_failed(row, token: str, error: str) -> None:
@@ -157,7 +178,7 @@ def send_batch(rows, token: str, now: datetime, report: DrainReport, lease: time
     pending = list(rows)
     try:
         # One database connection for the batch's marks, beside the one SMTP connection.
-        with transport() as sender, db.engine.connect() as marks:
+        with transport() as sender, _marks_connection() as marks:
             while pending:
                 row = pending[0]
                 if time.monotonic() > deadline:
@@ -204,6 +225,7 @@ def drain(now: datetime | None = None, batch_size: int | None = None, max_batche
             break
         report.batches += 1
         if not send_batch(rows, token, moment, report, lease):
+            report.unreachable = True
             break
     if report.batches:
         log.info("outbox: %d sent, %d to retry, %d failed in %d batch(es)", report.sent, report.retried,

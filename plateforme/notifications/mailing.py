@@ -1,11 +1,14 @@
-"""Writing the notifications' emails, off the request path.
+"""Writing the notifications of a consultation's followers, and every notification's email,
+off the request path.
 
-The action's transaction writes the notifications (one INSERT … SELECT however many
-followers) with a `mail_reason` on those whose person receives emails; once it commits, the
-task queue writes each email into the outbox, in its reader's language, and clears the
-reason, both in one transaction: an email is written exactly once, and none for a
-rolled-back action. The outbox then sends them (core/outbox_sender.py). The minute sweep
-writes what a lost kick left.
+A consultation's followers: the action's transaction writes one `NotificationFanout` row
+however many they are; once it commits, the task queue writes their notifications (one
+INSERT … SELECT) and deletes the row, in one transaction: written once, and never for a
+rolled-back action. Other notifications (a reply, a moderation…) are written by the action.
+Either way a notification carries a `mail_reason` when its person receives emails; the queue
+then writes each email into the outbox, in its reader's language, and clears the reason,
+both in one transaction: an email is written exactly once. The outbox sends them
+(core/outbox_sender.py). The minute sweep does what a lost kick left.
 """
 from __future__ import annotations
 
@@ -17,14 +20,34 @@ from sqlalchemy.orm import Session, joinedload
 from ..accounts.models import User
 from ..core.tasks import crontab, enqueue_quietly, periodic_task, task
 from ..core.transactions import immediate_transactions
-from ..extensions import db
-from .models import Notification
 from ..core.urls import absolute_url
-from .services import MAIL_TO_WRITE, queue_notification_mail
+from ..extensions import db
+from .models import Notification, NotificationFanout
+from .services import MAIL_TO_WRITE, fan_out, queue_notification_mail
 
 log = logging.getLogger("plateforme.notifications")
 
 BATCH = 200
+
+
+def fan_out_pending() -> int:
+    """Write the notifications of every pending fan-out, each with its row's deletion in one
+    transaction; how many notifications."""
+    written = 0
+    while True:
+        with immediate_transactions():
+            # SKIP LOCKED: two consumers take different fan-outs (PostgreSQL).
+            fanout = db.session.execute(
+                select(NotificationFanout).order_by(NotificationFanout.id).limit(1)
+                .with_for_update(skip_locked=True)).scalar_one_or_none()
+            if fanout is None:
+                db.session.rollback()
+                return written
+            written += fan_out(fanout)
+            db.session.delete(fanout)
+            # Their emails are written right after, by this same task: no kick for them.
+            db.session.info.pop(MAIL_TO_WRITE, None)
+            db.session.commit()
 
 
 def write_pending_mail(batch: int = BATCH) -> int:
@@ -56,12 +79,14 @@ def write_pending_mail(batch: int = BATCH) -> int:
 
 @task()
 def write_notification_mail() -> None:
-    """After a commit that wrote notifications to be mailed."""
+    """After a commit that wrote notifications to be mailed, or followers to be notified."""
+    fan_out_pending()
     write_pending_mail()
 
 
 @periodic_task(crontab(minute="*"))
 def sweep_notification_mail() -> None:
+    fan_out_pending()
     write_pending_mail()
 
 

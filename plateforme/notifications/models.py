@@ -59,3 +59,22 @@ class Notification(TimestampMixin, db.Model):
 
     consultation = relationship("Consultation")
     actor = relationship("User", foreign_keys=[actor_id])
+
+
+class NotificationFanout(TimestampMixin, db.Model):
+    """A consultation's followers still to be told of something: one row written with the
+    action, whatever their number; the task queue turns it into their notifications (one
+    INSERT … SELECT) and deletes it, in one transaction (mailing.py)."""
+
+    __tablename__ = "notification_fanout"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, 32), nullable=False)
+    target_path: Mapped[str] = mapped_column(String(300), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    # Who acted: not notified of their own action.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    consultation = relationship("Consultation")
+    actor = relationship("User", foreign_keys=[actor_id])

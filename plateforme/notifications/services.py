@@ -23,7 +23,7 @@ from ..core.models import utcnow
 from ..core.urls import absolute_url
 from ..core.pagination import Page, paginate
 from ..extensions import db
-from .models import OBSERVATORY_KINDS, Notification, NotificationKind
+from .models import OBSERVATORY_KINDS, Notification, NotificationFanout, NotificationKind
 
 if TYPE_CHECKING:
     from ..consultations.models import Consultation
@@ -105,17 +105,28 @@ def actor_name(notification: Notification) -> str | None:
 # --- telling a group: a consultation's followers, a proposal's supporters ---------------------
 
 def notify_followers(consultation: Consultation, kind: NotificationKind, target_path: str, subject: str = "",
-                     actor: User | None = None) -> int:
-    """One notification per follower of `consultation` except `actor`, and an email to each
-    of them who wants one. Returns the number of people notified."""
+                     actor: User | None = None) -> None:
+    """Tell the followers of `consultation` except `actor`: one row in the action's
+    transaction, whatever their number (a consultation may have tens of thousands); once it
+    commits, the task queue writes their notifications and emails (mailing.py)."""
+    db.session.add(NotificationFanout(consultation_id=consultation.id, kind=NotificationKind(kind),
+                                      target_path=target_path, subject=(subject or "")[:200],
+                                      actor_id=actor.id if actor is not None else None))
+    db.session.info[MAIL_TO_WRITE] = True
+
+
+def fan_out(fanout: NotificationFanout) -> int:
+    """The notifications of a pending fan-out, to the consultation's followers of now (for
+    mailing.py, which deletes the row in the same transaction). Returns how many."""
     from ..consultations.models import ConsultationFollow  # consultations import this module: no cycle at import
 
-    followers = select(ConsultationFollow.user_id).where(ConsultationFollow.consultation_id == consultation.id)
-    return notify_group(followers, consultation, kind, target_path, subject, actor, because="follows")
+    followers = select(ConsultationFollow.user_id).where(ConsultationFollow.consultation_id == fanout.consultation_id)
+    return notify_group(followers, fanout.consultation, fanout.kind, fanout.target_path, fanout.subject,
+                        fanout.actor, because="follows", created_at=fanout.created_at)
 
 
 def notify_group(user_ids, consultation: Consultation, kind: NotificationKind, target_path: str, subject: str = "",
-                 actor: User | None = None, because: str = "follows") -> int:
+                 actor: User | None = None, because: str = "follows", created_at=None) -> int:
     """One notification per person of `user_ids` (a SELECT of one column of user ids) except
     `actor`, in one INSERT … SELECT whatever their number, and an email to each whose address
     is confirmed and who wants emails, in their own language; `because` ("follows",
@@ -138,7 +149,7 @@ def notify_group(user_ids, consultation: Consultation, kind: NotificationKind, t
         literal(kind, columns.kind.type),
         literal(consultation.id if consultation is not None else None, columns.consultation_id.type),
         literal(target_path, columns.target_path.type), literal(subject, columns.subject.type),
-        literal(utcnow(), columns.created_at.type),
+        literal(created_at or utcnow(), columns.created_at.type),
         literal(actor.id if actor is not None else None, columns.actor_id.type),
         wants_mail,
     ).join(User, User.id == people.c.user_id)
@@ -233,9 +244,9 @@ def stop_emails(user: User) -> bool:
     return was_on
 
 
-def notify_consultation_cancelled(consultation: Consultation, actor: User | None = None) -> int:
+def notify_consultation_cancelled(consultation: Consultation, actor: User | None = None) -> None:
     """Tell the followers of `consultation` that it was cancelled (for the consultations service)."""
-    return notify_followers(consultation, NotificationKind.CONSULTATION_CANCELLED,
+    notify_followers(consultation, NotificationKind.CONSULTATION_CANCELLED,
                             _consultation_path(consultation), consultation.title, actor)
 
 
