@@ -314,6 +314,20 @@ def test_flask_schedule_run_does_it_by_hand_and_twice_tells_nothing_twice(app, d
     assert runner.invoke(args=["schedule", "run", "--today", "demain"]).exit_code != 0  # a clear usage error
 
 
+def test_flask_schedule_run_for_a_later_day_twice_recalls_nothing_twice(app, db, officials, concluded, outbox):
+    """`--today` stands for the whole run: the reminders are dated that day (they were dated
+    by the real clock, so a second run for the same later day sent them all again)."""
+    _commitments(db, concluded, officials["metropole_fr"])
+    runner = app.test_cli_runner()
+    day = (TODAY + timedelta(days=10)).isoformat()
+    first = runner.invoke(args=["schedule", "run", "--today", day])
+    assert first.exit_code == 0, first.output
+    assert "overdue commitments recalled: 4" in first.output and len(outbox) == 2
+    second = runner.invoke(args=["schedule", "run", "--today", day])
+    assert second.exit_code == 0 and "overdue commitments recalled: 0" in second.output, second.output
+    assert len(outbox) == 2
+
+
 def test_the_tasks_run_hourly_and_in_the_daytime():
     from plateforme.consultations.tasks import announce_phases_task, remind_commitments_task
 
