@@ -70,6 +70,9 @@ def test_a_phase_start_is_announced_once_even_when_the_task_runs_twice(db, upcom
     assert "La phase «\u00a0Information\u00a0» de la consultation" in bodies[camille.email]
     assert "Chacun lit les fiches enjeux et s'informe." in bodies[camille.email]
     assert "The “Information” phase of the consultation" in bodies[alex.email]
+    # The link is a page to open, not something to read ("Pour le lire" after a phase's start).
+    assert f"Pour y accéder\u00a0:\nhttp://localhost/consultations/{upcoming.id}" in bodies[camille.email]
+    assert f"To open it:\nhttp://localhost/consultations/{upcoming.id}" in bodies[alex.email]
 
 
 def test_the_notification_reads_in_the_readers_language_on_the_notifications_page(client, db, upcoming, followers):
