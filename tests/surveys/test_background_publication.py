@@ -50,6 +50,7 @@ def test_while_the_queue_has_not_run_every_page_says_publication_en_cours(app, d
         results = visitor.get(f"/questionnaires/{survey.id}/resultats")
         assert results.status_code == 503 and results.headers["Retry-After"]
         assert "Publication en cours" in page_text(results) and 'http-equiv="refresh"' not in page_text(results)
+        assert f"<title>Publication en cours — {survey.title} — " in page_text(results)  # as its heading
         api = visitor.get(f"/api/v1/surveys/{survey.id}/results")
         assert api.status_code == 503 and api.headers["Retry-After"]
         assert api.get_json() == {"error": "publishing", "state": "publishing", "label": state.label}
