@@ -1,6 +1,7 @@
 """`flask` commands: demo data, territory loading, margins import, the schedule by hand."""
 from __future__ import annotations
 
+from datetime import datetime, time, timezone
 from pathlib import Path
 
 import click
@@ -81,16 +82,20 @@ def schedule_run_command(today) -> None:
     announce the phases that have begun, recall the overdue commitments, write the pending
     notification emails and send the outbox. For servers without a consumer (from cron, e.g.
     hourly); running it twice tells nobody anything twice."""
-    from .consultations.schedule import announce_started_phases, remind_overdue_commitments
+    from .consultations.schedule import PARIS, announce_started_phases, remind_overdue_commitments
     from .core.outbox_sender import drain
     from .core.transactions import immediate_transactions
     from .notifications.mailing import write_pending_mail
     from .surveys.services import close_due_surveys
 
     day = today.date() if today else None
+    # A run for another day records what it did as of that day (noon, Paris): stamped with
+    # the real clock, a reminder sent "on" a later day was due again at the next run for it.
+    now = datetime.combine(day, time(12), tzinfo=PARIS).astimezone(timezone.utc) if day else None
     for name, work in (("surveys closed", lambda: len(close_due_surveys(day))),
-                       ("phases announced", lambda: len(announce_started_phases(day).announced)),
-                       ("overdue commitments recalled", lambda: len(remind_overdue_commitments(day).commitments))):
+                       ("phases announced", lambda: len(announce_started_phases(day, now).announced)),
+                       ("overdue commitments recalled",
+                        lambda: len(remind_overdue_commitments(day, now).commitments))):
         with immediate_transactions():
             try:
                 count = work()

@@ -100,6 +100,17 @@ def _task_queue_url(env: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / 'tasks.sqlite'}"
 
 
+def _default_cache_type(env: str) -> str:
+    """Redis in production. In development one process's memory, but only when no consumer
+    writes beside the web server: its memory never hears of the consumer's writes (a survey
+    published, a phase announced), and visitors were shown the page as it was before them."""
+    if env not in ("development", "testing"):
+        return "RedisCache"
+    if env == "testing" or _task_queue_url(env) != "immediate":
+        return "NullCache"
+    return "SimpleCache"
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the settings dict for `create_app` from the environment, then `overrides`."""
     overrides = dict(overrides or {})
@@ -133,10 +144,9 @@ def load_config(overrides: dict | None = None) -> dict:
             "RATELIMIT_STORAGE_URI", "memory://" if development else "redis://127.0.0.1:6379/0"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Public pages kept for visitors (core/page_cache.py). Several processes (gunicorn
-        # workers) must share it, hence Redis in production; one process's memory in
-        # development. Tests switch it on where they check it ("NullCache": no cache).
-        "CACHE_TYPE": os.environ.get(
-            "CACHE_TYPE", "RedisCache" if not development else ("NullCache" if env == "testing" else "SimpleCache")),
+        # workers, the task consumer) must share it, hence Redis in production. Tests switch
+        # it on where they check it ("NullCache": no cache).
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", _default_cache_type(env)),
         "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1"),
         "CACHE_KEY_PREFIX": "plateforme:",
         "CACHE_NO_NULL_WARNING": True,

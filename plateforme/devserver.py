@@ -43,6 +43,20 @@ def stop_consumer(consumer: subprocess.Popen) -> None:
             consumer.wait()
 
 
+def _default_site_url(app, host: str, port: int) -> None:
+    """Without SITE_URL, the address just bound, for this process and the consumer (which
+    inherits the environment): a consumer has no request to take a host from, and its emails
+    and PDF kits linked to http://localhost/, a port where nothing listens."""
+    if app.config.get("SITE_URL"):
+        return
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # every interface: the loopback one is among them
+    elif ":" in host:
+        host = f"[{host}]"
+    site_url = f"http://{host}:{port}"
+    app.config["SITE_URL"] = os.environ["SITE_URL"] = site_url
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -55,11 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     from . import create_app
 
     app = create_app()
+    server = make_server(options.host, options.port, app, threaded=True)
+    _default_site_url(app, options.host, server.server_port)
     if app.config["TASK_QUEUE_URL"] == "immediate":
         consumer = None  # tasks run in the web process itself: nothing to consume
     else:
         consumer = start_consumer(options.workers)
-    server = make_server(options.host, options.port, app, threaded=True)
     # The port is bound: say so on one line (the test of `make run` waits for it).
     print(f"plateforme: serving on http://{options.host}:{server.server_port}/ with "
           f"{'no consumer' if consumer is None else f'consumer pid {consumer.pid}'}", flush=True)

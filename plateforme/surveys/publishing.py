@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext as _
 from flask import current_app
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..core.models import utcnow
 from ..core.tasks import crontab, enqueue_after_commit, periodic_task, task
 from ..core.transactions import immediate_transactions
@@ -68,7 +69,7 @@ def run_publication(survey_id: int) -> bool:
             db.session.commit()
         except Exception as error:  # noqa: BLE001 — any failure: nothing half-published, staff told
             db.session.rollback()
-            _record_failure(survey_id, error)
+            _record_failure(survey_id, error, requested_by)
             if not isinstance(error, SurveyError):
                 log.exception("survey %s: publication failed", survey_id)
             return False
@@ -82,17 +83,24 @@ class _Requester:
         self.id = user_id
 
 
-def _record_failure(survey_id: int, error: Exception) -> None:
+def _requester_locale(user_id: int | None) -> str:
+    """The language of the person who asked: the reason is stored as text, written once,
+    and they are the one who reads it (it used to be French on an English page)."""
+    locale = db.session.execute(select(User.locale).where(User.id == user_id)).scalar() if user_id else None
+    return locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+
+
+def _record_failure(survey_id: int, error: Exception, requested_by: int | None = None) -> None:
     """Clear the request and say why, in a transaction of its own (the failed one is gone)."""
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
-        reason = error.message if isinstance(error, SurveyError) else _(
-            "Le calcul des résultats a échoué ; rien n'a été publié. Vous pouvez relancer la publication ; "
-            "si l'échec se répète, prévenez l'équipe technique.")
     with immediate_transactions():
         survey = db.session.get(PerceptionSurvey, survey_id, with_for_update=True)
         if survey is not None:
+            with force_locale(_requester_locale(requested_by)):
+                reason = error.message if isinstance(error, SurveyError) else _(
+                    "Le calcul des résultats a échoué ; rien n'a été publié. Vous pouvez relancer la "
+                    "publication ; si l'échec se répète, prévenez l'équipe technique.")
             survey.publish_requested_at = None
-            survey.publish_failure = reason
+            survey.publish_failure = str(reason)
         db.session.commit()
 
 

@@ -68,3 +68,14 @@ def test_an_unknown_filter_is_refused_with_a_clear_message(client, make, db):
     response = client.get("/admin/courriels?etat=tout")
     assert response.status_code == 400
     assert re.search(r"Ce filtre n'existe pas\s:", page_text(response))
+
+
+def test_the_page_says_how_long_sent_and_failed_mail_is_kept(app, client, make, db, monkeypatch):
+    """The purge (outbox_sender.purge_old) empties « Envoyés » and « En échec » after
+    MAIL_RETENTION_DAYS: the page says so, rather than let a count of 0 look like no mail."""
+    sign_in(client, make.admin())
+    monkeypatch.setitem(app.config, "MAIL_RETENTION_DAYS", 30)
+    assert "effacés de cette liste au bout de 30 jours\u00a0: ils nomment" in page_text(client.get("/admin/courriels"))
+    monkeypatch.setitem(app.config, "MAIL_RETENTION_DAYS", 1)
+    english = page_text(client.get("/admin/courriels", headers={"Accept-Language": "en"}))
+    assert "removed from this list after 1 day: they name" in english

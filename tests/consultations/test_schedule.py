@@ -70,6 +70,9 @@ def test_a_phase_start_is_announced_once_even_when_the_task_runs_twice(db, upcom
     assert "La phase «\u00a0Information\u00a0» de la consultation" in bodies[camille.email]
     assert "Chacun lit les fiches enjeux et s'informe." in bodies[camille.email]
     assert "The “Information” phase of the consultation" in bodies[alex.email]
+    # The link is a page to open, not something to read ("Pour le lire" after a phase's start).
+    assert f"Pour y accéder\u00a0:\nhttp://localhost/consultations/{upcoming.id}" in bodies[camille.email]
+    assert f"To open it:\nhttp://localhost/consultations/{upcoming.id}" in bodies[alex.email]
 
 
 def test_the_notification_reads_in_the_readers_language_on_the_notifications_page(client, db, upcoming, followers):
@@ -312,6 +315,20 @@ def test_flask_schedule_run_does_it_by_hand_and_twice_tells_nothing_twice(app, d
     db.session.expire_all()
     assert len(_notifications(db)) == 2 and len(outbox) == 2
     assert runner.invoke(args=["schedule", "run", "--today", "demain"]).exit_code != 0  # a clear usage error
+
+
+def test_flask_schedule_run_for_a_later_day_twice_recalls_nothing_twice(app, db, officials, concluded, outbox):
+    """`--today` stands for the whole run: the reminders are dated that day (they were dated
+    by the real clock, so a second run for the same later day sent them all again)."""
+    _commitments(db, concluded, officials["metropole_fr"])
+    runner = app.test_cli_runner()
+    day = (TODAY + timedelta(days=10)).isoformat()
+    first = runner.invoke(args=["schedule", "run", "--today", day])
+    assert first.exit_code == 0, first.output
+    assert "overdue commitments recalled: 4" in first.output and len(outbox) == 2
+    second = runner.invoke(args=["schedule", "run", "--today", day])
+    assert second.exit_code == 0 and "overdue commitments recalled: 0" in second.output, second.output
+    assert len(outbox) == 2
 
 
 def test_the_tasks_run_hourly_and_in_the_daytime():

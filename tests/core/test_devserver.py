@@ -14,8 +14,13 @@ from contextlib import contextmanager
 
 import pytest
 
+from plateforme.consultations.models import PhaseKind
 from plateforme.core.mail import queue_mail
+from plateforme.notifications.models import NotificationKind
+from plateforme.notifications.services import notify_followers
 
+from ..consultations.helpers import build_consultation
+from ..consultations.outcome_helpers import follow
 from ..smtp_sink import smtp_sink
 from .test_task_queue import ROOT, _environment, real_queue
 
@@ -39,8 +44,10 @@ def devserver(app, tmp_path):
     if app.config["BACKEND"] != "sqlite":
         pytest.skip("processes, not SQL: one backend is enough")
     with smtp_sink(app) as (sink, _), real_queue(app, "sqlite", tmp_path) as queue:
+        environment = _environment(app, queue)
+        environment.pop("SITE_URL", None)  # as `make run` is started: the launcher supplies it
         process = subprocess.Popen([sys.executable, "-m", "plateforme.devserver", "--port", "0"],
-                                   env=_environment(app, queue), cwd=ROOT, stdout=subprocess.PIPE,
+                                   env=environment, cwd=ROOT, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, text=True, start_new_session=True)
         try:
             ready = process.stdout.readline()  # printed once the port is bound
@@ -73,3 +80,20 @@ def test_a_killed_web_server_leaves_no_consumer_behind(app, db, tmp_path):
         process.kill()  # SIGKILL: no chance to stop its child itself
         process.wait()
         assert _exited(consumer_pid, timeout=30)
+
+
+def test_the_consumer_s_emails_link_to_the_address_make_run_serves(app, db, make, tmp_path, request_context):
+    """Without SITE_URL, the links the consumer writes lead to the launcher's own address
+    (they led to http://localhost/, where nothing listens)."""
+    consultation = build_consultation(make, current=PhaseKind.RESPONSE)
+    follow(db, consultation, make.user())
+    with devserver(app, tmp_path) as (process, port, consumer_pid, sink):
+        notify_followers(consultation, NotificationKind.RESPONSE_PUBLISHED, f"/consultations/{consultation.id}",
+                         consultation.title)
+        db.session.commit()  # the consumer writes the email, then sends it
+        assert sink.reached(1).wait(60)
+        body = sink.messages[0].get_payload(decode=True).decode()
+        link = f"http://127.0.0.1:{port}/consultations/{consultation.id}"
+        assert link in body, body
+        with urllib.request.urlopen(link) as response:
+            assert response.status == 200

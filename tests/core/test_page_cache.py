@@ -182,3 +182,31 @@ def test_a_kept_french_page_is_served_finished_without_a_second_pass(app, db, ma
     again = _visitor(app).get(url).get_data(as_text=True)
     assert "mieux\u00a0? Oui\u00a0: vite" in first and again == first
     assert passes == []  # kept finished: a visit pays no second pass over the page
+
+
+@pytest.mark.parametrize("queue, expected", [(None, "NullCache"), ("sqlite:////tmp/tasks.sqlite", "NullCache"),
+                                             ("immediate", "SimpleCache")])
+def test_development_keeps_pages_in_memory_only_without_a_consumer(monkeypatch, queue, expected):
+    """A consumer's writes (a survey published, a phase announced) never reach the web
+    server's memory: with one, `make run` kept showing visitors the page as it was before."""
+    from plateforme.config import load_config
+
+    monkeypatch.setenv("PLATEFORME_ENV", "development")
+    monkeypatch.delenv("CACHE_TYPE", raising=False)
+    if queue is None:
+        monkeypatch.delenv("TASK_QUEUE_URL", raising=False)  # the default: SQLite, a consumer
+    else:
+        monkeypatch.setenv("TASK_QUEUE_URL", queue)
+    assert load_config()["CACHE_TYPE"] == expected
+    monkeypatch.setenv("CACHE_TYPE", "RedisCache")  # shared by every process: chosen, it stays
+    assert load_config()["CACHE_TYPE"] == "RedisCache"
+
+
+def test_production_keeps_pages_in_redis(monkeypatch):
+    from plateforme.config import load_config
+
+    monkeypatch.setenv("PLATEFORME_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("SITE_URL", "https://plateforme.example.fr")
+    monkeypatch.delenv("CACHE_TYPE", raising=False)
+    assert load_config()["CACHE_TYPE"] == "RedisCache"

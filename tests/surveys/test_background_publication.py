@@ -18,9 +18,9 @@ from ..factories import make_survey, page_text, post_form, sign_in
 from .page_helpers import _survey
 
 
-def _ask(app, make, survey_id):
+def _ask(app, make, survey_id, **person):
     moderator = app.test_client()
-    sign_in(moderator, make.moderator())
+    sign_in(moderator, make.moderator(**person))
     manage_url = f"/questionnaires/{survey_id}/gerer"
     response = post_form(moderator, f"{manage_url}/publier", {"publish-change_note": "", "confirm": "yes"},
                          form_url=manage_url)
@@ -50,6 +50,7 @@ def test_while_the_queue_has_not_run_every_page_says_publication_en_cours(app, d
         results = visitor.get(f"/questionnaires/{survey.id}/resultats")
         assert results.status_code == 503 and results.headers["Retry-After"]
         assert "Publication en cours" in page_text(results) and 'http-equiv="refresh"' not in page_text(results)
+        assert f"<title>Publication en cours — {survey.title} — " in page_text(results)  # as its heading
         api = visitor.get(f"/api/v1/surveys/{survey.id}/results")
         assert api.status_code == 503 and api.headers["Retry-After"]
         assert api.mimetype == "application/problem+json"
@@ -96,6 +97,22 @@ def test_a_failed_publication_leaves_nothing_half_done_and_can_be_asked_again(ap
     _ask(app, make, survey.id)
     done = _survey(db, survey.id)
     assert done.status == SurveyStatus.PUBLISHED and done.publish_failure == "" and _versions(db, survey.id) == 1
+
+
+def test_a_failure_is_told_in_the_language_of_the_person_who_asked(app, db, make, monkeypatch):
+    """The reason is stored as text by the queue, which has no request to take a language
+    from: it is written in the requester's (it was French on an English management page)."""
+    survey = make_survey(db, "closed")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(publishing, "publish", broken)
+    moderator, _ = _ask(app, make, survey.id, locale="en")
+    failed = _survey(db, survey.id)
+    assert failed.publish_failure.startswith("Computing the results failed; nothing was published.")
+    manage = page_text(moderator.get(f"/questionnaires/{survey.id}/gerer"))
+    assert "Computing the results failed" in manage and "Le calcul" not in manage
 
 
 def test_the_sweep_runs_a_request_whose_kick_was_lost_and_only_once(app, db, make, tmp_path):
