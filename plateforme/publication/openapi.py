@@ -8,6 +8,7 @@ from flask import current_app, url_for
 
 from ..core.params import PROBLEM_SCHEMA, accepts
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
+from ..surveys.status import SurveyState
 from . import api_bp
 from .consultation_openapi import consultation_paths, consultation_schemas
 from .openapi_parts import PROBLEM_MEDIA, get_operation, page_of, path_id, resource_schema
@@ -161,10 +162,14 @@ def openapi_document() -> dict:
         "/external-actions": get_operation(
             "Inventaire de l'action extérieure des collectivités (AECT)", "ExternalActionPage", []),
         "/openapi.json": get_operation("Ce document", "OpenAPI", [], tag="documentation"),
+        "/": get_operation("Liste des opérations de l'API, tirée de ce document", "Index", [], tag="documentation"),
+        "/surveys": get_operation("Questionnaires de perception (sauf brouillons), avec leur état et leurs résultats",
+                                  "SurveyPage", [], tag="questionnaires"),
         **consultation_paths(),
     }
     schemas.update(consultation_schemas())
     schemas["ProblemDetails"] = PROBLEM_SCHEMA
+    schemas.update(SURVEY_LIST_SCHEMAS)
     _declared_parameters(paths)
     return {
         "openapi": "3.1.0",
@@ -205,6 +210,44 @@ def _declared_parameters(paths: dict) -> None:
         operation["parameters"] = ([p for p in operation["parameters"] if p["in"] == "path"]
                                    + [param.openapi() for param in declared])
         operation["responses"]["400"] = {"$ref": "#/components/responses/InvalidParameters"}
+
+
+INDEX_SCHEMA = {"type": "object", "required": ["title", "openapi", "endpoints"], "properties": {
+    "title": {"type": "string"}, "openapi": {"type": "string", "format": "uri"},
+    "endpoints": {"type": "array", "items": {"type": "object", "required": ["path", "summary", "methods"],
+                                             "properties": {"path": {"type": "string"},
+                                                            "url": {"type": ["string", "null"], "format": "uri"},
+                                                            "summary": {"type": "string"},
+                                                            "methods": {"type": "array",
+                                                                        "items": {"type": "string"}}}}}}}
+_STRING_OR_NULL = {"type": ["string", "null"]}
+SURVEY_LIST_SCHEMAS = {
+    "Index": INDEX_SCHEMA,
+    "Survey": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "territory": {"type": "string", "description": "Code officiel (INSEE ou SIREN) du territoire"},
+        "territory_name": {"type": "string"},
+        "status": {"type": "string", "enum": [s.value for s in SurveyState if s != SurveyState.DRAFT],
+                   "description": "État, le même que sur les pages du site (surveys/status.py)"},
+        "status_label": {"type": "string", "description": "La phrase d'état des pages, dans la langue demandée"},
+        "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
+        "latest_version": {"type": ["integer", "null"]}, "published_at": _STRING_OR_NULL,
+        "url": {"type": "string", "format": "uri"}, "results_url": {**_STRING_OR_NULL, "format": "uri"},
+    }, "required": ["id", "title", "territory", "status", "latest_version", "url", "results_url"]},
+    "SurveyPage": page_of("Survey"),
+}
+
+
+@api_bp.route("/", strict_slashes=False)
+@accepts()
+def index(_query):
+    """The operations, from the OpenAPI description (the same list, so it cannot drift)."""
+    document = openapi_document()
+    server = document["servers"][0]["url"]
+    endpoints = [{"path": path, "url": None if "{" in path else server + path, "summary": item["get"]["summary"],
+                  "methods": ["GET", "HEAD"]} for path, item in document["paths"].items()]
+    return current_app.json.response({"title": document["info"]["title"], "openapi": server + "/openapi.json",
+                                      "endpoints": endpoints})
 
 
 @api_bp.route("/openapi.json")
