@@ -2,7 +2,7 @@
 the debate kit (printable page and PDF). Writing and publishing are in edit_views.py."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from ..core.params import accepts, paging
