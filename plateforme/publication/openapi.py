@@ -22,6 +22,17 @@ STRICT_PARAMETERS = (
     "values, bounds), is refused with a 400 application/problem+json answer (RFC 9457) naming each faulty "
     "parameter (invalid_params), rather than an unfiltered list. An empty value counts as absent.")
 
+CACHING = (
+    " Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
+    "If-Modified-Since) reçoit 304 si les données n'ont pas changé. Une version publiée (?version=N) ne change "
+    "jamais : Cache-Control: public, max-age=31536000, immutable. Les listes donnent aussi leurs pages dans un "
+    "en-tête Link (RFC 8288). CORS ouvert à tout site, erreurs et pré-vérifications (OPTIONS, 204) comprises. "
+    "EN: answers carry ETag and Last-Modified; a conditional request gets 304 when the data did not change. A "
+    "published version (?version=N) never changes (immutable). Lists also give their pages in a Link header. "
+    "CORS is open to any site, errors and preflights included.")
+NOT_MODIFIED = {"description": "Non modifié depuis la copie que le client a (If-None-Match, If-Modified-Since)"}
+SNAPSHOTS = ("api.survey_results", "api.survey_results_csv")
+
 _SURVEY_RESIDENTS = {"type": "object", "properties": {
     "agree": {"type": ["number", "null"], "description": (
         "Part pondérée des répondants à l'affirmation qui sont d'accord (4 ou 5). « Ne sait pas » compte au "
@@ -180,7 +191,7 @@ def openapi_document() -> dict:
                            "extérieure de l'observatoire ; résultats publiés des questionnaires de perception ; "
                            "fiches enjeux publiées, consultations publiques, synthèses, réponses officielles et "
                            "engagements. "
-                           "Aucune donnée personnelle. " + STRICT_PARAMETERS,
+                           "Aucune donnée personnelle. " + STRICT_PARAMETERS + CACHING,
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
@@ -206,10 +217,16 @@ def _declared_parameters(paths: dict) -> None:
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len("/api/v1"):])
         operation = paths[path]["get"]
-        declared = current_app.view_functions[rule.endpoint].query_params
+        view = current_app.view_functions[rule.endpoint]
+        declared = view.query_params
         operation["parameters"] = ([p for p in operation["parameters"] if p["in"] == "path"]
                                    + [param.openapi() for param in declared])
         operation["responses"]["400"] = {"$ref": "#/components/responses/InvalidParameters"}
+        if hasattr(view, "read_tables") or rule.endpoint in SNAPSHOTS:  # conditional: core/http_cache.py
+            operation["responses"]["304"] = NOT_MODIFIED
+        if any(param.name == "per_page" for param in declared):  # a paginated list
+            operation["responses"]["200"]["headers"] = {"Link": {
+                "description": "Pages first, prev, next, last (RFC 8288), comme links", "schema": {"type": "string"}}}
 
 
 INDEX_SCHEMA = {"type": "object", "required": ["title", "openapi", "endpoints"], "properties": {

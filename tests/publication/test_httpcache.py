@@ -242,3 +242,4 @@ def test_the_survey_listing_says_what_each_page_says(world, visitor):
     assert visitor.get("/api/v1/surveys?territory=69123").get_json()["data"] == []
     described = visitor.get("/api/v1/openapi.json").get_json()["paths"]["/surveys"]["get"]
     assert {p["name"] for p in described["parameters"]} == {"page", "per_page", "territory", "status"}
+    assert {"200", "304", "400"} <= set(described["responses"]) and "Link" in described["responses"]["200"]["headers"]
