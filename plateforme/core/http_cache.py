@@ -84,16 +84,17 @@ def validated(response: Response, etag: str, last_modified: datetime | None, cac
     return response
 
 
-def conditional(*tables: str, dated: bool = False):
-    """Decorate a view whose answer is read from `tables` (and from today's date if `dated`:
-    a consultation's or a survey's status follows the calendar): an ETag and Last-Modified
-    from the change marks, and a 304 before the view runs when the client's copy is current.
-    Under `accepts`, so that a refused parameter is refused before anything else.
+def conditional(*tables: str, dated: bool = False, tables_for=None):
+    """Decorate a view whose answer is read from `tables` (or `tables_for(**view_args)`, when
+    they depend on the address), and from today's date if `dated` (a consultation's or a
+    survey's status follows the calendar): an ETag and Last-Modified from the change marks,
+    and a 304 before the view runs when the client's copy is current. Under `accepts`, so
+    that a refused parameter is refused before anything else.
     tests/publication/test_httpcache.py checks that every table a view reads is declared."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            version = data_version(tables)
+            version = data_version(tables_for(**kwargs) if tables_for else tables)
             if version is None:
                 return view(*args, **kwargs)
             token, changed = version
@@ -106,5 +107,6 @@ def conditional(*tables: str, dated: bool = False):
             return validated(make_response(view(*args, **kwargs)), etag, changed, REVALIDATE)
 
         wrapper.read_tables = tuple(tables)
+        wrapper.tables_for = tables_for
         return wrapper
     return decorate

@@ -29,7 +29,7 @@ def open_data():
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
 @accepts(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
                maximum=MAX_DATABASE_ID), strict=False)
-@conditional(*sorted({table for resource in RESOURCES.values() for table in resource.tables}))
+@conditional(tables_for=lambda slug, fmt: RESOURCES[slug].tables)
 def download(query, slug, fmt):
     resource = RESOURCES[slug]
     stmt = resource.statement()
