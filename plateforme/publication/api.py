@@ -16,7 +16,7 @@ from ..surveys.queries import public_surveys
 from ..surveys.status import SurveyState, survey_status
 from ..extensions import db
 from . import api_bp
-from .consultation_api import _territory_ids
+from .consultation_api import territory_ids_for_code
 from .http import link_header
 from .observatory_api import PAGING
 from ..observatory.models import DEFAULT_LICENCE
@@ -99,7 +99,7 @@ def surveys(query):
     """Every survey but drafts. The state follows the calendar, so it is computed for each
     survey (there are tens, not thousands) and the filter and the page are applied after."""
     today = local_today()
-    records = [survey_record(survey, today) for survey in public_surveys(_territory_ids(query["territory"]))]
+    records = [survey_record(survey, today) for survey in public_surveys(territory_ids_for_code(query["territory"]))]
     if query["status"]:
         records = [record for record in records if record["status"] == query["status"]]
     page, per_page = query["page"], query["per_page"]

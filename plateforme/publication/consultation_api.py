@@ -60,7 +60,7 @@ def finding_url(finding_id: int) -> str:
 COMMITMENT_PARAMS = (TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
 
 
-def _territory_ids(code: str):
+def territory_ids_for_code(code: str):
     """Ids of the territory named by ?territory=<code> and of everything within it; None
     without the parameter; an empty list for an unknown code (so nothing matches)."""
     if not code:
@@ -103,7 +103,7 @@ def _paged(query: dict, stmt, endpoint: str, to_record):
 @accepts(*PAGING, *CARD_PARAMS)
 @conditional(*CARD_TABLES)
 def cards(query):
-    stmt = public_cards_statement(_territory_ids(query["territory"]), query["political_status"])
+    stmt = public_cards_statement(territory_ids_for_code(query["territory"]), query["political_status"])
     return _paged(query, stmt, "api.cards", lambda card: card_record(card, card_url))
 
 
@@ -122,7 +122,8 @@ def card(_query, card_id: int):
 @conditional(*CONSULTATION_TABLES, dated=True)
 def consultations(query):
     today = local_today()
-    return _paged(query, public_consultations_statement(_territory_ids(query["territory"])), "api.consultations",
+    stmt = public_consultations_statement(territory_ids_for_code(query["territory"]))
+    return _paged(query, stmt, "api.consultations",
                   lambda consultation: consultation_record(consultation, today, consultation_url))
 
 
@@ -139,7 +140,7 @@ def consultation(_query, consultation_id: int):
 @conditional(*CONSULTATION_TABLES, dated=True)
 def commitments(query):
     today = local_today()
-    stmt = public_commitments_statement(_territory_ids(query["territory"]), query["status"])
+    stmt = public_commitments_statement(territory_ids_for_code(query["territory"]), query["status"])
     return _paged(query, stmt, "api.commitments",
                   lambda c: commitment_record(c, c.response.consultation, today, consultation_url))
 
