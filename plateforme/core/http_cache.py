@@ -12,6 +12,8 @@ from the body. It comes from:
   the test suite) there are no marks: no validator, every answer is full;
 - for a versioned snapshot (a survey's published results), its own version and SHA-256: it
   never changes (`not_modified`, with `IMMUTABLE`).
+Last-Modified has whole seconds only (HTTP dates): two changes within one second give one
+date, so If-Modified-Since can miss the second; the ETag cannot, and wins when both are sent.
 Werkzeug decides, from the request's If-None-Match / If-Modified-Since, whether the copy the
 client holds is current (`Response.make_conditional`); nothing here parses those headers.
 """
