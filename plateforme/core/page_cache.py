@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import time
 from contextvars import ContextVar
 
 from flask import current_app, has_app_context, make_response, request, session
@@ -46,6 +47,10 @@ from .typography import finish_french_page
 
 SEQUENCE_KEY = "pages:sequence"
 CHANGED_KEY = "pages:changed:"
+# When each table last changed (seconds since 1970), and when the marks started being counted:
+# the Last-Modified of open data (core/http_cache.py).
+CHANGED_AT_KEY = "pages:changed_at:"
+EPOCH_KEY = "pages:epoch"
 PAGE_KEY = "pages:page:"
 # Headers of the view's own answer kept with the page; the others (security headers,
 # Cache-Control, Vary) are added again by the app's after_request handlers.
@@ -117,7 +122,9 @@ def _on_checkin(_dbapi_connection, record):
     del record.info[COMMITTED]
     if _enabled():
         number = cache.cache.inc(SEQUENCE_KEY)
-        cache.set_many({CHANGED_KEY + table: number for table in committed}, timeout=0)
+        now = time.time()
+        cache.set_many({**{CHANGED_KEY + table: number for table in committed},
+                        **{CHANGED_AT_KEY + table: now for table in committed}}, timeout=0)
 
 
 def init_page_cache(app) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, stream_with_context, url_for
 
+from ..core.http_cache import conditional
 from ..core.params import Param, accepts
 from ..core.urls import MAX_DATABASE_ID
 from . import bp
@@ -28,6 +29,7 @@ def open_data():
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
 @accepts(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
                maximum=MAX_DATABASE_ID), strict=False)
+@conditional(tables_for=lambda slug, fmt: RESOURCES[slug].tables)
 def download(query, slug, fmt):
     resource = RESOURCES[slug]
     stmt = resource.statement()

@@ -62,6 +62,9 @@ class Resource:
     # Every column reads as is from the DB-API (no enum, date or decimal to convert), so the
     # files can be streamed from the raw cursor (see _raw_rows).
     plain_types: bool = False
+    # The tables its rows (and the extras served with them) are read from: its files' and
+    # API answers' ETag follows their change marks (core/http_cache.py).
+    tables: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -98,6 +101,7 @@ def _lines(text: str) -> list[str]:
 
 
 FINDINGS = Resource(
+    tables=("finding", "finding_version", "finding_review", "organisation", "territory"),
     name="findings", slug="constats", title=_l("Constats de l'observatoire"),
     description=_l("Constats publiés ou retirés, relus par une autre organisation partenaire que celle qui les a "
                    "produits. Chaque ligne porte sa licence, son organisation productrice et ses sources."),
@@ -134,6 +138,7 @@ FINDINGS = Resource(
 )
 
 INDICATORS = Resource(
+    tables=("indicator", "organisation"),
     name="indicators", slug="indicateurs", title=_l("Indicateurs de l'observatoire"),
     description=_l("Définition, méthode, unité et organisation productrice de chaque indicateur."),
     build=lambda: (select(Indicator.id).join(Organisation, Organisation.id == Indicator.organisation_id)
@@ -155,6 +160,7 @@ INDICATORS = Resource(
 )
 
 VALUES = Resource(
+    tables=("indicator_value", "indicator", "territory", "organisation"),
     name="indicator_values", slug="valeurs", title=_l("Valeurs des indicateurs"),
     description=_l("Une valeur par indicateur, territoire et année, avec sa source et la licence de l'indicateur."),
     build=lambda: (select(IndicatorValue.id).join(Indicator, Indicator.id == IndicatorValue.indicator_id)
@@ -181,6 +187,7 @@ VALUES = Resource(
 )
 
 EXTERNAL_ACTIONS = Resource(
+    tables=("external_action", "territory", "organisation"),
     name="external_actions", slug="actions-exterieures", title=_l("Action extérieure des collectivités (AECT)"),
     description=_l("Inventaire de l'action propre des collectivités à l'étranger : jumelages, coopération "
                    "décentralisée, mobilité étudiante… distinct de l'internationalisation du territoire."),

@@ -1,16 +1,29 @@
-"""JSON API, version 1. Only published snapshots are served; nothing is computed here."""
+"""JSON API, version 1: the surveys and their published results. Only published snapshots
+are served; nothing is computed here. A snapshot never changes: its version and SHA-256 are
+its ETag, and a versioned address (?version=N) may be kept by any cache for a year; the
+latest one is revalidated (core/http_cache.py)."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify
+from flask import Response, abort, current_app, jsonify, request, url_for
 
 from ..surveys.models import PerceptionSurvey, Publication
 from ..core.models import local_today
-from ..core.params import accepts
+from ..core.http_cache import IMMUTABLE, REVALIDATE, conditional, not_modified, validated
+from ..core.params import Param, accepts
 from ..surveys.publication import VERSION_PARAM, publication_csv, publication_document
 from ..surveys.publishing import RETRY_AFTER
-from ..surveys.status import survey_status
+from ..surveys.queries import public_surveys
+from ..surveys.status import SurveyState, survey_status
 from ..extensions import db
 from . import api_bp
+from .consultation_api import territory_ids_for_code
+from .http import link_header
+from .observatory_api import PAGING
+from ..observatory.models import DEFAULT_LICENCE
+from ..observatory.queries import TERRITORY_PARAM
+
+SURVEY_PARAMS = (TERRITORY_PARAM, Param("status", "État du questionnaire, tel que ses pages le disent", "choice",
+                                        choices=tuple(s.value for s in SurveyState if s != SurveyState.DRAFT)))
 
 
 def _publication(survey_id: int, version: int | None) -> Publication:
@@ -37,19 +50,69 @@ def _publication(survey_id: int, version: int | None) -> Publication:
     abort(404)
 
 
+def _snapshot(publication: Publication, fmt: str, versioned: bool, body):
+    """The snapshot's answer, or a 304 without building it: `body()` makes the Response."""
+    etag = f"{publication.sha256[:32]}-v{publication.version}-{fmt}"
+    cache_control = IMMUTABLE if versioned else REVALIDATE
+    early = not_modified(etag, publication.created_at, cache_control)
+    if early is not None:
+        return early
+    return validated(body(), etag, publication.created_at, cache_control)
+
+
 @api_bp.route("/surveys/<int:survey_id>/results")
 @accepts(VERSION_PARAM)
 def survey_results(query, survey_id: int):
-    response = jsonify(publication_document(_publication(survey_id, query["version"])))
-    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
-    return response
+    publication = _publication(survey_id, query["version"])
+    return _snapshot(publication, "json", query["version"] is not None,
+                     lambda: jsonify(publication_document(publication)))
 
 
 @api_bp.route("/surveys/<int:survey_id>/results.csv")
 @accepts(VERSION_PARAM)
 def survey_results_csv(query, survey_id: int):
     publication = _publication(survey_id, query["version"])
-    return Response(publication_csv(publication), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="questionnaire-{survey_id}-v{publication.version}.csv"',
-        "Access-Control-Allow-Origin": "*",
+    return _snapshot(publication, "csv", query["version"] is not None, lambda: Response(
+        publication_csv(publication), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="questionnaire-{survey_id}-v{publication.version}.csv"'}))
+
+
+def survey_record(survey, today) -> dict:
+    """A survey as the listing gives it: its state is the one every page shows (status.py)."""
+    state = survey_status(survey, today)
+    latest = survey.latest_publication if state.state == SurveyState.PUBLISHED else None
+    return {
+        "id": survey.id, "title": survey.title, "territory": survey.territory.code,
+        "territory_name": survey.territory.name, "status": state.state.value, "status_label": state.label,
+        "opens_on": survey.opens_at.isoformat(), "closes_on": survey.closes_at.isoformat(),
+        "latest_version": latest.version if latest else None,
+        "published_at": latest.created_at.isoformat(timespec="seconds") if latest else None,
+        "url": url_for("surveys.show", survey_id=survey.id, _external=True),
+        "results_url": url_for("api.survey_results", survey_id=survey.id, _external=True) if latest else None,
+    }
+
+
+@api_bp.route("/surveys")
+@accepts(*PAGING, *SURVEY_PARAMS)
+@conditional("perception_survey", "survey_publication", "territory", dated=True)
+def surveys(query):
+    """Every survey but drafts. The state follows the calendar, so it is computed for each
+    survey (there are tens, not thousands) and the filter and the page are applied after."""
+    today = local_today()
+    records = [survey_record(survey, today) for survey in public_surveys(territory_ids_for_code(query["territory"]))]
+    if query["status"]:
+        records = [record for record in records if record["status"] == query["status"]]
+    page, per_page = query["page"], query["per_page"]
+    pages = max(1, -(-len(records) // per_page))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    link = lambda n: url_for("api.surveys", **args, page=n, per_page=per_page, _external=True)  # noqa: E731
+    links = {"self": link(page), "first": link(1), "last": link(pages),
+             "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
+    response = jsonify({
+        "data": records[(page - 1) * per_page:page * per_page],
+        "meta": {"page": page, "per_page": per_page, "total": len(records), "pages": pages,
+                 "licence": DEFAULT_LICENCE, "licence_note": "Licence Ouverte 2.0 (etalab-2.0)."},
+        "links": links,
     })
+    response.headers["Link"] = link_header(links)
+    return response

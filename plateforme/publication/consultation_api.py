@@ -21,6 +21,7 @@ from ..consultations.exports import (
 from ..consultations.models import CommitmentStatus
 from ..consultations.queries import territory_ids_within
 from ..core.models import local_today
+from ..core.http_cache import conditional
 from ..core.params import Param, accepts
 from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
@@ -28,9 +29,15 @@ from ..observatory.models import DEFAULT_LICENCE
 from ..observatory.queries import TERRITORY_PARAM
 from ..territories.models import Territory
 from . import api_bp
+from .http import link_header
 from .observatory_api import PAGING, _open
 
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+# What the answers are read from (their ETag follows these tables' changes, core/http_cache.py).
+CARD_TABLES = ("issue_card", "issue_card_version", "territory", "card_version_finding", "card_version_value",
+               "finding", "indicator", "indicator_value", "organisation")
+CONSULTATION_TABLES = ("consultation", "consultation_phase", "consultation_card", "synthesis", "authority_response",
+                       "commitment", "commitment_update", "territory", "issue_card")
 LICENCE_NOTE = "Licence Ouverte 2.0 (etalab-2.0) : réutilisation libre, en citant la source."
 
 
@@ -53,7 +60,7 @@ def finding_url(finding_id: int) -> str:
 COMMITMENT_PARAMS = (TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
 
 
-def _territory_ids(code: str):
+def territory_ids_for_code(code: str):
     """Ids of the territory named by ?territory=<code> and of everything within it; None
     without the parameter; an empty list for an unknown code (so nothing matches)."""
     if not code:
@@ -78,26 +85,31 @@ def _paged(query: dict, stmt, endpoint: str, to_record):
     pages = max(1, -(-total // per_page))
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     link = lambda n: url_for(endpoint, **args, page=n, per_page=per_page, _external=True)  # noqa: E731
-    return _open(jsonify({
+    links = {"self": link(page), "first": link(1), "last": link(pages),
+             "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
+    response = _open(jsonify({
         "data": [to_record(item) for item in items],
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages,
                  "licence": DEFAULT_LICENCE, "licence_note": LICENCE_NOTE},
-        "links": {"self": link(page), "first": link(1), "last": link(pages),
-                  "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None},
+        "links": links,
     }))
+    response.headers["Link"] = link_header(links)
+    return response
 
 
 # --- issue cards -----------------------------------------------------------------------------
 
 @api_bp.route("/cards")
 @accepts(*PAGING, *CARD_PARAMS)
+@conditional(*CARD_TABLES)
 def cards(query):
-    stmt = public_cards_statement(_territory_ids(query["territory"]), query["political_status"])
+    stmt = public_cards_statement(territory_ids_for_code(query["territory"]), query["political_status"])
     return _paged(query, stmt, "api.cards", lambda card: card_record(card, card_url))
 
 
 @api_bp.route("/cards/<int:card_id>")
 @accepts()
+@conditional(*CARD_TABLES)
 def card(_query, card_id: int):
     found = public_card(_object_id(card_id)) or abort(404)
     return _open(jsonify(card_detail(found, card_url, finding_url)))
@@ -107,14 +119,17 @@ def card(_query, card_id: int):
 
 @api_bp.route("/consultations")
 @accepts(*PAGING, TERRITORY_PARAM)
+@conditional(*CONSULTATION_TABLES, dated=True)
 def consultations(query):
     today = local_today()
-    return _paged(query, public_consultations_statement(_territory_ids(query["territory"])), "api.consultations",
+    stmt = public_consultations_statement(territory_ids_for_code(query["territory"]))
+    return _paged(query, stmt, "api.consultations",
                   lambda consultation: consultation_record(consultation, today, consultation_url))
 
 
 @api_bp.route("/consultations/<int:consultation_id>")
 @accepts()
+@conditional(*CONSULTATION_TABLES, dated=True)
 def consultation(_query, consultation_id: int):
     found = public_consultation(_object_id(consultation_id)) or abort(404)
     return _open(jsonify(consultation_detail(found, local_today(), consultation_url)))
@@ -122,9 +137,10 @@ def consultation(_query, consultation_id: int):
 
 @api_bp.route("/commitments")
 @accepts(*PAGING, *COMMITMENT_PARAMS)
+@conditional(*CONSULTATION_TABLES, dated=True)
 def commitments(query):
     today = local_today()
-    stmt = public_commitments_statement(_territory_ids(query["territory"]), query["status"])
+    stmt = public_commitments_statement(territory_ids_for_code(query["territory"]), query["status"])
     return _paged(query, stmt, "api.commitments",
                   lambda c: commitment_record(c, c.response.consultation, today, consultation_url))
 
@@ -138,12 +154,14 @@ def _csv_file(body, filename: str) -> Response:
 
 @api_bp.route("/consultations.csv")
 @accepts()
+@conditional(*CONSULTATION_TABLES, dated=True)
 def consultations_csv(_query):
     return _csv_file(stream_consultations_csv(local_today(), consultation_url), "consultations.csv")
 
 
 @api_bp.route("/commitments.csv")
 @accepts()
+@conditional(*CONSULTATION_TABLES, dated=True)
 def commitments_csv(_query):
     return _csv_file(stream_commitments_csv(local_today(), consultation_url), "engagements.csv")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 from sqlalchemy import func, select
 
+from ..core.http_cache import conditional
 from ..core.params import Param, accepts, paging
 from ..extensions import db
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
@@ -21,7 +22,13 @@ from ..observatory.queries import (
 from ..observatory.services import FIRST_YEAR, LAST_YEAR
 from ..territories.models import Territory
 from . import api_bp
+from .http import link_header
 
+FINDING_TABLES = FINDINGS.tables
+FINDING_DETAIL_TABLES = (*FINDINGS.tables, "user_account")  # who wrote each version
+INDICATOR_TABLES = INDICATORS.tables
+VALUE_TABLES = VALUES.tables
+EXTERNAL_ACTION_TABLES = EXTERNAL_ACTIONS.tables
 MAX_PER_PAGE = 100
 PAGING = paging(most=MAX_PER_PAGE)
 VALUE_PARAMS = (TERRITORY_PARAM, Param("period", "Année", "integer", minimum=FIRST_YEAR, maximum=LAST_YEAR))
@@ -48,13 +55,16 @@ def _paged(query: dict, resource, stmt, endpoint: str, view_args: dict | None = 
     pages = max(1, -(-total // per_page))
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     link = lambda n: url_for(endpoint, **(view_args or {}), **args, page=n, per_page=per_page, _external=True)  # noqa: E731
-    return _open(jsonify({
+    links = {"self": link(page), "first": link(1), "last": link(pages),
+             "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
+    response = _open(jsonify({
         "data": data,
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages,
                  "licence": DEFAULT_LICENCE, "licence_note": "Chaque ligne porte sa propre licence (champ licence)."},
-        "links": {"self": link(page), "first": link(1), "last": link(pages),
-                  "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None},
+        "links": links,
     }))
+    response.headers["Link"] = link_header(links)
+    return response
 
 
 def _finding_extras(rows, data) -> None:
@@ -67,6 +77,7 @@ def _finding_extras(rows, data) -> None:
 
 @api_bp.route("/findings")
 @accepts(*PAGING, *FINDING_PARAMS)
+@conditional(*FINDING_TABLES)
 def findings(query):
     stmt = apply_finding_filters(FINDINGS.statement(), FindingFilters.from_query(query))
     return _paged(query, FINDINGS, stmt, "api.findings", extra=_finding_extras)
@@ -74,6 +85,7 @@ def findings(query):
 
 @api_bp.route("/findings/<int:finding_id>")
 @accepts()
+@conditional(*FINDING_DETAIL_TABLES)
 def finding(_query, finding_id: int):
     item = finding_with_history(finding_id)
     if item is None or not item.is_public:
@@ -95,6 +107,7 @@ def finding(_query, finding_id: int):
 
 @api_bp.route("/indicators")
 @accepts(*PAGING, *INDICATOR_PARAMS)
+@conditional(*INDICATOR_TABLES)
 def indicators(query):
     stmt = INDICATORS.statement()
     if query["flow_kind"]:
@@ -104,6 +117,7 @@ def indicators(query):
 
 @api_bp.route("/indicators/<int:indicator_id>")
 @accepts()
+@conditional(*INDICATOR_TABLES)
 def indicator(_query, indicator_id: int):
     row = db.session.execute(INDICATORS.statement().where(Indicator.id == indicator_id)).one_or_none()
     if row is None:
@@ -116,6 +130,7 @@ def indicator(_query, indicator_id: int):
 
 @api_bp.route("/indicators/<int:indicator_id>/values")
 @accepts(*PAGING, *VALUE_PARAMS)
+@conditional(*VALUE_TABLES)
 def indicator_values(query, indicator_id: int):
     if db.session.get(Indicator, indicator_id) is None:
         abort(404)
@@ -130,6 +145,7 @@ def indicator_values(query, indicator_id: int):
 
 @api_bp.route("/external-actions")
 @accepts(*PAGING, *EXTERNAL_ACTION_PARAMS)
+@conditional(*EXTERNAL_ACTION_TABLES)
 def external_actions(query):
     stmt = EXTERNAL_ACTIONS.statement()
     if query["territory"]:

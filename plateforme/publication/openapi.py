@@ -8,6 +8,7 @@ from flask import current_app, url_for
 
 from ..core.params import PROBLEM_SCHEMA, accepts
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
+from ..surveys.status import SurveyState
 from . import api_bp
 from .consultation_openapi import consultation_paths, consultation_schemas
 from .openapi_parts import PROBLEM_MEDIA, get_operation, page_of, path_id, resource_schema
@@ -20,6 +21,17 @@ STRICT_PARAMETERS = (
     "EN: every operation names its parameters: one it does not take, or a value that does not fit (type, allowed "
     "values, bounds), is refused with a 400 application/problem+json answer (RFC 9457) naming each faulty "
     "parameter (invalid_params), rather than an unfiltered list. An empty value counts as absent.")
+
+CACHING = (
+    " Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
+    "If-Modified-Since) reçoit 304 si les données n'ont pas changé. Une version publiée (?version=N) ne change "
+    "jamais : Cache-Control: public, max-age=31536000, immutable. Les listes donnent aussi leurs pages dans un "
+    "en-tête Link (RFC 8288). CORS ouvert à tout site, erreurs et pré-vérifications (OPTIONS, 204) comprises. "
+    "EN: answers carry ETag and Last-Modified; a conditional request gets 304 when the data did not change. A "
+    "published version (?version=N) never changes (immutable). Lists also give their pages in a Link header. "
+    "CORS is open to any site, errors and preflights included.")
+NOT_MODIFIED = {"description": "Non modifié depuis la copie que le client a (If-None-Match, If-Modified-Since)"}
+SNAPSHOTS = ("api.survey_results", "api.survey_results_csv")
 
 _SURVEY_RESIDENTS = {"type": "object", "properties": {
     "agree": {"type": ["number", "null"], "description": (
@@ -161,10 +173,14 @@ def openapi_document() -> dict:
         "/external-actions": get_operation(
             "Inventaire de l'action extérieure des collectivités (AECT)", "ExternalActionPage", []),
         "/openapi.json": get_operation("Ce document", "OpenAPI", [], tag="documentation"),
+        "/": get_operation("Liste des opérations de l'API, tirée de ce document", "Index", [], tag="documentation"),
+        "/surveys": get_operation("Questionnaires de perception (sauf brouillons), avec leur état et leurs résultats",
+                                  "SurveyPage", [], tag="questionnaires"),
         **consultation_paths(),
     }
     schemas.update(consultation_schemas())
     schemas["ProblemDetails"] = PROBLEM_SCHEMA
+    schemas.update(SURVEY_LIST_SCHEMAS)
     _declared_parameters(paths)
     return {
         "openapi": "3.1.0",
@@ -175,7 +191,7 @@ def openapi_document() -> dict:
                            "extérieure de l'observatoire ; résultats publiés des questionnaires de perception ; "
                            "fiches enjeux publiées, consultations publiques, synthèses, réponses officielles et "
                            "engagements. "
-                           "Aucune donnée personnelle. " + STRICT_PARAMETERS,
+                           "Aucune donnée personnelle. " + STRICT_PARAMETERS + CACHING,
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
@@ -201,10 +217,54 @@ def _declared_parameters(paths: dict) -> None:
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len("/api/v1"):])
         operation = paths[path]["get"]
-        declared = current_app.view_functions[rule.endpoint].query_params
+        view = current_app.view_functions[rule.endpoint]
+        declared = view.query_params
         operation["parameters"] = ([p for p in operation["parameters"] if p["in"] == "path"]
                                    + [param.openapi() for param in declared])
         operation["responses"]["400"] = {"$ref": "#/components/responses/InvalidParameters"}
+        if hasattr(view, "read_tables") or rule.endpoint in SNAPSHOTS:  # conditional: core/http_cache.py
+            operation["responses"]["304"] = NOT_MODIFIED
+        if any(param.name == "per_page" for param in declared):  # a paginated list
+            operation["responses"]["200"]["headers"] = {"Link": {
+                "description": "Pages first, prev, next, last (RFC 8288), comme links", "schema": {"type": "string"}}}
+
+
+INDEX_SCHEMA = {"type": "object", "required": ["title", "openapi", "endpoints"], "properties": {
+    "title": {"type": "string"}, "openapi": {"type": "string", "format": "uri"},
+    "endpoints": {"type": "array", "items": {"type": "object", "required": ["path", "summary", "methods"],
+                                             "properties": {"path": {"type": "string"},
+                                                            "url": {"type": ["string", "null"], "format": "uri"},
+                                                            "summary": {"type": "string"},
+                                                            "methods": {"type": "array",
+                                                                        "items": {"type": "string"}}}}}}}
+_STRING_OR_NULL = {"type": ["string", "null"]}
+SURVEY_LIST_SCHEMAS = {
+    "Index": INDEX_SCHEMA,
+    "Survey": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"},
+        "territory": {"type": "string", "description": "Code officiel (INSEE ou SIREN) du territoire"},
+        "territory_name": {"type": "string"},
+        "status": {"type": "string", "enum": [s.value for s in SurveyState if s != SurveyState.DRAFT],
+                   "description": "État, le même que sur les pages du site (surveys/status.py)"},
+        "status_label": {"type": "string", "description": "La phrase d'état des pages, dans la langue demandée"},
+        "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
+        "latest_version": {"type": ["integer", "null"]}, "published_at": _STRING_OR_NULL,
+        "url": {"type": "string", "format": "uri"}, "results_url": {**_STRING_OR_NULL, "format": "uri"},
+    }, "required": ["id", "title", "territory", "status", "latest_version", "url", "results_url"]},
+    "SurveyPage": page_of("Survey"),
+}
+
+
+@api_bp.route("/", strict_slashes=False)
+@accepts()
+def index(_query):
+    """The operations, from the OpenAPI description (the same list, so it cannot drift)."""
+    document = openapi_document()
+    server = document["servers"][0]["url"]
+    endpoints = [{"path": path, "url": None if "{" in path else server + path, "summary": item["get"]["summary"],
+                  "methods": ["GET", "HEAD"]} for path, item in document["paths"].items()]
+    return current_app.json.response({"title": document["info"]["title"], "openapi": server + "/openapi.json",
+                                      "endpoints": endpoints})
 
 
 @api_bp.route("/openapi.json")

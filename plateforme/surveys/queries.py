@@ -99,3 +99,17 @@ def survey_participations(user: User) -> list[dict]:
         ).scalars():
             rows.append({"survey_id": survey.id, "title": survey.title, "as": role})
     return rows
+
+
+def public_surveys(territory_ids=None) -> list[PerceptionSurvey]:
+    """Every survey but drafts (those exist only for the people who manage them), oldest first,
+    with territory and publication dates (not the frozen results), in two queries; only those
+    of `territory_ids` when given."""
+    stmt = (select(PerceptionSurvey)
+            .options(joinedload(PerceptionSurvey.territory),
+                     selectinload(PerceptionSurvey.publications).defer(Publication.payload))
+            .where(PerceptionSurvey.status != SurveyStatus.DRAFT)
+            .order_by(PerceptionSurvey.id))
+    if territory_ids is not None:
+        stmt = stmt.where(PerceptionSurvey.territory_id.in_(territory_ids))
+    return list(db.session.execute(stmt).scalars())

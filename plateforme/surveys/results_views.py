@@ -6,6 +6,7 @@ import json
 
 from flask import Response, abort, render_template
 
+from ..core.http_cache import IMMUTABLE, not_modified, validated
 from ..core.page_cache import public_page
 from ..core.params import accepts
 from ..core.permissions import can
@@ -74,7 +75,12 @@ def results_snapshot(survey_id, version):
     """The exact bytes whose SHA-256 the page shows, so anyone can check them."""
     survey = _published_survey(survey_id)
     publication = _publication(survey, version)
-    return Response(publication.payload.encode("utf-8"), mimetype="application/json", headers={
+    # A version never changes (its SHA-256 certifies it): any cache may keep it for good.
+    etag = f"{publication.sha256[:32]}-v{publication.version}-snapshot"
+    early = not_modified(etag, publication.created_at, IMMUTABLE)
+    if early is not None:
+        return early
+    return validated(Response(publication.payload.encode("utf-8"), mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="questionnaire-{survey.id}-v{publication.version}.json"',
         "Access-Control-Allow-Origin": "*",
-    })
+    }), etag, publication.created_at, IMMUTABLE)

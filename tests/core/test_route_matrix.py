@@ -134,6 +134,8 @@ MATRIX = {
     "api.indicator_values": ("GET", lambda ids: f"/api/v1/indicators/{ids['indicator']}/values", PUBLIC),
     "api.external_actions": ("GET", "/api/v1/external-actions", PUBLIC),
     "api.openapi": ("GET", "/api/v1/openapi.json", PUBLIC),
+    "api.index": ("GET", "/api/v1", PUBLIC),
+    "api.surveys": ("GET", "/api/v1/surveys?status=published", PUBLIC),
     # Open data on cards, consultations and commitments: public to all; a draft consultation
     # (or a card never published) answers 404 like an unknown id.
     "api.cards": ("GET", "/api/v1/cards?territory=200046977", PUBLIC),

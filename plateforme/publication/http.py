@@ -1,0 +1,41 @@
+"""What every /api/ answer carries for clients in other sites' pages (CORS), and pagination
+links as a `Link` header (RFC 8288) beside the JSON body's `links`.
+
+CORS is set here once, for every answer under /api/ (errors and preflights included), so
+that a script on another site can read a 400's problem details or a 503's Retry-After, and
+can send If-None-Match. A preflight (OPTIONS) answers 204: Flask answers OPTIONS for every
+route by itself (with `Allow`), this only adds the CORS headers and drops the body.
+"""
+from __future__ import annotations
+
+from flask import request
+
+from . import api_bp
+
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+ALLOWED_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+EXPOSED_HEADERS = "ETag, Last-Modified, Link, Retry-After, Allow, Content-Disposition"
+PREFLIGHT_MAX_AGE = "86400"  # a day: browsers cap it lower anyway
+
+
+@api_bp.after_app_request
+def _cors(response):
+    if not request.path.startswith("/api/"):
+        return response
+    headers = response.headers
+    headers["Access-Control-Allow-Origin"] = "*"  # open data, no credentials: any site may read it
+    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS" and response.status_code == 200:
+        response.status_code = 204
+        response.set_data(b"")
+        headers.remove("Content-Type")
+        headers.remove("Content-Length")
+        headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    return response
+
+
+def link_header(links: dict) -> str:
+    """The `Link` header of a page's links (`self`, `first`, `last`, `next`, `prev`; None ones left out)."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
