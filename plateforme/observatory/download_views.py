@@ -2,12 +2,12 @@
 data package descriptor."""
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, stream_with_context, url_for
+from flask import Response, current_app, request, render_template, stream_with_context, url_for
 
 from ..core.params import Param, accepts
 from ..core.urls import MAX_DATABASE_ID
 from . import bp
-from .exports import data_package, export_meta, finding_extra, stream_csv, stream_json
+from .exports import export_meta, finding_extra, stream_csv, stream_json
 from .resources import FINDINGS, RESOURCES, VALUES, values_statement
 
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
@@ -52,7 +52,15 @@ def download(query, slug, fmt):
 
 @bp.route("/donnees/datapackage.json")
 def datapackage():
-    descriptor = data_package(file_url, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True))
+    from ..publication.datapackage import data_package, data_state  # the package gathers every domain
+
+    state = data_state()
+    descriptor = data_package(file_url, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True),
+                              state)
     response = current_app.json.response(descriptor)
     response.headers.update(OPEN_HEADERS)
-    return response
+    # Stable while the data are: a client can ask again with If-None-Match / If-Modified-Since.
+    response.set_etag(state.version)
+    if state.last_modified is not None:
+        response.last_modified = state.last_modified
+    return response.make_conditional(request)

@@ -63,6 +63,15 @@ class Resource:
     # files can be streamed from the raw cursor (see _raw_rows).
     plain_types: bool = False
 
+    def field(self, column: Column) -> dict:
+        """A column as a Frictionless field: its type, description, and the values its
+        enum allows (read from the SQL column's type, so a new state is declared at once)."""
+        out = {"name": column.name, "type": column.type, "description": column.description}
+        members = getattr(getattr(column.expression, "type", None), "enums", None)
+        if members and column.convert is None:
+            out["constraints"] = {"enum": list(members)}
+        return out
+
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
