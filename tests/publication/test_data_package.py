@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+import frictionless
 import pytest
 
 from plateforme.consultations.models import AuthorityResponse, Commitment, CommitmentStatus
@@ -17,7 +18,7 @@ from ..factories import make_survey
 from ..observatory.helpers import Observatory
 from .test_consultation_api import data  # noqa: F401  (public and non-public consultations, commitments)
 
-frictionless = pytest.importorskip("frictionless")
+
 
 URL = "/observatoire/donnees/datapackage.json"
 
