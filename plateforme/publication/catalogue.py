@@ -17,7 +17,7 @@ from flask import url_for
 from ..surveys.models import Publication
 from ..territories.reference import COG_YEAR
 from .coverage import coverage
-from .datapackage import LICENCE, DataState, data_package, latest_publications
+from .datapackage import LICENCE, DataState, data_package, latest_publications, survey_resource
 
 LICENCE_URI = LICENCE["path"]
 COG_URI = "https://www.insee.fr/fr/information/2560452"  # INSEE's Code officiel géographique
@@ -47,38 +47,37 @@ class Entry:
     keywords: list[str] = field(default_factory=list)
 
 
-def _json_twin(resource: dict, publications: dict[str, Publication]) -> tuple[str, str, str] | None:
-    """The JSON form of a CSV resource, when the site serves one."""
-    if resource["name"] in publications:
-        publication = publications[resource["name"]]
-        return (url_for("api.survey_results", survey_id=publication.survey_id, version=publication.version,
-                        _external=True), "application/json", "JSON")
-    if resource["path"].endswith(".csv") and "/observatoire/" in resource["path"]:
-        return resource["path"][:-4] + ".json", "application/json", "JSON"
-    return None
-
-
 def entries(state: DataState, file_url, site_name: str, site_url: str) -> list[Entry]:
     """One entry per dataset of the data package, with what the catalogue says of it."""
     descriptor = data_package(file_url, site_name, site_url, state)
     publications = {f"survey-results-{p.survey_id}": p for p in latest_publications()}
     out = []
     for resource in descriptor["resources"]:
-        publication = publications.get(resource["name"])
-        territories, period = coverage(resource["name"], publication.survey if publication else None)
+        if resource["name"] in publications:
+            out.append(publication_entry(publications[resource["name"]], resource))
+            continue
+        territories, period = coverage(resource["name"])
         distributions = [(resource["path"], "text/csv", "CSV")]
-        twin = _json_twin(resource, publications)
-        if twin:
-            distributions.append(twin)
-        out.append(Entry(
-            name=resource["name"], title=resource["title"], description=resource.get("description") or
-            resource["title"], distributions=distributions, territories=territories, period=period,
-            frequency="IRREG" if publication else "CONT",
-            modified=publication.created_at if publication else state.last_modified,
-            version=str(publication.version) if publication else state.version,
-            keywords=["questionnaire", "perception"] if publication else [],
-        ))
+        if "/observatoire/" in resource["path"]:  # the observatory's files have a JSON twin
+            distributions.append((resource["path"][:-4] + ".json", "application/json", "JSON"))
+        out.append(Entry(name=resource["name"], title=resource["title"],
+                         description=resource.get("description") or resource["title"], distributions=distributions,
+                         territories=territories, period=period, frequency="CONT", modified=state.last_modified,
+                         version=state.version))
     return out
+
+
+def publication_entry(publication: Publication, resource: dict | None = None) -> Entry:
+    """A survey's published version as a dataset: its CSV and JSON, pinned to that version; a
+    new version comes only with a public correction (irregular updates)."""
+    resource = resource or survey_resource(publication)
+    territories, period = coverage(resource["name"], publication.survey)
+    json_url = url_for("api.survey_results", survey_id=publication.survey_id, version=publication.version,
+                       _external=True)
+    return Entry(name=resource["name"], title=resource["title"], description=resource["description"],
+                 distributions=[(resource["path"], "text/csv", "CSV"), (json_url, "application/json", "JSON")],
+                 territories=territories, period=period, frequency="IRREG", modified=publication.created_at,
+                 version=str(publication.version), keywords=["questionnaire", "perception"])
 
 
 def _typed(value) -> dict | None:

@@ -96,3 +96,17 @@ def test_the_open_data_page_carries_each_dataset_for_schema_org(client, publishe
     values = next(d for d in datasets if d["@id"].endswith("#indicator_values"))
     assert values["temporalCoverage"] == "2024-01-01/2024-12-31"
     assert {p["identifier"]["value"] for p in values["spatialCoverage"]} == {"200046977", "69266"}
+
+
+def test_each_survey_results_page_carries_its_version_as_a_schema_org_dataset(client, published):  # noqa: F811
+    survey = published["survey"]
+    for url, version in ((f"/questionnaires/{survey.id}/resultats", "2"),
+                         (f"/questionnaires/{survey.id}/resultats/v1", "1")):
+        page = client.get(url).get_data(as_text=True)
+        dataset = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+        assert dataset["@type"] == "Dataset" and dataset["version"] == version and dataset["license"] == str(ETALAB)
+        assert dataset["url"].endswith(f"/questionnaires/{survey.id}/resultats/v{version}")
+        assert {d["encodingFormat"] for d in dataset["distribution"]} == {"text/csv", "application/json"}
+        assert all(d["contentUrl"].endswith(f"version={version}") for d in dataset["distribution"])
+        assert dataset["spatialCoverage"][0]["identifier"]["value"] == survey.territory.code
+        assert dataset["temporalCoverage"] == f"{survey.opens_at.isoformat()}/{survey.closes_at.isoformat()}"
