@@ -28,7 +28,8 @@ from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
 from ..territories.models import TerritoryKind
 from .models import (
-    PHASE_ORDER, Audience, AuthorityResponse, Commitment, CommitmentStatus, Consultation, ConsultationStatus, Stage, Synthesis,
+    PHASE_ORDER, Audience, AuthorityResponse, Commitment, CommitmentStatus, Consultation, ConsultationStatus, Stage,
+    Synthesis,
 )
 from .status import Progress, consultation_status
 

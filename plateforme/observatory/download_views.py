@@ -20,14 +20,16 @@ def file_url(resource, fmt: str) -> str:
 @bp.route("/donnees")
 def open_data():
     from ..publication.bundle import bundle_built_at  # the bundle gathers every domain's data
-    from ..publication.catalogue import entries, schema_org
+    from ..publication.catalogue import PAGE_PLACES, cached, entries, schema_org
     from ..publication.datapackage import data_state
 
     # Each dataset as schema.org reads it, for search engines (the same entries as the catalogue).
     site_name, site_url = current_app.config["SITE_NAME"], url_for("observatory.index", _external=True)
     page, catalogue = url_for("observatory.open_data", _external=True), url_for("opendata.catalogue", _external=True)
-    datasets = [schema_org(entry, page, catalogue, site_name)
-                for entry in entries(data_state(), file_url, site_name, site_url)]
+    state = data_state()
+    datasets = cached("schema.org", state, lambda: [
+        schema_org(entry, page, catalogue, site_name)
+        for entry in entries(state, file_url, site_name, site_url, places=PAGE_PLACES)])
     return render_template("observatory/open_data.html", resources=list(RESOURCES.values()),
                            bundle_built_at=bundle_built_at(), datasets=datasets)
 

@@ -5,4 +5,5 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Whole files of open data at stable addresses (the bundle of every dataset).
 files_bp = Blueprint("opendata", __name__, url_prefix="/donnees")
 
-from . import api, bundle_views, catalogue_views, consultation_api, observatory_api, openapi  # noqa: E402,F401  (routes register on import)
+# Routes register on import.
+from . import api, bundle_views, catalogue_views, consultation_api, observatory_api, openapi  # noqa: E402,F401

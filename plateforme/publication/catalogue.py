@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import url_for
+from flask import request, url_for
+from flask_babel import get_locale
 
+from ..extensions import cache
 from ..surveys.models import Publication
 from ..territories.reference import COG_YEAR
-from .coverage import coverage
+from .coverage import COVERAGE, coverage
 from .datapackage import LICENCE, DataState, data_package, latest_publications, survey_resource
 
 LICENCE_URI = LICENCE["path"]
@@ -31,6 +33,18 @@ CONTEXT = {
 # schema.org on a page: at most this many places (a dataset of every commune would weigh
 # megabytes in the page's head); the catalogue lists them all.
 PAGE_PLACES = 100
+CACHE_SECONDS = 24 * 3600  # a new version has a new key; this only bounds what is kept
+
+
+def cached(kind: str, state: DataState, build):
+    """`build()`, kept in the shared cache under the data's version: the same data give the same
+    document, and reading the coverage of every dataset costs far more than the version does."""
+    key = f"opendata:{kind}:{state.version}:{get_locale()}:{request.host_url}"  # addresses are absolute
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=CACHE_SECONDS)
+    return value
 
 
 @dataclass
@@ -47,16 +61,21 @@ class Entry:
     keywords: list[str] = field(default_factory=list)
 
 
-def entries(state: DataState, file_url, site_name: str, site_url: str) -> list[Entry]:
-    """One entry per dataset of the data package, with what the catalogue says of it."""
+def entries(state: DataState, file_url, site_name: str, site_url: str, places: int | None = None) -> list[Entry]:
+    """One entry per dataset of the data package, with what the catalogue says of it (at most
+    `places` territories each when given: a page's schema.org shows a sample)."""
     descriptor = data_package(file_url, site_name, site_url, state)
     publications = {f"survey-results-{p.survey_id}": p for p in latest_publications()}
     out = []
+    covered = {}  # the indicators cover what their values cover: read once
     for resource in descriptor["resources"]:
         if resource["name"] in publications:
             out.append(publication_entry(publications[resource["name"]], resource))
             continue
-        territories, period = coverage(resource["name"])
+        reader = COVERAGE[resource["name"]]
+        if reader not in covered:
+            covered[reader] = coverage(resource["name"], limit=places)
+        territories, period = covered[reader]
         distributions = [(resource["path"], "text/csv", "CSV")]
         if "/observatoire/" in resource["path"]:  # the observatory's files have a JSON twin
             distributions.append((resource["path"][:-4] + ".json", "application/json", "JSON"))

@@ -5,7 +5,7 @@ from flask import current_app, request, url_for
 
 from ..observatory.download_views import OPEN_HEADERS, file_url
 from . import files_bp
-from .catalogue import dcat_catalogue, entries
+from .catalogue import cached, dcat_catalogue, entries
 from .datapackage import data_state
 
 
@@ -13,9 +13,9 @@ from .datapackage import data_state
 def catalogue():
     state = data_state()
     site_name, site_url = current_app.config["SITE_NAME"], url_for("observatory.index", _external=True)
-    document = dcat_catalogue(entries(state, file_url, site_name, site_url), state,
-                              url_for("opendata.catalogue", _external=True),
-                              url_for("observatory.open_data", _external=True), site_name, site_url)
+    document = cached("dcat", state, lambda: dcat_catalogue(
+        entries(state, file_url, site_name, site_url), state, url_for("opendata.catalogue", _external=True),
+        url_for("observatory.open_data", _external=True), site_name, site_url))
     response = current_app.json.response(document)
     response.mimetype = "application/ld+json"
     response.headers.update(OPEN_HEADERS)

@@ -42,9 +42,10 @@ def _dataset(publication) -> dict:
     """The version shown as a schema.org Dataset (the catalogue's own entry for it)."""
     from ..publication.catalogue import publication_entry, schema_org  # the catalogue spans every domain
 
-    return schema_org(publication_entry(publication), url_for("surveys.results_version", survey_id=publication.survey_id,
-                                                              version=publication.version, _external=True),
-                      url_for("opendata.catalogue", _external=True), current_app.config["SITE_NAME"])
+    page = url_for("surveys.results_version", survey_id=publication.survey_id, version=publication.version,
+                   _external=True)
+    return schema_org(publication_entry(publication), page, url_for("opendata.catalogue", _external=True),
+                      current_app.config["SITE_NAME"])
 
 
 def _render_results(survey, publication):

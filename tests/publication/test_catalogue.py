@@ -9,6 +9,7 @@ import re
 
 import rdflib
 
+from plateforme.extensions import cache
 from plateforme.territories.reference import COG_YEAR
 
 from .test_consultation_api import data  # noqa: F401
@@ -110,3 +111,19 @@ def test_each_survey_results_page_carries_its_version_as_a_schema_org_dataset(cl
         assert all(d["contentUrl"].endswith(f"version={version}") for d in dataset["distribution"])
         assert dataset["spatialCoverage"][0]["identifier"]["value"] == survey.territory.code
         assert dataset["temporalCoverage"] == f"{survey.opens_at.isoformat()}/{survey.closes_at.isoformat()}"
+
+
+def test_a_kept_catalogue_is_replaced_when_the_data_change(client, published, make, db, monkeypatch):  # noqa: F811
+    """The shared cache keeps a catalogue under the data's version (a NullCache in tests):
+    with a real store, a new finding still shows at once."""
+    store = {}
+    monkeypatch.setattr(cache, "get", store.get)
+    monkeypatch.setattr(cache, "set", lambda key, value, timeout=None: store.__setitem__(key, value))
+    before = client.get(URL).get_json()
+    assert store and client.get(URL).get_json() == before
+    published["observatory"].finding(title="Un constat sur Villeurbanne", territory=make.territory("69266"))
+    after = _graph(client)
+    findings = next(d for d in after.subjects(RDF.type, DCAT.Dataset)
+                    if str(after.value(d, DCTERMS.identifier)) == "findings")
+    assert "69266" in {str(after.value(p, DCTERMS.identifier)) for p in after.objects(findings, DCTERMS.spatial)}
+    assert str(after.value(rdflib.URIRef(before["@id"]), OWL.versionInfo)) != before["owl:versionInfo"]

@@ -34,7 +34,7 @@ def published(make, db, data):  # noqa: F811
     publish(survey)
     publish(survey, change_note="Correction d'un libellé")  # the package points at version 2
     db.session.commit()
-    return dict(data, survey=survey)
+    return dict(data, survey=survey, observatory=observatory)
 
 
 def _download(client, tmp_path) -> dict:
