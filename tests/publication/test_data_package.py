@@ -78,7 +78,9 @@ def test_the_package_declares_enums_keys_and_a_licence_everywhere(client, publis
     status = next(f for f in commitments["fields"] if f["name"] == "status")
     assert status["constraints"]["enum"] == ["planned", "in_progress", "done", "abandoned"]
     finding_status = next(f for f in by_name["findings"]["schema"]["fields"] if f["name"] == "status")
-    assert set(finding_status["constraints"]["enum"]) >= {"published", "withdrawn"}
+    assert finding_status["constraints"]["enum"] == ["published", "withdrawn"]  # only public ones
+    direction = next(f for f in by_name["findings"]["schema"]["fields"] if f["name"] == "direction")
+    assert direction["constraints"]["enum"] == ["inbound", "outbound", "both"]  # read from the column type
     consultation_status = next(f for f in by_name["consultations"]["schema"]["fields"] if f["name"] == "status")
     assert consultation_status["constraints"]["enum"] == ["published", "cancelled"]
     assert by_name["indicator_values"]["schema"]["primaryKey"] == ["indicator_id", "territory_code", "period"]
