@@ -26,10 +26,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..core.exports import neutralise
 from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
+from ..territories.models import TerritoryKind
 from .models import (
-    PHASE_ORDER, AuthorityResponse, Commitment, CommitmentStatus, Consultation, ConsultationStatus, Synthesis,
+    PHASE_ORDER, Audience, AuthorityResponse, Commitment, CommitmentStatus, Consultation, ConsultationStatus, Stage,
+    Synthesis,
 )
-from .status import consultation_status
+from .status import Progress, consultation_status
 
 PUBLIC_STATUSES = (ConsultationStatus.PUBLISHED, ConsultationStatus.CANCELLED)
 OPEN_COMMITMENT_STATUSES = (CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS)
@@ -276,19 +278,39 @@ def stream_commitments_csv(today: date, url: Urls) -> Iterator[str]:
         yield _csv_text([_commitment_row(c, today, url) for c in batch])
 
 
+# The values a column may hold, declared to data users as enum constraints.
+CONSULTATION_ENUMS = {"territory_kind": TerritoryKind, "audience": Audience, "stage": Stage, "progress": Progress,
+                      "status": PUBLIC_STATUSES}
+COMMITMENT_ENUMS = {"status": CommitmentStatus}
+
+
+def schema_fields(columns, enums: dict) -> list[dict]:
+    """Frictionless fields from an explicit column list and its enums."""
+    fields = []
+    for name, type_, description in columns:
+        field = {"name": name, "type": type_, "description": description}
+        if name in enums:
+            field["constraints"] = {"enum": [member.value for member in enums[name]]}
+        fields.append(field)
+    return fields
+
+
 def tabular_resources(file_url: Callable[[str], str]) -> list[dict]:
-    """The two files as Frictionless tabular resources (for the observatory's data package);
-    `file_url(endpoint)` gives a file's address."""
+    """The two files as Frictionless tabular resources (for the data package); `file_url(endpoint)`
+    gives a file's address. Each commitment refers to its consultation (a foreign key)."""
     out = []
-    for name, endpoint, title, columns in (
-            ("consultations", "api.consultations_csv", _l("Consultations publiques"), CONSULTATION_COLUMNS),
+    for name, endpoint, title, columns, enums in (
+            ("consultations", "api.consultations_csv", _l("Consultations publiques"), CONSULTATION_COLUMNS,
+             CONSULTATION_ENUMS),
             ("commitments", "api.commitments_csv", _l("Engagements des réponses officielles"),
-             COMMITMENT_COLUMNS)):
+             COMMITMENT_COLUMNS, COMMITMENT_ENUMS)):
+        schema = {"fields": schema_fields(columns, enums), "primaryKey": ["id"], "missingValues": [""]}
+        if name == "commitments":
+            schema["foreignKeys"] = [{"fields": ["consultation_id"],
+                                      "reference": {"resource": "consultations", "fields": ["id"]}}]
         out.append({
             "name": name, "path": file_url(endpoint), "title": str(title), "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "licenses": [{"name": "etalab-2.0"}],
-            "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in columns],
-                       "primaryKey": "id", "missingValues": [""]},
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema,
             "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"", "header": True},
         })
     return out

@@ -2,13 +2,13 @@
 data package descriptor."""
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, stream_with_context, url_for
+from flask import Response, current_app, request, render_template, stream_with_context, url_for
 
 from ..core.http_cache import conditional
 from ..core.params import Param, accepts
 from ..core.urls import MAX_DATABASE_ID
 from . import bp
-from .exports import data_package, export_meta, finding_extra, stream_csv, stream_json
+from .exports import export_meta, finding_extra, stream_csv, stream_json
 from .resources import FINDINGS, RESOURCES, VALUES, values_statement
 
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
@@ -21,9 +21,18 @@ def file_url(resource, fmt: str) -> str:
 @bp.route("/donnees")
 def open_data():
     from ..publication.bundle import bundle_built_at  # the bundle gathers every domain's data
+    from ..publication.catalogue import PAGE_PLACES, cached, entries, schema_org
+    from ..publication.datapackage import data_state
 
+    # Each dataset as schema.org reads it, for search engines (the same entries as the catalogue).
+    site_name, site_url = current_app.config["SITE_NAME"], url_for("observatory.index", _external=True)
+    page, catalogue = url_for("observatory.open_data", _external=True), url_for("opendata.catalogue", _external=True)
+    state = data_state()
+    datasets = cached("schema.org", state, lambda: [
+        schema_org(entry, page, catalogue, site_name)
+        for entry in entries(state, file_url, site_name, site_url, places=PAGE_PLACES)])
     return render_template("observatory/open_data.html", resources=list(RESOURCES.values()),
-                           bundle_built_at=bundle_built_at())
+                           bundle_built_at=bundle_built_at(), datasets=datasets)
 
 
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
@@ -54,7 +63,15 @@ def download(query, slug, fmt):
 
 @bp.route("/donnees/datapackage.json")
 def datapackage():
-    descriptor = data_package(file_url, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True))
+    from ..publication.datapackage import data_package, data_state  # the package gathers every domain
+
+    state = data_state()
+    descriptor = data_package(file_url, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True),
+                              state)
     response = current_app.json.response(descriptor)
     response.headers.update(OPEN_HEADERS)
-    return response
+    # Stable while the data are: a client can ask again with If-None-Match / If-Modified-Since.
+    response.set_etag(state.version)
+    if state.last_modified is not None:
+        response.last_modified = state.last_modified
+    return response.make_conditional(request)

@@ -15,9 +15,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
-from ..accounts.models import Organisation
 from ..core.exports import FORMULA_PREFIXES, neutralise
 from ..core.models import utcnow
 from ..extensions import db
@@ -155,51 +154,4 @@ def export_meta(resource: Resource, site_url: str, csv_url: str) -> dict:
         "licence": DEFAULT_LICENCE, "licence_note": "Chaque ligne porte sa propre licence (colonne licence).",
         "publisher": site_url, "generated_at": utcnow().isoformat(timespec="seconds"), "csv": csv_url,
         "fields": resource.names + (list(EXTRA_FINDING_COLUMNS) if resource is FINDINGS else []),
-    }
-
-
-def data_package(url_for_file: Callable[[Resource, str], str], site_name: str, site_url: str) -> dict:
-    """The Frictionless data package descriptor: every resource, its schema, licence and sources."""
-    resources = []
-    for resource in RESOURCES.values():
-        fields = [{"name": c.name, "type": c.type, "description": c.description} for c in resource.columns]
-        if resource is FINDINGS:
-            fields += [{"name": "reviewed_by", "type": "string",
-                        "description": "Organisations qui ont approuvé le constat (relecture indépendante)"},
-                       {"name": "url", "type": "string", "format": "uri", "description": "Page du constat"}]
-        schema = {"fields": fields, "primaryKey": resource.primary_key, "missingValues": [""]}
-        if resource.foreign_keys:
-            schema["foreignKeys"] = list(resource.foreign_keys)
-        resources.append({
-            "name": resource.name, "path": url_for_file(resource, "csv"), "title": str(resource.title),
-            "description": str(resource.description), "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "schema": schema,
-            "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"", "header": True},
-        })
-        resources.append({
-            "name": f"{resource.name}-json", "path": url_for_file(resource, "json"),
-            "title": str(resource.title) + " (JSON)", "profile": "data-resource", "format": "json",
-            "mediatype": "application/json", "encoding": "utf-8",
-            "description": "Les mêmes lignes en JSON, dans la clé « data », précédées de leur provenance.",
-        })
-    from flask import url_for
-
-    from ..consultations.exports import tabular_resources  # consultations and commitments, served by the API
-
-    resources += tabular_resources(lambda endpoint: url_for(endpoint, _external=True))
-    organisations = db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars().all()
-    return {
-        "profile": "tabular-data-package",
-        "name": "observatoire-internationalisation",
-        "title": f"{site_name} — observatoire de l'internationalisation du territoire",
-        "description": "Constats, indicateurs, valeurs et action extérieure des collectivités ; consultations "
-                       "publiques et engagements des réponses officielles ; publiés en données ouvertes. Les "
-                       "chiffres marqués « illustratif » sont des données de démonstration.",
-        "homepage": site_url,
-        "created": utcnow().isoformat(timespec="seconds"),
-        "licenses": [{"name": "etalab-2.0", "title": DEFAULT_LICENCE,
-                      "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}],
-        "sources": [{"title": name} for name in organisations],
-        "contributors": [{"title": name, "role": "author"} for name in organisations],
-        "resources": resources,
     }

@@ -47,6 +47,7 @@ class Column:
     expression: object           # the SQL column it is read from
     convert: Callable | None = None       # applied for CSV and JSON
     as_json: Callable | None = None       # JSON form, when it differs (lists)
+    values: tuple = ()                    # the values it may hold, when fewer than its type's
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,15 @@ class Resource:
     # The tables its rows (and the extras served with them) are read from: its files' and
     # API answers' ETag follows their change marks (core/http_cache.py).
     tables: tuple[str, ...] = ()
+
+    def field(self, column: Column) -> dict:
+        """A column as a Frictionless field: its type, description, and the values its
+        enum allows (read from the SQL column's type, so a new state is declared at once)."""
+        out = {"name": column.name, "type": column.type, "description": column.description}
+        members = [str(v) for v in column.values] or getattr(getattr(column.expression, "type", None), "enums", None)
+        if members and column.convert is None:
+            out["constraints"] = {"enum": list(members)}
+        return out
 
     @property
     def names(self) -> list[str]:
@@ -111,7 +121,8 @@ FINDINGS = Resource(
     columns=(
         Column("id", "integer", "Identifiant du constat", Finding.id),
         Column("title", "string", "Titre", Finding.title),
-        Column("status", "string", "published (publié) ou withdrawn (retiré)", Finding.status),
+        Column("status", "string", "published (publié) ou withdrawn (retiré)", Finding.status,
+               values=PUBLIC_STATUSES),
         Column("flow_kind", "string", "Type de flux : people, institutions, ideas, goods, urban_models, "
                "lifestyles, gastronomy, capital, other", Finding.flow_kind),
         Column("direction", "string", "inbound, outbound ou both", Finding.direction),

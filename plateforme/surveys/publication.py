@@ -126,13 +126,33 @@ def publication_document(publication: Publication) -> dict:
     return data
 
 
-CSV_FIELDS = [
-    "survey_id", "version", "sha256", "key", "text", "theme",
-    "residents_n", "residents_n_eff", "residents_agree", "residents_dont_know", "residents_ci_low",
-    "residents_ci_high", "residents_suppressed",
-    "officials_n", "officials_mean_estimate", "officials_median_estimate", "officials_below", "officials_inside",
-    "officials_above", "officials_suppressed", "gap_value", "gap_ci_low", "gap_ci_high",
-]
+# The CSV's columns with their Frictionless type and meaning (the data package reads them).
+CSV_COLUMNS = (
+    ("survey_id", "integer", "Questionnaire (identifiant)"),
+    ("version", "integer", "Version publiée des résultats"),
+    ("sha256", "string", "Empreinte SHA-256 du JSON canonique de cette version"),
+    ("key", "string", "Affirmation (clé)"),
+    ("text", "string", "Affirmation"),
+    ("theme", "string", "Thème"),
+    ("residents_n", "integer", "Habitants : réponses"),
+    ("residents_n_eff", "number", "Habitants : effectif efficace après pondération"),
+    ("residents_agree", "number", "Habitants : part d'accord (pondérée)"),
+    ("residents_dont_know", "number", "Habitants : part de « ne sait pas »"),
+    ("residents_ci_low", "number", "Habitants : borne basse de l'intervalle de confiance à 95 %"),
+    ("residents_ci_high", "number", "Habitants : borne haute de l'intervalle de confiance à 95 %"),
+    ("residents_suppressed", "boolean", "Habitants : chiffre non publié (trop peu de réponses)"),
+    ("officials_n", "integer", "Personnes élues : réponses"),
+    ("officials_mean_estimate", "number", "Personnes élues : estimation moyenne de la part d'accord des habitants"),
+    ("officials_median_estimate", "number", "Personnes élues : estimation médiane"),
+    ("officials_below", "number", "Personnes élues : part des estimations sous l'intervalle des habitants"),
+    ("officials_inside", "number", "Personnes élues : part des estimations dans l'intervalle des habitants"),
+    ("officials_above", "number", "Personnes élues : part des estimations au-dessus de l'intervalle des habitants"),
+    ("officials_suppressed", "boolean", "Personnes élues : chiffre non publié (trop peu de réponses)"),
+    ("gap_value", "number", "Écart entre l'estimation des personnes élues et la part des habitants"),
+    ("gap_ci_low", "number", "Écart : borne basse de l'intervalle de confiance à 95 %"),
+    ("gap_ci_high", "number", "Écart : borne haute de l'intervalle de confiance à 95 %"),
+)
+CSV_FIELDS = [name for name, _type, _description in CSV_COLUMNS]
 
 
 def publication_csv(publication: Publication) -> str:

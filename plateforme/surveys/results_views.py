@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, render_template
+from flask import Response, abort, current_app, render_template, url_for
 
 from ..core.http_cache import IMMUTABLE, not_modified, validated
 from ..core.page_cache import public_page
@@ -39,6 +39,16 @@ def _publication(survey, version: int):
     abort(404)
 
 
+def _dataset(publication) -> dict:
+    """The version shown as a schema.org Dataset (the catalogue's own entry for it)."""
+    from ..publication.catalogue import publication_entry, schema_org  # the catalogue spans every domain
+
+    page = url_for("surveys.results_version", survey_id=publication.survey_id, version=publication.version,
+                   _external=True)
+    return schema_org(publication_entry(publication), page, url_for("opendata.catalogue", _external=True),
+                      current_app.config["SITE_NAME"])
+
+
 def _render_results(survey, publication):
     data = json.loads(publication.payload)
     statements, thresholds = data["statements"], data["thresholds"]
@@ -48,7 +58,7 @@ def _render_results(survey, publication):
         thresholds=thresholds, latest=survey.latest_publication, codes=codes,
         chart_title=finding_title(statements), chart_rows=chart_rows(statements, thresholds),
         chart_desc=chart_description(statements, thresholds), chart_height=chart_height(statements),
-        chart_ticks=chart_ticks(), coverage=coverage_study(),
+        chart_ticks=chart_ticks(), coverage=coverage_study(), dataset=_dataset(publication),
     )
 
 

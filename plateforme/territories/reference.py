@@ -7,6 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# The Code officiel géographique edition the files follow (data/README.md): the codes
+# published as open data are those of this year.
+COG_YEAR = 2026
 
 
 @dataclass(frozen=True)

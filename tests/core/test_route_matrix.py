@@ -180,6 +180,7 @@ MATRIX = {
     "observatory.download": ("GET", "/observatoire/donnees/valeurs.csv", PUBLIC),
     "observatory.datapackage": ("GET", "/observatoire/donnees/datapackage.json", PUBLIC),
     "opendata.bundle": ("GET", "/donnees/tout.zip", PUBLIC),
+    "opendata.catalogue": ("GET", "/donnees/catalogue.jsonld", PUBLIC),
     "surveys.index": ("GET", "/questionnaires/", PUBLIC),
     "surveys.create": ("GET", "/questionnaires/nouveau", ANY_OFFICIAL_OR_ADMIN),
     # An empty import form is shown again with its errors.

@@ -28,7 +28,8 @@ def test_pages_have_lang_one_h1_and_no_inline_script(client, path):
     body = client.get(path).get_data(as_text=True)
     assert re.search(r'<html lang="(fr|en)">', body)
     assert body.count("<h1") == 1
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
+    # A JSON-LD data block (schema.org) is data, never run: the only inline <script> allowed.
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?! type=\"application/ld\+json\")[^>]*>", body)
     assert 'href="#contenu"' in body and 'id="contenu"' in body
 
 

@@ -185,7 +185,7 @@ def test_results_page_is_drawn_from_the_snapshot(client, db, make):
     assert '<desc id="chart-desc">La métropole devrait accueillir davantage d' in svg
     assert ' : 67' in svg.replace("\u00a0", " ").replace("\u202f", " ")
     # No script draws the chart (the site's own focus helper, static/js, is not about it).
-    assert not re.search(r'<script(?! src="/static/js/)', html)
+    assert not re.search(r'<script(?! src="/static/js/)(?! type="application/ld\+json")', html)  # JSON-LD: data
     assert "Élus : moyenne 35" in svg.replace("\u202f", " ").replace("\u00a0", " ")
     # Whole percentages from the snapshot; the suppressed statement is never shown as zero.
     assert f"{round(s1['residents']['agree'] * 100)} %" in body

@@ -1,0 +1,199 @@
+"""The catalogue of every public dataset, for portals to harvest (data.gouv.fr, data.europa.eu):
+DCAT-AP in JSON-LD, and the schema.org `Dataset` form search engines read on the pages.
+
+Both are written from one list of entries, itself made from the data package's resources
+(datapackage.py, so from the column lists behind the files): a dataset is in the catalogue
+exactly when it is in the package. Each carries the etalab-2.0 licence (on every
+distribution too), the territories it covers with their official codes and the Code
+officiel géographique edition, its period, its update frequency, version and last change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import request, url_for
+from flask_babel import get_locale
+
+from ..extensions import cache
+from ..surveys.models import Publication
+from ..territories.reference import COG_YEAR
+from .coverage import COVERAGE, coverage
+from .datapackage import LICENCE, DataState, data_package, latest_publications, survey_resource
+
+LICENCE_URI = LICENCE["path"]
+COG_URI = "https://www.insee.fr/fr/information/2560452"  # INSEE's Code officiel géographique
+FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+MEDIA_TYPE = "https://www.iana.org/assignments/media-types/"
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "adms": "http://www.w3.org/ns/adms#",
+}
+# schema.org on a page: at most this many places (a dataset of every commune would weigh
+# megabytes in the page's head); the catalogue lists them all.
+PAGE_PLACES = 100
+CACHE_SECONDS = 24 * 3600  # a new version has a new key; this only bounds what is kept
+
+
+def cached(kind: str, state: DataState, build):
+    """`build()`, kept in the shared cache under the data's version: the same data give the same
+    document, and reading the coverage of every dataset costs far more than the version does."""
+    key = f"opendata:{kind}:{state.version}:{get_locale()}:{request.host_url}"  # addresses are absolute
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=CACHE_SECONDS)
+    return value
+
+
+@dataclass
+class Entry:
+    name: str
+    title: str
+    description: str
+    distributions: list[tuple[str, str, str]]  # (address, media type, format)
+    territories: list[dict]
+    period: tuple
+    frequency: str                             # EU frequency code: CONT, IRREG…
+    modified: datetime | None
+    version: str
+    keywords: list[str] = field(default_factory=list)
+
+
+def entries(state: DataState, file_url, site_name: str, site_url: str, places: int | None = None) -> list[Entry]:
+    """One entry per dataset of the data package, with what the catalogue says of it (at most
+    `places` territories each when given: a page's schema.org shows a sample)."""
+    descriptor = data_package(file_url, site_name, site_url, state)
+    publications = {f"survey-results-{p.survey_id}": p for p in latest_publications()}
+    out = []
+    covered = {}  # the indicators cover what their values cover: read once
+    for resource in descriptor["resources"]:
+        if resource["name"] in publications:
+            out.append(publication_entry(publications[resource["name"]], resource))
+            continue
+        reader = COVERAGE[resource["name"]]
+        if reader not in covered:
+            covered[reader] = coverage(resource["name"], limit=places)
+        territories, period = covered[reader]
+        distributions = [(resource["path"], "text/csv", "CSV")]
+        if "/observatoire/" in resource["path"]:  # the observatory's files have a JSON twin
+            distributions.append((resource["path"][:-4] + ".json", "application/json", "JSON"))
+        out.append(Entry(name=resource["name"], title=resource["title"],
+                         description=resource.get("description") or resource["title"], distributions=distributions,
+                         territories=territories, period=period, frequency="CONT", modified=state.last_modified,
+                         version=state.version))
+    return out
+
+
+def publication_entry(publication: Publication, resource: dict | None = None) -> Entry:
+    """A survey's published version as a dataset: its CSV and JSON, pinned to that version; a
+    new version comes only with a public correction (irregular updates)."""
+    resource = resource or survey_resource(publication)
+    territories, period = coverage(resource["name"], publication.survey)
+    json_url = url_for("api.survey_results", survey_id=publication.survey_id, version=publication.version,
+                       _external=True)
+    return Entry(name=resource["name"], title=resource["title"], description=resource["description"],
+                 distributions=[(resource["path"], "text/csv", "CSV"), (json_url, "application/json", "JSON")],
+                 territories=territories, period=period, frequency="IRREG", modified=publication.created_at,
+                 version=str(publication.version), keywords=["questionnaire", "perception"])
+
+
+def _typed(value) -> dict | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return {"@value": value.isoformat(timespec="seconds"), "@type": "xsd:dateTime"}
+    return {"@value": value.isoformat(), "@type": "xsd:date"}
+
+
+def _licence() -> dict:
+    return {"@id": LICENCE_URI, "@type": "dct:LicenseDocument", "dct:identifier": LICENCE["name"],
+            "dct:title": LICENCE["title"]}
+
+
+def _location(territory: dict) -> dict:
+    return {"@type": "dct:Location", "dct:identifier": territory["code"], "skos:prefLabel": territory["name"],
+            "dct:type": territory["kind"],
+            "skos:inScheme": {"@id": COG_URI, "dct:title": f"Code officiel géographique {COG_YEAR}",
+                              "owl:versionInfo": str(COG_YEAR)}}
+
+
+def _french(text: str) -> dict:
+    return {"@value": text, "@language": "fr"}
+
+
+def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher: dict) -> dict:
+    start, end = entry.period
+    temporal = {"@type": "dct:PeriodOfTime"}
+    if start is not None:
+        temporal["dcat:startDate"] = _typed(start)
+    if end is not None:
+        temporal["dcat:endDate"] = _typed(end)
+    dataset = {
+        "@id": f"{catalogue_url}#{entry.name}", "@type": "dcat:Dataset", "dct:identifier": entry.name,
+        "dct:title": _french(entry.title), "dct:description": _french(entry.description),
+        "dct:publisher": publisher, "dct:license": _licence(), "dct:accessRights": {
+            "@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+        "dct:spatial": [_location(t) for t in entry.territories], "dct:temporal": temporal,
+        "dct:accrualPeriodicity": {"@id": FREQUENCY + entry.frequency}, "owl:versionInfo": entry.version,
+        "dcat:landingPage": {"@id": landing_page}, "dcat:keyword": entry.keywords or ["données ouvertes"],
+        "dcat:distribution": [{
+            "@id": f"{catalogue_url}#{entry.name}-{fmt.lower()}", "@type": "dcat:Distribution",
+            "dct:title": f"{entry.title} ({fmt})", "dct:format": fmt,
+            "dcat:accessURL": {"@id": url}, "dcat:downloadURL": {"@id": url},
+            "dcat:mediaType": {"@id": MEDIA_TYPE + media_type}, "dct:license": _licence(),
+        } for url, media_type, fmt in entry.distributions],
+    }
+    if entry.modified is not None:
+        dataset["dct:modified"] = _typed(entry.modified)
+    return dataset
+
+
+def dcat_catalogue(items: list[Entry], state: DataState, catalogue_url: str, landing_page: str,
+                   site_name: str, site_url: str) -> dict:
+    """The DCAT-AP catalogue as a JSON-LD document."""
+    publisher = {"@id": site_url, "@type": "foaf:Agent", "foaf:name": site_name}
+    catalogue = {
+        "@context": CONTEXT, "@id": catalogue_url, "@type": "dcat:Catalog",
+        "dct:title": _french(f"{site_name} — données ouvertes"),
+        "dct:description": _french("Constats, indicateurs et action extérieure des collectivités, consultations "
+                                   "publiques, engagements et résultats des questionnaires, sous Licence Ouverte "
+                                   "2.0 (etalab-2.0)."),
+        "dct:publisher": publisher, "dct:license": _licence(), "foaf:homepage": {"@id": landing_page},
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/FRA"},
+        "owl:versionInfo": state.version,
+        "dcat:dataset": [dcat_dataset(entry, catalogue_url, landing_page, publisher) for entry in items],
+    }
+    if state.last_modified is not None:
+        catalogue["dct:modified"] = _typed(state.last_modified)
+    return catalogue
+
+
+def schema_org(entry: Entry, page_url: str, catalogue_url: str, site_name: str) -> dict:
+    """The dataset as a schema.org `Dataset`, for a page's <script type="application/ld+json">."""
+    start, end = entry.period
+    dataset = {
+        "@context": "https://schema.org", "@type": "Dataset", "@id": f"{catalogue_url}#{entry.name}",
+        "name": entry.title, "description": entry.description, "url": page_url, "inLanguage": "fr",
+        "license": LICENCE_URI, "isAccessibleForFree": True, "version": entry.version,
+        "creator": {"@type": "Organization", "name": site_name},
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": f"{site_name} — données ouvertes",
+                                  "url": catalogue_url},
+        "spatialCoverage": [{"@type": "Place", "name": t["name"], "identifier": {
+            "@type": "PropertyValue", "propertyID": f"COG {COG_YEAR}", "value": t["code"]}}
+            for t in entry.territories[:PAGE_PLACES]],
+        "distribution": [{"@type": "DataDownload", "contentUrl": url, "encodingFormat": media_type,
+                          "license": LICENCE_URI} for url, media_type, _fmt in entry.distributions],
+    }
+    if start is not None or end is not None:
+        dataset["temporalCoverage"] = f"{_iso_day(start) or '..'}/{_iso_day(end) or '..'}"
+    if entry.modified is not None:
+        dataset["dateModified"] = entry.modified.isoformat(timespec="seconds")
+    return dataset
+
+
+def _iso_day(value) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else None

@@ -1,0 +1,26 @@
+"""The DCAT-AP catalogue (JSON-LD) at a stable address, for portals to harvest (catalogue.py)."""
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+
+from ..observatory.download_views import OPEN_HEADERS, file_url
+from . import files_bp
+from .catalogue import cached, dcat_catalogue, entries
+from .datapackage import data_state
+
+
+@files_bp.route("/catalogue.jsonld")
+def catalogue():
+    state = data_state()
+    site_name, site_url = current_app.config["SITE_NAME"], url_for("observatory.index", _external=True)
+    document = cached("dcat", state, lambda: dcat_catalogue(
+        entries(state, file_url, site_name, site_url), state, url_for("opendata.catalogue", _external=True),
+        url_for("observatory.open_data", _external=True), site_name, site_url))
+    response = current_app.json.response(document)
+    response.mimetype = "application/ld+json"
+    response.headers.update(OPEN_HEADERS)
+    # The same answer while the data do not change: harvesters can ask with If-None-Match.
+    response.set_etag(state.version)
+    if state.last_modified is not None:
+        response.last_modified = state.last_modified
+    return response.make_conditional(request)

@@ -1,0 +1,144 @@
+"""The Frictionless data package of every public dataset: the observatory's four files, the
+consultations and commitments, and each survey's published results, one tabular CSV
+resource each, described from the very column lists that write the files (observatory/
+resources.py, consultations/exports.py, surveys/publication.py).
+
+Only CSV resources: the JSON twins are not tabular (and a `.json` path is read as a
+descriptor by Frictionless tools); the catalogue (catalogue.py) lists them as distributions.
+Survey results: the latest version of each published survey, at an address pinned to that
+version (?version=N) — its bytes never change, and older versions, superseded by a public
+correction, stay one parameter away (and in the bundle). `created`, `lastModified` and
+`version` come from the data, so two requests with no change between them answer the same.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from ..accounts.models import Organisation
+from ..consultations.exports import tabular_resources
+from ..consultations.models import AuthorityResponse, Commitment, CommitmentUpdate, Consultation, Synthesis
+from ..extensions import db
+from ..observatory.models import DEFAULT_LICENCE, ExternalAction, Finding, FindingReview, Indicator, IndicatorValue
+from ..observatory.resources import FINDINGS, RESOURCES, Resource
+from ..surveys.models import PerceptionSurvey, Publication
+from ..surveys.publication import CSV_COLUMNS as SURVEY_COLUMNS
+
+LICENCE = {"name": "etalab-2.0", "title": DEFAULT_LICENCE,
+           "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
+DIALECT = {"delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"", "header": True}
+PACKAGE_NAME = "donnees-ouvertes"
+
+# Where a change shows: every table a file is read from, with its timestamp columns.
+_STAMPED = (
+    (Finding, ("updated_at", "published_at", "withdrawn_at")), (FindingReview, ("created_at",)),
+    (Indicator, ("updated_at",)), (IndicatorValue, ("created_at",)), (ExternalAction, ("updated_at",)),
+    (Organisation, ("created_at",)), (Consultation, ("updated_at", "published_at", "cancelled_at")),
+    (Synthesis, ("published_at",)), (AuthorityResponse, ("published_at",)), (Commitment, ("updated_at",)),
+    (CommitmentUpdate, ("created_at",)), (Publication, ("created_at",)),
+)
+
+
+@dataclass(frozen=True)
+class DataState:
+    last_modified: datetime | None
+    version: str
+
+
+def data_state() -> DataState:
+    """The data's latest change and a version that moves with it.
+
+    The version is the day of the latest change and a digest of each table's row count and
+    latest timestamps, so a deletion (which leaves no timestamp) changes it too."""
+    digest = hashlib.sha256()
+    latest = None
+    for model, names in _STAMPED:
+        columns = [getattr(model, name) for name in names if hasattr(model, name)]
+        row = db.session.execute(select(func.count(), *[func.max(c) for c in columns]).select_from(model)).one()
+        digest.update(repr((model.__tablename__, tuple(row))).encode("utf-8"))
+        for value in row[1:]:
+            if value is not None and (latest is None or value > latest):
+                latest = value
+    day = latest.strftime("%Y.%m.%d") if latest is not None else "0"
+    return DataState(latest, f"{day}-{digest.hexdigest()[:8]}")
+
+
+def observatory_resource(resource: Resource, file_url) -> dict:
+    fields = [resource.field(column) for column in resource.columns]
+    if resource is FINDINGS:
+        fields += [{"name": "reviewed_by", "type": "string",
+                    "description": "Organisations qui ont approuvé le constat (relecture indépendante)"},
+                   {"name": "url", "type": "string", "format": "uri", "description": "Page du constat"}]
+    key = resource.primary_key
+    schema = {"fields": fields, "primaryKey": [key] if isinstance(key, str) else list(key), "missingValues": [""]}
+    if resource.foreign_keys:
+        schema["foreignKeys"] = [{"fields": _listed(fk["fields"]), "reference": {
+            "resource": fk["reference"]["resource"], "fields": _listed(fk["reference"]["fields"])}}
+            for fk in resource.foreign_keys]
+    return {"name": resource.name, "path": file_url(resource, "csv"), "title": str(resource.title),
+            "description": str(resource.description), "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8", "schema": schema, "dialect": DIALECT}
+
+
+def _listed(value) -> list:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def latest_publications() -> list[Publication]:
+    """Each published survey's latest version, by survey."""
+    newest = (select(Publication.survey_id, func.max(Publication.version).label("version"))
+              .group_by(Publication.survey_id).subquery())
+    return list(db.session.execute(
+        select(Publication).join(newest, (newest.c.survey_id == Publication.survey_id)
+                                 & (newest.c.version == Publication.version))
+        .join(PerceptionSurvey, PerceptionSurvey.id == Publication.survey_id).order_by(Publication.survey_id)
+    ).scalars())
+
+
+def survey_resource(publication: Publication) -> dict:
+    survey = publication.survey
+    return {
+        "name": f"survey-results-{survey.id}",
+        "path": url_for("api.survey_results_csv", survey_id=survey.id, version=publication.version, _external=True),
+        "title": f"Résultats du questionnaire « {survey.title} » (version {publication.version})",
+        "description": "Une ligne par affirmation : la part d'accord des habitants (pondérée, avec son intervalle "
+                       "de confiance), l'estimation des personnes élues et l'écart. Les chiffres sous les seuils "
+                       "de petits effectifs ne sont pas publiés.",
+        "version": str(publication.version),
+        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in SURVEY_COLUMNS],
+                   "primaryKey": ["survey_id", "version", "key"], "missingValues": [""]},
+        "dialect": DIALECT,
+    }
+
+
+def data_package(file_url, site_name: str, site_url: str, state: DataState | None = None) -> dict:
+    """The descriptor: every public dataset as a tabular resource, each with its licence."""
+    state = state or data_state()
+    resources = [observatory_resource(resource, file_url) for resource in RESOURCES.values()]
+    resources += tabular_resources(lambda endpoint: url_for(endpoint, _external=True))
+    resources += [survey_resource(publication) for publication in latest_publications()]
+    for resource in resources:
+        resource["licenses"] = [LICENCE]
+    organisations = db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars().all()
+    descriptor = {
+        "profile": "tabular-data-package",
+        "name": PACKAGE_NAME,
+        "title": f"{site_name} — données ouvertes",
+        "description": "Constats, indicateurs, valeurs et action extérieure des collectivités ; consultations "
+                       "publiques et engagements des réponses officielles ; résultats publiés des questionnaires "
+                       "de perception. Les chiffres marqués « illustratif » sont des données de démonstration.",
+        "homepage": site_url,
+        "version": state.version,
+        "licenses": [LICENCE],
+        "sources": [{"title": name} for name in organisations],
+        "contributors": [{"title": name, "role": "author"} for name in organisations],
+        "resources": resources,
+    }
+    if state.last_modified is not None:
+        descriptor["created"] = descriptor["lastModified"] = state.last_modified.isoformat(timespec="seconds")
+    return descriptor

@@ -1,0 +1,111 @@
+"""The data package of every public dataset, checked by the real `frictionless` library: the
+descriptor and each file are downloaded through the app into a directory, the addresses
+rewritten to the local copies, and `frictionless.validate` must find nothing wrong (types,
+enum constraints, primary keys, the foreign keys commitments → consultations and values →
+indicators)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import frictionless
+import pytest
+
+from plateforme.consultations.models import AuthorityResponse, Commitment, CommitmentStatus
+from plateforme.surveys.publication import publish
+
+from ..factories import make_survey
+from ..observatory.helpers import Observatory
+from .test_consultation_api import data  # noqa: F401  (public and non-public consultations, commitments)
+
+
+
+URL = "/observatoire/donnees/datapackage.json"
+
+
+@pytest.fixture
+def published(make, db, data):  # noqa: F811
+    observatory = Observatory(make, db)
+    observatory.finding(title="Les étudiants étrangers se concentrent à Lyon")
+    indicator = observatory.indicator()
+    observatory.value(indicator, "200046977", 2024, 41250, source="Rectorat")
+    observatory.value(indicator, "69266", 2024, 1200.5)
+    survey = make_survey(db, "closed")
+    publish(survey)
+    publish(survey, change_note="Correction d'un libellé")  # the package points at version 2
+    db.session.commit()
+    return dict(data, survey=survey, observatory=observatory)
+
+
+def _download(client, tmp_path) -> dict:
+    """The descriptor with each resource fetched through the app and its path made local."""
+    descriptor = client.get(URL).get_json()
+    for resource in descriptor["resources"]:
+        url = urlsplit(resource["path"])
+        response = client.get(url.path + (f"?{url.query}" if url.query else ""))
+        assert response.status_code == 200, resource["path"]
+        name = f"{resource['name']}.csv"
+        (tmp_path / name).write_bytes(response.get_data())
+        resource["path"] = name
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    return descriptor
+
+
+def test_frictionless_validates_the_package_of_every_public_dataset(client, published, tmp_path):
+    descriptor = _download(client, tmp_path)
+    survey = published["survey"]
+    names = [r["name"] for r in descriptor["resources"]]
+    assert names == ["findings", "indicators", "indicator_values", "external_actions", "consultations",
+                     "commitments", f"survey-results-{survey.id}"]
+    assert descriptor["resources"][-1]["version"] == "2"
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
+    assert report.stats["tasks"] == len(names)
+
+
+def test_the_package_declares_enums_keys_and_a_licence_everywhere(client, published):
+    descriptor = client.get(URL).get_json()
+    assert descriptor["profile"] == "tabular-data-package"
+    assert descriptor["licenses"][0]["name"] == "etalab-2.0"
+    by_name = {r["name"]: r for r in descriptor["resources"]}
+    for resource in descriptor["resources"]:
+        assert resource["profile"] == "tabular-data-resource" and resource["format"] == "csv"
+        assert [licence["name"] for licence in resource["licenses"]] == ["etalab-2.0"]
+        assert resource["licenses"][0]["path"].startswith("https://www.etalab.gouv.fr/")
+    commitments = by_name["commitments"]["schema"]
+    assert commitments["foreignKeys"] == [{"fields": ["consultation_id"],
+                                           "reference": {"resource": "consultations", "fields": ["id"]}}]
+    status = next(f for f in commitments["fields"] if f["name"] == "status")
+    assert status["constraints"]["enum"] == ["planned", "in_progress", "done", "abandoned"]
+    finding_status = next(f for f in by_name["findings"]["schema"]["fields"] if f["name"] == "status")
+    assert finding_status["constraints"]["enum"] == ["published", "withdrawn"]  # only public ones
+    direction = next(f for f in by_name["findings"]["schema"]["fields"] if f["name"] == "direction")
+    assert direction["constraints"]["enum"] == ["inbound", "outbound", "both"]  # read from the column type
+    consultation_status = next(f for f in by_name["consultations"]["schema"]["fields"] if f["name"] == "status")
+    assert consultation_status["constraints"]["enum"] == ["published", "cancelled"]
+    assert by_name["indicator_values"]["schema"]["primaryKey"] == ["indicator_id", "territory_code", "period"]
+
+
+def test_a_value_outside_its_enum_fails_validation(client, published, tmp_path):
+    """The check can fail: a commitment status the enum does not list is reported."""
+    _download(client, tmp_path)
+    path = tmp_path / "commitments.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",planned,", ",forgotten,", 1), encoding="utf-8")
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert not report.valid
+    assert "constraint-error" in {error[0] for error in report.flatten(["type"])}
+
+
+def test_version_and_dates_are_stable_until_the_data_change(client, published, db):
+    first = client.get(URL)
+    again = client.get(URL)
+    descriptor = first.get_json()
+    assert again.get_json()["version"] == descriptor["version"]
+    assert again.get_json()["created"] == descriptor["created"] == descriptor["lastModified"]
+    assert client.get(URL, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    commitment = db.session.query(Commitment).join(AuthorityResponse).filter(
+        Commitment.status == CommitmentStatus.PLANNED).first()
+    db.session.delete(commitment)  # a deletion leaves no timestamp: the version moves anyway
+    db.session.commit()
+    assert client.get(URL).get_json()["version"] != descriptor["version"]
