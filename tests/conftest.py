@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from plateforme import create_app
-from plateforme.extensions import db as _db, limiter
+from plateforme.extensions import cache, db as _db, limiter
 from plateforme.territories.services import load_territory
 
 from .factories import Factories
@@ -184,3 +184,16 @@ def request_context(app, db):
     """For services that build links (url_for) outside a client's request."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def cached(app, db):
+    """The page cache on (the suite runs without it: no page kept, no HTTP validator),
+    emptied before and after."""
+    app.config["CACHE_TYPE"] = "SimpleCache"
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
+    cache.clear()
+    yield cache
+    cache.clear()
+    app.config["CACHE_TYPE"] = "NullCache"
+    cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})

@@ -10,24 +10,11 @@ from sqlalchemy import event
 
 from plateforme.consultations.models import PhaseKind
 from plateforme.debate.models import Comment, Stance
-from plateforme.extensions import cache
 
 from ..consultations.helpers import build_consultation
 from ..factories import page_text, sign_in
 
 BODY = "Un accueil à la gare, dès septembre, changerait tout."
-
-
-@pytest.fixture
-def cached(app, db):
-    """The cache on (the suite runs without it), emptied before and after."""
-    app.config["CACHE_TYPE"] = "SimpleCache"
-    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
-    cache.clear()
-    yield cache
-    cache.clear()
-    app.config["CACHE_TYPE"] = "NullCache"
-    cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
 
 
 def _visitor(app):

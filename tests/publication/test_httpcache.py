@@ -14,7 +14,6 @@ from plateforme.consultations.models import PhaseKind
 from plateforme.core.http_cache import IMMUTABLE
 from plateforme.core.page_cache import _READ, _reading
 from plateforme.observatory.resources import RESOURCES
-from plateforme.extensions import cache
 from plateforme.observatory.models import FindingStatus
 from plateforme.surveys.publication import publish
 from plateforme.surveys.services import close_survey, submit_official_answers, submit_resident_answers
@@ -23,18 +22,6 @@ from ..consultations.helpers import build_consultation, published_card
 from ..factories import make_survey
 from ..observatory.helpers import Observatory
 from ..surveys.page_helpers import _resident
-
-
-@pytest.fixture
-def cached(app, db):
-    """The cache on (the suite runs without it: then no validator at all), emptied around."""
-    app.config["CACHE_TYPE"] = "SimpleCache"
-    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
-    cache.clear()
-    yield cache
-    cache.clear()
-    app.config["CACHE_TYPE"] = "NullCache"
-    cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
 
 
 @pytest.fixture
