@@ -10,6 +10,8 @@ from plateforme.feeds.events import TABLES
 from plateforme.surveys.publication import publish
 
 from ..conftest import GENAS
+from ..consultations.helpers import build_consultation
+from ..factories import statements_for
 from .conftest import METROPOLE, VILLEURBANNE
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -124,3 +126,13 @@ def test_a_current_copy_of_a_feed_gets_a_304(client, world, cached):
     assert first.headers.get("ETag")
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_feed_costs_the_same_queries_whatever_the_number_of_events(client, db, make, world):
+    url = f"/territoires/epci/{METROPOLE}/flux.atom"
+    before = statements_for(db, client, url)
+    for n in range(3):
+        build_consultation(make, title=f"Encore une consultation {n}", cards=[])
+    assert len(_feed(client, url)[1]) == 11
+    after = statements_for(db, client, url)
+    assert after == before <= 12
