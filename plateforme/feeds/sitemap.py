@@ -12,15 +12,15 @@ from datetime import datetime
 from sqlalchemy import select, union
 
 from ..cards.models import IssueCard
-from ..consultations.models import AuthorityResponse, Commitment, Consultation, ConsultationStatus
+from ..consultations.models import AuthorityResponse, Commitment, Consultation
 from ..core.urls import external_url_for
 from ..extensions import db
 from ..observatory.models import PUBLIC_STATUSES, Finding, Indicator
 from ..surveys.models import PerceptionSurvey, SurveyStatus
 from ..territories.models import Territory, TerritoryKind
+from .events import PUBLIC_CONSULTATION
 
 MAX_URLS = 50_000  # per sitemap file (the protocol's limit); above it, a sitemap index
-PUBLIC_CONSULTATION = (ConsultationStatus.PUBLISHED, ConsultationStatus.CANCELLED)
 STATIC_PAGES = ("core.home", "core.legal", "core.privacy", "core.accessibility", "core.sitemap",
                 "territories.index", "consultations.index", "cards.index", "observatory.index",
                 "observatory.findings", "observatory.indicators", "observatory.open_data", "surveys.index")

@@ -1,8 +1,10 @@
 """The feeds (site-wide and per territory), sitemap.xml and robots.txt."""
 from __future__ import annotations
 
-from flask import Response, abort, render_template, url_for
-from flask_babel import gettext as _
+from contextlib import nullcontext
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import force_locale, gettext as _
 
 from ..core.http_cache import conditional
 from ..core.urls import external_url_for
@@ -17,28 +19,44 @@ SITEMAP_TABLES = ("territory", "consultation", "authority_response", "commitment
                   "indicator", "perception_survey")
 
 
+def _language():
+    """`?lang=en` or `?lang=fr`: a feed reader seldom says which language its reader wants, so
+    the address may (else the usual choice: account, session, Accept-Language). Another value
+    is refused (400), not ignored."""
+    lang = request.args.get("lang")
+    if lang is None:
+        return nullcontext(), {}
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    return force_locale(lang), {"lang": lang}
+
+
 @bp.route("/flux.atom")
 @conditional(*TABLES)
 def site_feed():
-    events = public_events(None)
-    body = atom_document(events, title=_("Les nouvelles de la plateforme"),
-                         subtitle=_("Consultations, résultats, synthèses, réponses officielles, engagements et constats publiés."),
-                         self_url=external_url_for("feeds.site_feed"), page_url=external_url_for("core.home"),
-                         feed_key="feed")
-    return Response(body, mimetype="application/atom+xml", content_type=ATOM)
+    language, args = _language()
+    with language:
+        body = atom_document(
+            public_events(None), title=_("Les nouvelles de la plateforme"),
+            subtitle=_("Consultations, résultats, synthèses, réponses officielles, engagements et constats publiés."),
+            self_url=external_url_for("feeds.site_feed", **args), page_url=external_url_for("core.home"),
+            feed_key="feed")
+    return Response(body, content_type=ATOM)
 
 
 @bp.route("/territoires/<kind>/<code>/flux.atom")
 @conditional(*TABLES)
 def territory_feed(kind, code):
     territory = get_territory(kind, code) or abort(404)
-    events = public_events(territory)
-    body = atom_document(events, title=_("Les nouvelles de %(name)s", name=territory.name),
-                         subtitle=_("Consultations, résultats, synthèses, réponses officielles, engagements et "
-                                    "constats publiés sur ce territoire et les communes qui en font partie."),
-                         self_url=external_url_for("feeds.territory_feed", kind=kind, code=territory.code),
-                         page_url=external_url_for("territories.show", kind=kind, code=territory.code),
-                         feed_key=f"feed-{territory.kind.value}-{territory.code}")
+    language, args = _language()
+    with language:
+        body = atom_document(
+            public_events(territory), title=_("Les nouvelles de %(name)s", name=territory.name),
+            subtitle=_("Consultations, résultats, synthèses, réponses officielles, engagements et "
+                       "constats publiés sur ce territoire et les communes qui en font partie."),
+            self_url=external_url_for("feeds.territory_feed", kind=kind, code=territory.code, **args),
+            page_url=external_url_for("territories.show", kind=kind, code=territory.code),
+            feed_key=f"feed-{territory.kind.value}-{territory.code}")
     return Response(body, content_type=ATOM)
 
 

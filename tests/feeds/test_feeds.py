@@ -92,6 +92,17 @@ def test_the_feeds_speak_english_to_an_english_reader(client, world):
     assert entries[-1]["title"] == "New consultation: Consultation de la Métropole"
 
 
+def test_the_address_may_choose_the_language_of_a_feed(client, world):
+    root = ET.fromstring(client.get(f"/territoires/epci/{METROPOLE}/flux.atom?lang=en").data)
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert root.findtext(f"{ATOM}title") == "News from Métropole de Lyon"
+    self_link = next(link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self")
+    assert self_link.get("href") == f"http://localhost/territoires/epci/{METROPOLE}/flux.atom?lang=en"
+    root = ET.fromstring(client.get("/flux.atom?lang=fr", headers={"Accept-Language": "en"}).data)
+    assert root.findtext(f"{ATOM}title") == "Les nouvelles de la plateforme"
+    assert client.get("/flux.atom?lang=klingon").status_code == 400
+
+
 def _feed_en(client):
     response = client.get(f"/territoires/epci/{METROPOLE}/flux.atom", headers={"Accept-Language": "en"})
     root = ET.fromstring(response.data)
