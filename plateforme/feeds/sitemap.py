@@ -39,10 +39,12 @@ def public_urls() -> list[tuple[str, datetime | None]]:
         select(Finding.territory_id).where(Finding.status.in_(list(PUBLIC_STATUSES))),
         select(IssueCard.territory_id).where(IssueCard.published_version_id.is_not(None)),
     ).subquery()
-    territories = select(Territory.kind, Territory.code).where(
-        Territory.id.in_(select(with_content.c[0])) | Territory.kind.in_([TerritoryKind.EPCI, TerritoryKind.DEPARTEMENT])
-    ).order_by(Territory.kind, Territory.code)
-    urls += [(external_url_for("territories.show", kind=kind.value, code=code), None) for kind, code in _rows(territories)]
+    listed = Territory.kind.in_([TerritoryKind.EPCI, TerritoryKind.DEPARTEMENT])  # as the territory index
+    territories = (select(Territory.kind, Territory.code)
+                   .where(Territory.id.in_(select(with_content.c[0])) | listed)
+                   .order_by(Territory.kind, Territory.code))
+    urls += [(external_url_for("territories.show", kind=kind.value, code=code), None)
+             for kind, code in _rows(territories)]
     urls += [(external_url_for("consultations.show", consultation_id=i), at) for i, at in _rows(
         select(Consultation.id, Consultation.updated_at).where(Consultation.status.in_(PUBLIC_CONSULTATION))
         .order_by(Consultation.id))]
