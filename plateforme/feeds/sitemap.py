@@ -23,7 +23,8 @@ from .events import PUBLIC_CONSULTATION
 MAX_URLS = 50_000  # per sitemap file (the protocol's limit); above it, a sitemap index
 STATIC_PAGES = ("core.home", "core.legal", "core.privacy", "core.accessibility", "core.sitemap",
                 "territories.index", "consultations.index", "cards.index", "observatory.index",
-                "observatory.findings", "observatory.indicators", "observatory.open_data", "surveys.index")
+                "observatory.findings", "observatory.indicators", "observatory.external_actions",
+                "observatory.who_sees_what", "observatory.open_data", "surveys.index")
 
 
 def _rows(stmt):
