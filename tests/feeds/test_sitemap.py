@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from plateforme.core.page_cache import _reading
 from plateforme.feeds import sitemap as sitemap_module
+from plateforme.feeds.views import SITEMAP_TABLES
 
 from .conftest import METROPOLE, VILLEURBANNE
 
@@ -121,3 +123,14 @@ def test_robots_keeps_crawlers_out_of_every_private_or_post_only_route(app, clie
         if private and not _disallowed(rules, path):
             open_routes.append((rule.endpoint, path))
     assert open_routes == []
+
+
+def test_the_sitemap_declares_every_table_it_reads(client, world):
+    """Its ETag comes from these tables' change marks (core/http_cache.py)."""
+    tables: set[str] = set()
+    token = _reading.set(tables)
+    try:
+        assert client.get("/sitemap.xml").status_code == 200
+    finally:
+        _reading.reset(token)
+    assert tables and tables <= set(SITEMAP_TABLES), tables - set(SITEMAP_TABLES)
