@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from .consultations import bp as consultations_bp
     from .core import bp as core_bp
     from .debate import bp as debate_bp
+    from .feeds import bp as feeds_bp
     from .notifications import bp as notifications_bp
     from .observatory import bp as observatory_bp
     from .publication import api_bp, files_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(feeds_bp)
 
     from .accounts.labels import register_label_helpers as account_labels
     from .core.permissions import can

@@ -14,7 +14,7 @@ from ..factories import sign_in
 # Every name the views read from request.args (grep), and the listings' own.
 ARGUMENTS = ["page", "per_page", "q", "next", "territory", "territoire", "organisation", "flow_kind", "direction",
              "character", "field", "period", "period_from", "period_to", "annee", "indicateur", "version", "meta",
-             "stage", "etape", "statut", "political_status", "tri", "motif", "action", "position", "elu"]
+             "stage", "etape", "statut", "political_status", "tri", "motif", "action", "position", "elu", "lang"]
 HOSTILE = {"nul": "x\x00y", "60000-characters": "9" * 60_000}
 
 

@@ -90,6 +90,11 @@ MATRIX = {
     "territories.index": ("GET", "/territoires/", PUBLIC),
     "territories.search": ("GET", "/territoires/recherche?q=Bron", PUBLIC),
     "territories.show": ("GET", "/territoires/epci/200046977", PUBLIC),
+    "feeds.site_feed": ("GET", "/flux.atom", PUBLIC),
+    "feeds.territory_feed": ("GET", "/territoires/epci/200046977/flux.atom", PUBLIC),
+    "feeds.sitemap_xml": ("GET", "/sitemap.xml", PUBLIC),
+    "feeds.sitemap_page": ("GET", "/sitemap-1.xml", NOT_FOUND),  # one file is enough: no numbered ones
+    "feeds.robots_txt": ("GET", "/robots.txt", PUBLIC),
     "accounts.register": ("GET", "/inscription", VISITOR_ONLY_FORM),
     "accounts.registered": ("GET", "/inscription/message-envoye", rule(302, visitor=302)),
     "accounts.sign_in": ("GET", "/connexion", VISITOR_ONLY_FORM),
