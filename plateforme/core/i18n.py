@@ -6,6 +6,7 @@ profile when signed in, else the session), then from the browser's Accept-Langua
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from functools import lru_cache
 
 from babel import Locale
@@ -62,6 +63,17 @@ def format_day(value, format: str = "medium") -> str:
 def format_when(value, format: str = "medium") -> str:
     """A date and time as the reader's language writes it, « 1er » included in French."""
     return _first_of_month(format_datetime(value, format))
+
+
+def html_datetime(value) -> str:
+    """The `datetime` attribute of a <time>: a date as is, a moment in UTC to the second
+    (« 2026-12-01T10:05:00Z »). HTML allows at most three decimals of a second, and
+    isoformat() writes six; nobody needs more than the second here."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # every *_at column is UTC (core/database.py UTCDateTime)
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return value.isoformat()
 
 
 _DE_BEFORE_VOWEL = re.compile(r"\bde (?=[AEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒ])")
@@ -142,6 +154,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["plain_text"] = markdown_to_plain_text
     app.jinja_env.filters["elide"] = french_elision
     app.jinja_env.filters["quoted"] = quoted
+    app.jinja_env.filters["html_datetime"] = html_datetime
     app.jinja_env.globals.update(
         format_date=format_day,
         licence_words=licence_words,

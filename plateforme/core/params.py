@@ -17,7 +17,13 @@ from flask import request
 from flask_babel import gettext as _, ngettext
 from werkzeug.exceptions import BadRequest
 
-_INTEGER = re.compile(r"-?[0-9]{1,18}")
+# A whole number in ASCII digits. JSON Schema's `integer` (the OpenAPI type) counts 3.0 as the
+# whole number 3, and clients that hold numbers as floats send it so: a zero fraction is read.
+_INTEGER = re.compile(r"(-?[0-9]{1,18})(?:\.0+)?")
+# Control characters (Unicode Cc) are refused in text values (PostgreSQL refuses NUL; none has a
+# place in a filter). The check and the documented `pattern` are the same character class.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+PRINTABLE = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,10 @@ class Param:
             return self.enum(raw) if self.kind == "enum" else raw
         if self.kind == "integer":
             # int() would also read « 1_000 » and « ٣ »: a whole number is ASCII digits here.
-            if not _INTEGER.fullmatch(raw.strip()):
+            whole = _INTEGER.fullmatch(raw.strip())
+            if not whole:
                 raise ValueError(_("un nombre entier est attendu"))
-            number = int(raw)
+            number = int(whole.group(1))
             if self.minimum is not None and number < self.minimum:
                 raise ValueError(_("doit valoir au moins %(minimum)s", minimum=self.minimum))
             if self.maximum is not None and number > self.maximum:
@@ -59,7 +66,7 @@ class Param:
         text = raw.strip()
         if len(text) > self.max_length:
             raise ValueError(ngettext("%(num)d caractère au plus", "%(num)d caractères au plus", self.max_length))
-        if not text.isprintable():  # NUL and other control characters (PostgreSQL refuses NUL)
+        if _CONTROL.search(text):
             raise ValueError(_("caractères de contrôle interdits"))
         return text
 
@@ -74,14 +81,15 @@ class Param:
             if self.maximum is not None:
                 schema["maximum"] = self.maximum
         else:
-            schema = {"type": "string", "maxLength": self.max_length}
+            schema = {"type": "string", "maxLength": self.max_length, "pattern": PRINTABLE}
         if self.default is not None:
             schema["default"] = self.default.value if isinstance(self.default, Enum) else self.default
         return schema
 
     def openapi(self) -> dict:
-        return {"name": self.name, "in": "query", "required": False, "description": self.description,
-                "schema": self.schema()}
+        # allowEmptyValue: an empty value counts as absent (an HTML form's « any » sends `name=`).
+        return {"name": self.name, "in": "query", "required": False, "allowEmptyValue": True,
+                "description": self.description, "schema": self.schema()}
 
 
 class InvalidParams(BadRequest):

@@ -45,7 +45,8 @@ def page_of(schema_name: str) -> dict:
 
 
 def path_id(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 1}}
 
 
 def enum_schema(enum_cls) -> dict:

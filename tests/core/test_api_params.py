@@ -125,6 +125,35 @@ def test_valid_values_still_filter_and_empty_ones_count_as_absent(client, data):
     assert client.get(f"/api/v1/surveys/{survey}/results?version=9").status_code == 404
 
 
+def test_what_schemathesis_found_reads_as_the_document_says(client, data):
+    """tests/publication/test_api_conformance.py's findings: a whole number written 2.0 is the
+    integer 2 of JSON Schema; text refuses control characters only (the documented pattern),
+    so a non-breaking space, which French names hold, is searched, not refused."""
+    page = client.get("/api/v1/findings?per_page=1&page=2.0")
+    assert page.status_code == 200 and page.get_json()["meta"]["page"] == 2
+    _refused(client.get("/api/v1/findings?page=2.5"), "page")
+    assert client.get("/api/v1/findings?q=Saint%C2%A0%C3%89tienne").status_code == 200
+    _refused(client.get("/api/v1/findings?q=a%C2%85b"), "q")  # U+0085, a C1 control character
+    _refused(client.get("/api/v1/findings?territory=%1B"), "territory")
+
+
+def test_the_documented_text_pattern_is_the_check(client):
+    """The string parameters' `pattern` and the check refuse the same characters."""
+    from plateforme.core.params import PRINTABLE, Param
+
+    param = Param("q", "Texte")
+    for code in [*range(0x00, 0x180), 0x200B, 0x2028, 0xFEFF, 0x1F600]:
+        text = f"a{chr(code)}b"
+        try:
+            param.parse(text)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted == bool(re.fullmatch(PRINTABLE, text)), hex(code)
+    schema = client.get("/api/v1/openapi.json").get_json()["paths"]["/findings"]["get"]["parameters"]
+    assert {p["name"]: p["schema"].get("pattern") for p in schema}["q"] == PRINTABLE
+
+
 def test_openapi_lists_each_declared_parameter_and_a_problem_400(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     problem = document["components"]["responses"]["InvalidParameters"]["content"]["application/problem+json"]
@@ -139,6 +168,8 @@ def test_openapi_lists_each_declared_parameter_and_a_problem_400(app, client):
         declared = app.view_functions[rule.endpoint].query_params  # every operation declares its list
         query = [p for p in operation["parameters"] if p["in"] == "query"]
         assert [p["name"] for p in query] == [param.name for param in declared], path
+        assert all(p["allowEmptyValue"] for p in query), path  # empty counts as absent, as documented
+        assert all(p["schema"]["minimum"] == 1 for p in operation["parameters"] if p["in"] == "path"), path
         assert operation["responses"]["400"] == {"$ref": "#/components/responses/InvalidParameters"}, path
         checked += 1
     assert checked >= 15
