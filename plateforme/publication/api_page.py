@@ -30,7 +30,7 @@ def schema_text(schema: dict) -> str:
     if "maximum" in schema:
         parts.append(f"≤ {schema['maximum']}")
     if "maxLength" in schema:
-        parts.append(f"≤ {schema['maxLength']} car.")
+        parts.append(f"maxLength {schema['maxLength']}")
     if "default" in schema:
         parts.append(f"= {schema['default']}")
     return " ".join(parts)
