@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, render_template, stream_with_context, url_for
 
+from flask_babel import gettext as _
+
 from ..core.http_cache import conditional
-from ..core.params import Param, accepts
+from ..core.params import InvalidParams, Param, accepts
+from ..core.spreadsheet import FORMAT_PARAM, spreadsheet_variant
 from ..core.urls import MAX_DATABASE_ID
 from . import bp
 from .exports import export_meta, finding_extra, stream_csv, stream_json
@@ -37,7 +40,7 @@ def open_data():
 
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
 @accepts(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
-               maximum=MAX_DATABASE_ID), strict=False)
+               maximum=MAX_DATABASE_ID), FORMAT_PARAM, strict=False)
 @conditional(tables_for=lambda slug, fmt: RESOURCES[slug].tables)
 def download(query, slug, fmt):
     resource = RESOURCES[slug]
@@ -51,13 +54,18 @@ def download(query, slug, fmt):
     if resource is FINDINGS:
         prefix = url_for("observatory.findings", _external=True)
         extra = finding_extra(lambda finding_id: f"{prefix}/{finding_id}")
+    if fmt == "json" and query["format"]:
+        raise InvalidParams([{"name": "format", "reason": _("seul un fichier CSV a une variante pour tableur")}])
+    filename = f"{filename}.{fmt}"
     if fmt == "csv":
-        body, mimetype = stream_csv(resource, stmt, extra), "text/csv"
+        types = [c.type for c in resource.columns] + (["string", "string"] if extra else [])
+        body, mimetype, filename = spreadsheet_variant(query["format"], stream_csv(resource, stmt, extra), types,
+                                                       filename, resource.name)
     else:
         meta = export_meta(resource, url_for("observatory.index", _external=True), file_url(resource, "csv"))
         body, mimetype = stream_json(resource, stmt, meta, extra), "application/json"
     return Response(stream_with_context(body), mimetype=mimetype, headers={
-        **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+        **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"',
     })
 
 

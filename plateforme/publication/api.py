@@ -10,7 +10,8 @@ from ..surveys.models import PerceptionSurvey, Publication
 from ..core.models import local_today
 from ..core.http_cache import IMMUTABLE, REVALIDATE, conditional, not_modified, validated
 from ..core.params import Param, accepts
-from ..surveys.publication import VERSION_PARAM, publication_csv, publication_document
+from ..core.spreadsheet import FORMAT_PARAM, spreadsheet_variant
+from ..surveys.publication import CSV_COLUMNS as SURVEY_COLUMNS, VERSION_PARAM, publication_csv, publication_document
 from ..surveys.publishing import RETRY_AFTER
 from ..surveys.queries import public_surveys
 from ..surveys.status import SurveyState, survey_status
@@ -69,12 +70,19 @@ def survey_results(query, survey_id: int):
 
 
 @api_bp.route("/surveys/<int:survey_id>/results.csv")
-@accepts(VERSION_PARAM)
+@accepts(VERSION_PARAM, FORMAT_PARAM)
 def survey_results_csv(query, survey_id: int):
     publication = _publication(survey_id, query["version"])
-    return _snapshot(publication, "csv", query["version"] is not None, lambda: Response(
-        publication_csv(publication), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="questionnaire-{survey_id}-v{publication.version}.csv"'}))
+    variant = query["format"]
+
+    def answer():
+        body, mimetype, filename = spreadsheet_variant(
+            variant, [publication_csv(publication)], [t for _n, t, _d in SURVEY_COLUMNS],
+            f"questionnaire-{survey_id}-v{publication.version}.csv", f"questionnaire-{survey_id}")
+        return Response(b"".join(b if isinstance(b, bytes) else b.encode("utf-8") for b in body),
+                        mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # Each variant is its own representation: its own ETag.
+    return _snapshot(publication, f"csv-{variant}" if variant else "csv", query["version"] is not None, answer)
 
 
 def survey_record(survey, today) -> dict:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from flask import Response, abort, jsonify, request, stream_with_context, url_for
 from sqlalchemy import func, select
 
+from ..core.spreadsheet import FORMAT_PARAM, spreadsheet_variant
 from ..cards.exports import card_detail, card_record, public_card, public_cards_statement
 from ..cards.queries import CARD_PARAMS
 from ..consultations.exports import (
-    commitment_record, consultation_detail, consultation_record, public_commitments_statement, public_consultation,
+    COMMITMENT_COLUMNS, CONSULTATION_COLUMNS, commitment_record, consultation_detail, consultation_record, public_commitments_statement, public_consultation,
     public_consultations_statement, stream_commitments_csv, stream_consultations_csv,
 )
 from ..consultations.models import CommitmentStatus
@@ -147,21 +148,24 @@ def commitments(query):
 
 # --- files -----------------------------------------------------------------------------------
 
-def _csv_file(body, filename: str) -> Response:
-    return Response(stream_with_context(body), mimetype="text/csv", headers={
+def _csv_file(body, columns, filename: str, variant: str | None, sheet: str) -> Response:
+    body, mimetype, filename = spreadsheet_variant(variant, body, [t for _n, t, _d in columns], filename, sheet)
+    return Response(stream_with_context(body), mimetype=mimetype, headers={
         **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @api_bp.route("/consultations.csv")
-@accepts()
+@accepts(FORMAT_PARAM)
 @conditional(*CONSULTATION_TABLES, dated=True)
-def consultations_csv(_query):
-    return _csv_file(stream_consultations_csv(local_today(), consultation_url), "consultations.csv")
+def consultations_csv(query):
+    return _csv_file(stream_consultations_csv(local_today(), consultation_url), CONSULTATION_COLUMNS,
+                     "consultations.csv", query["format"], "consultations")
 
 
 @api_bp.route("/commitments.csv")
-@accepts()
+@accepts(FORMAT_PARAM)
 @conditional(*CONSULTATION_TABLES, dated=True)
-def commitments_csv(_query):
-    return _csv_file(stream_commitments_csv(local_today(), consultation_url), "engagements.csv")
+def commitments_csv(query):
+    return _csv_file(stream_commitments_csv(local_today(), consultation_url), COMMITMENT_COLUMNS,
+                     "engagements.csv", query["format"], "engagements")
 

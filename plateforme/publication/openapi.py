@@ -7,6 +7,7 @@ import re
 from flask import current_app, url_for
 
 from ..core.params import PROBLEM_SCHEMA, accepts
+from ..core.spreadsheet import XLSX_MIMETYPE
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
 from ..surveys.status import SurveyState
 from . import api_bp
@@ -224,6 +225,9 @@ def _declared_parameters(paths: dict) -> None:
         operation["responses"]["400"] = {"$ref": "#/components/responses/InvalidParameters"}
         if hasattr(view, "read_tables") or rule.endpoint in SNAPSHOTS:  # conditional: core/http_cache.py
             operation["responses"]["304"] = NOT_MODIFIED
+        if any(param.name == "format" for param in declared):  # a CSV with its spreadsheet variants
+            operation["responses"]["200"]["content"][XLSX_MIMETYPE] = {
+                "schema": {"type": "string", "contentMediaType": XLSX_MIMETYPE}}
         if any(param.name == "per_page" for param in declared):  # a paginated list
             operation["responses"]["200"]["headers"] = {"Link": {
                 "description": "Pages first, prev, next, last (RFC 8288), comme links", "schema": {"type": "string"}}}

@@ -186,6 +186,7 @@ MATRIX = {
     "observatory.datapackage": ("GET", "/observatoire/donnees/datapackage.json", PUBLIC),
     "opendata.bundle": ("GET", "/donnees/tout.zip", PUBLIC),
     "opendata.catalogue": ("GET", "/donnees/catalogue.jsonld", PUBLIC),
+    "opendata.api_page": ("GET", "/donnees/api", PUBLIC),
     "surveys.index": ("GET", "/questionnaires/", PUBLIC),
     "surveys.create": ("GET", "/questionnaires/nouveau", ANY_OFFICIAL_OR_ADMIN),
     # An empty import form is shown again with its errors.

@@ -202,6 +202,33 @@ def test_csv_has_the_api_fields_and_no_formula(client, db, make):
     assert rows[0]["sha256"] == publication.sha256
 
 
+def test_csv_spreadsheet_variants_hold_the_same_rows_with_their_own_etag(client, db, make):
+    from plateforme.surveys.publication import CSV_COLUMNS
+    from tests.observatory.test_spreadsheets import read_xlsx
+
+    survey, _publication = _published(db, make, _random_rows(make))
+    address = f"/api/v1/surveys/{survey.id}/results.csv?version=1"
+    plain = client.get(address)
+    rows = list(csv.reader(io.StringIO(plain.get_data(as_text=True))))
+    excel = client.get(address + "&format=excel")
+    assert excel.data.startswith("\ufeff".encode("utf-8"))
+    excel_rows = list(csv.reader(io.StringIO(excel.get_data(as_text=True)[1:]), delimiter=";"))
+    numbers = {i for i, (_name, kind, _d) in enumerate(CSV_COLUMNS) if kind == "number"}
+    assert [[cell.replace(",", ".") if i in numbers else cell for i, cell in enumerate(row)]
+            for row in excel_rows] == rows
+    assert any("," in row[i] for row in excel_rows[1:] for i in numbers)  # a decimal comma, really
+    book = client.get(address + "&format=xlsx")
+    assert book.status_code == 200 and book.headers["Content-Disposition"].endswith(f'questionnaire-{survey.id}-v1.xlsx"')
+    sheet = read_xlsx(book.data)
+    assert [text for _kind, text in sheet[0]] == rows[0] and len(sheet) == len(rows)
+    agree = rows[0].index("residents_agree")
+    assert all(row[agree][0] == "n" for row in sheet[1:] if row[agree][1])
+    # Each variant is its own representation: a client's CSV copy does not validate the workbook.
+    assert len({plain.headers["ETag"], excel.headers["ETag"], book.headers["ETag"]}) == 3
+    again = client.get(address + "&format=xlsx", headers={"If-None-Match": plain.headers["ETag"]})
+    assert again.status_code == 200
+
+
 def test_published_results_cost_the_same_queries_whatever_the_number_of_answers(app, client, db, make):
     counts = []
     for per_commune in (5, 40):
