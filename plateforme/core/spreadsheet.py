@@ -32,6 +32,10 @@ FORMAT_PARAM = Param(
     "xlsx (workbook: territory codes as text, dates as dates).", "choice", choices=FORMATS)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetml.sheet"
 _CHUNK = 64 * 1024
+# A workbook is written whole before its first byte leaves (XlsxWriter), at about 5,000 rows
+# a second: past this many rows a download would outlast the web server's timeout and end in
+# an error page. Larger files are offered as CSV, which streams (and as CSV for Excel).
+XLSX_MAX_ROWS = 100_000
 
 
 def _records(chunks: Iterable[str]) -> Iterator[tuple[int, list[str]]]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, render_template, stream_with_context, url_for
 
-from flask_babel import gettext as _
+from flask_babel import format_number, gettext as _, ngettext
+from sqlalchemy import func, select
 
 from ..core.http_cache import conditional
 from ..core.params import InvalidParams, Param, accepts
-from ..core.spreadsheet import FORMAT_PARAM, spreadsheet_variant
+from ..core.spreadsheet import FORMAT_PARAM, XLSX_MAX_ROWS, spreadsheet_variant
 from ..core.urls import MAX_DATABASE_ID
+from ..extensions import db
 from . import bp
 from .exports import export_meta, finding_extra, stream_csv, stream_json
 from .resources import FINDINGS, RESOURCES, VALUES, values_statement
@@ -56,6 +58,11 @@ def download(query, slug, fmt):
         extra = finding_extra(lambda finding_id: f"{prefix}/{finding_id}")
     if fmt == "json" and query["format"]:
         raise InvalidParams([{"name": "format", "reason": _("seul un fichier CSV a une variante pour tableur")}])
+    if query["format"] == "xlsx" and _too_long_for_a_workbook(stmt):
+        raise InvalidParams([{"name": "format", "reason": ngettext(
+            "ce fichier compte plus de %(num)s ligne : il n'est proposé qu'en CSV et en CSV pour Excel",
+            "ce fichier compte plus de %(num)s lignes : il n'est proposé qu'en CSV et en CSV pour Excel",
+            XLSX_MAX_ROWS, num=format_number(XLSX_MAX_ROWS))}])
     filename = f"{filename}.{fmt}"
     if fmt == "csv":
         types = [c.type for c in resource.columns] + (["string", "string"] if extra else [])
@@ -67,6 +74,12 @@ def download(query, slug, fmt):
     return Response(stream_with_context(body), mimetype=mimetype, headers={
         **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"',
     })
+
+
+def _too_long_for_a_workbook(stmt) -> bool:
+    """Whether the rows of `stmt` exceed XLSX_MAX_ROWS (one bounded count, not the whole file)."""
+    probe = select(func.count()).select_from(stmt.limit(XLSX_MAX_ROWS + 1).subquery())
+    return db.session.execute(probe).scalar_one() > XLSX_MAX_ROWS
 
 
 @bp.route("/donnees/datapackage.json")

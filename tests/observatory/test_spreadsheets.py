@@ -151,3 +151,16 @@ def test_territory_codes_are_strings_in_the_data_package(client):
                    if field["name"] in ("territory_code", "territory")]
     assert len(code_fields) >= 5
     assert all(field["type"] == "string" for field in code_fields)
+
+
+def test_a_file_too_long_for_a_workbook_is_offered_as_csv_only(client, odd_codes, monkeypatch):
+    """A workbook is written whole before its first byte: a long one would outlast the web
+    server's timeout and end in an error. Past the limit, a 400 says which forms there are."""
+    from plateforme.observatory import download_views
+
+    assert client.get("/observatoire/donnees/valeurs.csv?format=xlsx").status_code == 200  # 2 rows
+    monkeypatch.setattr(download_views, "XLSX_MAX_ROWS", 1)
+    refused = client.get("/observatoire/donnees/valeurs.csv?format=xlsx")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "format" in page and "CSV pour Excel" in page
+    assert client.get("/observatoire/donnees/valeurs.csv?format=excel").status_code == 200
