@@ -60,9 +60,9 @@ def download(query, slug, fmt):
         raise InvalidParams([{"name": "format", "reason": _("seul un fichier CSV a une variante pour tableur")}])
     if query["format"] == "xlsx" and _too_long_for_a_workbook(stmt):
         raise InvalidParams([{"name": "format", "reason": ngettext(
-            "ce fichier compte plus de %(num)s ligne : il n'est proposé qu'en CSV et en CSV pour Excel",
-            "ce fichier compte plus de %(num)s lignes : il n'est proposé qu'en CSV et en CSV pour Excel",
-            XLSX_MAX_ROWS, num=format_number(XLSX_MAX_ROWS))}])
+            "ce fichier compte plus de %(count)s ligne : il n'est proposé qu'en CSV et en CSV pour Excel",
+            "ce fichier compte plus de %(count)s lignes : il n'est proposé qu'en CSV et en CSV pour Excel",
+            XLSX_MAX_ROWS, count=format_number(XLSX_MAX_ROWS))}])
     filename = f"{filename}.{fmt}"
     if fmt == "csv":
         types = [c.type for c in resource.columns] + (["string", "string"] if extra else [])
