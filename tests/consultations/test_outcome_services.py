@@ -28,7 +28,8 @@ from .outcome_helpers import comment, follow, proposal, response_with_commitment
 
 
 def _notifications(db, **filters):
-    return db.session.execute(select(Notification).filter_by(**filters).order_by(Notification.user_id, Notification.id)).scalars().all()
+    return db.session.execute(select(Notification).filter_by(**filters)
+                              .order_by(Notification.user_id, Notification.id)).scalars().all()
 
 
 def _commitment(**overrides) -> CommitmentInput:
