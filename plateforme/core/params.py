@@ -52,6 +52,10 @@ class Param:
                 raise ValueError(_("valeur inconnue ; valeurs permises : %(values)s",
                                    values=", ".join(self.allowed)))
             return self.enum(raw) if self.kind == "enum" else raw
+        # Before any strip(): Python counts some control characters (\x1c–\x1f) as white space
+        # and would drop them at the ends, accepting what the document refuses.
+        if _CONTROL.search(raw):
+            raise ValueError(_("caractères de contrôle interdits"))
         if self.kind == "integer":
             # int() would also read « 1_000 » and « ٣ »: a whole number is ASCII digits here.
             whole = _INTEGER.fullmatch(raw.strip())
@@ -66,8 +70,6 @@ class Param:
         text = raw.strip()
         if len(text) > self.max_length:
             raise ValueError(ngettext("%(num)d caractère au plus", "%(num)d caractères au plus", self.max_length))
-        if _CONTROL.search(text):
-            raise ValueError(_("caractères de contrôle interdits"))
         return text
 
     def schema(self) -> dict:
