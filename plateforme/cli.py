@@ -84,7 +84,7 @@ def schedule_run_command(today) -> None:
     hourly); running it twice tells nobody anything twice."""
     from .consultations.schedule import PARIS, announce_started_phases, remind_overdue_commitments
     from .core.outbox_sender import drain
-    from .core.transactions import immediate_transactions
+    from .core.transactions import one_transaction
     from .notifications.mailing import write_pending_mail
     from .surveys.services import close_due_surveys
 
@@ -96,13 +96,8 @@ def schedule_run_command(today) -> None:
                        ("phases announced", lambda: len(announce_started_phases(day, now).announced)),
                        ("overdue commitments recalled",
                         lambda: len(remind_overdue_commitments(day, now).commitments))):
-        with immediate_transactions():
-            try:
-                count = work()
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
+        with one_transaction():
+            count = work()
         click.echo(f"{name}: {count}")
     click.echo(f"notification emails written: {write_pending_mail()}")
     report = drain()

@@ -5,25 +5,15 @@ recalled once a day, in the daytime in France. `flask schedule run` does the sam
 from __future__ import annotations
 
 from ..core.tasks import crontab, periodic_task
-from ..core.transactions import immediate_transactions
-from ..extensions import db
+from ..core.transactions import one_transaction
 from .schedule import announce_started_phases, remind_overdue_commitments
-
-
-def _in_one_transaction(work) -> None:
-    with immediate_transactions():
-        try:
-            work()
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
 
 
 @periodic_task(crontab(minute="23"))
 def announce_phases_task() -> None:
     """Tell followers of the phases that have begun."""
-    _in_one_transaction(announce_started_phases)
+    with one_transaction():
+        announce_started_phases()
 
 
 # Hourly in the daytime (from 8:41 or 9:41 in France, when officials read their mail): the
@@ -32,4 +22,5 @@ def announce_phases_task() -> None:
 @periodic_task(crontab(hour="7-18", minute="41"))
 def remind_commitments_task() -> None:
     """Recall the overdue commitments to their territories' officials."""
-    _in_one_transaction(remind_overdue_commitments)
+    with one_transaction():
+        remind_overdue_commitments()

@@ -25,6 +25,8 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from ..extensions import db
+
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _immediate_outside_requests: ContextVar[bool] = ContextVar("immediate_outside_requests", default=False)
@@ -40,6 +42,19 @@ def immediate_transactions():
         yield
     finally:
         _immediate_outside_requests.reset(token)
+
+
+@contextmanager
+def one_transaction():
+    """Outside a request (a task, a command): the block's work in one transaction that takes
+    SQLite's write lock at once, committed at the end, rolled back if the block raises."""
+    with immediate_transactions():
+        try:
+            yield
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
 
 
 def writes(command):

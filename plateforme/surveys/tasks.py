@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 
 from ..core.tasks import crontab, periodic_task
-from ..core.transactions import immediate_transactions
-from ..extensions import db
+from ..core.transactions import one_transaction
 from .services import close_due_surveys
 
 log = logging.getLogger("plateforme.surveys")
@@ -17,12 +16,7 @@ log = logging.getLogger("plateforme.surveys")
 @periodic_task(crontab(minute="7"))
 def close_due_surveys_task() -> None:
     """Close every survey past its closing date, in one transaction."""
-    with immediate_transactions():
-        try:
-            closed = close_due_surveys()
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+    with one_transaction():
+        closed = close_due_surveys()
     if closed:
         log.info("surveys closed on their date: %s", [survey.id for survey in closed])
