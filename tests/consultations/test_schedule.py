@@ -20,7 +20,10 @@ from ..factories import make_survey, page_text, sign_in
 from .helpers import build_consultation
 from .outcome_helpers import follow, response_with_commitments
 
-TODAY = local_today()
+
+def _today():
+    # Read at each use, not at import, so a run crossing midnight in Paris stays right.
+    return local_today()
 
 
 def _notifications(db, **where) -> list[Notification]:
@@ -101,7 +104,7 @@ def test_after_a_downtime_only_the_phase_running_today_is_announced(db, upcoming
 def test_phases_begun_by_the_publication_itself_are_not_announced(db, make):
     consultation = build_consultation(make, current=PhaseKind.DEBATE)  # published today, mid-debate
     follow(db, consultation, make.user())
-    notices = _announce(db, TODAY)
+    notices = _announce(db, _today())
     assert notices.announced == [] and {p.kind for p in notices.passed_over} == {
         PhaseKind.INFORMATION, PhaseKind.DEBATE}
     assert _notifications(db) == []
@@ -115,7 +118,7 @@ def test_a_consultation_published_long_ago_has_its_running_phase_announced_after
     consultation.published_at = datetime.now(timezone.utc) - timedelta(days=60)
     db.session.commit()
     follow(db, consultation, make.user())
-    assert [p.kind for p in _announce(db, TODAY).announced] == [PhaseKind.DEBATE]
+    assert [p.kind for p in _announce(db, _today()).announced] == [PhaseKind.DEBATE]
     assert [n.subject for n in _notifications(db)] == ["debate"]
 
 
@@ -192,7 +195,7 @@ def _commitments(db, consultation, author):
                                      CommitmentStatus.ABANDONED, CommitmentStatus.PLANNED,
                                      CommitmentStatus.PLANNED)
     for commitment, days in zip(rows, (-3, -1, -3, -3, 0, 5)):
-        commitment.due_on = TODAY + timedelta(days=days)
+        commitment.due_on = _today() + timedelta(days=days)
     db.session.commit()
     return rows
 
@@ -205,7 +208,7 @@ def _remind(db, today, now=None):
 
 def test_overdue_commitments_are_recalled_to_the_territorys_officials_only(db, officials, concluded, outbox):
     rows = _commitments(db, concluded, officials["metropole_fr"])
-    reminders = _remind(db, TODAY)
+    reminders = _remind(db, _today())
     assert sorted(c.id for c in reminders.commitments) == [rows[0].id, rows[1].id]  # not kept, abandoned, due today
     assert reminders.emails == 2
     assert sorted(m.to for m in outbox) == sorted([officials["metropole_fr"].email, officials["metropole_en"].email])
@@ -225,14 +228,14 @@ def test_overdue_commitments_are_recalled_to_the_territorys_officials_only(db, o
 def test_a_reminder_comes_back_once_per_interval_while_the_commitment_stays_overdue(db, officials, concluded, outbox):
     rows = response_with_commitments(db, concluded, officials["metropole_fr"], CommitmentStatus.PLANNED,
                                      CommitmentStatus.IN_PROGRESS, due_in=-3)
-    morning = datetime.combine(TODAY, time(7, 41), tzinfo=timezone.utc)
-    assert len(_remind(db, TODAY, morning).commitments) == 2
-    assert _remind(db, TODAY, morning + timedelta(hours=1)).commitments == []  # the same day, again
+    morning = datetime.combine(_today(), time(7, 41), tzinfo=timezone.utc)
+    assert len(_remind(db, _today(), morning).commitments) == 2
+    assert _remind(db, _today(), morning + timedelta(hours=1)).commitments == []  # the same day, again
     for days in range(1, 7):  # the following days, as the daily task runs
-        assert _remind(db, TODAY + timedelta(days=days), morning + timedelta(days=days)).commitments == []
+        assert _remind(db, _today() + timedelta(days=days), morning + timedelta(days=days)).commitments == []
     assert len(outbox) == 2
     # Seven calendar days later, even a few minutes *earlier* in the day, it comes back.
-    later = TODAY + timedelta(days=7)
+    later = _today() + timedelta(days=7)
     assert len(_remind(db, later, morning + timedelta(days=7, minutes=-30)).commitments) == 2
     assert len(outbox) == 4
     # Kept in the meantime: no more reminder for it; the one still open comes back.
@@ -253,23 +256,23 @@ def test_two_consumers_never_recall_a_commitment_twice(app, db, officials, concl
         transaction = other.begin()
         other.execute(text("SELECT id FROM commitment WHERE id = :id FOR UPDATE"), {"id": late.id})
         db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
-        assert _remind(db, TODAY).commitments == [] and outbox == []
+        assert _remind(db, _today()).commitments == [] and outbox == []
         transaction.rollback()
-    assert len(_remind(db, TODAY).commitments) == 1 and len(outbox) == 2
-    assert _remind(db, TODAY).commitments == [] and len(outbox) == 2
+    assert len(_remind(db, _today()).commitments) == 1 and len(outbox) == 2
+    assert _remind(db, _today()).commitments == [] and len(outbox) == 2
 
 
 def test_nothing_is_recalled_for_kept_or_abandoned_commitments(db, officials, concluded, outbox):
     response_with_commitments(db, concluded, officials["metropole_fr"], CommitmentStatus.DONE,
                               CommitmentStatus.ABANDONED, due_in=-30)
-    assert _remind(db, TODAY).commitments == [] and outbox == []
+    assert _remind(db, _today()).commitments == [] and outbox == []
 
 
 def test_a_communes_commitment_is_recalled_to_its_officials_and_the_epcis(db, make, officials, outbox):
     consultation = build_consultation(make, current="concluded", territory_code="69266",
                                       opened_by=officials["villeurbanne"])
     response_with_commitments(db, consultation, officials["villeurbanne"], due_in=-2)
-    assert len(_remind(db, TODAY).commitments) == 1
+    assert len(_remind(db, _today()).commitments) == 1
     assert sorted(m.to for m in outbox) == sorted(officials[k].email for k in (
         "metropole_fr", "metropole_en", "metropole_no_email", "villeurbanne"))  # emails on, here
 
@@ -279,7 +282,7 @@ def test_an_official_with_several_overdue_commitments_gets_one_email(db, officia
     other = build_consultation(make, current="concluded", cards=concluded.cards, opened_by=officials["metropole_fr"],
                                title="Une autre consultation")
     response_with_commitments(db, other, officials["metropole_fr"], due_in=-10)
-    assert len(_remind(db, TODAY).commitments) == 3
+    assert len(_remind(db, _today()).commitments) == 3
     assert len(outbox) == 2 and all("3" in m.subject for m in outbox)
     assert "Une autre consultation" in {m.to: m for m in outbox}[officials["metropole_fr"].email].body
 
@@ -289,7 +292,7 @@ def test_an_official_with_several_overdue_commitments_gets_one_email(db, officia
 def test_the_overdue_flag_agrees_on_the_pages_the_work_list_and_the_open_data(client, db, make, officials, concluded):
     due_today, late = response_with_commitments(db, concluded, officials["metropole_fr"], CommitmentStatus.PLANNED,
                                                 CommitmentStatus.IN_PROGRESS, due_in=0)
-    late.due_on = TODAY - timedelta(days=1)
+    late.due_on = _today() - timedelta(days=1)
     db.session.commit()
     assert "échéance dépassée" not in page_text(client.get(f"/consultations/engagements/{due_today.id}"))
     assert "échéance dépassée" in page_text(client.get(f"/consultations/engagements/{late.id}"))
@@ -299,7 +302,7 @@ def test_the_overdue_flag_agrees_on_the_pages_the_work_list_and_the_open_data(cl
     assert (records[due_today.id]["overdue"], records[late.id]["overdue"]) == (False, True)
     from plateforme.consultations.work import official_work
 
-    assert [c.id for c in official_work(officials["metropole_fr"], TODAY).commitments] == [late.id]
+    assert [c.id for c in official_work(officials["metropole_fr"], _today()).commitments] == [late.id]
 
 
 # --- by hand, and by the consumer ---------------------------------------------------------------------------
@@ -322,7 +325,7 @@ def test_flask_schedule_run_for_a_later_day_twice_recalls_nothing_twice(app, db,
     by the real clock, so a second run for the same later day sent them all again)."""
     _commitments(db, concluded, officials["metropole_fr"])
     runner = app.test_cli_runner()
-    day = (TODAY + timedelta(days=10)).isoformat()
+    day = (_today() + timedelta(days=10)).isoformat()
     first = runner.invoke(args=["schedule", "run", "--today", day])
     assert first.exit_code == 0, first.output
     assert "overdue commitments recalled: 4" in first.output and len(outbox) == 2

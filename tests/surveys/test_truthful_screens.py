@@ -21,8 +21,15 @@ from ..consultations.helpers import build_consultation
 from ..factories import csrf_token, make_survey, post_form, sign_in
 from .page_helpers import _count, _survey, _text, _words
 
-TODAY = local_today()
-PLANNED = TODAY + timedelta(days=200)
+
+def _today():
+    # Read at each use, not at import: a run that crosses midnight in Paris would compare
+    # yesterday's date with the page's.
+    return local_today()
+
+
+def _planned():
+    return local_today() + timedelta(days=200)
 
 
 def _day(d) -> str:
@@ -42,7 +49,7 @@ def _estimates(n: int) -> bytes:
 
 
 def test_a_survey_reads_the_same_everywhere_from_draft_to_published(client, db, make):
-    survey = make_survey(db, "draft", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    survey = make_survey(db, "draft", opens_at=str(_today() - timedelta(days=30)), closes_at=str(_planned()))
     consultation = build_consultation(make, current=PhaseKind.SURVEY, survey=survey)
     sign_in(client, make.admin())
     page, in_consultation = f"/questionnaires/{survey.id}", f"/consultations/{consultation.id}"
@@ -55,7 +62,7 @@ def test_a_survey_reads_the_same_everywhere_from_draft_to_published(client, db, 
     survey.move_to(SurveyStatus.OPEN)
     db.session.commit()
     assert states() == {"open"}
-    assert f"ouvert jusqu'au {_day(PLANNED)} inclus" in _text(client.get(in_consultation))
+    assert f"ouvert jusqu'au {_day(_planned())} inclus" in _text(client.get(in_consultation))
 
     # Closed seven months early: every page gives today's date, none the planned one.
     confirm_url = f"/questionnaires/{survey.id}/gerer/clore"
@@ -63,21 +70,21 @@ def test_a_survey_reads_the_same_everywhere_from_draft_to_published(client, db, 
     assert states() == {"closed"}
     for url in (page, in_consultation, "/questionnaires/"):
         text = _words(client.get(url))
-        assert f"clos le {_day(TODAY)}".lower() in text.lower(), url
-        assert f"jusqu'au {_day(PLANNED)}" not in text
+        assert f"clos le {_day(_today())}".lower() in text.lower(), url
+        assert f"jusqu'au {_day(_planned())}" not in text
     assert "clos plus tôt que prévu" in _words(client.get(page))
 
     publish_url = f"/questionnaires/{survey.id}/gerer/publier"
     assert post_form(client, publish_url, {"confirm": "yes"}, form_url=publish_url).status_code == 302
     assert states() == {"published"}
-    assert f"résultats publiés le {_day(TODAY)}" in _words(client.get(in_consultation))
+    assert f"résultats publiés le {_day(_today())}" in _words(client.get(in_consultation))
     results = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
-    assert f"du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in results
-    assert f"Recueil du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in results
-    assert f"au {_day(PLANNED)}" not in results and "clos avant la date annoncée" in results
+    assert f"du {_day(survey.opens_at)} au {_day(_today())} inclus" in results
+    assert f"Recueil du {_day(survey.opens_at)} au {_day(_today())} inclus" in results
+    assert f"au {_day(_planned())}" not in results and "clos avant la date annoncée" in results
     api = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
     snapshot = json.loads(client.get(f"/questionnaires/{survey.id}/resultats/v1.json").data)
-    assert api["survey"]["collected_until"] == snapshot["survey"]["collected_until"] == TODAY.isoformat()
+    assert api["survey"]["collected_until"] == snapshot["survey"]["collected_until"] == _today().isoformat()
 
 
 # --- counts ---------------------------------------------------------------------------------
@@ -117,7 +124,7 @@ def test_publishing_refuses_more_officials_answering_than_counted(client, db, ma
 
 
 def test_an_old_snapshot_without_the_closing_day_shows_the_real_one(client, db, make):
-    survey = make_survey(db, "open", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    survey = make_survey(db, "open", opens_at=str(_today() - timedelta(days=30)), closes_at=str(_planned()))
     close_survey(survey)
     publication = publish(survey)
     data = json.loads(publication.payload)
@@ -125,7 +132,7 @@ def test_an_old_snapshot_without_the_closing_day_shows_the_real_one(client, db, 
     publication.payload = canonical_json(data)
     db.session.commit()
     text = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
-    assert f"Recueil du {_day(survey.opens_at)} au {_day(TODAY)} inclus" in text and f"au {_day(PLANNED)}" not in text
+    assert f"Recueil du {_day(survey.opens_at)} au {_day(_today())} inclus" in text and f"au {_day(_planned())}" not in text
 
 
 def test_an_impossible_count_in_an_old_snapshot_is_not_displayed(client, db, make):
@@ -180,11 +187,11 @@ def test_the_management_page_counts_officials_with_plural_forms(client, db, make
 # --- confirmation pages ------------------------------------------------------------------------
 
 def test_closing_early_is_confirmed_on_a_page_that_says_what_happens(client, db, make):
-    survey = make_survey(db, "open", opens_at=str(TODAY - timedelta(days=30)), closes_at=str(PLANNED))
+    survey = make_survey(db, "open", opens_at=str(_today() - timedelta(days=30)), closes_at=str(_planned()))
     sign_in(client, make.elected())
     url = f"/questionnaires/{survey.id}/gerer/clore"
     text = _words(client.get(url))
-    assert f"La clôture était prévue le {_day(PLANNED)} : vous le closez 200 jours plus tôt." in text
+    assert f"La clôture était prévue le {_day(_planned())} : vous le closez 200 jours plus tôt." in text
     assert "Un questionnaire clos ne peut pas être rouvert." in text
     # The old one-click button (no confirm) and a forged POST (no CSRF token) do nothing.
     one_click = post_form(client, url, {}, form_url=url)
