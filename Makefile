@@ -53,8 +53,11 @@ demo: db
 run: translations demo
 	DEMO_DATA=1 $(BIN)/python -m plateforme.devserver --host $(HOST) --port $(PORT)
 
+# One pytest worker a core, each test file on one worker (its module fixtures set up once);
+# TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test translations
 	$(BIN)/python bench/load.py $(BENCH_ARGS)

@@ -7,7 +7,7 @@ import os
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from plateforme import create_app
 from plateforme.extensions import cache, db as _db, limiter
@@ -36,7 +36,25 @@ def _database_url(backend: str, tmp_path_factory) -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker empties its tables between tests, so each has a database
+    of its own beside TEST_DATABASE_URL's (`test_gw0`, `test_gw1`…), made when missing."""
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": own}).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own}"'))
+    finally:
+        admin.dispose()
+    return f"{base}/{own}"
 
 
 def make_test_config(database_url: str) -> dict:
