@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from scipy.stats import rankdata
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select
 
 from plateforme.surveys.feedback import RECEIPT_COOKIE, find_own_answer, official_feedback
 from plateforme.surveys.imports import import_estimates
