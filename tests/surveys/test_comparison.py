@@ -280,3 +280,27 @@ def test_demo_surveys_are_marked_illustrative(client, db, pair):
     assert INTRODUCTION.startswith(ILLUSTRATIVE_MARK)
     text = _plain(page_text(client.get(f"/questionnaires/comparaison?questionnaires={first.id},{second.id}")))
     assert "Chiffres illustratifs. Le questionnaire « Est Lyonnais 2025 » est une démonstration" in text
+
+
+def test_a_fresh_demo_compares_two_territories(app, db, client):
+    """`make run`: the Métropole's published survey and its neighbour's, on the same keys."""
+    from sqlalchemy import select
+
+    from plateforme.surveys.demo import NEIGHBOUR_TITLE
+    from plateforme.surveys.models import PerceptionSurvey
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.session.rollback()
+    metropole = db.session.execute(select(PerceptionSurvey).filter_by(
+        title="L'international et nous — vague 2025")).scalar_one()
+    neighbour = db.session.execute(select(PerceptionSurvey).filter_by(title=NEIGHBOUR_TITLE)).scalar_one()
+    assert neighbour.territory.code == NEIGHBOUR_EPCI
+    results = page_text(client.get(f"/questionnaires/{metropole.id}/resultats"))
+    link = f"/questionnaires/comparaison?questionnaires={metropole.id},{neighbour.id}"
+    assert link in results
+    text = _plain(page_text(client.get(link)))
+    assert "Chiffres illustratifs. Les questionnaires" in text and "sont des démonstrations" in text
+    assert "4 affirmations communes (même clé)" in text
+    assert "Le libellé diffère d'un questionnaire à l'autre" in text  # « La métropole » / « Notre territoire »
+    data = client.get(f"/api/v1/comparisons?surveys={metropole.id},{neighbour.id}").get_json()
+    assert all(row["difference"]["residents"] is not None for s in data["statements"] for row in s["territories"][1:])
