@@ -77,7 +77,8 @@ def _coverage(records: list[tuple[int, bool]]) -> tuple[float | None, float | No
 
 def compare(territories: list[dict], sizes: list[int], surveys: int, configs: list[tuple[int, int]]) -> list[dict]:
     """Pair replication r of A with replication r of B and check each published difference."""
-    from plateforme.surveys.comparison import _gap, _residents, gap_block_difference, residents_difference
+    from plateforme.surveys.comparison import (gap_block_difference, gap_figures, residents_difference,
+                                               residents_figures)
 
     a, b = territories
     true_share = np.array(b["truth"]) - np.array(a["truth"])
@@ -91,8 +92,8 @@ def compare(territories: list[dict], sizes: list[int], surveys: int, configs: li
             withheld = 0
             for rep in range(surveys):
                 for j, (sa, sb) in enumerate(zip(a["reps"][(n, rep, key)], b["reps"][(n, rep, key)])):
-                    share = residents_difference(_residents(sa["residents"]), _residents(sb["residents"]))
-                    gap = gap_block_difference(_gap(sa["gap"]), _gap(sb["gap"]))
+                    share = residents_difference(residents_figures(sa["residents"]), residents_figures(sb["residents"]))
+                    gap = gap_block_difference(gap_figures(sa["gap"]), gap_figures(sb["gap"]))
                     if share is None or gap is None:
                         withheld += 1
                     if share is not None:

@@ -91,9 +91,10 @@ def _difference(result: Difference | None) -> dict | None:
             "excludes_zero": result.excludes_zero()}
 
 
-def _residents(block: dict) -> dict:
+def residents_figures(block: dict) -> dict:
+    """A snapshot's residents' block, reduced to what a comparison shows (all None if withheld)."""
     hidden = bool(block["suppressed"]) or block["agree"] is None
-    return {"suppressed": hidden, **{key: None if hidden else block[key]
+    return {"suppressed": hidden, **{key: None if hidden else block.get(key)
                                      for key in ("agree", "ci_low", "ci_high", "n", "n_eff")}}
 
 
@@ -104,14 +105,15 @@ def _officials(block: dict) -> dict:
             "mean_only": bool(block.get("mean_only")) and not hidden}
 
 
-def _gap(block: dict) -> dict:
+def gap_figures(block: dict) -> dict:
+    """A snapshot's gap block, reduced likewise (df is absent from the oldest snapshots)."""
     hidden = block["value"] is None
-    return {"suppressed": hidden, **{key: None if hidden else block.get(key) for key in ("value", "ci_low", "ci_high",
-                                                                                          "df")}}
+    return {"suppressed": hidden, **{key: None if hidden else block.get(key)
+                                     for key in ("value", "ci_low", "ci_high", "df")}}
 
 
 def residents_difference(reference: dict, other: dict) -> Difference | None:
-    """other − reference for two `_residents` blocks; None when either is withheld."""
+    """other − reference for two `residents_figures` blocks; None when either is withheld."""
     if reference["suppressed"] or other["suppressed"]:
         return None
     return share_difference(reference["agree"], reference["ci_low"], reference["ci_high"],
@@ -119,7 +121,7 @@ def residents_difference(reference: dict, other: dict) -> Difference | None:
 
 
 def gap_block_difference(reference: dict, other: dict) -> Difference | None:
-    """other − reference for two `_gap` blocks, each SE recovered from its published t interval
+    """other − reference for two `gap_figures` blocks, each SE recovered from its published t interval
     (df absent: a snapshot from before the t quantile, read as normal); None when either is
     withheld."""
     if reference["suppressed"] or other["suppressed"]:
@@ -160,8 +162,8 @@ def compare(ids: list[int]) -> Comparison:
         for survey, statements_of in zip(surveys, by_key):
             published = statements_of[key]
             rows.append({"survey_id": survey.id, "text": published["text"],
-                         "residents": _residents(published["residents"]),
-                         "officials": _officials(published["officials"]), "gap": _gap(published["gap"])})
+                         "residents": residents_figures(published["residents"]),
+                         "officials": _officials(published["officials"]), "gap": gap_figures(published["gap"])})
         reference = rows[0]
         for row in rows[1:]:
             row["difference"] = {

@@ -136,6 +136,31 @@ def test_a_withheld_figure_stays_withheld_and_gets_no_difference(client, pair):
     assert page[3] == page[4] == "non calculée : un des deux chiffres n'est pas publié"
 
 
+def test_a_snapshot_from_before_the_t_quantile_is_read_as_normal(client, db, pair):
+    """The oldest snapshots have no df: their gap interval was 1.96 SE wide."""
+    import json
+
+    from plateforme.surveys.publication import canonical_json
+
+    first, second = pair
+    publication = second.latest_publication
+    data = json.loads(publication.payload)
+    for statement in data["statements"]:
+        statement["gap"].pop("df")
+    publication.payload = canonical_json(data)
+    db.session.commit()
+    a = client.get(f"/api/v1/surveys/{first.id}/results").get_json()["statements"][0]["gap"]
+    b = data["statements"][0]["gap"]
+    got = client.get(f"/api/v1/comparisons?surveys={first.id},{second.id}").get_json()
+    got = got["statements"][0]["territories"][1]["difference"]["gap"]
+    se_a = (a["ci_high"] - a["ci_low"]) / 2 / scipy_t.ppf(0.975, a["df"])
+    se_b = (b["ci_high"] - b["ci_low"]) / 2 / 1.959964
+    df = (se_a**2 + se_b**2) ** 2 / (se_a**4 / a["df"])  # the normal side adds no term
+    half = scipy_t.ppf(0.975, df) * math.hypot(se_a, se_b)
+    d = b["value"] - a["value"]
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx((d - half, d + half), abs=3e-4)
+
+
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[\u00a0\u202f]", " ", re.sub(r"<[^>]+>", " ", text))).strip()
 
@@ -198,7 +223,8 @@ def test_more_than_two_each_against_the_first(client, db, make, pair, neighbour)
     for row in others:
         assert row["difference"]["residents"]["estimate"] == pytest.approx(
             row["residents"]["agree"] - reference["residents"]["agree"], abs=1e-4)
-    text = _plain(page_text(client.get(f"/questionnaires/comparaison?questionnaires={second.id},{first.id},{third.id}")))
+    url = f"/questionnaires/comparaison?questionnaires={second.id},{first.id},{third.id}"
+    text = _plain(page_text(client.get(url)))
     assert "chacun est comparé à celui-ci, pas les autres entre eux" in text
 
 
