@@ -141,6 +141,9 @@ MATRIX = {
     "api.openapi": ("GET", "/api/v1/openapi.json", PUBLIC),
     "api.index": ("GET", "/api/v1", PUBLIC),
     "api.surveys": ("GET", "/api/v1/surveys?status=published", PUBLIC),
+    # Territories side by side: public; one published survey alone is no comparison (400 for everyone).
+    "api.comparisons": ("GET", lambda ids: f"/api/v1/comparisons?surveys={ids['published_survey']}",
+                        rule(400, visitor=400)),
     # Open data on cards, consultations and commitments: public to all; a draft consultation
     # (or a card never published) answers 404 like an unknown id.
     "api.cards": ("GET", "/api/v1/cards?territory=200046977", PUBLIC),
@@ -220,6 +223,7 @@ MATRIX = {
     "surveys.results": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats", PUBLIC),
     "surveys.results_version": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1", PUBLIC),
     # An official's private feedback: only who answered the officials' questionnaire, and no role here did.
+    "surveys.comparison": ("GET", "/questionnaires/comparaison", PUBLIC),
     "surveys.my_feedback": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/mon-retour", NOBODY_HERE),
     "surveys.results_snapshot": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1.json",
                                  PUBLIC),
