@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _, ngettext
 
-from .presentation import _half_up, points
+from .presentation import _half_up, _short, points
 
 
 def changes_title(summary: dict) -> str:
@@ -119,7 +119,7 @@ def series_chart(series) -> dict:
                 x=round(PLOT_LEFT + step * index, 1), y=y(gap["value"]) if shown else None,
                 low=y(gap["ci_low"]) if shown else None, high=y(gap["ci_high"]) if shown else None,
                 text=_gap_text(gap)))
-        lines.append(WaveLine(number, key, text, MARKERS[(number - 1) % len(MARKERS)], line_points))
+        lines.append(WaveLine(number, key, _short(text), MARKERS[(number - 1) % len(MARKERS)], line_points))
     ticks = [(y(v / 100), points(v / 100)) for v in range(-_half_up(extent * 100), _half_up(extent * 100) + 1,
                                                           max(10, _half_up(extent * 100) // 2))]
     waves = [{"x": round(PLOT_LEFT + step * i, 1), "label": _wave_year(w), "title": w.survey.title,
