@@ -344,3 +344,31 @@ def test_once_open_the_previous_wave_is_fixed(client, db, make):
                          {"wave-previous_wave": str(earlier.id)}, form_url=f"/questionnaires/{opened.id}/gerer/clore")
     assert "en brouillon" in re.sub(r"[\u00a0\u202f]", " ", page_text(response))
     assert _survey(db, opened.id).previous_wave_id is None and _survey(db, opened.id).status == SurveyStatus.OPEN
+
+
+def test_the_command_line_declares_a_wave(app, db, tmp_path):
+    import json
+
+    earlier = make_survey(db, "closed", title="Vague 2025", opens_at="2025-01-01", closes_at="2025-06-30")
+    # Closed now, with answers until today: after the new wave's opening day.
+    later = make_survey(db, "closed", title="Vague tardive", opens_at="2026-08-01", closes_at="2099-12-31")
+    definition = tmp_path / "vague.json"
+    definition.write_text(json.dumps({
+        "title": "Vague 2026", "territory": "200046977", "sampling_mode": "open", "opens_at": "2026-09-01",
+        "closes_at": "2026-10-31", "statements": [{"key": "s1", "text": "Une affirmation reprise", "theme": "people"}],
+    }), encoding="utf-8")
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["surveys", "import", str(definition), "--draft", "--previous-wave", str(earlier.id)])
+    assert created.exit_code == 0, created.output
+    new_id = int(created.output.strip().splitlines()[-1])
+    db.session.rollback()
+    assert db.session.get(PerceptionSurvey, new_id).previous_wave_id == earlier.id
+    # The checks are the form's: the later survey is refused, and the link stays as it was.
+    refused = runner.invoke(args=["surveys", "set-previous-wave", str(new_id), str(later.id)])
+    assert refused.exit_code != 0 and "pas antérieur" in refused.output
+    db.session.rollback()
+    assert db.session.get(PerceptionSurvey, new_id).previous_wave_id == earlier.id
+    cleared = runner.invoke(args=["surveys", "set-previous-wave", str(new_id)])
+    assert cleared.exit_code == 0, cleared.output
+    db.session.rollback()
+    assert db.session.get(PerceptionSurvey, new_id).previous_wave_id is None
