@@ -180,7 +180,7 @@ def previous_wave(survey_id):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(_("Vague précédente enregistrée.") if survey.previous_wave_id
+            flash(_("Vague précédente enregistrée.") if survey.previous_wave is not None
                   else _("Ce questionnaire n'est plus déclaré comme la suite d'un autre."), "success")
             return redirect(url_for("surveys.manage", survey_id=survey.id))
     return _render_manage(survey, wave_form=form)
