@@ -15,6 +15,7 @@ from ..surveys.publication import CSV_COLUMNS as SURVEY_COLUMNS, VERSION_PARAM, 
 from ..surveys.publishing import RETRY_AFTER
 from ..surveys.queries import public_surveys
 from ..surveys.status import SurveyState, survey_status
+from ..surveys.wave_publication import CHANGE_COLUMNS, comparison_csv, comparison_document
 from ..extensions import db
 from . import api_bp
 from .consultation_api import territory_ids_for_code
@@ -85,6 +86,49 @@ def survey_results_csv(query, survey_id: int):
     return _snapshot(publication, f"csv-{variant}" if variant else "csv", query["version"] is not None, answer)
 
 
+def _comparison(survey_id: int, version: int | None) -> tuple[Publication, Publication, dict]:
+    """This wave's publication, the previous wave's latest and the changes between them; 404
+    without a previous wave or before either is published."""
+    publication = _publication(survey_id, version)
+    document = comparison_document(publication.survey, publication)
+    if document is None:
+        abort(404)
+    return publication, publication.survey.previous_wave.latest_publication, document
+
+
+def _comparison_answer(publication, before, fmt: str, body):
+    """Revalidated even for ?version=N: the previous wave may publish a correction, whose
+    figures the comparison then takes. The ETag names both versions compared."""
+    etag = f"{publication.sha256[:16]}-v{publication.version}-{before.sha256[:16]}-v{before.version}-{fmt}"
+    modified = max(publication.created_at, before.created_at)
+    early = not_modified(etag, modified, REVALIDATE)
+    if early is not None:
+        return early
+    return validated(body(), etag, modified, REVALIDATE)
+
+
+@api_bp.route("/surveys/<int:survey_id>/changes")
+@accepts(VERSION_PARAM)
+def survey_changes(query, survey_id: int):
+    publication, before, document = _comparison(survey_id, query["version"])
+    return _comparison_answer(publication, before, "json", lambda: jsonify(document))
+
+
+@api_bp.route("/surveys/<int:survey_id>/changes.csv")
+@accepts(VERSION_PARAM, FORMAT_PARAM)
+def survey_changes_csv(query, survey_id: int):
+    publication, before, document = _comparison(survey_id, query["version"])
+    variant = query["format"]
+
+    def answer():
+        body, mimetype, filename = spreadsheet_variant(
+            variant, [comparison_csv(document)], [t for _n, t, _d in CHANGE_COLUMNS],
+            f"questionnaire-{survey_id}-v{publication.version}-evolution.csv", f"evolution-{survey_id}")
+        return Response(b"".join(b if isinstance(b, bytes) else b.encode("utf-8") for b in body),
+                        mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return _comparison_answer(publication, before, f"csv-{variant}" if variant else "csv", answer)
+
+
 def survey_record(survey, today) -> dict:
     """A survey as the listing gives it: its state is the one every page shows (status.py)."""
     state = survey_status(survey, today)
@@ -97,6 +141,8 @@ def survey_record(survey, today) -> dict:
         "published_at": latest.created_at.isoformat(timespec="seconds") if latest else None,
         "url": url_for("surveys.show", survey_id=survey.id, _external=True),
         "results_url": url_for("api.survey_results", survey_id=survey.id, _external=True) if latest else None,
+        # The wave this survey repeats (surveys/waves.py); its changes at changes_url once both are published.
+        "previous_wave": survey.previous_wave_id,
     }
 
 

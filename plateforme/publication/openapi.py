@@ -33,7 +33,7 @@ CACHING = (
     "published version (?version=N) never changes (immutable). Lists also give their pages in a Link header. "
     "CORS is open to any site, errors and preflights included.")
 NOT_MODIFIED = {"description": "Non modifié depuis la copie que le client a (If-None-Match, If-Modified-Since)"}
-SNAPSHOTS = ("api.survey_results", "api.survey_results_csv")
+SNAPSHOTS = ("api.survey_results", "api.survey_results_csv", "api.survey_changes", "api.survey_changes_csv")
 
 _SURVEY_RESIDENTS = {"type": "object", "properties": {
     "agree": {"type": ["number", "null"], "description": (
@@ -110,6 +110,49 @@ _SURVEY_SUMMARY = {"type": "object", "description": (
 
 
 
+_CHANGE = {"type": "object", "properties": {
+    "previous": _NUMBER_OR_NULL, "current": _NUMBER_OR_NULL,
+    "change": {"type": ["number", "null"], "description": (
+        "Cette vague moins la précédente ; null si l'une des deux vagues masque le chiffre (suppressed) ou si "
+        "l'affirmation n'est que dans l'une (status). EN: this wave minus the previous one; null when either "
+        "wave withholds the figure (suppressed) or the statement is in one wave only (status).")},
+    "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL,
+    "excludes_zero": {"type": ["boolean", "null"]}, "suppressed": {"type": "boolean"},
+}}
+_WAVE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "version": {"type": "integer"},
+    "sha256": {"type": "string"}, "opens_at": {"type": "string", "format": "date"},
+    "collected_until": {"type": "string", "format": "date"}, "sampling_mode": {"type": "string"}}}
+SURVEY_CHANGES_SCHEMA = {
+    "type": "object", "required": ["survey", "previous_wave", "statements", "summary"],
+    "description": (
+        "Ce qui a changé depuis la vague précédente, affirmation par affirmation (même clé), calculé à partir des "
+        "chiffres publiés des deux vagues (cette version-ci, la dernière version de la précédente), jamais des "
+        "réponses. Échantillons indépendants, chacun redressé sur ses propres marges : part des habitants, "
+        "intervalle de Newcombe (score hybride) tiré des deux intervalles de Wilson ; écart, intervalle de Welch. "
+        "Une variation est masquée dès que l'une des vagues masque le chiffre. closer : l'écart est plus petit en "
+        "valeur absolue (les estimations des élus sont plus proches de l'avis des habitants) ; excludes_zero dit "
+        "si l'intervalle de la variation exclut zéro. EN: what changed since the previous wave, per statement key, "
+        "from both waves' published figures (this version, the previous wave's latest), never from answers. "
+        "Independent samples, each weighted to its own margins: residents' share, Newcombe hybrid score interval "
+        "from the two Wilson intervals; gap, Welch interval. A change is withheld whenever either wave withholds "
+        "the figure. closer: the gap is smaller in absolute value; excludes_zero says whether the change's "
+        "interval excludes zero."),
+    "properties": {
+        "survey": _WAVE, "previous_wave": _WAVE,
+        "statements": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "text": {"type": "string"},
+            "status": {"type": "string", "enum": ["compared", "new", "removed"]},
+            "previous_text": {"type": ["string", "null"]}, "wording_changed": {"type": "boolean"},
+            "residents": _CHANGE,
+            "gap": {**_CHANGE, "properties": {**_CHANGE["properties"], "closer": {"type": ["boolean", "null"]}}},
+        }}},
+        "summary": {"type": "object", "properties": {name: {"type": "integer"} for name in (
+            "statements_compared", "gaps_compared", "closer", "closer_excluding_zero", "further",
+            "further_excluding_zero", "residents_changes_excluding_zero", "statements_new", "statements_removed")}},
+    },
+}
+
 
 def openapi_document() -> dict:
     finding_extra = {
@@ -155,6 +198,7 @@ def openapi_document() -> dict:
             },
             "additionalProperties": True,
         },
+        "SurveyChanges": SURVEY_CHANGES_SCHEMA,
         "OpenAPI": {"type": "object", "description": "Ce document"},
     }
     survey_id = path_id("survey_id", "Identifiant du questionnaire")
@@ -163,6 +207,12 @@ def openapi_document() -> dict:
                                              [survey_id], tag="questionnaires"),
         "/surveys/{survey_id}/results.csv": get_operation("Résultats publiés, une ligne par affirmation (CSV)", None,
                                                  [survey_id], media="text/csv", tag="questionnaires"),
+        "/surveys/{survey_id}/changes": get_operation(
+            "Évolution depuis la vague précédente : variation de la part des habitants et de l'écart, avec leurs "
+            "intervalles", "SurveyChanges", [survey_id], tag="questionnaires"),
+        "/surveys/{survey_id}/changes.csv": get_operation(
+            "Évolution depuis la vague précédente, une ligne par affirmation (CSV)", None, [survey_id],
+            media="text/csv", tag="questionnaires"),
         "/findings": get_operation("Constats publiés ou retirés", "FindingPage", []),
         "/findings/{finding_id}": get_operation("Un constat, avec ses versions et ses relectures", "FindingDetail",
                                        [path_id("finding_id", "Identifiant du constat")]),
@@ -258,6 +308,9 @@ SURVEY_LIST_SCHEMAS = {
         "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
         "latest_version": {"type": ["integer", "null"]}, "published_at": _STRING_OR_NULL,
         "url": {"type": "string", "format": "uri"}, "results_url": {**_STRING_OR_NULL, "format": "uri"},
+        "previous_wave": {"type": ["integer", "null"], "description": (
+            "Le questionnaire dont celui-ci est la vague suivante ; l'évolution est à /surveys/{id}/changes. EN: the "
+            "survey this one is the next wave of; the changes are at /surveys/{id}/changes.")},
     }, "required": ["id", "title", "territory", "status", "latest_version", "url", "results_url"]},
     "SurveyPage": page_of("Survey"),
 }

@@ -31,10 +31,13 @@ def _fail(message: str):
 @surveys_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--draft", is_flag=True, help="Keep it as a draft instead of opening it.")
-def import_command(path: Path, draft: bool) -> None:
+@click.option("--previous-wave", type=int, default=None,
+              help="Id of the earlier survey (same territory, closed or published) this one is the next wave of.")
+def import_command(path: Path, draft: bool, previous_wave: int | None) -> None:
     """Create a survey from a JSON definition; print its id alone on the last line."""
     from .definitions import MAX_DEFINITION_BYTES, DefinitionError, create_from_definition, load_definition
-    from .services import open_survey
+    from .services import SurveyError, open_survey
+    from .waves import set_previous_wave
 
     try:
         with path.open("rb") as file:  # no more than the limit is read, whatever the file's size
@@ -50,10 +53,32 @@ def import_command(path: Path, draft: bool) -> None:
             for problem in error.problems:
                 click.echo(problem, err=True)
             _fail(f"{len(error.problems)} problem(s) in the definition; nothing created.")
+        if previous_wave is not None:
+            try:
+                set_previous_wave(survey, previous_wave)
+            except SurveyError as error:
+                _fail(f"{error.message} Nothing created.")
         if not draft:
             open_survey(survey)
         db.session.commit()
     click.echo(survey.id)
+
+
+@surveys_cli.command("set-previous-wave")
+@click.argument("survey_id", type=int)
+@click.argument("previous_id", type=int, required=False)
+def set_previous_wave_command(survey_id: int, previous_id: int | None) -> None:
+    """Declare a draft the next wave of PREVIOUS_ID (without it: of none)."""
+    from .services import SurveyError
+    from .waves import set_previous_wave
+
+    with immediate_transactions():
+        try:
+            set_previous_wave(_survey(survey_id), previous_id)
+        except SurveyError as error:
+            _fail(error.message)
+        db.session.commit()
+    click.echo(f"survey {survey_id}: previous wave {previous_id if previous_id is not None else 'none'}")
 
 
 @surveys_cli.command("export")

@@ -294,3 +294,14 @@ class PublishForm(FlaskForm):
     ], description=_l("Obligatoire pour une correction : ce qui change et pourquoi. "
                       "Elle sera publiée avec les résultats."),
         render_kw={"rows": 3})
+
+
+class PreviousWaveForm(FlaskForm):
+    """Which earlier survey this draft repeats. The list offers the sensible ones; any other
+    number sent is checked by the service (waves.set_previous_wave), which says why not."""
+
+    previous_wave = ChoiceField(
+        _l("Vague précédente"), coerce=optional_int, validate_choice=False,
+        description=_l("Un questionnaire clos ou publié du même territoire, qui a fini de recueillir ses réponses "
+                       "avant l'ouverture de celui-ci. Les résultats de ce questionnaire montreront alors, "
+                       "affirmation par affirmation (même clé), ce qui a changé depuis."))

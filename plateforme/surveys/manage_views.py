@@ -17,9 +17,9 @@ from ..core.urls import external_url_for
 from ..extensions import db
 from . import bp
 from .definitions import export_definition
-from .forms import CsvImportForm, EstimatesImportForm, GenerateCodesForm, PublishForm
+from .forms import CsvImportForm, EstimatesImportForm, GenerateCodesForm, PreviousWaveForm, PublishForm
 from .imports import import_answers, import_estimates
-from .models import SamplingMode
+from .models import SamplingMode, SurveyStatus
 from .presentation import survey_phase
 from .status import survey_status
 from .publication import preview, publication_refusal
@@ -29,6 +29,7 @@ from .services import (
     SurveyError, close_survey, count_officials, generate_codes, get_survey, open_survey, participation_counts,
 )
 from ..core.forms import attach_error, confirmed
+from .waves import next_wave, set_previous_wave, wave_choices
 
 
 def _managed_survey(survey_id: int):
@@ -40,8 +41,15 @@ def _managed_survey(survey_id: int):
     return survey
 
 
+def _wave_form(survey, formdata=None) -> PreviousWaveForm:
+    form = PreviousWaveForm(prefix="wave", formdata=formdata,
+                            data={"previous_wave": survey.previous_wave_id})
+    form.previous_wave.choices = wave_choices(survey, form.previous_wave.data)
+    return form
+
+
 def _render_manage(survey, *, codes_form=None, answers_form=None, estimates_form=None,
-                   line_errors=None, line_errors_kind=None):
+                   line_errors=None, line_errors_kind=None, wave_form=None):
     residents, officials = participation_counts(survey)
     issued, used = invitation_counts(survey) if survey.sampling_mode == SamplingMode.PANEL else (None, None)
     return render_template(
@@ -52,6 +60,8 @@ def _render_manage(survey, *, codes_form=None, answers_form=None, estimates_form
         answers_form=answers_form or CsvImportForm(prefix="answers", formdata=None),
         estimates_form=estimates_form or EstimatesImportForm(prefix="estimates", formdata=None),
         line_errors=line_errors or [], line_errors_kind=line_errors_kind,
+        wave_form=wave_form or (_wave_form(survey) if survey.status == SurveyStatus.DRAFT else None),
+        next_wave=next_wave(survey),
     )
 
 
@@ -154,6 +164,26 @@ def publish_results(survey_id):
             db.session.commit()  # the task is enqueued now (at once in immediate mode)
             return redirect(_after_publication_request(survey_id))
     return _render_confirm_publish(survey, form)
+
+
+@bp.route("/<int:survey_id>/gerer/vague-precedente", methods=["POST"])
+def previous_wave(survey_id):
+    """Declare the earlier survey this draft repeats; a refusal is shown on the field, with
+    the choice kept."""
+    survey = _managed_survey(survey_id)
+    form = _wave_form(survey, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            set_previous_wave(survey, form.previous_wave.data)
+        except SurveyError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Vague précédente enregistrée.") if survey.previous_wave is not None
+                  else _("Ce questionnaire n'est plus déclaré comme la suite d'un autre."), "success")
+            return redirect(url_for("surveys.manage", survey_id=survey.id))
+    return _render_manage(survey, wave_form=form)
 
 
 @bp.route("/<int:survey_id>/gerer/codes", methods=["POST"])

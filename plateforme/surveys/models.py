@@ -88,8 +88,13 @@ class PerceptionSurvey(TimestampMixin, db.Model):
     publish_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     publish_change_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
     publish_failure: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # The earlier survey this one repeats on the same territory (waves.py): set only while a
+    # draft, checked there. Unique: a series of waves is a chain, each wave followed by one.
+    previous_wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("perception_survey.id", ondelete="SET NULL"), unique=True)
 
     territory: Mapped[Territory] = relationship()
+    previous_wave: Mapped[PerceptionSurvey | None] = relationship(remote_side=[id], foreign_keys=[previous_wave_id])
     statements: Mapped[list[Statement]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="Statement.position"
     )

@@ -19,6 +19,8 @@ from .presentation import chart_description, chart_height, chart_rows, chart_tic
 from .queries import invitation_counts
 from .publishing import RETRY_AFTER
 from .services import get_survey
+from .wave_presentation import changes_title, gap_verdict
+from .wave_publication import comparison_document
 
 
 def _published_survey(survey_id: int):
@@ -61,6 +63,7 @@ def _render_results(survey, publication):
         chart_desc=chart_description(statements, thresholds), chart_height=chart_height(statements),
         chart_ticks=chart_ticks(), coverage=coverage_study(), dataset=_dataset(publication),
         comparable=comparable_with(survey),
+        changes=comparison_document(survey, publication), changes_title=changes_title, wave_verdict=gap_verdict,
     )
 
 

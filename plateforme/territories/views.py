@@ -40,4 +40,14 @@ def show(kind, code):
         totals[key] = totals.get(key, 0) + margin.count
     return render_template("territories/show.html", territory=territory, children=children,
                            margin_totals=totals, age_bands=AGE_BANDS,
-                           communes_with_margins=len({m.territory_id for m in margins}))
+                           communes_with_margins=len({m.territory_id for m in margins}),
+                           wave_charts=_wave_charts(territory))
+
+
+def _wave_charts(territory) -> list[dict]:
+    """Each series of published survey waves on the territory, as a chart. Imported here:
+    surveys sit above territories (their models import ours)."""
+    from ..surveys.wave_presentation import series_chart
+    from ..surveys.waves import territory_wave_series
+
+    return [series_chart(series) for series in territory_wave_series(territory)]

@@ -132,6 +132,8 @@ MATRIX = {
     "admin.mail_outbox": ("GET", "/admin/courriels", ADMIN_ONLY),
     "api.survey_results": ("GET", "/api/v1/surveys/999999/results", NOT_FOUND),
     "api.survey_results_csv": ("GET", "/api/v1/surveys/999999/results.csv", NOT_FOUND),
+    "api.survey_changes": ("GET", "/api/v1/surveys/999999/changes", NOT_FOUND),
+    "api.survey_changes_csv": ("GET", "/api/v1/surveys/999999/changes.csv", NOT_FOUND),
     "api.findings": ("GET", "/api/v1/findings?per_page=5", PUBLIC),
     "api.finding": ("GET", lambda ids: f"/api/v1/findings/{ids['finding']}", PUBLIC),
     "api.indicators": ("GET", "/api/v1/indicators", PUBLIC),
@@ -218,6 +220,9 @@ MATRIX = {
                                      ADMIN_ONLY),
     "surveys.import_official_estimates": (
         "POST", lambda ids: f"/questionnaires/{ids['open_survey']}/gerer/import-estimations", ADMIN_ONLY),
+    # Declaring (here: clearing) the wave a draft follows.
+    "surveys.previous_wave": ("POST", lambda ids: f"/questionnaires/{ids['draft_survey']}/gerer/vague-precedente",
+                              DRAFT_SURVEY_MANAGER_ACTION),
     "surveys.definition": ("GET", lambda ids: f"/questionnaires/{ids['draft_survey']}/definition.json",
                            DRAFT_SURVEY_MANAGER),
     "surveys.results": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats", PUBLIC),
@@ -391,6 +396,7 @@ SIGNS_OUT = {"accounts.sign_out", "accounts.end_all_sessions"}
 
 # Actions that change an object other actions of the walk point at: they come last.
 CHANGES_SHARED_OBJECTS = {"surveys.close": "the open survey of the import rows",
+                          "surveys.open_": "the draft survey of the previous-wave row",
                           "debate.moderate": "the comment of the endorsement rows"}
 
 

@@ -79,6 +79,11 @@ def world(app, make, db, published, neighbour):  # noqa: F811
     if app.config["BACKEND"] != "sqlite":
         pytest.skip("schemathesis runs once, on SQLite: its cost is generating cases; the API's queries are "
                     "tested on both backends by the other tests of tests/publication")
+    # An earlier wave, so that the changes since it answer with data (written directly: the
+    # published survey is no draft any more).
+    earlier = make_survey(db, "closed", title="Vague précédente", opens_at="2025-01-01", closes_at="2025-06-30")
+    publish(earlier)
+    published["survey"].previous_wave_id = earlier.id
     save_external_action(make.territory("200046977"), ExternalActionInput(
         title="Jumelage", kind=ExternalActionKind.TWINNING, partner_country="Italie",
         status=ExternalActionStatus.ONGOING, start_date=date(2020, 1, 1)), make.admin())
