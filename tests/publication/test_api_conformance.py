@@ -79,18 +79,18 @@ def world(app, make, db, published, neighbour):  # noqa: F811
     if app.config["BACKEND"] != "sqlite":
         pytest.skip("schemathesis runs once, on SQLite: its cost is generating cases; the API's queries are "
                     "tested on both backends by the other tests of tests/publication")
+    # A neighbour's published survey on the same statements: /comparisons has two territories
+    # to compare, under the ids its documented example names (?surveys=1,2).
+    other = make_survey(db, "closed", territory=neighbour.code, title="Est Lyonnais")
+    publish(other)
+    save_external_action(make.territory("200046977"), ExternalActionInput(
+        title="Jumelage", kind=ExternalActionKind.TWINNING, partner_country="Italie",
+        status=ExternalActionStatus.ONGOING, start_date=date(2020, 1, 1)), make.admin())
     # An earlier wave, so that the changes since it answer with data (written directly: the
     # published survey is no draft any more).
     earlier = make_survey(db, "closed", title="Vague précédente", opens_at="2025-01-01", closes_at="2025-06-30")
     publish(earlier)
     published["survey"].previous_wave_id = earlier.id
-    save_external_action(make.territory("200046977"), ExternalActionInput(
-        title="Jumelage", kind=ExternalActionKind.TWINNING, partner_country="Italie",
-        status=ExternalActionStatus.ONGOING, start_date=date(2020, 1, 1)), make.admin())
-    # A neighbour's published survey on the same statements: /comparisons has two territories
-    # to compare, under the ids its documented example names (?surveys=1,2).
-    other = make_survey(db, "closed", territory=neighbour.code, title="Est Lyonnais")
-    publish(other)
     db.session.commit()
     assert (published["survey"].id, other.id) == (1, 2)
     calls: list[int] = []
