@@ -12,12 +12,15 @@ from ..core.params import accepts
 from ..core.permissions import can
 from . import bp
 from .coverage import coverage_study
+from .estimates_text import register as register_estimates_helpers
 from .models import SamplingMode
 from .publication import VERSION_PARAM
 from .presentation import chart_description, chart_height, chart_rows, chart_ticks, finding_title
 from .queries import invitation_counts
 from .publishing import RETRY_AFTER
 from .services import get_survey
+
+bp.record_once(register_estimates_helpers)
 
 
 def _published_survey(survey_id: int):
