@@ -14,6 +14,11 @@ def has_residents_estimates(statements: list[dict]) -> bool:
     return any("residents_estimate" in s for s in statements)
 
 
+def residents_estimates_published(statements: list[dict]) -> bool:
+    """Whether at least one statement's mean estimate is published (not suppressed)."""
+    return any(not (s.get("residents_estimate") or {"suppressed": True})["suppressed"] for s in statements)
+
+
 def estimates_headline(statements: list[dict]) -> str:
     """One sentence: do residents, too, underestimate their neighbours? The mean paired gap
     (estimate − own agreement, per respondent), and for how many statements its interval
@@ -60,6 +65,7 @@ def paired_verdict(paired: dict) -> str:
 def register(state) -> None:
     """Blueprint hook: the helpers of templates/surveys/_residents_estimates.html."""
     state.app.jinja_env.globals.update(
-        survey_has_residents_estimates=has_residents_estimates, survey_estimates_headline=estimates_headline,
+        survey_has_residents_estimates=has_residents_estimates,
+        survey_residents_estimates_published=residents_estimates_published, survey_estimates_headline=estimates_headline,
         survey_paired_verdict=paired_verdict,
     )
