@@ -92,11 +92,13 @@ _SURVEY_RESIDENTS_ESTIMATE = {"type": "object", "description": (
     "paired_gap": {"type": "object", "description": (
         "Écart apparié : moyenne pondérée de (estimation − accord) par habitant ayant donné son avis et une "
         "estimation (« ne sait pas » = pas d'accord), avec son intervalle à 95 % ; négatif, les habitants "
-        "sous-estiment l'adhésion de leurs voisins. Non publié (suppressed) sous le seuil, ou quand ceux qui n'ont "
-        "donné que l'un des deux sont de 1 à min_residents − 1 (ils pourraient être recalculés par différence). "
+        "sous-estiment l'adhésion de leurs voisins. Non publié (suppressed) sous le seuil, ou quand il permettrait de "
+        "recalculer par différence un groupe de moins de min_residents (ceux qui n'ont donné que l'avis, ou que "
+        "l'estimation). "
         "EN: paired gap: weighted mean of (estimate − agreement) per resident who gave both (\"don't know\" = not "
         "agreeing), with its 95 % interval; negative, residents underestimate their neighbours' agreement. "
-        "Withheld below the threshold, or when those who gave only one of the two number 1 to min_residents − 1."),
+        "Withheld below the threshold, or when it would let a group of fewer than min_residents (those who gave "
+        "only the opinion, or only the estimate) be recomputed by subtraction."),
         "properties": {"n": {"type": ["integer", "null"]}, "value": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL,
                        "ci_high": _NUMBER_OR_NULL, "df": _NUMBER_OR_NULL,
                        "excludes_zero": {"type": ["boolean", "null"]}, "suppressed": {"type": "boolean"}},

@@ -1,4 +1,4 @@
-"""What residents think of each other: their own estimate of how many residents agree.
+r"""What residents think of each other: their own estimate of how many residents agree.
 
 Each resident may answer « sur 100 habitants, combien sont d'accord ? » for each statement
 (ResidentResponse.estimates). Per statement this publishes, in the statement's
@@ -11,11 +11,16 @@ Each resident may answer « sur 100 habitants, combien sont d'accord ? » for ea
   share), with its interval: do residents, too, underestimate their neighbours?
 
 Small cells: nothing rests on fewer than the survey's ``min_residents`` answers. The paired
-gap is computed on a subset of those who estimated and of those who answered; if either
-remainder (estimated but skipped the statement; answered but gave no estimate) held 1 to
-min_residents − 1 people, the published mean estimate, share and paired gap would let a
-reader solve for that small group (when the other remainder is empty), so the paired gap is
-then withheld.
+gap is computed on B, those who gave both; the mean estimate on E ⊇ B and the share on S ⊇ B
+are published too, so the paired gap is withheld whenever it would let a reader solve for a
+group smaller than the threshold by difference (`paired_gap_disclosive`): E \ B (estimated,
+skipped the statement) or S \ B (answered, no estimate) of 1 to min_residents − 1 people when
+the other remainder is empty (then mean_B(estimate) or share_B is known, and the small group's
+figure follows); and, with equal weights (no raking), any E \ B of 1 to min_residents − 1:
+Σ_E estimate − Σ_S agree − |B|·gap = Σ_{E\B} estimate − Σ_{S\B} agree, and the agreements
+add up to a whole number while the estimates are fractions of 1, so the small group's total
+estimate would be known to within the published rounding. Raked weights, which are not
+published, break that integer structure.
 """
 from __future__ import annotations
 
@@ -47,6 +52,16 @@ def estimate_matrix(estimate_strings: list[str], k: int) -> np.ndarray:
     return out
 
 
+def paired_gap_disclosive(n_given: int, n_answered: int, n_both: int, threshold: int, weighted: bool) -> bool:
+    """Whether publishing the paired gap beside the mean estimate and the share would let a
+    group of fewer than ``threshold`` be solved for (the module's rule)."""
+    estimated_only, answered_only = n_given - n_both, n_answered - n_both
+    small = lambda count: 0 < count < threshold  # noqa: E731
+    if (small(estimated_only) and answered_only == 0) or (small(answered_only) and estimated_only == 0):
+        return True
+    return not weighted and small(estimated_only)
+
+
 def residents_estimate_block(estimates: np.ndarray, codes: np.ndarray, weights: np.ndarray,
                              design: np.ndarray | None, threshold: int) -> dict:
     """The statement's ``residents_estimate`` block from one column of `estimate_matrix`, the
@@ -63,8 +78,7 @@ def residents_estimate_block(estimates: np.ndarray, codes: np.ndarray, weights: 
              "ci_low": _round(max(mean.ci_low, 0.0)), "ci_high": _round(min(mean.ci_high, 1.0)),
              "df": _round(mean.df, 1), "variance": mean.variance, "suppressed": False,
              "paired_gap": dict(EMPTY_GAP)}
-    remainders = (n_given - n_both, n_answered - n_both)
-    if n_both < threshold or any(0 < r < threshold for r in remainders):
+    if n_both < threshold or paired_gap_disclosive(n_given, n_answered, n_both, threshold, design is not None):
         return block
     difference = np.where(both, np.nan_to_num(estimates) - (codes >= 4), 0.0)
     paired = weighted_mean(difference, both, weights, design)

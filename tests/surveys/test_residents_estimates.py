@@ -238,3 +238,17 @@ def test_paper_import_takes_estimates_and_refuses_bad_ones(db, make):
                                     header=["sex", "age_band", "commune", "s1", "s2", "estimate_s3"]))
     import_answers(survey, _csv([["F", "30-44", "69266", "4", "5", "", "35"]]))
     assert db.session.query(ResidentResponse.estimates).scalar() == ",35"
+
+
+@pytest.mark.parametrize("given, answered, both, weighted, withheld", [
+    (50, 60, 50, True, True),     # E \ B empty, S \ B = 10: share_B follows, then S \ B's share
+    (50, 70, 50, True, False),    # S \ B = 20: fine
+    (52, 60, 50, True, False),    # both remainders small but non-empty, raked: two unknowns
+    (52, 60, 50, False, True),    # equal weights: E \ B's estimates follow (agreements are whole)
+    (52, 50, 50, True, True),     # S \ B empty, E \ B = 2: their mean estimate follows
+    (70, 50, 50, False, False),   # E \ B = 20 ≥ 11
+])
+def test_paired_gap_is_withheld_when_a_small_group_could_be_solved_for(given, answered, both, weighted, withheld):
+    from plateforme.surveys.residents_estimates import paired_gap_disclosive
+
+    assert paired_gap_disclosive(given, answered, both, 11, weighted) == withheld
