@@ -252,3 +252,22 @@ def test_paired_gap_is_withheld_when_a_small_group_could_be_solved_for(given, an
     from plateforme.surveys.residents_estimates import paired_gap_disclosive
 
     assert paired_gap_disclosive(given, answered, both, 11, weighted) == withheld
+
+
+def test_the_demo_publishes_residents_estimates(app, client, db):
+    from sqlalchemy import select
+
+    from plateforme.surveys.models import PerceptionSurvey
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.session.rollback()
+    survey = db.session.execute(select(PerceptionSurvey).where(
+        PerceptionSurvey.title == "L'international et nous — vague 2025")).scalar_one()
+    data = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()
+    for statement in data["statements"]:
+        block = statement["residents_estimate"]
+        assert not block["suppressed"] and block["mean"] is not None
+        # Illustrative residents guess 12 points low: the paired gap says so.
+        assert block["paired_gap"]["value"] < 0 and block["paired_gap"]["excludes_zero"]
+    page = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
+    assert "Les habitants aussi sous-estiment l'adhésion de leurs voisins" in page
