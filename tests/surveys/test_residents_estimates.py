@@ -271,3 +271,12 @@ def test_the_demo_publishes_residents_estimates(app, client, db):
         assert block["paired_gap"]["value"] < 0 and block["paired_gap"]["excludes_zero"]
     page = _words(client.get(f"/questionnaires/{survey.id}/resultats"))
     assert "Les habitants aussi sous-estiment l'adhésion de leurs voisins" in page
+
+
+def test_the_import_form_names_the_optional_estimate_columns(client, db, make):
+    from ..factories import sign_in
+
+    survey = make_survey(db)
+    sign_in(client, make.admin())
+    page = _words(client.get(f"/questionnaires/{survey.id}/gerer"))
+    assert "une colonne estimate_CLÉ par affirmation (estimate_s1, estimate_s2)" in page
