@@ -66,6 +66,7 @@ def register(state) -> None:
     """Blueprint hook: the helpers of templates/surveys/_residents_estimates.html."""
     state.app.jinja_env.globals.update(
         survey_has_residents_estimates=has_residents_estimates,
-        survey_residents_estimates_published=residents_estimates_published, survey_estimates_headline=estimates_headline,
+        survey_residents_estimates_published=residents_estimates_published,
+        survey_estimates_headline=estimates_headline,
         survey_paired_verdict=paired_verdict,
     )
