@@ -234,7 +234,31 @@ def summarise(world: cw.World, replications: list[dict], sizes: list[int], confi
                                         block["approximate"], block["reason"]))
             gaps.append({"n": n, "officials": key, **_stats(records, len(reps)),
                          "unweighted": _error_stats(unweighted_gap), "figures": len(reps) * k})
-    return {"truth": [round(float(t), 4) for t in truth], "residents": residents, "gap": gaps, "communes": communes}
+    return {"truth": [round(float(t), 4) for t in truth], "residents": residents, "gap": gaps, "communes": communes,
+            **summarise_estimates(world, replications, sizes, configs)}
+
+
+def summarise_estimates(world: cw.World, replications: list[dict], sizes: list[int],
+                        configs: list[tuple[int, int]]) -> dict:
+    """Residents' own estimates: the published mean estimate against the population's mean
+    estimate, and the paired gap (estimate − agreement) against the population's."""
+    out: dict = {"residents_estimate": [], "residents_estimate_gap": []}
+    if world.estimate_truth is None:
+        return out
+    first = f"{configs[0][0]}/{configs[0][1]}"
+    for name, truth in (("residents_estimate", world.estimate_truth),
+                        ("residents_estimate_gap", world.estimate_gap_truth)):
+        for n in sizes:
+            reps = [r for r in replications if r["n"] == n]
+            records = []
+            for r in reps:
+                for j, s in enumerate(r["configs"][first]["results"]["statements"]):
+                    block = s.get(name) or {}
+                    if cw.is_finite(block.get("value")):
+                        records.append((r["rep"], j, truth[j], block["value"], block["low"], block["high"], False,
+                                        None))
+            out[name].append({"n": n, **_stats(records, len(reps)), "figures": len(reps) * len(truth)})
+    return out
 
 
 def _pct(value, digits: int = 1) -> str:
@@ -284,6 +308,13 @@ def format_tables(summary: dict) -> str:
               f"{'|bias|w':>7} {'RMSE w':>7} {'|bias|u':>7} {'RMSE u':>7}"]
     for row in summary["gap"]:
         lines.append(line(f"{row['n']:>6} {row['officials']:>5}", row))
+    for name, title in (("residents_estimate", "Residents' mean estimate (covers the population's mean estimate)"),
+                        ("residents_estimate_gap", "Residents' paired gap, estimate − agreement (covers the "
+                                                   "population's mean difference)")):
+        if summary.get(name):
+            lines += ["", title, f"{'n':>6} {'publ.%':>7} {'approx%':>7} {'coverage ± MC':>15} {'width':>6} "
+                      f"{'w/sd':>5} {'|bias|w':>7} {'RMSE w':>7}"]
+            lines += [line(f"{row['n']:>6}", row) for row in summary[name]]
     lines += ["", "Communes (each published commune's interval covers its population share)",
               f"{'n':>6} {'publ.%':>7} {'approx%':>7} {'coverage ± MC':>15} {'width':>6} {'w/sd':>5} {'|bias|w':>7} "
               f"{'RMSE w':>7}"]

@@ -42,6 +42,13 @@ SEX_PROPENSITY = {"F": 1.15, "M": 1.0}
 # Officials: their estimates sit 15 points under the true share, with a spread of 12.
 OFFICIALS_BIAS = -0.15
 OFFICIALS_SD = 0.12
+# Residents' own estimates ("out of 100, how many agree?"): 8 points under the true share,
+# 10 points higher among those who agree (they project), a spread of 15 points, whole numbers;
+# a quarter give none, more among the old (the answer is optional).
+RESIDENTS_ESTIMATE_BIAS = -0.08
+RESIDENTS_ESTIMATE_PROJECTION = 0.10
+RESIDENTS_ESTIMATE_SD = 0.15
+NO_ESTIMATE = (0.15, 0.20, 0.25, 0.30, 0.40)  # by age band
 
 
 def _rng(*key: int) -> np.random.Generator:
@@ -62,6 +69,11 @@ class World:
     commune_truth: dict         # (commune code, statement) → share agreeing
     officials: dict             # M → (M × statements) estimates in [0, 1], rounded to whole points
     dk_in_denominator: bool     # how the app counts "ne sait pas" (probed, see coverage.py)
+    # Residents' own estimates (population × statements, in [0, 1], nan when none is given) and
+    # per statement the population's truth: their mean, and the mean of estimate − agreement.
+    resident_estimates: np.ndarray | None = None
+    estimate_truth: np.ndarray | None = None
+    estimate_gap_truth: np.ndarray | None = None
 
 
 def commune_populations(app) -> list[tuple[int, str, int]]:
@@ -120,8 +132,28 @@ def build_world(communes: list[tuple[int, str, int]], variant: str, seed: int, o
         orng = _rng(seed, 2, total)
         raw = truth[None, :] + OFFICIALS_BIAS + orng.normal(0, OFFICIALS_SD, (total, len(STATEMENTS)))
         officials[total] = np.clip(np.round(raw * 100), 0, 100) / 100
-    return World(commune_ids, commune_codes, sex, age, commune, codes, hides_sex, propensity, truth, commune_truth,
-                 officials, dk_in_denominator)
+    world = World(commune_ids, commune_codes, sex, age, commune, codes, hides_sex, propensity, truth,
+                  commune_truth, officials, dk_in_denominator)
+    add_resident_estimates(world, seed)
+    return world
+
+
+def add_resident_estimates(world: World, seed: int) -> None:
+    """Each adult's own estimate per statement (a draw of its own: nothing else changes) and
+    the truths the published mean estimate and paired gap are compared with: the population's
+    mean estimate among those who give one, and its mean of (estimate − agreement), "ne sait
+    pas" counting as not agreeing (the app's share rule when dk is in the denominator)."""
+    rng = _rng(seed, 5)
+    agree = world.codes >= 4
+    raw = (world.truth[None, :] + RESIDENTS_ESTIMATE_BIAS + RESIDENTS_ESTIMATE_PROJECTION * agree
+           + rng.normal(0, RESIDENTS_ESTIMATE_SD, world.codes.shape))
+    estimates = np.clip(np.round(raw * 100), 0, 100) / 100
+    none = rng.random(world.codes.shape) < np.asarray(NO_ESTIMATE)[world.age][:, None]
+    world.resident_estimates = np.where(none, np.nan, estimates)
+    given = ~none
+    world.estimate_truth = np.array([estimates[given[:, j], j].mean() for j in range(world.codes.shape[1])])
+    world.estimate_gap_truth = np.array([(estimates[given[:, j], j] - agree[given[:, j], j]).mean()
+                                         for j in range(world.codes.shape[1])])
 
 
 def margins_rows(world: World) -> list[dict]:
@@ -195,6 +227,13 @@ def _pool_small_communes(rows: list[dict]) -> None:
     pool(rows)
 
 
+def _estimates_text(world: World, person: int) -> str:
+    """The person's estimates as the answer tables keep them ("40,,55")."""
+    if world.resident_estimates is None:
+        return ""
+    return ",".join("" if np.isnan(v) else str(int(round(v * 100))) for v in world.resident_estimates[person])
+
+
 def draw_sample(world: World, n: int, rng: np.random.Generator) -> np.ndarray:
     """n respondents drawn without replacement, each with odds ∝ propensity (the first n
     to answer of an open survey: an exponential race)."""
@@ -218,7 +257,7 @@ def replicate(world: World, survey_id: int, n: int, configs: list[tuple[int, int
     letters = np.where(blank, ".", _ALPHABET[codes])
     rows = [{"id": f"{i:032x}", "survey_id": survey_id, "sex": "X" if world.hides_sex[p] else SEXES[world.sex[p]],
              "age_band": AGE_BANDS[world.age[p]], "commune_id": world.commune_ids[world.commune[p]],
-             "answers": "".join(letters[i]), "estimates": "", "channel": "online"}
+             "answers": "".join(letters[i]), "estimates": _estimates_text(world, p), "channel": "online"}
             for i, p in enumerate(people)]
     _pool_small_communes(rows)
     answered = ~blank
@@ -274,6 +313,16 @@ def _interval(block: dict | None) -> dict:
     return {"value": value, "low": low, "high": high, "approximate": approximate, "reason": reason}
 
 
+def _estimate_intervals(block: dict | None) -> dict:
+    """The residents' mean estimate and paired gap as published (absent: None values)."""
+    block = block or {}
+    paired = block.get("paired_gap") or {}
+    return {"residents_estimate": {"value": block.get("mean"), "low": block.get("ci_low"),
+                                   "high": block.get("ci_high"), "approximate": False, "reason": None},
+            "residents_estimate_gap": {"value": paired.get("value"), "low": paired.get("ci_low"),
+                                       "high": paired.get("ci_high"), "approximate": False, "reason": None}}
+
+
 def _extract(results: dict) -> dict:
     weighting = results.get("weighting", {})
     statements = []
@@ -283,6 +332,7 @@ def _extract(results: dict) -> dict:
             "gap": _interval(s.get("gap")),
             "officials_mean": (s.get("officials") or {}).get("mean_estimate"),
             "communes": [dict(_interval(c), code=c.get("code")) for c in s.get("communes", [])],
+            **_estimate_intervals(s.get("residents_estimate")),
         })
     return {"weighting_applied": bool(weighting.get("applied")), "converged": weighting.get("converged"),
             "weighting_reason": weighting.get("reason"), "sex_not_given": weighting.get("sex_not_given"),

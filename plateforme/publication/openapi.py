@@ -77,9 +77,38 @@ _SURVEY_GAP = {"type": "object", "properties": {
     "excludes_zero": {"type": ["boolean", "null"], "description": "L'intervalle exclut 0. EN: the interval "
                                                                   "excludes 0."},
 }, "additionalProperties": True}
+_SURVEY_RESIDENTS_ESTIMATE = {"type": "object", "description": (
+    "Ce que les habitants pensent les uns des autres : moyenne pondérée (mêmes poids que la part d'accord) de leur "
+    "réponse à « sur 100 habitants, combien sont d'accord ? », parmi ceux qui l'ont donnée, en fraction de 0 à 1, "
+    "avec son intervalle à 95 % (variance linéarisée sur le calage, quantile de Student à df degrés de liberté). "
+    "Null, suppressed vrai, sous le seuil min_residents d'estimations. Absent des versions publiées avant ce "
+    "chiffre. EN: what residents think of each other: weighted mean (the agreement share's weights) of their "
+    "answer to \"out of 100 residents, how many agree?\" among those who gave one, as a fraction, with its 95 % "
+    "interval (linearised variance on the raking's calibration, Student t on df). Null, suppressed true, below "
+    "min_residents estimates. Absent from versions published before this figure."), "properties": {
+    "n": {"type": ["integer", "null"]}, "n_eff": _NUMBER_OR_NULL, "mean": _NUMBER_OR_NULL,
+    "ci_low": _NUMBER_OR_NULL, "ci_high": _NUMBER_OR_NULL, "df": _NUMBER_OR_NULL,
+    "variance": {"type": ["string", "null"], "enum": ["linearised", "srs", None]},
+    "suppressed": {"type": "boolean"},
+    "paired_gap": {"type": "object", "description": (
+        "Écart apparié : moyenne pondérée de (estimation − accord) par habitant ayant donné son avis et une "
+        "estimation (« ne sait pas » = pas d'accord), avec son intervalle à 95 % ; négatif, les habitants "
+        "sous-estiment l'adhésion de leurs voisins. Non publié (suppressed) sous le seuil, ou quand il permettrait de "
+        "recalculer par différence un groupe de moins de min_residents (ceux qui n'ont donné que l'avis, ou que "
+        "l'estimation). "
+        "EN: paired gap: weighted mean of (estimate − agreement) per resident who gave both (\"don't know\" = not "
+        "agreeing), with its 95 % interval; negative, residents underestimate their neighbours' agreement. "
+        "Withheld below the threshold, or when it would let a group of fewer than min_residents (those who gave "
+        "only the opinion, or only the estimate) be recomputed by subtraction."),
+        "properties": {"n": {"type": ["integer", "null"]}, "value": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL,
+                       "ci_high": _NUMBER_OR_NULL, "df": _NUMBER_OR_NULL,
+                       "excludes_zero": {"type": ["boolean", "null"]}, "suppressed": {"type": "boolean"}},
+        "additionalProperties": True},
+}, "additionalProperties": True}
 _SURVEY_STATEMENT = {"type": "object", "properties": {
     "key": {"type": "string"}, "text": {"type": "string"}, "residents": _SURVEY_RESIDENTS,
     "officials": _SURVEY_OFFICIALS, "gap": _SURVEY_GAP, "communes": {"type": "array", "items": {"type": "object"}},
+    "residents_estimate": _SURVEY_RESIDENTS_ESTIMATE,
 }, "additionalProperties": True}
 _SURVEY_WEIGHTING = {"type": "object", "description": (
     "Calage sur les cases sexe × tranche d'âge (tranches voisines regroupées sous 10 répondants par case, "

@@ -113,7 +113,8 @@ def _import_csv(survey_id: int, path: Path, importer, **options) -> None:
 @click.argument("survey_id", type=int)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_answers_command(survey_id: int, path: Path) -> None:
-    """Import residents' answers (paper): sex,age_band,commune, then one column per statement key."""
+    """Import residents' answers (paper): sex,age_band,commune, then one column per statement key, and
+    optionally estimate_KEY columns (the resident's own estimate out of 100)."""
     from .imports import import_answers
 
     _import_csv(survey_id, path, import_answers)

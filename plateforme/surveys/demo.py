@@ -36,6 +36,8 @@ STATEMENTS_2024 = STATEMENTS[:3] + [
 ]
 # Illustrative chances of agreeing, by age band: residents more open than officials think.
 AGREEMENT = {"18-29": 0.72, "30-44": 0.64, "45-59": 0.55, "60-74": 0.47, "75+": 0.40}
+# Illustrative too: residents' own estimates sit this many points under their chance of agreeing.
+RESIDENTS_UNDERESTIMATE = 12
 INTRODUCTION = ("**Données illustratives.** Ce questionnaire de démonstration montre comment la plateforme "
                 "mesure l'écart entre l'opinion des habitantes et habitants et ce que les personnes élues "
                 "en pensent. Les réponses sont inventées.")
@@ -45,16 +47,22 @@ def _paper_answers(communes, count: int, seed: int, statements=STATEMENTS, shift
     rng = random.Random(seed)
     bands = list(AGREEMENT)
     weights = [c.population or 1 for c in communes]
-    lines = ["sex,age_band,commune," + ",".join(s["key"] for s in statements)]
+    lines = ["sex,age_band,commune," + ",".join(s["key"] for s in statements) + ","
+             + ",".join(f"estimate_{s['key']}" for s in statements)]
     for _ in range(count):
         band = rng.choice(bands)
         commune = rng.choices(communes, weights)[0]
-        cells = []
+        cells, guesses = [], []
         for index, _statement in enumerate(statements):
             chance = AGREEMENT[band] - 0.08 * index + shift
             roll = rng.random()
             cells.append(rng.choice("45") if roll < chance else ("dk" if roll > 0.95 else rng.choice("123")))
-        lines.append(f"{rng.choice('FM')},{band},{commune.code},{','.join(cells)}")
+            # Residents' own estimate of how many agree (optional): they, too, think their
+            # neighbours less open than they are, by about RESIDENTS_UNDERESTIMATE points.
+            guess = "" if rng.random() < 0.2 else str(max(0, min(100, round(rng.gauss(
+                100 * chance - RESIDENTS_UNDERESTIMATE, 15)))))
+            guesses.append(guess)
+        lines.append(f"{rng.choice('FM')},{band},{commune.code},{','.join(cells)},{','.join(guesses)}")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -11,11 +11,11 @@ import logging
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
-from ..core.csvimport import CsvLinesError, LineError, read_csv
+from ..core.csvimport import CsvFileError, CsvLinesError, LineError, read_csv
 from ..extensions import db
 from ..territories.models import AGE_BANDS, RESPONDENT_SEXES, Territory, TerritoryKind, territory_contains
 from .models import Channel, ImportLog, OfficialResponse, PerceptionSurvey, ResidentResponse, SurveyStatus
-from .services import SurveyError, count_officials, encode_answers, participation_counts
+from .services import SurveyError, count_officials, encode_answers, encode_estimates, participation_counts
 
 log = logging.getLogger("plateforme.surveys")
 
@@ -57,10 +57,18 @@ def _save(survey, kind, responses, errors, raw, user, label, filename, totals=(N
 
 def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: str = "", filename: str = "") -> int:
     """Import paper answers: columns sex,age_band,commune then one column per statement key
-    (1 … 5, dk or empty). Every faulty line is reported; nothing is imported if one is wrong."""
+    (1 … 5, dk or empty), and optionally estimate_KEY columns: the resident's own estimate of
+    how many residents out of 100 agree (0 … 100 or empty). Every faulty line is reported;
+    nothing is imported if one is wrong."""
     _check_importable(survey)
     keys = [s.key for s in survey.statements]
-    table = read_csv(raw, ["sex", "age_band", "commune", *[k.lower() for k in keys]], max_bytes=20 * 1024 * 1024)
+    estimate_columns = {f"estimate_{k.lower()}": k for k in keys}
+    table = read_csv(raw, ["sex", "age_band", "commune", *[k.lower() for k in keys]], max_bytes=20 * 1024 * 1024,
+                     allow_extra_columns=True)
+    extra = [c for c in table.header if c not in ("sex", "age_band", "commune", *[k.lower() for k in keys],
+                                                  *estimate_columns)]
+    if extra:
+        raise CsvFileError(_("Colonnes inconnues : %(extra)s.", extra=", ".join(extra)))
     communes = {c.code: c for c in db.session.execute(
         select(Territory).where(Territory.kind == TerritoryKind.COMMUNE)).scalars()
         if territory_contains(survey.territory, c)}
@@ -85,12 +93,20 @@ def import_answers(survey: PerceptionSurvey, raw: bytes, *, user=None, label: st
                                   value=row[key.lower()], key=key))
             else:
                 answers[key] = ANSWER_CELLS[cell]
+        estimates = {}
+        for column, key in estimate_columns.items():
+            cell = row.get(column, "").strip()
+            if cell.isascii() and cell.isdigit() and int(cell) <= 100:
+                estimates[key] = int(cell)
+            elif cell:
+                problems.append(_("estimation « %(value)s » invalide pour %(key)s (nombre entier de 0 à 100 ou vide)",
+                                  value=row[column], key=key))
         if problems:
             errors.append(LineError(line, " ; ".join(problems)))
             continue
         responses.append(ResidentResponse(survey_id=survey.id, sex=sex, age_band=row["age_band"],
                                           commune_id=commune.id, answers=encode_answers(survey, answers),
-                                          estimates="", channel=Channel.PAPER))
+                                          estimates=encode_estimates(survey, estimates), channel=Channel.PAPER))
     return _save(survey, "answers", responses, errors, raw, user, label, filename)
 
 
@@ -131,7 +147,7 @@ def import_estimates(survey: PerceptionSurvey, raw: bytes, *, user=None, label: 
         values, problems = [], []
         for key in keys:
             cell = row[key.lower()].strip()
-            if not cell.isdigit() or not 0 <= int(cell) <= 100:
+            if not (cell.isascii() and cell.isdigit()) or not 0 <= int(cell) <= 100:
                 problems.append(_("estimation « %(value)s » invalide pour %(key)s (entier de 0 à 100)",
                                   value=cell, key=key))
             else:

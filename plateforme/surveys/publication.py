@@ -127,48 +127,85 @@ def publication_document(publication: Publication) -> dict:
     return data
 
 
-# The CSV's columns with their Frictionless type and meaning (the data package reads them).
-CSV_COLUMNS = (
-    ("survey_id", "integer", "Questionnaire (identifiant)"),
-    ("version", "integer", "Version publiée des résultats"),
-    ("sha256", "string", "Empreinte SHA-256 du JSON canonique de cette version"),
-    ("key", "string", "Affirmation (clé)"),
-    ("text", "string", "Affirmation"),
-    ("theme", "string", "Thème"),
-    ("residents_n", "integer", "Habitants : réponses"),
-    ("residents_n_eff", "number", "Habitants : effectif efficace après pondération"),
-    ("residents_agree", "number", "Habitants : part d'accord (pondérée)"),
-    ("residents_dont_know", "number", "Habitants : part de « ne sait pas »"),
-    ("residents_ci_low", "number", "Habitants : borne basse de l'intervalle de confiance à 95 %"),
-    ("residents_ci_high", "number", "Habitants : borne haute de l'intervalle de confiance à 95 %"),
-    ("residents_suppressed", "boolean", "Habitants : chiffre non publié (trop peu de réponses)"),
-    ("officials_n", "integer", "Personnes élues : réponses"),
-    ("officials_mean_estimate", "number", "Personnes élues : estimation moyenne de la part d'accord des habitants"),
-    ("officials_median_estimate", "number", "Personnes élues : estimation médiane"),
-    ("officials_below", "number", "Personnes élues : part des estimations sous l'intervalle des habitants"),
-    ("officials_inside", "number", "Personnes élues : part des estimations dans l'intervalle des habitants"),
-    ("officials_above", "number", "Personnes élues : part des estimations au-dessus de l'intervalle des habitants"),
-    ("officials_suppressed", "boolean", "Personnes élues : chiffre non publié (trop peu de réponses)"),
-    ("gap_value", "number", "Écart entre l'estimation des personnes élues et la part des habitants"),
-    ("gap_ci_low", "number", "Écart : borne basse de l'intervalle de confiance à 95 %"),
-    ("gap_ci_high", "number", "Écart : borne haute de l'intervalle de confiance à 95 %"),
+def _get(block: str, key: str):
+    """A statement's figure, None when an older snapshot lacks its block (published before it)."""
+    return lambda statement: (statement.get(block) or {}).get(key)
+
+
+def _paired(key: str):
+    return lambda statement: ((statement.get("residents_estimate") or {}).get("paired_gap") or {}).get(key)
+
+
+# The CSV's columns: name, Frictionless type, meaning (the data package reads them), and how a
+# statement of the snapshot gives the cell. One list: the header, the rows and the data
+# package cannot disagree. survey_id, version and sha256 come from the publication itself.
+CSV_SPEC = (
+    ("survey_id", "integer", "Questionnaire (identifiant)", None),
+    ("version", "integer", "Version publiée des résultats", None),
+    ("sha256", "string", "Empreinte SHA-256 du JSON canonique de cette version", None),
+    ("key", "string", "Affirmation (clé)", lambda s: s["key"]),
+    ("text", "string", "Affirmation", lambda s: s["text"]),
+    ("theme", "string", "Thème", lambda s: s["theme"]),
+    ("residents_n", "integer", "Habitants : réponses", _get("residents", "n")),
+    ("residents_n_eff", "number", "Habitants : effectif efficace après pondération", _get("residents", "n_eff")),
+    ("residents_agree", "number", "Habitants : part d'accord (pondérée)", _get("residents", "agree")),
+    ("residents_dont_know", "number", "Habitants : part de « ne sait pas »", _get("residents", "dont_know")),
+    ("residents_ci_low", "number", "Habitants : borne basse de l'intervalle de confiance à 95 %",
+     _get("residents", "ci_low")),
+    ("residents_ci_high", "number", "Habitants : borne haute de l'intervalle de confiance à 95 %",
+     _get("residents", "ci_high")),
+    ("residents_suppressed", "boolean", "Habitants : chiffre non publié (trop peu de réponses)",
+     _get("residents", "suppressed")),
+    ("officials_n", "integer", "Personnes élues : réponses", _get("officials", "n")),
+    ("officials_mean_estimate", "number", "Personnes élues : estimation moyenne de la part d'accord des habitants",
+     _get("officials", "mean_estimate")),
+    ("officials_median_estimate", "number", "Personnes élues : estimation médiane",
+     _get("officials", "median_estimate")),
+    ("officials_below", "number", "Personnes élues : part des estimations sous l'intervalle des habitants",
+     _get("officials", "below")),
+    ("officials_inside", "number", "Personnes élues : part des estimations dans l'intervalle des habitants",
+     _get("officials", "inside")),
+    ("officials_above", "number", "Personnes élues : part des estimations au-dessus de l'intervalle des habitants",
+     _get("officials", "above")),
+    ("officials_suppressed", "boolean", "Personnes élues : chiffre non publié (trop peu de réponses)",
+     _get("officials", "suppressed")),
+    ("gap_value", "number", "Écart entre l'estimation des personnes élues et la part des habitants",
+     _get("gap", "value")),
+    ("gap_ci_low", "number", "Écart : borne basse de l'intervalle de confiance à 95 %", _get("gap", "ci_low")),
+    ("gap_ci_high", "number", "Écart : borne haute de l'intervalle de confiance à 95 %", _get("gap", "ci_high")),
+    # What residents think of each other (surveys/residents_estimates.py); empty in versions
+    # published before these figures.
+    ("residents_estimate_n", "integer", "Habitants : estimations données (sur 100 habitants, combien d'accord)",
+     _get("residents_estimate", "n")),
+    ("residents_estimate_mean", "number", "Habitants : estimation moyenne (pondérée) de la part d'accord des habitants",
+     _get("residents_estimate", "mean")),
+    ("residents_estimate_ci_low", "number", "Estimation des habitants : borne basse de l'intervalle à 95 %",
+     _get("residents_estimate", "ci_low")),
+    ("residents_estimate_ci_high", "number", "Estimation des habitants : borne haute de l'intervalle à 95 %",
+     _get("residents_estimate", "ci_high")),
+    ("residents_estimate_suppressed", "boolean", "Estimation des habitants : non publiée (trop peu d'estimations)",
+     _get("residents_estimate", "suppressed")),
+    ("residents_estimate_gap_n", "integer", "Écart apparié : habitants ayant donné leur avis et une estimation",
+     _paired("n")),
+    ("residents_estimate_gap_value", "number", "Écart apparié : moyenne pondérée de (estimation − accord) par habitant",
+     _paired("value")),
+    ("residents_estimate_gap_ci_low", "number", "Écart apparié : borne basse de l'intervalle à 95 %",
+     _paired("ci_low")),
+    ("residents_estimate_gap_ci_high", "number", "Écart apparié : borne haute de l'intervalle à 95 %",
+     _paired("ci_high")),
 )
+CSV_COLUMNS = tuple((name, kind, description) for name, kind, description, _cell in CSV_SPEC)
 CSV_FIELDS = [name for name, _type, _description in CSV_COLUMNS]
 
 
 def publication_csv(publication: Publication) -> str:
-    """The results as CSV, one row per statement, with the API's fields."""
+    """The results as CSV, one row per statement, with the API's fields (CSV_SPEC)."""
     data = json.loads(publication.payload)
+    head = (data["survey"]["id"], publication.version, publication.sha256)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for statement in data["statements"]:
-        residents, officials, difference = statement["residents"], statement["officials"], statement["gap"]
-        row = [data["survey"]["id"], publication.version, publication.sha256, statement["key"], statement["text"],
-               statement["theme"], residents["n"], residents["n_eff"], residents["agree"], residents["dont_know"],
-               residents["ci_low"], residents["ci_high"], residents["suppressed"], officials["n"],
-               officials["mean_estimate"], officials["median_estimate"], officials["below"], officials["inside"],
-               officials["above"], officials["suppressed"], difference["value"], difference["ci_low"],
-               difference["ci_high"]]
+        row = [*head, *(cell(statement) for _n, _t, _d, cell in CSV_SPEC[len(head):])]
         writer.writerow([neutralise(value) for value in row])
     return out.getvalue()

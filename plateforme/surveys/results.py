@@ -17,6 +17,7 @@ from ..stats import (
     projection, suppress_cells, wrong_majority_rate,
 )
 from .models import OfficialPending, OfficialResponse, PerceptionSurvey, ResidentResponse
+from .residents_estimates import estimate_matrix, residents_estimate_block
 from .services import count_officials
 from .status import survey_status
 from .weighting import Weighting, compute_weights, territory_communes
@@ -179,7 +180,7 @@ def compute_results(survey: PerceptionSurvey) -> dict:
     # would cost more than all the statistics.
     rows = db.session.connection().execute(
         select(ResidentResponse.sex, ResidentResponse.age_band, ResidentResponse.commune_id,
-               ResidentResponse.answers)
+               ResidentResponse.answers, ResidentResponse.estimates)
         .where(ResidentResponse.survey_id == survey.id)
     ).all()
     sexes = [r[0] for r in rows]
@@ -189,6 +190,7 @@ def compute_results(survey: PerceptionSurvey) -> dict:
                                            (survey.trim_low, survey.trim_high))
     weights = weighting.weights
     codes = _code_matrix([r[3] for r in rows], k)
+    resident_estimates = estimate_matrix([r[4] for r in rows], k)
     groups = _groups_by_commune(commune_ids)
 
     # Officials may answer until publication, so some answers can still be pending when the
@@ -215,6 +217,8 @@ def compute_results(survey: PerceptionSurvey) -> dict:
             "residents": residents, "officials": officials, "gap": gap_block,
             "communes": [] if share is None else _commune_breakdown(
                 codes[:, j], weights, groups, communes, survey.min_residents),
+            "residents_estimate": residents_estimate_block(
+                resident_estimates[:, j], codes[:, j], weights, weighting.design, survey.min_residents),
         })
 
     channels = {channel.value: count for channel, count in db.session.execute(

@@ -13,6 +13,7 @@ from ..core.permissions import can
 from . import bp
 from .comparison import comparable_with
 from .coverage import coverage_study
+from .estimates_text import register as register_estimates_helpers
 from .models import SamplingMode
 from .publication import VERSION_PARAM
 from .presentation import chart_description, chart_height, chart_rows, chart_ticks, finding_title
@@ -21,6 +22,8 @@ from .publishing import RETRY_AFTER
 from .services import get_survey
 from .wave_presentation import changes_title, gap_verdict
 from .wave_publication import comparison_document
+
+bp.record_once(register_estimates_helpers)
 
 
 def _published_survey(survey_id: int):

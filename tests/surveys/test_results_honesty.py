@@ -173,6 +173,7 @@ def test_snapshots_published_before_these_keys_still_render(client, db, make):
         for key in ("df", "excludes_zero"):
             statement["gap"].pop(key)
         statement["residents"].pop("variance")
+        statement.pop("residents_estimate")
     publication.payload = canonical_json(data)
     db.session.commit()
     response = client.get(f"/questionnaires/{survey.id}/resultats")
