@@ -8,7 +8,7 @@ from flask_babel import format_number, gettext as _, ngettext
 from sqlalchemy import func, select
 
 from ..core.http_cache import conditional
-from ..core.params import InvalidParams, Param, accepts
+from ..core.params import InvalidParams, Param, accepts, filters
 from ..core.spreadsheet import FORMAT_PARAM, XLSX_MAX_ROWS, spreadsheet_variant
 from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
@@ -41,8 +41,8 @@ def open_data():
 
 
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
-@accepts(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
-               maximum=MAX_DATABASE_ID), FORMAT_PARAM, strict=False)
+@accepts(*filters(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
+                        maximum=MAX_DATABASE_ID)), FORMAT_PARAM, strict=False)
 @conditional(tables_for=lambda slug, fmt: RESOURCES[slug].tables)
 def download(query, slug, fmt):
     resource = RESOURCES[slug]

@@ -18,10 +18,14 @@ _NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRICT_PARAMETERS = (
     "Chaque opération nomme ses paramètres : un paramètre qu'elle ne prend pas, ou une valeur qui ne convient pas "
     "(type, valeurs permises, bornes), est refusé par une réponse 400 application/problem+json (RFC 9457) qui nomme "
-    "chaque paramètre fautif (invalid_params), plutôt qu'une liste non filtrée. Une valeur vide vaut absence. "
+    "chaque paramètre fautif (invalid_params), plutôt qu'une liste non filtrée. Un filtre donné vide "
+    "(allowEmptyValue, « Vide : pas de filtre ») ne filtre pas ; tout autre paramètre donné vide est refusé, et une "
+    "valeur faite seulement d'espaces l'est partout. "
     "EN: every operation names its parameters: one it does not take, or a value that does not fit (type, allowed "
     "values, bounds), is refused with a 400 application/problem+json answer (RFC 9457) naming each faulty "
-    "parameter (invalid_params), rather than an unfiltered list. An empty value counts as absent.")
+    "parameter (invalid_params), rather than an unfiltered list. A filter given empty (allowEmptyValue, \"empty: no "
+    "filter\") does not filter; any other parameter given empty is refused, and a value of white space only is "
+    "refused everywhere.")
 
 CACHING = (
     " Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
