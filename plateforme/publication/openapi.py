@@ -20,12 +20,13 @@ STRICT_PARAMETERS = (
     "(type, valeurs permises, bornes), est refusé par une réponse 400 application/problem+json (RFC 9457) qui nomme "
     "chaque paramètre fautif (invalid_params), plutôt qu'une liste non filtrée. Un filtre donné vide "
     "(allowEmptyValue, « Vide : pas de filtre ») ne filtre pas ; tout autre paramètre donné vide est refusé, et une "
-    "valeur faite seulement d'espaces l'est partout. "
+    "valeur faite seulement d'espaces l'est partout. Chaque paramètre prend une seule valeur (style form) : "
+    "répété, il est refusé. "
     "EN: every operation names its parameters: one it does not take, or a value that does not fit (type, allowed "
     "values, bounds), is refused with a 400 application/problem+json answer (RFC 9457) naming each faulty "
     "parameter (invalid_params), rather than an unfiltered list. A filter given empty (allowEmptyValue, \"empty: no "
     "filter\") does not filter; any other parameter given empty is refused, and a value of white space only is "
-    "refused everywhere.")
+    "refused everywhere. Each parameter takes one value (style form): repeated, it is refused.")
 
 CACHING = (
     " Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
