@@ -33,7 +33,7 @@ FORMAT_PARAM = Param(
     "français l'ouvre d'un double clic) ou xlsx (classeur, codes de territoire en texte, dates en dates). "
     "EN: spreadsheet variant: excel (UTF-8 CSV with BOM, ';' and decimal comma, as French Excel opens it) or "
     "xlsx (workbook: territory codes as text, dates as dates).", "choice", choices=FORMATS)
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetml.sheet"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # IANA's, as registered
 _CHUNK = 64 * 1024
 # A workbook is written whole before its first byte leaves (XlsxWriter), at about 5,000 rows
 # a second: past this many rows a download would outlast the web server's timeout and end in

@@ -92,6 +92,8 @@ def test_xlsx_keeps_codes_as_text_and_the_csv_rows(client, odd_codes):
     rows = list(csv.reader(io.StringIO(client.get("/observatoire/donnees/valeurs.csv").get_data(as_text=True))))
     response = client.get("/observatoire/donnees/valeurs.csv?format=xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX_MIMETYPE
+    # IANA's registered type, spelt out: the constant itself once carried a stray "sheetml.".
+    assert XLSX_MIMETYPE == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="valeurs.xlsx"' in response.headers["Content-Disposition"]
     sheet = read_xlsx(response.data)
     assert [[text for _kind, text in row] for row in sheet][0] == rows[0]
