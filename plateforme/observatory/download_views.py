@@ -35,7 +35,8 @@ def open_data():
         schema_org(entry, page, catalogue, site_name)
         for entry in entries(state, file_url, site_name, site_url, places=PAGE_PLACES)])
     # A file too long for a workbook is refused as XLSX: its link is replaced by why.
-    workbook = cached("workbook", state, lambda: {slug: fits_a_workbook(r.statement()) for slug, r in RESOURCES.items()})
+    workbook = cached("workbook", state, lambda: {slug: fits_a_workbook(resource.statement())
+                                                  for slug, resource in RESOURCES.items()})
     return render_template("observatory/open_data.html", resources=list(RESOURCES.values()),
                            bundle_built_at=bundle_built_at(), datasets=datasets, workbook=workbook,
                            xlsx_max_rows=XLSX_MAX_ROWS)

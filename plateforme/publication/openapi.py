@@ -41,8 +41,9 @@ CACHING = (
 NO_VALIDATORS = (
     " Ce serveur n'a pas de cache partagé où compter les changements des données : ses réponses de données ne "
     "portent ni ETag ni Last-Modified et sont toujours complètes (jamais 304). Seuls les résultats publiés des "
-    "questionnaires (/surveys/{survey_id}/results) gardent les leurs : une version publiée ne change jamais. La base seule ne suffit pas à les calculer : un territoire ou une organisation "
-    "renommés n'y laissent aucune date. "
+    "questionnaires (/surveys/{survey_id}/results) gardent les leurs : une version publiée ne change jamais. "
+    "La base seule ne suffit pas à les calculer : un territoire ou une organisation renommés n'y laissent "
+    "aucune date. "
     "EN: this server has no shared cache to count the data's changes in: its data answers carry neither ETag nor "
     "Last-Modified and are always complete (never 304). Only the surveys' published results keep theirs: a "
     "published version never changes. The "
