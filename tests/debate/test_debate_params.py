@@ -42,3 +42,11 @@ def test_valid_and_empty_values_still_filter_sort_and_page(client, db, make, deb
     every = page_text(client.get(f"{url}?position=&statut=&page_commentaires=2&pres=commentaire-1&utm_source=x"))
     assert every.count('class="comment"') == 3  # 23 threads, 20 a page: the empty filters do not filter
     assert client.get(f"{url}?page_commentaires=9").status_code == 200  # past the end: the last page
+
+
+def test_the_public_moderation_log_refuses_a_malformed_page_number(client, debating):
+    url = f"/consultations/{debating.id}/moderation"
+    assert client.get(url).status_code == 200 and client.get(f"{url}?page=1&utm_source=x").status_code == 200
+    for page in ("abc", "0", "", "%20"):
+        refused = client.get(f"{url}?page={page}")
+        assert refused.status_code == 400 and "page" in page_text(refused), page
