@@ -19,6 +19,9 @@ from .territories.models import PopulationMargin, Sex, Territory
 from .territories.services import children_of, load_territory
 
 DEMO_EPCI = "200046977"  # Métropole de Lyon
+# Its neighbour, the CC de l'Est Lyonnais: a second territory, with its own illustrative
+# survey on the same statements, so the comparison page has something to compare.
+NEIGHBOUR_EPCI = "246900575"
 
 # Illustrative shares of adults by sex × age band (rounded from the national census
 # pyramid); used only to give demo communes plausible margins.
@@ -114,9 +117,13 @@ def load_demo(password: str) -> list[DemoAccount]:
     db.session.refresh(partner)
 
     from .observatory.demo import CONTRIBUTORS, load_observatory_demo
-    from .surveys.demo import load_survey_demo
+    from .surveys.demo import load_neighbour_survey_demo, load_survey_demo
 
     load_survey_demo(epci, communes, admin)
+    neighbour = load_territory(NEIGHBOUR_EPCI).root
+    neighbour_communes = children_of(neighbour)
+    _illustrative_margins(neighbour_communes)
+    load_neighbour_survey_demo(neighbour, neighbour_communes, admin)
 
     load_observatory_demo(epci, communes, partner, admin, password)
     contributors = [DemoAccount(c.role, c.email, c.display_name, "69123") for c in CONTRIBUTORS]

@@ -50,8 +50,10 @@ def my_territory():
         return deny("can_open_consultation")
     today = local_today()
     work = official_work(current_user, today)  # the navigation counts the same reading
+    from ..surveys.queries import surveys_with_feedback  # not in official_work: the navigation needs no such count
+
     return render_template("consultations/my_territory.html", today=today, items=work.consultations, work=work,
-                           surveys=work.surveys)
+                           surveys=work.surveys, feedback_surveys=surveys_with_feedback(current_user))
 
 
 def _visible(consultation_id: int) -> Consultation:

@@ -6,4 +6,5 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 files_bp = Blueprint("opendata", __name__, url_prefix="/donnees")
 
 # Routes (and the CORS hook, http.py) register on import.
-from . import api, api_page, bundle_views, catalogue_views, consultation_api, http, observatory_api, openapi  # noqa: E402,F401
+from . import api, api_page, bundle_views, catalogue_views, comparison_api  # noqa: E402,F401
+from . import consultation_api, http, observatory_api, openapi  # noqa: E402,F401

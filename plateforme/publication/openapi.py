@@ -12,6 +12,7 @@ from ..core.spreadsheet import XLSX_MIMETYPE
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
 from ..surveys.status import SurveyState
 from . import api_bp
+from .comparison_openapi import COMPARISON_SCHEMAS, add_example, comparison_paths
 from .consultation_openapi import consultation_paths, consultation_schemas
 from .openapi_parts import PROBLEM_MEDIA, get_operation, page_of, path_id, resource_schema
 
@@ -195,11 +196,14 @@ def openapi_document() -> dict:
         "/surveys": get_operation("Questionnaires de perception (sauf brouillons), avec leur état et leurs résultats",
                                   "SurveyPage", [], tag="questionnaires"),
         **consultation_paths(),
+        **comparison_paths(),
     }
     schemas.update(consultation_schemas())
+    schemas.update(COMPARISON_SCHEMAS)
     schemas["ProblemDetails"] = PROBLEM_SCHEMA
     schemas.update(SURVEY_LIST_SCHEMAS)
     _declared_parameters(paths)
+    add_example(paths, "1,2")
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,4 +1,5 @@
-"""Demo perception surveys for `make run`: one published with illustrative answers, one open.
+"""Demo perception surveys for `make run`: one published with illustrative answers, one open,
+and a neighbouring territory's published survey on the same statements (the comparison page).
 
 Every answer here is invented and the surveys say so in their titles and introductions.
 Idempotent: a survey with the same title is not created twice.
@@ -33,7 +34,7 @@ INTRODUCTION = ("**Données illustratives.** Ce questionnaire de démonstration 
                 "en pensent. Les réponses sont inventées.")
 
 
-def _paper_answers(communes, count: int, seed: int) -> bytes:
+def _paper_answers(communes, count: int, seed: int, shift: float = 0.0) -> bytes:
     rng = random.Random(seed)
     bands = list(AGREEMENT)
     weights = [c.population or 1 for c in communes]
@@ -43,18 +44,19 @@ def _paper_answers(communes, count: int, seed: int) -> bytes:
         commune = rng.choices(communes, weights)[0]
         cells = []
         for index, _statement in enumerate(STATEMENTS):
-            chance = AGREEMENT[band] - 0.08 * index
+            chance = AGREEMENT[band] - 0.08 * index + shift
             roll = rng.random()
             cells.append(rng.choice("45") if roll < chance else ("dk" if roll > 0.95 else rng.choice("123")))
         lines.append(f"{rng.choice('FM')},{band},{commune.code},{','.join(cells)}")
     return ("\n".join(lines) + "\n").encode()
 
 
-def _estimates(count: int, seed: int) -> bytes:
+def _estimates(count: int, seed: int, centre: float = 38) -> bytes:
     rng = random.Random(seed)
     lines = [",".join(s["key"] for s in STATEMENTS)]
     for _ in range(count):
-        lines.append(",".join(str(max(0, min(100, round(rng.gauss(38 - 4 * i, 10))))) for i in range(len(STATEMENTS))))
+        lines.append(",".join(str(max(0, min(100, round(rng.gauss(centre - 4 * i, 10)))))
+                              for i in range(len(STATEMENTS))))
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -86,4 +88,31 @@ def load_survey_demo(epci, communes, admin) -> None:
             "conducted_by": "Métropole de Lyon (démonstration)", "statements": STATEMENTS,
         }, created_by=admin)
         open_survey(survey)
+    db.session.flush()
+
+
+# The same statement keys, worded for an intercommunalité that is not a métropole: the
+# comparison page says when wordings differ.
+NEIGHBOUR_STATEMENTS = [dict(STATEMENTS[0], text="Notre territoire devrait accueillir davantage d'étudiantes et "
+                                                 "d'étudiants étrangers."), *STATEMENTS[1:]]
+NEIGHBOUR_TITLE = "L'international et nous — Est Lyonnais 2025 (données illustratives)"
+
+
+def load_neighbour_survey_demo(epci, communes, admin) -> None:
+    """The CC de l'Est Lyonnais's published survey: a second territory for the comparison
+    page, a little less open than the Métropole, with its 12 officials closer to the mark."""
+    if _exists(NEIGHBOUR_TITLE):
+        return
+    survey = create_from_definition({
+        "title": NEIGHBOUR_TITLE, "territory": epci.code, "sampling_mode": "open",
+        "opens_at": "2025-09-01", "closes_at": "2025-10-31", "introduction": INTRODUCTION,
+        "conducted_by": "CC de l'Est Lyonnais (démonstration)", "statements": NEIGHBOUR_STATEMENTS,
+        "officials_total": 40,
+    }, created_by=admin)
+    open_survey(survey)
+    import_answers(survey, _paper_answers(communes, 420, seed=2026, shift=-0.07), user=admin,
+                   filename="demo-est-lyonnais.csv")
+    import_estimates(survey, _estimates(12, seed=2026, centre=44), user=admin, filename="demo-est-lyonnais-elus.csv")
+    close_survey(survey)
+    publish(survey, published_by=admin)
     db.session.flush()

@@ -257,6 +257,15 @@ class InvitationCodeForm(FlaskForm):
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
 
 
+class ReceiptForm(FlaskForm):
+    """The personal code an official noted when answering, typed on another browser."""
+    receipt = StringField(_l("Votre code personnel"), filters=[strip_filter], validators=[
+        DataRequired(_l("Saisissez le code personnel affiché quand vous avez répondu.")), Length(max=64),
+    ], description=_l("Le code d'environ vingt caractères (lettres, chiffres, « - » et « _ ») affiché une seule "
+                      "fois après l'envoi de vos estimations."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"})
+
+
 # --- management --------------------------------------------------------------------
 
 class GenerateCodesForm(FlaskForm):

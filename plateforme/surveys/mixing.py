@@ -24,6 +24,9 @@ out where few answered. So:
    while answers are taken; counts are the answers' counts), and replaces the commune of
    answers from communes named by fewer than COMMUNE_KEPT_FROM answers with None,
    "another commune of the territory", which weighting.py pools as one category.
+   Officials' participation is kept at publication (publication.py): it says who answered,
+   never what, and reserves each official's private feedback to them (feedback.py; their
+   answer carries only the hash of a receipt they alone hold).
 4. Deleted rows must be really gone (erasure.py, after the commit, by the task queue): on SQLite,
    `PRAGMA secure_delete` (set on every connection, core/transactions.py) overwrites
    deleted content in the file, and the write-ahead log is checkpointed and truncated; on
@@ -79,7 +82,7 @@ class Pool:
 RESIDENTS = Pool(ResidentPending, ResidentResponse, ResidentParticipation,
                  ("survey_id", "sex", "age_band", "commune_id", "answers", "estimates", "channel"))
 OFFICIALS = Pool(OfficialPending, OfficialResponse, OfficialParticipation,
-                 ("survey_id", "estimates", "opinions", "channel"))
+                 ("survey_id", "estimates", "opinions", "channel", "receipt_hash"))
 
 
 def lock_survey(survey: PerceptionSurvey) -> None:

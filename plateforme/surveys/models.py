@@ -197,6 +197,10 @@ class _OfficialAnswerColumns:
     estimates: Mapped[str] = mapped_column(String(800), nullable=False)  # "40,55,,70" (0–100, blank allowed)
     opinions: Mapped[str] = mapped_column(String(200), default="", nullable=False)  # ANSWER_ALPHABET codes
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 8), nullable=False)
+    # SHA-256 of the receipt given to the official who answered online (feedback.py): a
+    # random secret only they hold, so nothing here leads to their account, yet they alone
+    # can find their answer again. None for imported estimates.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class OfficialPending(_OfficialAnswerColumns, db.Model):

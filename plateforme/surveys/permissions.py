@@ -69,3 +69,13 @@ def can_answer_as_official(user, survey) -> bool:
 def can_see_results(user, survey) -> bool:
     """Nobody sees results before publication, not even administrators."""
     return survey.status == SurveyStatus.PUBLISHED and bool(survey.publications)
+
+
+@predicate
+def can_see_own_feedback(user, survey) -> bool:
+    """An official's private feedback page: only for a person recorded as having answered
+    the officials' questionnaire online. Nobody else, administrators included; which answer
+    is theirs only their receipt tells (feedback.py)."""
+    from .services import official_has_answered
+
+    return bool(getattr(user, "is_authenticated", False)) and official_has_answered(survey, user)

@@ -95,11 +95,12 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
     change_note = (change_note or "").strip()
     publication_refusal(survey, change_note)
     if survey.status == SurveyStatus.CLOSED:
-        # Officials answer until now: mix their late answers with all the others, and
-        # forget who answered, in the transaction that ends their questionnaire. Residents'
+        # Officials answer until now: mix their late answers with all the others, in the
+        # transaction that ends their questionnaire. Who answered is kept (never what): only
+        # they may open their private feedback (feedback.py, can_see_own_feedback). Residents'
         # answers again too: paper answers imported since the closing have a commune that
         # may need pooling (mixing.py).
-        final_mix(OFFICIALS, survey, forget_participation=True)
+        final_mix(OFFICIALS, survey, forget_participation=False)
         final_mix(RESIDENTS, survey, forget_participation=True)
     payload = canonical_json(preview(survey).results)
     version = (survey.latest_publication.version + 1) if survey.publications else 1

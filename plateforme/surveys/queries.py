@@ -90,8 +90,8 @@ def import_history(survey: PerceptionSurvey) -> list[ImportLog]:
 @personal_data_section("survey_participations")
 def survey_participations(user: User) -> list[dict]:
     """Which surveys the person took part in — never what they answered: answers are
-    stored apart and cannot be traced back to anyone. Only while answers are taken: the
-    participation list is deleted when they stop (mixing.py), and then nothing is kept."""
+    stored apart and cannot be traced back to anyone. Residents' participation is deleted when
+    answers stop (mixing.py); officials' is kept after publication for their private feedback."""
     rows = []
     for role, model in (("resident", ResidentParticipation), ("official", OfficialParticipation)):
         for survey in db.session.execute(
@@ -113,3 +113,13 @@ def public_surveys(territory_ids=None) -> list[PerceptionSurvey]:
     if territory_ids is not None:
         stmt = stmt.where(PerceptionSurvey.territory_id.in_(territory_ids))
     return list(db.session.execute(stmt).scalars())
+
+
+def surveys_with_feedback(user: User) -> list[PerceptionSurvey]:
+    """Published surveys whose officials' questionnaire `user` answered online: their private
+    feedback is ready (feedback.py). Newest first."""
+    return list(db.session.execute(
+        select(PerceptionSurvey).join(OfficialParticipation, OfficialParticipation.survey_id == PerceptionSurvey.id)
+        .options(joinedload(PerceptionSurvey.territory))
+        .where(OfficialParticipation.user_id == user.id, PerceptionSurvey.status == SurveyStatus.PUBLISHED)
+        .order_by(PerceptionSurvey.id.desc())).scalars())

@@ -11,6 +11,7 @@ from ..core.page_cache import public_page
 from ..core.params import accepts
 from ..core.permissions import can
 from . import bp
+from .comparison import comparable_with
 from .coverage import coverage_study
 from .models import SamplingMode
 from .publication import VERSION_PARAM
@@ -59,6 +60,7 @@ def _render_results(survey, publication):
         chart_title=finding_title(statements), chart_rows=chart_rows(statements, thresholds),
         chart_desc=chart_description(statements, thresholds), chart_height=chart_height(statements),
         chart_ticks=chart_ticks(), coverage=coverage_study(), dataset=_dataset(publication),
+        comparable=comparable_with(survey),
     )
 
 

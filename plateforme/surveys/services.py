@@ -20,6 +20,7 @@ from ..accounts.permissions import mandate_counts_for
 from ..core.models import local_today
 from ..extensions import db
 from ..territories.models import AGE_BANDS, RESPONDENT_SEXES, Territory, territory_contains
+from .feedback import new_receipt
 from .mixing import MIX_BATCH, OFFICIALS, RESIDENTS, Pool, final_mix, mix_if_due, pending_count
 from .models import (
     ANSWER_ALPHABET, Channel, InvitationCode, OfficialParticipation, PerceptionSurvey, ResidentParticipation,
@@ -112,7 +113,8 @@ def has_answered(survey: PerceptionSurvey, user: User) -> bool:
 
 
 def official_has_answered(survey: PerceptionSurvey, user: User) -> bool:
-    """Whether an official answered; known until publication, when the list is deleted."""
+    """Whether an official answered (online): kept after publication, so that only they may
+    open their private feedback; never which answer is theirs."""
     return db.session.execute(
         select(OfficialParticipation.id).filter_by(survey_id=survey.id, user_id=user.id)
     ).first() is not None
@@ -273,20 +275,23 @@ def submit_resident_answers(survey: PerceptionSurvey, data: ResidentAnswers, *, 
 
 
 def submit_official_answers(survey: PerceptionSurvey, user: User, estimates: dict[str, int | None],
-                            opinions: dict[str, str]) -> None:
+                            opinions: dict[str, str]) -> str:
     """Record an official's estimates (0–100) and own opinions, apart from who they are
-    (the same way as residents' answers: pending, then mixed)."""
+    (the same way as residents' answers: pending, then mixed). Returns the receipt, a
+    secret that only the official will hold: the answer keeps its hash alone (feedback.py)."""
     if survey.status not in (SurveyStatus.OPEN, SurveyStatus.CLOSED):
         raise SurveyError(_("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés."))
     if any(estimates.get(s.key) is None for s in survey.statements):
         missing = next(s for s in survey.statements if estimates.get(s.key) is None)
         raise SurveyError(_("Donnez une estimation pour chaque affirmation."), f"estimate_{missing.key}")
+    receipt, receipt_digest = new_receipt()
     answer = {"id": uuid.uuid4().hex, "survey_id": survey.id, "estimates": encode_estimates(survey, estimates),
-              "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE}
+              "opinions": encode_answers(survey, opinions), "channel": Channel.ONLINE, "receipt_hash": receipt_digest}
     if _write_answer(OFFICIALS, {"survey_id": survey.id, "user_id": user.id}, answer,
                      lambda row: row.status in (SurveyStatus.OPEN, SurveyStatus.CLOSED),
                      _("Le questionnaire des élus n'est plus ouvert : les résultats sont publiés.")):
         mix_if_due(OFFICIALS, survey)
+    return receipt
 
 
 # --- invitation codes (panel mode) ----------------------------------------------------

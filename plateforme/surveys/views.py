@@ -2,7 +2,7 @@
 invitation codes, elected officials). Management and results have their own modules."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
 from . import bp
 from .definitions import MAX_DEFINITION_BYTES, DefinitionError, create_from_definition, load_definition
+from .feedback import keep_receipt, stored_receipt
 from .forms import (
     CreateSurveyForm, ImportDefinitionForm, InvitationCodeForm, SubmittedAnswers,
     official_answer_form, resident_answer_form,
@@ -159,7 +160,16 @@ def _thanks(survey, *, official=False):
 @bp.route("/<int:survey_id>/merci")
 def thanks(survey_id):
     survey = visible_survey(survey_id)
-    return render_template("surveys/thanks.html", survey=survey, official=request.args.get("elu") == "1")
+    official = request.args.get("elu") == "1"
+    # The official's receipt, from their own browser (set with the answer): shown so they can
+    # note it; the server keeps only its hash, on an answer it cannot tell from the others.
+    receipt = (stored_receipt(request, survey.id, current_user.id)
+               if official and current_user.is_authenticated else "")
+    response = make_response(render_template("surveys/thanks.html", survey=survey, official=official,
+                                             receipt=receipt))
+    if receipt:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _already(survey, *, official=False, with_code=False):
@@ -280,11 +290,11 @@ def officials(survey_id):
     form = official_answer_form(survey)
     if form.validate_on_submit():
         try:
-            submit_official_answers(survey, current_user, form.estimates(), form.opinions())
+            receipt = submit_official_answers(survey, current_user, form.estimates(), form.opinions())
         except AlreadyAnswered:
             return _already(survey, official=True)
         except SurveyError as error:
             attach_error(form, error, prefix="opinion_")
         else:
-            return _thanks(survey, official=True)
+            return keep_receipt(_thanks(survey, official=True), survey.id, current_user.id, receipt)
     return render_template("surveys/officials.html", survey=survey, form=form)

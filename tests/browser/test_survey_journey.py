@@ -60,7 +60,8 @@ def test_survey_answered_closed_published_and_read(new_context, make, db, sign_i
         page.close()
 
     # An elected official of the Métropole estimates, for each statement, how many agree.
-    page = new_context("fr").new_page()
+    official_context = new_context("fr")
+    page = official_context.new_page()
     sign_in(page, official)
     visit(page, f"/questionnaires/{survey_id}/elus")
     main = page.locator("main")
@@ -70,6 +71,9 @@ def test_survey_answered_closed_published_and_read(new_context, make, db, sign_i
     submit(page, main.get_by_role("button", name="Envoyer mes estimations"))
     expect(page).to_have_url(re.compile(rf"/questionnaires/{survey_id}/merci\?elu=1$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Merci, vos réponses sont enregistrées")
+    # The receipt, shown to note down; the browser keeps it too (HttpOnly: no script reads it).
+    expect(page.locator("main code.receipt")).to_have_text(re.compile(r"^[A-Za-z0-9_-]{22}$"))
+    assert page.evaluate("document.cookie").find("recu_elu") == -1
     page.close()
 
     # A moderator of the territory closes the survey, then publishes the results.
@@ -91,6 +95,16 @@ def test_survey_answered_closed_published_and_read(new_context, make, db, sign_i
     submit(page, main.get_by_role("button", name="Publier définitivement les résultats"))
     expect(page).to_have_url(re.compile(rf"/questionnaires/{survey_id}/resultats$"))
     expect(page.get_by_role("status")).to_contain_text("Résultats publiés (version 1).")
+    page.close()
+
+    # The official, in the browser they answered from, opens their private feedback.
+    page = official_context.new_page()
+    visit(page, f"/questionnaires/{survey_id}/mon-retour")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Votre retour personnel")
+    feedback = page.locator("main").get_by_role("table", name=re.compile("Vos estimations face aux résultats"))
+    expect(feedback.locator("tbody tr")).to_have_count(len(STATEMENTS))
+    expect(feedback.locator("tbody tr").first).to_contain_text("40")
+    expect(feedback.locator("tbody tr").first).to_contain_text("non publié")  # 3 residents: nothing to compare
     page.close()
 
     # A visitor reads the results: a titled chart, and no resident figure from 3 answers.

@@ -51,7 +51,9 @@ def test_demo_loads_one_account_per_role_and_is_idempotent(app, db):
     from plateforme.consultation_demo import RESIDENTS
 
     assert db.session.execute(select(func.count(User.id))).scalar_one() == 5 + len(CONTRIBUTORS) + len(RESIDENTS)
-    assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == 58 * 10
+    # Illustrative margins for the Métropole's 58 communes and its neighbour's 8 (the comparison's
+    # second territory), once each.
+    assert db.session.execute(select(func.count(PopulationMargin.id))).scalar_one() == (58 + 8) * 10
 
 
 def test_demo_prints_the_address_the_site_is_served_at(app, db):

@@ -219,6 +219,8 @@ MATRIX = {
                            DRAFT_SURVEY_MANAGER),
     "surveys.results": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats", PUBLIC),
     "surveys.results_version": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1", PUBLIC),
+    # An official's private feedback: only who answered the officials' questionnaire, and no role here did.
+    "surveys.my_feedback": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/mon-retour", NOBODY_HERE),
     "surveys.results_snapshot": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1.json",
                                  PUBLIC),
     # Issue cards: officials, moderators, partners and admins draft; a card is edited by its author and the

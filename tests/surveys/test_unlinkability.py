@@ -196,7 +196,9 @@ def test_answers_carry_no_person_code_or_time(app, db):
         assert {c.name for c in inspect(model).columns} == {
             "id", "survey_id", "sex", "age_band", "commune_id", "answers", "estimates", "channel"}
     for model in (OfficialPending, OfficialResponse):
-        assert {c.name for c in inspect(model).columns} == {"id", "survey_id", "estimates", "opinions", "channel"}
+        # receipt_hash: the SHA-256 of a random receipt only the official holds (surveys/feedback.py).
+        assert {c.name for c in inspect(model).columns} == {"id", "survey_id", "estimates", "opinions", "channel",
+                                                             "receipt_hash"}
     for model in (ResidentPending, ResidentResponse, OfficialPending, OfficialResponse):
         assert str(inspect(model).columns["id"].type) == "VARCHAR(32)"  # a random key, not a sequence
 
@@ -221,7 +223,9 @@ def test_profile_communes_single_nobody_out_after_closing(app, db, make, survey,
     assert [c["code"] for c in data["statements"][0]["communes"]] in ([], ["69266"])
 
 
-def test_officials_are_mixed_at_closing_and_forgotten_at_publication(app, db, make, survey, residents):
+def test_officials_are_mixed_at_closing_and_publication_who_answered_is_kept(app, db, make, survey, residents):
+    """Who answered (never what) is kept at publication since issue 24: it reserves each
+    official's private feedback to them; their answer carries only a receipt's hash."""
     officials = [make.elected() for _ in range(4)]
 
     def answer(official, value):
@@ -237,7 +241,13 @@ def test_officials_are_mixed_at_closing_and_forgotten_at_publication(app, db, ma
     answer(officials[3], 60)  # officials answer until publication
     assert _count(db, OfficialPending) == 1
     _publish(app, survey, make)
-    assert (_count(db, OfficialPending), _count(db, OfficialResponse), _count(db, OfficialParticipation)) == (0, 4, 0)
+    assert (_count(db, OfficialPending), _count(db, OfficialResponse), _count(db, OfficialParticipation)) == (0, 4, 4)
+    # Each answer carries a distinct receipt hash, and nothing else that is not an answer.
+    hashes = db.session.execute(select(OfficialResponse.receipt_hash)).scalars().all()
+    assert len(set(hashes)) == 4 and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes)
+    # The issue's attack, again with the participation list at hand: no common transaction id.
+    if _postgresql(app):
+        assert db.session.execute(OFFICIAL_XMIN_JOIN).all() == []
 
 
 # --- leftover bytes ------------------------------------------------------------------------------
