@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.exports import neutralise
+from ..core.exports import joined, neutralise
 from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
 from ..territories.models import TerritoryKind
@@ -177,7 +177,7 @@ CONSULTATION_COLUMNS = (
     *[(f"{kind.value}_{edge}", "date", f"Phase {kind.value} : {'premier' if edge == 'starts_on' else 'dernier'} "
                                        "jour (vide si la consultation n'a pas cette phase)")
       for kind in PHASE_ORDER for edge in ("starts_on", "ends_on")],
-    ("card_ids", "string", "Fiches enjeux débattues (identifiants, séparés par des espaces)"),
+    ("card_ids", "string", "Fiches enjeux débattues (identifiants, un par ligne)"),
     ("survey_id", "integer", "Questionnaire de perception associé (identifiant)"),
     ("synthesis_published_at", "datetime", "Publication de la synthèse (UTC)"),
     ("response_published_at", "datetime", "Publication de la réponse officielle (UTC)"),
@@ -240,7 +240,7 @@ def _consultation_row(consultation: Consultation, today: date, url: Urls) -> lis
         consultation.territory.kind.value, consultation.audience.value, consultation.status.value,
         consultation.stage(today).value, consultation_status(consultation, today).value,
         consultation.published_at, consultation.cancelled_at, *dates,
-        " ".join(str(card.id) for card in consultation.cards if card.is_public), consultation.survey_id,
+        joined(card.id for card in consultation.cards if card.is_public), consultation.survey_id,
         consultation.synthesis.published_at if consultation.synthesis else None,
         response.published_at if response else None, len(response.commitments) if response else 0,
         url(consultation.id), DEFAULT_LICENCE,

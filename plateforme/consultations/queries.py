@@ -12,7 +12,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from ..accounts.models import MandateStatus, User
 from ..core.models import local_today
 from ..core.pagination import Page, paginate
-from ..core.params import Param, paging
+from ..core.params import Param, filters, paging
 from ..extensions import db
 from ..territories.models import Territory
 from .models import (
@@ -122,8 +122,8 @@ def consultations_open_to_residents(territory: Territory | None = None, today: d
 # The list page's filters; a malformed value is refused (400 naming it), not ignored. The bound
 # keeps a huge number from overflowing the database's integer.
 CONSULTATION_LIST_PARAMS = (
-    Param("territory", "Territoire (identifiant)", "integer", minimum=1, maximum=2**31 - 1),
-    Param("stage", "Étape", "choice", choices=STAGE_FILTERS),
+    *filters(Param("territory", "Territoire (identifiant)", "integer", minimum=1, maximum=2**31 - 1),
+             Param("stage", "Étape", "choice", choices=STAGE_FILTERS)),
     paging()[0],
 )
 

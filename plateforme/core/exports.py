@@ -2,6 +2,16 @@
 from __future__ import annotations
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell holding several values (domains, card ids, reviewing organisations, sources) has one
+# value a line, in every file: the one separator no value can hold (names and sources are one
+# line each), which Python's split() and splitlines(), pandas' str.split("\n") and a
+# spreadsheet's line breaks all read. The JSON files and the API give lists instead.
+LIST_SEPARATOR = "\n"
+
+
+def joined(values) -> str:
+    """Several values in one CSV cell (see LIST_SEPARATOR)."""
+    return LIST_SEPARATOR.join(str(value) for value in values)
 
 
 def neutralise(value):

@@ -9,7 +9,11 @@ from the body. It comes from:
   the tables a file is read from, plus the cache's epoch, name the data it holds; one
   `get_many` answers the question. Last-Modified is the latest change time of those tables
   (or the epoch, when none changed since the cache started). Without a cache (development,
-  the test suite) there are no marks: no validator, every answer is full;
+  the test suite) there are no marks: no validator, every answer is full, and the API's
+  description says so (`validators_available`). The database alone cannot stand in for the
+  marks: many tables have no change time (a territory or an organisation renamed leaves no
+  trace a query could find, nor does a deletion followed by an insertion), so a validator
+  read from timestamps and counts could answer 304 for data that changed;
 - for a versioned snapshot (a survey's published results), its own version and SHA-256: it
   never changes (`not_modified`, with `IMMUTABLE`).
 Last-Modified has whole seconds only (HTTP dates): two changes within one second give one
@@ -47,6 +51,11 @@ def _epoch() -> float:
         cache.add(EPOCH_KEY, time.time(), timeout=0)  # the first worker to ask sets it for all
         epoch = cache.get(EPOCH_KEY) or 0.0
     return epoch
+
+
+def validators_available() -> bool:
+    """Whether data answers carry ETag and Last-Modified (a cache holds the change marks)."""
+    return marks_enabled()
 
 
 def data_version(tables) -> tuple[str, datetime] | None:

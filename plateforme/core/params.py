@@ -4,13 +4,18 @@ allowed values, bounds), and that one list both parses the request and writes th
 
 A value that does not fit is refused (400, every faulty parameter named: `InvalidParams`),
 never ignored: a misspelt filter that silently returns the whole list is the trap issue 23
-found. An empty value counts as absent (an HTML filter form sends `flow_kind=` for « any »).
+found. One rule for empty values, the same on the API and the pages: a filter
+(`empty_means_all`, see `filters`) given empty (`flow_kind=`, what an HTML filter form sends
+for « all ») does not filter, as its documentation says; any other parameter given empty is
+refused (`version=` must not quietly mean the latest version). A value of white space only is
+refused everywhere: it is neither empty nor a value. White space around a text or a number
+is dropped; a value from a list is written exactly.
 """
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from flask import request
@@ -24,6 +29,12 @@ _INTEGER = re.compile(r"(-?[0-9]{1,18})(?:\.0+)?")
 # place in a filter). The check and the documented `pattern` are the same character class.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 PRINTABLE = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+# A printable character that is not white space (Python's str.isspace, control characters
+# aside): a text value holds at least one. The documented `pattern` of text parameters says so.
+_SOLID = "[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+_ANY = "[^\\u0000-\\u001F\\u007F-\\u009F]"
+TEXT = f"^{_ANY}*{_SOLID}{_ANY}*$"
+FILTER_TEXT = f"^(?:{_ANY}*{_SOLID}{_ANY}*)?$"  # or empty: no filter
 
 
 @dataclass(frozen=True)
@@ -40,22 +51,29 @@ class Param:
     max_length: int = 200
     default: object = None
     choices: tuple[str, ...] = ()
+    # Given empty, it does not filter (the « all » of a filter form); documented as such.
+    empty_means_all: bool = False
 
     @property
     def allowed(self) -> list[str]:
         return [m.value for m in self.enum] if self.kind == "enum" else list(self.choices)
 
     def parse(self, raw: str):
-        """The value `raw` stands for; raises ValueError with the reason, in the reader's language."""
+        """The value `raw` stands for; raises ValueError with the reason, in the reader's language.
+        An empty value of a filter never gets here (parse_query: it means « all »)."""
+        # Before any strip(): Python counts some control characters (\x1c–\x1f) as white space
+        # and would drop them at the ends, accepting what the document refuses.
+        if _CONTROL.search(raw):
+            raise ValueError(_("caractères de contrôle interdits"))
+        if not raw:
+            raise ValueError(_("valeur vide ; donnez une valeur ou retirez le paramètre"))
+        if not raw.strip():
+            raise ValueError(_("rien que des espaces ; donnez une valeur ou retirez le paramètre"))
         if self.kind in ("enum", "choice"):
             if raw not in self.allowed:
                 raise ValueError(_("valeur inconnue ; valeurs permises : %(values)s",
                                    values=", ".join(self.allowed)))
             return self.enum(raw) if self.kind == "enum" else raw
-        # Before any strip(): Python counts some control characters (\x1c–\x1f) as white space
-        # and would drop them at the ends, accepting what the document refuses.
-        if _CONTROL.search(raw):
-            raise ValueError(_("caractères de contrôle interdits"))
         if self.kind == "integer":
             # int() would also read « 1_000 » and « ٣ »: a whole number is ASCII digits here.
             whole = _INTEGER.fullmatch(raw.strip())
@@ -83,15 +101,24 @@ class Param:
             if self.maximum is not None:
                 schema["maximum"] = self.maximum
         else:
-            schema = {"type": "string", "maxLength": self.max_length, "pattern": PRINTABLE}
+            schema = {"type": "string", "maxLength": self.max_length,
+                      "pattern": FILTER_TEXT if self.empty_means_all else TEXT}
         if self.default is not None:
             schema["default"] = self.default.value if isinstance(self.default, Enum) else self.default
         return schema
 
     def openapi(self) -> dict:
-        # allowEmptyValue: an empty value counts as absent (an HTML form's « any » sends `name=`).
-        return {"name": self.name, "in": "query", "required": False, "allowEmptyValue": True,
-                "description": self.description, "schema": self.schema()}
+        # allowEmptyValue only on filters: there an empty value (a form's « all ») does not filter.
+        description = self.description
+        if self.empty_means_all:
+            description += " Vide : pas de filtre (tous). EN: empty: no filter (all)."
+        return {"name": self.name, "in": "query", "required": False, "allowEmptyValue": self.empty_means_all,
+                "description": description, "schema": self.schema()}
+
+
+def filters(*params: Param) -> tuple[Param, ...]:
+    """`params` as filters: each, given empty, does not filter (and its documentation says so)."""
+    return tuple(replace(param, empty_means_all=True) for param in params)
 
 
 class InvalidParams(BadRequest):
@@ -103,7 +130,7 @@ class InvalidParams(BadRequest):
 
 
 def parse_query(params, args, *, strict: bool = True) -> dict:
-    """Every declared parameter's value (its default when absent or empty), or InvalidParams
+    """Every declared parameter's value (its default when absent, or a filter given empty), or InvalidParams
     naming all the faulty ones at once. `strict`: a parameter not declared is refused too
     (the API); pages leave them alone (links carry utm_source and the like)."""
     problems: list[dict] = []
@@ -119,7 +146,7 @@ def parse_query(params, args, *, strict: bool = True) -> dict:
         values[name] = param.default
         if len(given) > 1:
             problems.append({"name": name, "reason": _("donné plusieurs fois")})
-        elif given and given[0].strip():
+        elif given and not (given[0] == "" and param.empty_means_all):
             try:
                 values[name] = param.parse(given[0])
             except ValueError as error:

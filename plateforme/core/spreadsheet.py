@@ -21,6 +21,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+from sqlalchemy import func, select
+
+from ..extensions import db
 from .params import Param
 
 BOM = "\ufeff"
@@ -30,12 +33,19 @@ FORMAT_PARAM = Param(
     "français l'ouvre d'un double clic) ou xlsx (classeur, codes de territoire en texte, dates en dates). "
     "EN: spreadsheet variant: excel (UTF-8 CSV with BOM, ';' and decimal comma, as French Excel opens it) or "
     "xlsx (workbook: territory codes as text, dates as dates).", "choice", choices=FORMATS)
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetml.sheet"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # IANA's, as registered
 _CHUNK = 64 * 1024
 # A workbook is written whole before its first byte leaves (XlsxWriter), at about 5,000 rows
 # a second: past this many rows a download would outlast the web server's timeout and end in
 # an error page. Larger files are offered as CSV, which streams (and as CSV for Excel).
 XLSX_MAX_ROWS = 100_000
+
+
+def fits_a_workbook(stmt) -> bool:
+    """Whether the rows of `stmt` are few enough for XLSX (one bounded count, not the whole
+    file): where it is false, the XLSX variant is refused, so no page or catalogue offers it."""
+    probe = select(func.count()).select_from(stmt.limit(XLSX_MAX_ROWS + 1).subquery())
+    return db.session.execute(probe).scalar_one() <= XLSX_MAX_ROWS
 
 
 def _records(chunks: Iterable[str]) -> Iterator[tuple[int, list[str]]]:

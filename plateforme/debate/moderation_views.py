@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..core.i18n import format_day
 from ..core.forms import BoundedIntegerField, attach_error, choices, reject_control_characters, strip_filter
+from ..core.params import accepts, paging
 from ..core.permissions import can, ensure
 from ..core.rate_limits import rate_limited
 from ..core.urls import safe_next
@@ -301,9 +302,10 @@ def settings_view(territory_kind, code):
 
 
 @bp.route("/<int:consultation_id>/moderation", endpoint="moderation_log")
-def log_view(consultation_id):
+@accepts(paging()[0], strict=False)  # a malformed page is refused (400 naming it), as on the debate page
+def log_view(query, consultation_id):
     consultation = _visible_consultation(consultation_id)
-    log = public_log(consultation, request.args.get("page"))
+    log = public_log(consultation, query["page"])
     return render_template("debate/moderation/log.html", consultation=consultation, log=log,
                            placeholder_path=_action_path)
 

@@ -10,16 +10,29 @@ from sqlalchemy.orm import joinedload
 
 from ..consultations.models import Consultation, PhaseKind
 from ..core.pagination import Page, paginate
+from ..core.params import Param, filters
 from ..extensions import db
 from .models import Comment, Proposal, ProposalStatus, Stance, Visibility
 from .sorting import (
-    PROPOSAL_SORT_ARG, RECENT, SORT_ARG, comment_order, order_comments, order_proposals, proposal_order,
+    COMMENT_ORDERS, PROPOSAL_ORDERS, PROPOSAL_SORT_ARG, RECENT, SORT_ARG, order_comments, order_proposals,
 )
 
 COMMENTS_PER_PAGE = 20
 PROPOSALS_PER_PAGE = 20
 COMMENTS_PAGE_ARG, STANCE_ARG = "page_commentaires", "position"
 PROPOSALS_PAGE_ARG, STATUS_ARG = "page_propositions", "statut"
+# The debate sections' query parameters, declared like every list's (core/params.py): a value
+# that does not fit is refused with a 400 page naming it, not replaced by everything. The
+# filters' « all » sends them empty; the orders' and pages' forms never do.
+_PAGE = {"kind": "integer", "minimum": 1, "maximum": 10**6}
+DEBATE_PARAMS = (
+    *filters(Param(STANCE_ARG, "Fils ouverts par une position", "enum", Stance),
+             Param(STATUS_ARG, "Propositions dans un état", "enum", ProposalStatus)),
+    Param(SORT_ARG, "Ordre des fils", "choice", choices=COMMENT_ORDERS, default=RECENT),
+    Param(PROPOSAL_SORT_ARG, "Ordre des propositions", "choice", choices=PROPOSAL_ORDERS, default=RECENT),
+    Param(COMMENTS_PAGE_ARG, "Page des commentaires", **_PAGE),
+    Param(PROPOSALS_PAGE_ARG, "Page des propositions", **_PAGE),
+)
 
 
 @dataclass
@@ -28,13 +41,6 @@ class Thread:
 
     comment: Comment
     replies: list[Thread] = field(default_factory=list)
-
-
-def _enum_or_none(enum_cls, value):
-    try:
-        return enum_cls(value) if value else None
-    except ValueError:
-        return None  # an unknown filter value shows everything rather than an error
 
 
 def shown_to(model, consultation: Consultation, user):
@@ -185,24 +191,23 @@ class DebateSection:
         return self.consultation.phase(PhaseKind.PROPOSALS) is not None
 
 
-def debate_section(consultation: Consultation, args, user) -> DebateSection:
-    """Everything the sections need, from the request's query arguments. Who may take
-    part is decided by the predicates; the refusal only says why not."""
+def debate_section(consultation: Consultation, query: dict, user) -> DebateSection:
+    """Everything the sections need, from the page's parsed query parameters (DEBATE_PARAMS).
+    Who may take part is decided by the predicates; the refusal only says why not."""
     from .permissions import can_comment, can_propose
     from .permissions import participation_refusal
 
     def refusal(allowed, kind):
         return None if allowed else (participation_refusal(user, consultation, kind) or "other")
 
-    stance = _enum_or_none(Stance, args.get(STANCE_ARG))
-    status = _enum_or_none(ProposalStatus, args.get(STATUS_ARG))
-    order, proposal_sort = comment_order(args.get(SORT_ARG)), proposal_order(args.get(PROPOSAL_SORT_ARG))
+    stance, status = query[STANCE_ARG], query[STATUS_ARG]
+    order, proposal_sort = query[SORT_ARG], query[PROPOSAL_SORT_ARG]
     return DebateSection(
         consultation=consultation,
-        threads=comment_threads(consultation, args.get(COMMENTS_PAGE_ARG), stance, order, user),
+        threads=comment_threads(consultation, query[COMMENTS_PAGE_ARG], stance, order, user),
         comments_count=visible_comments_count(consultation),
         stance=stance,
-        proposals=proposals_page(consultation, args.get(PROPOSALS_PAGE_ARG), status, proposal_sort, user),
+        proposals=proposals_page(consultation, query[PROPOSALS_PAGE_ARG], status, proposal_sort, user),
         proposal_status=status,
         order=order,
         proposal_order=proposal_sort,

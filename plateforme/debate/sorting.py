@@ -24,15 +24,6 @@ PROPOSAL_ORDERS = (RECENT, MOST_ENDORSED)
 STANCE_TURN = (Stance.FOR, Stance.AGAINST, Stance.NUANCE, Stance.QUESTION)
 
 
-def comment_order(value) -> str:
-    """The requested comments order; an unknown value gives the default rather than an error."""
-    return value if value in COMMENT_ORDERS else RECENT
-
-
-def proposal_order(value) -> str:
-    return value if value in PROPOSAL_ORDERS else RECENT
-
-
 def _hidden_last(model):
     return case((model.visibility == Visibility.VISIBLE, 0), else_=1)
 

@@ -15,6 +15,7 @@ from ..consultations.models import Consultation, PhaseKind
 from ..consultations.queries import consultation_for_participation
 from ..core.forms import attach_error
 from ..core.page_cache import public_page
+from ..core.params import parse_query
 from ..core.permissions import can, ensure, ensure_visible
 from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
@@ -22,7 +23,7 @@ from . import bp, notices
 from .forms import AnswerForm, CommentForm, ConfirmForm, ProposalForm
 from .labels import register_label_helpers
 from .models import Comment, Proposal, Visibility
-from .queries import COMMENTS_PAGE_ARG, comment_page_number, debate_section
+from .queries import COMMENTS_PAGE_ARG, DEBATE_PARAMS, comment_page_number, debate_section
 from .services import (
     DebateError, answer_proposal, post_comment, refusal_message, submit_proposal, withdraw_comment,
 )
@@ -35,6 +36,10 @@ POSTING_LIMIT = "10 per minute"
 COMMENT_PREFIX, PROPOSAL_PREFIX = "comment", "proposal"
 # Names the comment beside which the page shows the flashed confirmation (debate/_macros.html).
 NEAR_PARAM = "pres"
+# The pages that show the debate sections (debate/_consultation_section.html). The consultation
+# page sits below the debate and imports nothing from it, so the sections' parameters are
+# checked here, before either view runs, as @accepts does on other pages (400 page naming them).
+DEBATE_PAGES = ("consultations.show", "debate.debate")
 
 
 def per_person() -> str:
@@ -49,10 +54,16 @@ proposal_limit = rate_limited(limiter.shared_limit(POSTING_LIMIT, scope="debate-
                                                    methods=["POST"]))
 
 
+@bp.before_app_request
+def _check_debate_params():
+    if request.endpoint in DEBATE_PAGES:
+        parse_query(DEBATE_PARAMS, request.args, strict=False)
+
+
 @bp.app_template_global("debate_section")
 def debate_section_helper(consultation):
     """The consultation page's debate data and blank forms, for the included section."""
-    section = debate_section(consultation, request.args, current_user)
+    section = debate_section(consultation, parse_query(DEBATE_PARAMS, request.args, strict=False), current_user)
     # Built only where shown: a form makes a CSRF token, which puts a session on a visitor's
     # page and keeps it out of the cache (core/page_cache.py).
     section.comment_form = CommentForm(formdata=None, prefix=COMMENT_PREFIX) if section.can_comment else None

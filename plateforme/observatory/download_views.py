@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Response, current_app, request, render_template, stream_with_context, url_for
 
 from flask_babel import format_number, gettext as _, ngettext
-from sqlalchemy import func, select
 
 from ..core.http_cache import conditional
-from ..core.params import InvalidParams, Param, accepts
-from ..core.spreadsheet import FORMAT_PARAM, XLSX_MAX_ROWS, spreadsheet_variant
+from ..core.params import InvalidParams, Param, accepts, filters
+from ..core.spreadsheet import FORMAT_PARAM, XLSX_MAX_ROWS, fits_a_workbook, spreadsheet_variant
 from ..core.urls import MAX_DATABASE_ID
-from ..extensions import db
 from . import bp
 from .exports import export_meta, finding_extra, stream_csv, stream_json
 from .resources import FINDINGS, RESOURCES, VALUES, values_statement
@@ -36,13 +34,17 @@ def open_data():
     datasets = cached("schema.org", state, lambda: [
         schema_org(entry, page, catalogue, site_name)
         for entry in entries(state, file_url, site_name, site_url, places=PAGE_PLACES)])
+    # A file too long for a workbook is refused as XLSX: its link is replaced by why.
+    workbook = cached("workbook", state, lambda: {slug: fits_a_workbook(resource.statement())
+                                                  for slug, resource in RESOURCES.items()})
     return render_template("observatory/open_data.html", resources=list(RESOURCES.values()),
-                           bundle_built_at=bundle_built_at(), datasets=datasets)
+                           bundle_built_at=bundle_built_at(), datasets=datasets, workbook=workbook,
+                           xlsx_max_rows=XLSX_MAX_ROWS)
 
 
 @bp.route("/donnees/<any(constats,indicateurs,valeurs,'actions-exterieures'):slug>.<any(csv,json):fmt>")
-@accepts(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
-               maximum=MAX_DATABASE_ID), FORMAT_PARAM, strict=False)
+@accepts(*filters(Param("indicateur", "Les valeurs d'un seul indicateur (identifiant)", "integer", minimum=1,
+                        maximum=MAX_DATABASE_ID)), FORMAT_PARAM, strict=False)
 @conditional(tables_for=lambda slug, fmt: RESOURCES[slug].tables)
 def download(query, slug, fmt):
     resource = RESOURCES[slug]
@@ -58,7 +60,7 @@ def download(query, slug, fmt):
         extra = finding_extra(lambda finding_id: f"{prefix}/{finding_id}")
     if fmt == "json" and query["format"]:
         raise InvalidParams([{"name": "format", "reason": _("seul un fichier CSV a une variante pour tableur")}])
-    if query["format"] == "xlsx" and _too_long_for_a_workbook(stmt):
+    if query["format"] == "xlsx" and not fits_a_workbook(stmt):
         raise InvalidParams([{"name": "format", "reason": ngettext(
             "ce fichier compte plus de %(count)s ligne : il n'est proposé qu'en CSV et en CSV pour Excel",
             "ce fichier compte plus de %(count)s lignes : il n'est proposé qu'en CSV et en CSV pour Excel",
@@ -74,12 +76,6 @@ def download(query, slug, fmt):
     return Response(stream_with_context(body), mimetype=mimetype, headers={
         **OPEN_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"',
     })
-
-
-def _too_long_for_a_workbook(stmt) -> bool:
-    """Whether the rows of `stmt` exceed XLSX_MAX_ROWS (one bounded count, not the whole file)."""
-    probe = select(func.count()).select_from(stmt.limit(XLSX_MAX_ROWS + 1).subquery())
-    return db.session.execute(probe).scalar_one() > XLSX_MAX_ROWS
 
 
 @bp.route("/donnees/datapackage.json")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy import Select
 
-from ..core.exports import FORMULA_PREFIXES, neutralise
+from ..core.exports import FORMULA_PREFIXES, joined, neutralise
 from ..core.models import utcnow
 from ..extensions import db
 from .models import DEFAULT_LICENCE
@@ -97,7 +97,7 @@ def _csv_batch(resource: Resource, batch, extra: Callable | None) -> Iterator[tu
         elif column.type == "string":
             columns[i] = _clean_text_column(columns[i])
     if extra:
-        computed = [extra(row) for row in batch]
+        computed = [[joined(value) if isinstance(value, list) else value for value in extra(row)] for row in batch]
         columns.extend(_clean_text_column(values) for values in zip(*computed))
     return zip(*columns)
 
@@ -139,11 +139,12 @@ EXTRA_FINDING_COLUMNS = ("reviewed_by", "url")
 
 
 def finding_extra(page_url: Callable[[int], str]):
-    """The computed cells of a finding row: approving organisations, and its page."""
+    """The computed cells of a finding row: approving organisations (a list: one a line in
+    CSV), and its page."""
     reviewers = reviewers_by_finding()
 
     def extra(row):
-        return ("; ".join(reviewers.get(row[0], [])), page_url(row[0]))
+        return (reviewers.get(row[0], []), page_url(row[0]))
 
     return extra
 

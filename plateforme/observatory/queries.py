@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Field, Organisation, User
 from ..core.pagination import Page, paginate
-from ..core.params import Param
+from ..core.params import Param, filters
 from ..core.urls import MAX_DATABASE_ID
 from ..core.text import french_sort_key, search_key
 from ..core.vocabulary import FlowKind
@@ -30,9 +30,9 @@ def text_arg(args, name: str, limit: int = 16) -> str:
 
 
 TERRITORY_PARAM = Param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)",
-                        max_length=16)
+                        max_length=16, empty_means_all=True)
 # The finding filters, for the list page, the API and its OpenAPI description alike.
-FINDING_PARAMS = (
+FINDING_PARAMS = filters(
     Param("q", "Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)", max_length=200),
     Param("flow_kind", "Type de flux", "enum", FlowKind),
     Param("direction", "Sens du flux", "enum", Direction),
@@ -46,7 +46,7 @@ FINDING_PARAMS = (
           minimum=FIRST_YEAR, maximum=LAST_YEAR),
 )
 
-INDICATOR_PARAMS = (Param("flow_kind", "Type de flux", "enum", FlowKind),)
+INDICATOR_PARAMS = filters(Param("flow_kind", "Type de flux", "enum", FlowKind))
 
 
 @dataclass

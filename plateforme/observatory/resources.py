@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Select, String, cast, select, type_coerce
 
 from ..accounts.models import Organisation
-from ..core.exports import neutralise
+from ..core.exports import joined, neutralise
 from ..extensions import db
 from ..territories.models import Territory
 from .models import (
@@ -21,7 +21,8 @@ from .models import (
 
 
 def _words(value: str) -> str:
-    return " ".join((value or "").split())
+    """The space-separated words of a column, one a line (core/exports.py: LIST_SEPARATOR)."""
+    return joined((value or "").split())
 
 
 def _whole(value):
@@ -110,6 +111,10 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _joined_lines(text: str) -> str:
+    return joined(_lines(text))
+
+
 FINDINGS = Resource(
     tables=("finding", "finding_version", "finding_review", "organisation", "territory"),
     name="findings", slug="constats", title=_l("Constats de l'observatoire"),
@@ -127,7 +132,7 @@ FINDINGS = Resource(
                "lifestyles, gastronomy, capital, other", Finding.flow_kind),
         Column("direction", "string", "inbound, outbound ou both", Finding.direction),
         Column("character", "string", "wanted (voulue), suffered (subie) ou mixed", Finding.character),
-        Column("fields", "string", "Domaines, séparés par des espaces", Finding.fields, _words,
+        Column("fields", "string", "Domaines, un par ligne", Finding.fields, _words,
                lambda v: (v or "").split()),
         Column("territory_kind", "string", "Type de territoire (epci, commune, arrondissement)", Territory.kind),
         Column("territory_code", "string", "Code officiel (INSEE ou SIREN)", Territory.code),
@@ -137,7 +142,7 @@ FINDINGS = Resource(
         Column("period_end", "integer", "Dernière année", Finding.period_end),
         Column("body", "string", "Le constat (markdown)", Finding.body),
         Column("method", "string", "Méthode", Finding.method),
-        Column("sources", "string", "Sources, une par ligne", Finding.sources, None, _lines),
+        Column("sources", "string", "Sources, une par ligne", Finding.sources, _joined_lines, _lines),
         Column("licence", "string", "Licence de réutilisation", Finding.licence),
         Column("organisation_id", "integer", "Organisation productrice (identifiant)", Organisation.id),
         Column("organisation_name", "string", "Organisation productrice", Organisation.name),

@@ -6,16 +6,21 @@ Both are written from one list of entries, itself made from the data package's r
 exactly when it is in the package. Each carries the etalab-2.0 licence (on every
 distribution too), the territories it covers with their official codes and the Code
 officiel géographique edition, its period, its update frequency, version and last change.
+Every CSV is listed in its three forms (core/spreadsheet.py): the CSV, the CSV for Excel and
+the XLSX workbook — the latter only where the file is short enough to be served as one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import request, url_for
 from flask_babel import get_locale
 
+from ..core.spreadsheet import XLSX_MIMETYPE, fits_a_workbook
 from ..extensions import cache
+from ..observatory.resources import RESOURCES
 from ..surveys.models import Publication
 from ..territories.reference import COG_YEAR
 from .coverage import COVERAGE, coverage
@@ -47,12 +52,36 @@ def cached(kind: str, state: DataState, build):
     return value
 
 
+@dataclass(frozen=True)
+class Distribution:
+    url: str
+    media_type: str
+    format: str  # the file type (CSV, XLSX, JSON)
+    key: str     # its part of the distribution's @id
+    label: str   # its part of the distribution's title
+
+
+def _with_format(url: str, variant: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=urlencode([*parse_qsl(parts.query), ("format", variant)])))
+
+
+def csv_forms(csv_url: str, workbook: bool = True) -> list[Distribution]:
+    """A CSV and its spreadsheet variants; the XLSX one only if `workbook` (the file is not
+    past the row limit above which it is refused)."""
+    forms = [Distribution(csv_url, "text/csv", "CSV", "csv", "CSV"),
+             Distribution(_with_format(csv_url, "excel"), "text/csv", "CSV", "csv-excel", "CSV pour Excel")]
+    if workbook:
+        forms.append(Distribution(_with_format(csv_url, "xlsx"), XLSX_MIMETYPE, "XLSX", "xlsx", "XLSX"))
+    return forms
+
+
 @dataclass
 class Entry:
     name: str
     title: str
     description: str
-    distributions: list[tuple[str, str, str]]  # (address, media type, format)
+    distributions: list[Distribution]
     territories: list[dict]
     period: tuple
     frequency: str                             # EU frequency code: CONT, IRREG…
@@ -76,9 +105,12 @@ def entries(state: DataState, file_url, site_name: str, site_url: str, places: i
         if reader not in covered:
             covered[reader] = coverage(resource["name"], limit=places)
         territories, period = covered[reader]
-        distributions = [(resource["path"], "text/csv", "CSV")]
-        if "/observatoire/" in resource["path"]:  # the observatory's files have a JSON twin
-            distributions.append((resource["path"][:-4] + ".json", "application/json", "JSON"))
+        observed = next((r for r in RESOURCES.values() if r.name == resource["name"]), None)
+        # The consultations' and commitments' files are never refused as XLSX.
+        distributions = csv_forms(resource["path"], observed is None or fits_a_workbook(observed.statement()))
+        if observed is not None:  # the observatory's files have a JSON twin
+            distributions.append(Distribution(resource["path"][:-4] + ".json", "application/json", "JSON", "json",
+                                              "JSON"))
         out.append(Entry(name=resource["name"], title=resource["title"],
                          description=resource.get("description") or resource["title"], distributions=distributions,
                          territories=territories, period=period, frequency="CONT", modified=state.last_modified,
@@ -94,7 +126,8 @@ def publication_entry(publication: Publication, resource: dict | None = None) ->
     json_url = url_for("api.survey_results", survey_id=publication.survey_id, version=publication.version,
                        _external=True)
     return Entry(name=resource["name"], title=resource["title"], description=resource["description"],
-                 distributions=[(resource["path"], "text/csv", "CSV"), (json_url, "application/json", "JSON")],
+                 distributions=[*csv_forms(resource["path"]),
+                                Distribution(json_url, "application/json", "JSON", "json", "JSON")],
                  territories=territories, period=period, frequency="IRREG", modified=publication.created_at,
                  version=str(publication.version), keywords=["questionnaire", "perception"])
 
@@ -139,11 +172,11 @@ def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher:
         "dct:accrualPeriodicity": {"@id": FREQUENCY + entry.frequency}, "owl:versionInfo": entry.version,
         "dcat:landingPage": {"@id": landing_page}, "dcat:keyword": entry.keywords or ["données ouvertes"],
         "dcat:distribution": [{
-            "@id": f"{catalogue_url}#{entry.name}-{fmt.lower()}", "@type": "dcat:Distribution",
-            "dct:title": f"{entry.title} ({fmt})", "dct:format": fmt,
-            "dcat:accessURL": {"@id": url}, "dcat:downloadURL": {"@id": url},
-            "dcat:mediaType": {"@id": MEDIA_TYPE + media_type}, "dct:license": _licence(),
-        } for url, media_type, fmt in entry.distributions],
+            "@id": f"{catalogue_url}#{entry.name}-{d.key}", "@type": "dcat:Distribution",
+            "dct:title": f"{entry.title} ({d.label})", "dct:format": d.format,
+            "dcat:accessURL": {"@id": d.url}, "dcat:downloadURL": {"@id": d.url},
+            "dcat:mediaType": {"@id": MEDIA_TYPE + d.media_type}, "dct:license": _licence(),
+        } for d in entry.distributions],
     }
     if entry.modified is not None:
         dataset["dct:modified"] = _typed(entry.modified)
@@ -183,8 +216,8 @@ def schema_org(entry: Entry, page_url: str, catalogue_url: str, site_name: str) 
         "spatialCoverage": [{"@type": "Place", "name": t["name"], "identifier": {
             "@type": "PropertyValue", "propertyID": f"COG {COG_YEAR}", "value": t["code"]}}
             for t in entry.territories[:PAGE_PLACES]],
-        "distribution": [{"@type": "DataDownload", "contentUrl": url, "encodingFormat": media_type,
-                          "license": LICENCE_URI} for url, media_type, _fmt in entry.distributions],
+        "distribution": [{"@type": "DataDownload", "contentUrl": d.url, "encodingFormat": d.media_type,
+                          "license": LICENCE_URI} for d in entry.distributions],
     }
     if start is not None or end is not None:
         dataset["temporalCoverage"] = f"{_iso_day(start) or '..'}/{_iso_day(end) or '..'}"

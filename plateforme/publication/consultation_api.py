@@ -23,7 +23,7 @@ from ..consultations.models import CommitmentStatus
 from ..consultations.queries import territory_ids_within
 from ..core.models import local_today
 from ..core.http_cache import conditional
-from ..core.params import Param, accepts
+from ..core.params import Param, accepts, filters
 from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
@@ -58,7 +58,7 @@ def finding_url(finding_id: int) -> str:
 
 # --- parameters ------------------------------------------------------------------------------
 
-COMMITMENT_PARAMS = (TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
+COMMITMENT_PARAMS = filters(TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
 
 
 def territory_ids_for_code(code: str):

@@ -101,7 +101,8 @@ def _csv(summary: str, columns) -> dict:
     names = ", ".join(name for name, _type, _description in columns)
     operation = get_operation(summary, None, [], media="text/csv", tag="consultations",
                      description=f"CSV UTF-8, séparateur virgule, sous Licence Ouverte 2.0. Colonnes : {names}. "
-                                 "Les cellules qui commencent par = + - @ sont précédées d'une apostrophe.")
+                                 "Les cellules qui commencent par = + - @ sont précédées d'une apostrophe ; une "
+                                 "cellule à plusieurs valeurs (card_ids) en a une par ligne.")
     del operation["get"]["responses"]["404"]
     return operation
 

@@ -71,7 +71,7 @@ def observatory_resource(resource: Resource, file_url) -> dict:
     fields = [resource.field(column) for column in resource.columns]
     if resource is FINDINGS:
         fields += [{"name": "reviewed_by", "type": "string",
-                    "description": "Organisations qui ont approuvé le constat (relecture indépendante)"},
+                    "description": "Organisations qui ont approuvé le constat (relecture indépendante), une par ligne"},
                    {"name": "url", "type": "string", "format": "uri", "description": "Page du constat"}]
     key = resource.primary_key
     schema = {"fields": fields, "primaryKey": [key] if isinstance(key, str) else list(key), "missingValues": [""]}

@@ -9,7 +9,7 @@ from flask import abort, jsonify, request, url_for
 from sqlalchemy import func, select
 
 from ..core.http_cache import conditional
-from ..core.params import Param, accepts, paging
+from ..core.params import Param, accepts, filters, paging
 from ..extensions import db
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
 from ..observatory.models import (
@@ -31,8 +31,8 @@ VALUE_TABLES = VALUES.tables
 EXTERNAL_ACTION_TABLES = EXTERNAL_ACTIONS.tables
 MAX_PER_PAGE = 100
 PAGING = paging(most=MAX_PER_PAGE)
-VALUE_PARAMS = (TERRITORY_PARAM, Param("period", "Année", "integer", minimum=FIRST_YEAR, maximum=LAST_YEAR))
-EXTERNAL_ACTION_PARAMS = (
+VALUE_PARAMS = filters(TERRITORY_PARAM, Param("period", "Année", "integer", minimum=FIRST_YEAR, maximum=LAST_YEAR))
+EXTERNAL_ACTION_PARAMS = filters(
     Param("territory", "Code officiel de la collectivité", max_length=16),
     Param("kind", "Type d'action", "enum", ExternalActionKind),
     Param("status", "État", "enum", ExternalActionStatus),

@@ -6,6 +6,7 @@ import re
 
 from flask import current_app, url_for
 
+from ..core.http_cache import validators_available
 from ..core.params import PROBLEM_SCHEMA, accepts
 from ..core.spreadsheet import XLSX_MIMETYPE
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
@@ -19,10 +20,15 @@ _NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRICT_PARAMETERS = (
     "Chaque opération nomme ses paramètres : un paramètre qu'elle ne prend pas, ou une valeur qui ne convient pas "
     "(type, valeurs permises, bornes), est refusé par une réponse 400 application/problem+json (RFC 9457) qui nomme "
-    "chaque paramètre fautif (invalid_params), plutôt qu'une liste non filtrée. Une valeur vide vaut absence. "
+    "chaque paramètre fautif (invalid_params), plutôt qu'une liste non filtrée. Un filtre donné vide "
+    "(allowEmptyValue, « Vide : pas de filtre ») ne filtre pas ; tout autre paramètre donné vide est refusé, et une "
+    "valeur faite seulement d'espaces l'est partout. Chaque paramètre prend une seule valeur (style form) : "
+    "répété, il est refusé. "
     "EN: every operation names its parameters: one it does not take, or a value that does not fit (type, allowed "
     "values, bounds), is refused with a 400 application/problem+json answer (RFC 9457) naming each faulty "
-    "parameter (invalid_params), rather than an unfiltered list. An empty value counts as absent.")
+    "parameter (invalid_params), rather than an unfiltered list. A filter given empty (allowEmptyValue, \"empty: no "
+    "filter\") does not filter; any other parameter given empty is refused, and a value of white space only is "
+    "refused everywhere. Each parameter takes one value (style form): repeated, it is refused.")
 
 CACHING = (
     " Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
@@ -32,6 +38,17 @@ CACHING = (
     "EN: answers carry ETag and Last-Modified; a conditional request gets 304 when the data did not change. A "
     "published version (?version=N) never changes (immutable). Lists also give their pages in a Link header. "
     "CORS is open to any site, errors and preflights included.")
+# Said only by a server without a cache (CACHE_TYPE), which has no change marks to build them from.
+NO_VALIDATORS = (
+    " Ce serveur n'a pas de cache partagé où compter les changements des données : ses réponses de données ne "
+    "portent ni ETag ni Last-Modified et sont toujours complètes (jamais 304). Seuls les résultats publiés des "
+    "questionnaires (/surveys/{survey_id}/results) gardent les leurs : une version publiée ne change jamais. "
+    "La base seule ne suffit pas à les calculer : un territoire ou une organisation renommés n'y laissent "
+    "aucune date. "
+    "EN: this server has no shared cache to count the data's changes in: its data answers carry neither ETag nor "
+    "Last-Modified and are always complete (never 304). Only the surveys' published results keep theirs: a "
+    "published version never changes. The "
+    "database alone cannot give them: a territory or an organisation renamed leaves no date in it.")
 NOT_MODIFIED = {"description": "Non modifié depuis la copie que le client a (If-None-Match, If-Modified-Since)"}
 SNAPSHOTS = ("api.survey_results", "api.survey_results_csv", "api.survey_changes", "api.survey_changes_csv")
 
@@ -275,7 +292,8 @@ def openapi_document() -> dict:
                            "extérieure de l'observatoire ; résultats publiés des questionnaires de perception ; "
                            "fiches enjeux publiées, consultations publiques, synthèses, réponses officielles et "
                            "engagements. "
-                           "Aucune donnée personnelle. " + STRICT_PARAMETERS + CACHING,
+                           "Aucune donnée personnelle. " + STRICT_PARAMETERS + CACHING
+                           + ("" if validators_available() else NO_VALIDATORS),
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],

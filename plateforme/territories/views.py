@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core.page_cache import public_page
+from ..core.params import InvalidParams, Param, parse_query
+from ..core.sanitize import clean_line
 from ..extensions import db
 from . import bp
 from .margins import margins_for
@@ -21,9 +24,22 @@ def index():
     return render_template("territories/index.html", roots=roots)
 
 
+# Declared like every page's parameters (core/params.py); empty, the search form is shown blank.
+SEARCH_PARAMS = (Param("q", "Nom, code postal ou code INSEE", max_length=100, empty_means_all=True),)
+
+
 @bp.route("/recherche")
 def search():
-    query = (request.args.get("q") or "").strip()[:100]
+    try:
+        query = parse_query(SEARCH_PARAMS, request.args, strict=False)["q"] or ""
+    except InvalidParams as refused:
+        # The form again, holding what was typed, with why it searched nothing (not a bare 400 page).
+        typed = request.args.get("q", "")
+        message = (_("Tapez un nom de commune, un code postal ou un code INSEE : des espaces seuls ne cherchent rien.")
+                   if typed and not typed.strip() else
+                   _("Recherche refusée : %(reason)s.", reason=refused.problems[0]["reason"]))
+        return render_template("territories/search.html", query=clean_line(typed)[:200], results=[],
+                               error=message), 400
     results = find_communes(query, limit=50) if query else []
     return render_template("territories/search.html", query=query, results=results)
 

@@ -101,7 +101,7 @@ def test_a_misspelt_or_repeated_parameter_is_refused_not_ignored(client, data):
     _refused(client.get("/api/v1/findings?page=%D9%A3"), "page")  # an Arabic-Indic 3 is no page number
 
 
-def test_valid_values_still_filter_and_empty_ones_count_as_absent(client, data):
+def test_valid_values_still_filter_and_empty_filters_do_not_filter(client, data):
     def ids(url):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -109,7 +109,7 @@ def test_valid_values_still_filter_and_empty_ones_count_as_absent(client, data):
 
     assert ids("/api/v1/findings?flow_kind=ideas") == [data["ideas"]]
     assert ids("/api/v1/findings?direction=inbound&character=wanted") == [data["people"]]
-    assert sorted(ids("/api/v1/findings?flow_kind=&page=&per_page=")) == sorted([data["people"], data["ideas"]])
+    assert sorted(ids("/api/v1/findings?flow_kind=&territory=&q=")) == sorted([data["people"], data["ideas"]])
     assert ids("/api/v1/findings?period_from=2100") == []
     assert ids("/api/v1/indicators?flow_kind=people") == [data["indicator"]]
     assert ids("/api/v1/indicators?flow_kind=capital") == []
@@ -141,20 +141,26 @@ def test_what_schemathesis_found_reads_as_the_document_says(client, data):
 
 
 def test_the_documented_text_pattern_is_the_check(client):
-    """The string parameters' `pattern` and the check refuse the same characters."""
-    from plateforme.core.params import PRINTABLE, Param
+    """The string parameters' `pattern` and the check refuse the same characters, and the same
+    values of white space only (a character at a time, alone or between letters)."""
+    from plateforme.core.params import FILTER_TEXT, PRINTABLE, TEXT, Param
 
     param = Param("q", "Texte")
-    for code in [*range(0x00, 0x180), 0x200B, 0x2028, 0xFEFF, 0x1F600]:
-        text = f"a{chr(code)}b"
-        try:
-            param.parse(text)
-            accepted = True
-        except ValueError:
-            accepted = False
-        assert accepted == bool(re.fullmatch(PRINTABLE, text)), hex(code)
+    for code in [*range(0x00, 0x180), 0x1680, *range(0x2000, 0x2030), 0x205F, 0x3000, 0xFEFF, 0x1F600]:
+        for text in (f"a{chr(code)}b", chr(code), chr(code) * 2):
+            try:
+                param.parse(text)
+                accepted = True
+            except ValueError:
+                accepted = False
+            assert accepted == bool(re.fullmatch(TEXT, text)), hex(code)
+            if len(text) == 3:
+                assert accepted == bool(re.fullmatch(PRINTABLE, text)), hex(code)
+            # Python's own idea of white space, with control characters refused apart.
+            assert accepted == (not re.search(r"[\x00-\x1f\x7f-\x9f]", text) and bool(text.strip())), hex(code)
     schema = client.get("/api/v1/openapi.json").get_json()["paths"]["/findings"]["get"]["parameters"]
-    assert {p["name"]: p["schema"].get("pattern") for p in schema}["q"] == PRINTABLE
+    assert {p["name"]: p["schema"].get("pattern") for p in schema}["q"] == FILTER_TEXT
+    assert re.fullmatch(FILTER_TEXT, "") and not re.fullmatch(TEXT, "")
 
 
 def test_openapi_lists_each_declared_parameter_and_a_problem_400(app, client):
@@ -171,7 +177,9 @@ def test_openapi_lists_each_declared_parameter_and_a_problem_400(app, client):
         declared = app.view_functions[rule.endpoint].query_params  # every operation declares its list
         query = [p for p in operation["parameters"] if p["in"] == "query"]
         assert [p["name"] for p in query] == [param.name for param in declared], path
-        assert all(p["allowEmptyValue"] for p in query), path  # empty counts as absent, as documented
+        # Only filters take an empty value (it does not filter), and say so.
+        assert [p["allowEmptyValue"] for p in query] == [param.empty_means_all for param in declared], path
+        assert all(("Vide : pas de filtre" in p["description"]) == p["allowEmptyValue"] for p in query), path
         assert all(p["schema"]["minimum"] == 1 for p in operation["parameters"] if p["in"] == "path"), path
         assert operation["responses"]["400"] == {"$ref": "#/components/responses/InvalidParameters"}, path
         checked += 1
@@ -245,3 +253,52 @@ def test_indicator_page_refuses_a_malformed_choice_and_says_when_it_cannot_follo
     assert "No observed territory has the code 00000: the page shows" in unknown
     assert client.get(f"/observatoire/donnees/valeurs.csv?indicateur={data['indicator']}").status_code == 200
     assert client.get("/observatoire/donnees/valeurs.csv?indicateur=abc").status_code == 400
+
+
+def test_an_empty_value_is_refused_unless_the_document_says_it_means_all(client, data):
+    """The one rule on empty values, read from the OpenAPI document itself: each query parameter
+    of each operation is sent empty (`name=`), then as white space only; the empty value passes
+    exactly where the document allows it (`allowEmptyValue`, « Vide : pas de filtre »)."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    ids = {"finding_id": data["people"], "indicator_id": data["indicator"], "survey_id": data["survey"]}
+    tried = {True: 0, False: 0}
+    for path, item in document["paths"].items():
+        parameters = [p for p in item["get"].get("parameters", []) if p["in"] == "query"]
+        if not parameters or any("{" + name + "}" in path for name in ("card_id", "consultation_id")):
+            continue
+        url = "/api/v1" + path.format(**ids)
+        for parameter in parameters:
+            name = parameter["name"]
+            empty = client.get(f"{url}?{name}=")
+            if parameter["allowEmptyValue"]:
+                assert empty.status_code == 200, (url, name)
+                full = client.get(url)  # the same rows as with no filter (the links repeat the address)
+                assert (empty.get_json()["data"] if empty.is_json else empty.get_data()) == \
+                    (full.get_json()["data"] if full.is_json else full.get_data()), (url, name)
+            else:
+                _refused(empty, name)
+            tried[parameter["allowEmptyValue"]] += 1
+            for blank in ("%20", "%20%20", "%C2%A0", "%E2%80%AF"):  # spaces, no-break spaces (U+00A0, U+202F)
+                _refused(client.get(f"{url}?{name}={blank}"), name)
+    assert tried[True] >= 15 and tried[False] >= 5  # filters and paging, version, format alike
+
+
+def test_the_reasons_for_empty_and_blank_values_say_what_to_do(client, data):
+    body = _refused(client.get("/api/v1/findings?page=&q=%20%20"), "page", "q")
+    reasons = {p["name"]: p["reason"] for p in body["invalid_params"]}
+    assert reasons["page"] == "valeur vide\u00a0; donnez une valeur ou retirez le paramètre"
+    assert reasons["q"] == "rien que des espaces\u00a0; donnez une valeur ou retirez le paramètre"
+    english = _refused(client.get(f"/api/v1/surveys/{data['survey']}/results?version=",
+                                  headers={"Accept-Language": "en"}), "version")
+    assert english["invalid_params"][0]["reason"] == "empty value; give a value or leave the parameter out"
+    assert client.get("/api/v1/findings?q=%20Des%20id%C3%A9es%20").status_code == 200  # spaces around: dropped
+
+
+def test_pages_follow_the_same_rule_on_empty_and_blank_values(client, data):
+    blank = client.get("/observatoire/constats?q=%20&flow_kind=")
+    assert blank.status_code == 400 and blank.mimetype == "text/html"
+    assert "q" in page_text(blank) and "rien que des espaces" in page_text(blank)
+    assert client.get("/observatoire/constats?flow_kind=&period_from=").status_code == 200  # the form's « all »
+    assert client.get(f"/observatoire/indicateurs/{data['indicator']}?annee=").status_code == 400
+    api_page = page_text(client.get("/donnees/api"))
+    assert "Vide\u00a0: pas de filtre (tous)" in api_page or "Vide\u202f: pas de filtre (tous)" in api_page

@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from plateforme.consultations.models import PhaseKind
+from plateforme.core import spreadsheet
+
+from ..consultations.helpers import build_consultation
 from ..factories import sign_in
 from ..page_crawl import DEMO_ROLES, crawl
 from .test_rendered_typography import demo  # noqa: F401  (the demo loaded, its password)
@@ -56,3 +60,24 @@ def test_representative_pages_are_valid_html(app, demo, tmp_path):  # noqa: F811
     errors = nu_errors(tmp_path)
     report = [f"{Path(e.get('url', '')).name}:{e.get('lastLine')}: {e['message']}" for e in errors]
     assert not report, f"{len(report)} HTML error(s):\n  " + "\n  ".join(report[:40])
+
+
+@pytest.mark.skipif(JAVA is None, reason="the Nu HTML checker needs Java (default-jre-headless; .ci/run installs it)")
+def test_refusals_and_limits_of_parameters_are_valid_html(app, client, make, tmp_path, monkeypatch):
+    """The states a crawl does not reach: the commune search refusing what was typed (its
+    form again, marked invalid), a refused debate filter, and the data page with a file past
+    the workbook limit (no XLSX link, a sentence instead)."""
+    if app.config["BACKEND"] != "sqlite":
+        pytest.skip("the markup does not depend on the database: checked once, on SQLite")
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    monkeypatch.setattr(spreadsheet, "XLSX_MAX_ROWS", -1)  # every file, even empty, is past it
+    pages = {"search": ("/territoires/recherche?q=%20", 400),
+             "debate": (f"/consultations/{consultation.id}?position=bogus", 400),
+             "data": ("/observatoire/donnees", 200)}
+    for name, (path, status) in pages.items():
+        response = client.get(path)
+        assert response.status_code == status, path
+        (tmp_path / f"{name}.html").write_text(response.get_data(as_text=True), encoding="utf-8")
+    assert "XLSX indisponible" in (tmp_path / "data.html").read_text(encoding="utf-8")
+    errors = nu_errors(tmp_path)
+    assert not errors, [f"{Path(e.get('url', '')).name}:{e.get('lastLine')}: {e['message']}" for e in errors]

@@ -105,7 +105,7 @@ def test_the_sort_form_works_without_javascript_and_keeps_the_filter(client, db,
     assert text.index("Avis pour très soutenu") < text.index("Avis pour peu soutenu")
     assert "Avis contre" not in text
     assert '<option value="soutenus" selected>' in client.get(f"{url}?tri=soutenus").get_data(as_text=True)
-    assert client.get(f"{url}?tri=n'importe-quoi").status_code == 200
+    assert client.get(f"{url}?tri=n'importe-quoi").status_code == 400  # named, not the default order
 
 
 @pytest.mark.parametrize("order", ["recent", "soutenus", "equilibre"])

@@ -9,6 +9,8 @@ import re
 
 from plateforme.observatory.models import FindingStatus
 
+from ..factories import page_text
+
 
 PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -37,7 +39,7 @@ def test_csv_files_are_read_back_with_formulas_neutralised_and_nothing_private(c
     assert first["sources"] == "'+33 1 23\n@source\nRapport 2024"
     assert first["reviewed_by"] == "Association test" and first["url"].endswith(f"/observatoire/constats/{published.id}")
     assert first["organisation_name"] == "Agence d'urbanisme test" and first["licence"] == "Licence Ouverte 2.0"
-    assert first["fields"] == "education social" and first["period_start"] == "2019"
+    assert first["fields"] == "education\nsocial" and first["period_start"] == "2019"
     assert findings[1]["status"] == "withdrawn" and findings[1]["withdrawal_reason"]
     values = _csv(client.get("/observatoire/donnees/valeurs.csv"))
     by_code = {v["territory_code"]: v for v in values}
@@ -63,6 +65,7 @@ def test_json_files_carry_provenance_and_the_same_rows(client, obs, make):
     assert [f["title"] for f in document["data"]] == ["=HYPERLINK(\"http://x\")", "Un constat retiré"]
     assert document["data"][0]["sources"] == ["+33 1 23", "@source", "Rapport 2024"]
     assert document["data"][0]["fields"] == ["education", "social"]
+    assert document["data"][0]["reviewed_by"] == ["Association test"]  # a list, as in the API
     values = json.loads(client.get(f"/observatoire/donnees/valeurs.json?indicateur={indicator.id}").get_data())
     assert sorted(v["value"] for v in values["data"]) == [-12.5, 1200]
     empty = json.loads(client.get("/observatoire/donnees/actions-exterieures.json").get_data())
@@ -141,3 +144,30 @@ def test_raw_cursor_rows_match_what_sqlalchemy_reads(db, obs):
         raw = [tuple(row) for batch in _raw_rows(stmt) for row in batch]
         assert raw == through_sqlalchemy and len(raw) == 3
         assert {type(row[6]) for row in raw} == {float}
+
+
+def test_every_multi_valued_cell_has_one_value_a_line(client, obs, make, db):
+    """One separator for every cell holding several values (the data page and the column
+    descriptions say so), read back by pandas as a spreadsheet user's script would."""
+    import io
+
+    import pandas as pd
+
+    published, _indicator = _data(obs, make)
+    second = make.organisation(name="Bureau d'études ; conseil")  # a name holding « ; »
+    from plateforme.observatory.models import FindingReview, ReviewDecision
+    db.session.add(FindingReview(finding_id=published.id, organisation_id=second.id, reviewer_id=make.user().id,
+                                 decision=ReviewDecision.APPROVE, version_number=1))
+    db.session.commit()
+    frame = pd.read_csv(io.StringIO(client.get("/observatoire/donnees/constats.csv").get_data(as_text=True)),
+                        dtype=str, keep_default_na=False)
+    row = frame[frame["id"] == str(published.id)].iloc[0]
+    assert row["fields"].split("\n") == ["education", "social"]
+    assert row["reviewed_by"].split("\n") == ["Association test", "Bureau d'études ; conseil"]
+    assert row["sources"].split("\n") == ["'+33 1 23", "@source", "Rapport 2024"]
+    page = page_text(client.get("/observatoire/donnees"))
+    assert "une valeur par ligne, séparées par un saut de ligne" in page
+    descriptor = json.loads(client.get("/observatoire/donnees/datapackage.json").get_data())
+    findings = {f["name"]: f["description"] for r in descriptor["resources"] if r["name"] == "findings"
+                for f in r["schema"]["fields"]}
+    assert all("par ligne" in findings[name] for name in ("fields", "reviewed_by", "sources"))

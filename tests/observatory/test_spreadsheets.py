@@ -15,6 +15,8 @@ import pytest
 from plateforme.core.spreadsheet import BOM, XLSX_MIMETYPE, excel_csv, xlsx_file
 from plateforme.territories.models import Territory, TerritoryKind
 
+from ..factories import page_text
+
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 
@@ -90,6 +92,8 @@ def test_xlsx_keeps_codes_as_text_and_the_csv_rows(client, odd_codes):
     rows = list(csv.reader(io.StringIO(client.get("/observatoire/donnees/valeurs.csv").get_data(as_text=True))))
     response = client.get("/observatoire/donnees/valeurs.csv?format=xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX_MIMETYPE
+    # IANA's registered type, spelt out: the constant itself once carried a stray "sheetml.".
+    assert XLSX_MIMETYPE == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="valeurs.xlsx"' in response.headers["Content-Disposition"]
     sheet = read_xlsx(response.data)
     assert [[text for _kind, text in row] for row in sheet][0] == rows[0]
@@ -156,11 +160,36 @@ def test_territory_codes_are_strings_in_the_data_package(client):
 def test_a_file_too_long_for_a_workbook_is_offered_as_csv_only(client, odd_codes, monkeypatch):
     """A workbook is written whole before its first byte: a long one would outlast the web
     server's timeout and end in an error. Past the limit, a 400 says which forms there are."""
+    from plateforme.core import spreadsheet
     from plateforme.observatory import download_views
 
     assert client.get("/observatoire/donnees/valeurs.csv?format=xlsx").status_code == 200  # 2 rows
+    monkeypatch.setattr(spreadsheet, "XLSX_MAX_ROWS", 1)
     monkeypatch.setattr(download_views, "XLSX_MAX_ROWS", 1)
     refused = client.get("/observatoire/donnees/valeurs.csv?format=xlsx")
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "format" in page and "CSV pour Excel" in page
     assert client.get("/observatoire/donnees/valeurs.csv?format=excel").status_code == 200
+
+
+def test_the_data_page_offers_xlsx_exactly_where_it_is_served(client, odd_codes, obs, monkeypatch):
+    """Past the limit the page says why there is no XLSX instead of linking to a refusal: each
+    link shown answers 200, each file without one answers 400 (with a limit of 1 row, the two
+    values are too many, the one indicator is not)."""
+    from plateforme.core import spreadsheet
+    from plateforme.observatory import download_views
+
+    monkeypatch.setattr(spreadsheet, "XLSX_MAX_ROWS", 1)
+    monkeypatch.setattr(download_views, "XLSX_MAX_ROWS", 1)  # the figure the page gives
+    page = client.get("/observatoire/donnees").get_data(as_text=True)
+    for slug in ("constats", "indicateurs", "valeurs", "actions-exterieures"):
+        address = f"/observatoire/donnees/{slug}.csv?format=xlsx"
+        rows = len(list(csv.reader(io.StringIO(client.get(f"/observatoire/donnees/{slug}.csv")
+                                               .get_data(as_text=True))))) - 1
+        served = client.get(address).status_code
+        assert served == (200 if rows <= 1 else 400), slug
+        assert (address in page) == (served == 200), slug
+        assert f"{slug}.csv?format=excel" in page  # the CSV for Excel is always there
+    assert "valeurs.csv?format=xlsx" not in page and "indicateurs.csv?format=xlsx" in page
+    assert "XLSX indisponible\u00a0: plus de 1 ligne, prenez le CSV pour Excel" in page_text(
+        client.get("/observatoire/donnees"))

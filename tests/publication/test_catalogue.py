@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import rdflib
 
@@ -19,6 +20,7 @@ from .test_data_package import published  # noqa: F401
 DCAT, DCTERMS, OWL, RDF, SKOS = (rdflib.namespace.DCAT, rdflib.namespace.DCTERMS, rdflib.namespace.OWL,
                                  rdflib.namespace.RDF, rdflib.namespace.SKOS)
 URL = "/donnees/catalogue.jsonld"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # IANA's registration
 ETALAB = rdflib.URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
 
 
@@ -56,7 +58,45 @@ def test_the_catalogue_describes_every_dataset_of_the_package(client, published)
     assert str(graph.value(results, DCTERMS.accrualPeriodicity)).endswith("/IRREG")
     media = {str(graph.value(d, DCAT.mediaType)) for d in graph.objects(results, DCAT.distribution)}
     assert media == {"https://www.iana.org/assignments/media-types/text/csv",
+                     "https://www.iana.org/assignments/media-types/" + XLSX,
                      "https://www.iana.org/assignments/media-types/application/json"}
+
+
+def test_every_dataset_lists_its_spreadsheet_forms_each_served_as_declared(client, published):  # noqa: F811
+    """The CSV, the CSV for Excel and the XLSX workbook of every dataset are distributions of
+    their own, with IANA's media types, and each address answers with the media type the
+    catalogue gives (a harvester that follows the link gets what it was told)."""
+    graph = _graph(client)
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    for dataset in datasets:
+        name = str(graph.value(dataset, DCTERMS.identifier))
+        forms = {}
+        for distribution in graph.objects(dataset, DCAT.distribution):
+            url = urlsplit(str(graph.value(distribution, DCAT.downloadURL)))
+            media = str(graph.value(distribution, DCAT.mediaType)).removeprefix(
+                "https://www.iana.org/assignments/media-types/")
+            variant = dict(parse_qsl(url.query)).get("format", "")
+            forms[(str(graph.value(distribution, DCTERMS["format"])), variant)] = media
+            response = client.get(url.path, query_string=url.query)
+            assert response.status_code == 200 and response.mimetype == media, (name, url.query)
+        assert forms[("CSV", "")] == "text/csv" and forms[("CSV", "excel")] == "text/csv", name
+        assert forms[("XLSX", "xlsx")] == XLSX, name
+    assert len(datasets) >= 7
+
+
+def test_a_file_too_long_for_a_workbook_has_no_xlsx_distribution(client, published, monkeypatch):  # noqa: F811
+    from plateforme.core import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "XLSX_MAX_ROWS", 1)
+    graph = _graph(client)
+    for dataset in graph.subjects(RDF.type, DCAT.Dataset):
+        name = str(graph.value(dataset, DCTERMS.identifier))
+        xlsx = [d for d in graph.objects(dataset, DCAT.distribution)
+                if str(graph.value(d, DCTERMS["format"])) == "XLSX"]
+        addresses = [str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(dataset, DCAT.distribution)]
+        csv_url = urlsplit(next(a for a in addresses if ".csv" in a and "format=" not in a))
+        refused = client.get(csv_url.path, query_string=[*parse_qsl(csv_url.query), ("format", "xlsx")])
+        assert (refused.status_code == 200) == bool(xlsx), name  # listed exactly where it is served
 
 
 def test_spatial_coverage_gives_the_official_codes_and_the_cog_year(client, published):  # noqa: F811
@@ -107,8 +147,9 @@ def test_each_survey_results_page_carries_its_version_as_a_schema_org_dataset(cl
         dataset = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
         assert dataset["@type"] == "Dataset" and dataset["version"] == version and dataset["license"] == str(ETALAB)
         assert dataset["url"].endswith(f"/questionnaires/{survey.id}/resultats/v{version}")
-        assert {d["encodingFormat"] for d in dataset["distribution"]} == {"text/csv", "application/json"}
-        assert all(d["contentUrl"].endswith(f"version={version}") for d in dataset["distribution"])
+        assert {d["encodingFormat"] for d in dataset["distribution"]} == {"text/csv", "application/json", XLSX}
+        assert all(dict(parse_qsl(urlsplit(d["contentUrl"]).query))["version"] == version
+                   for d in dataset["distribution"])
         assert dataset["spatialCoverage"][0]["identifier"]["value"] == survey.territory.code
         assert dataset["temporalCoverage"] == f"{survey.opens_at.isoformat()}/{survey.closes_at.isoformat()}"
 

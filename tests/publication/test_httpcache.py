@@ -139,6 +139,26 @@ def test_without_a_cache_there_is_no_validator_and_never_a_304(world, visitor):
     assert response.status_code == 200 and "ETag" not in response.headers
 
 
+NO_VALIDATORS = "ses réponses de données ne portent ni ETag ni Last-Modified"
+
+
+def test_the_api_description_says_when_this_server_gives_no_validators(db, world, visitor):
+    """The suite runs without a cache: the description and the API page say the data answers
+    carry no validator (they do not, above), and that the survey results keep theirs."""
+    assert NO_VALIDATORS in visitor.get("/api/v1/openapi.json").get_json()["info"]["description"]
+    assert NO_VALIDATORS in html.unescape(visitor.get("/donnees/api").get_data(as_text=True))
+    survey = world["survey"]
+    results = visitor.get(f"/api/v1/surveys/{survey.id}/results")
+    assert results.headers["ETag"]
+    assert visitor.get(f"/api/v1/surveys/{survey.id}/results",
+                       headers={"If-None-Match": results.headers["ETag"]}).status_code == 304
+
+
+def test_with_a_cache_the_description_makes_no_such_exception(db, world, cached, visitor):
+    assert NO_VALIDATORS not in visitor.get("/api/v1/openapi.json").get_json()["info"]["description"]
+    assert visitor.get("/api/v1/findings").headers["ETag"]
+
+
 @pytest.mark.parametrize("suffix", ["", ".csv"])
 def test_versioned_survey_results_are_immutable_and_the_latest_revalidated(db, world, visitor, suffix):
     survey = world["survey"]

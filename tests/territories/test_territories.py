@@ -114,3 +114,22 @@ def test_the_communes_table_counts_communes(client, db):
     """« 58 communes » under « Communes », not « 58 territoires » (audit 19)."""
     text = page_text(client.get("/territoires/epci/200046977"))
     assert re.search(r'<caption id="children-caption">\d+\scommunes</caption>', text)
+
+
+def test_the_commune_search_refuses_what_searches_nothing_and_keeps_what_was_typed(client, make):
+    make.territory("69266")
+    blank = client.get("/territoires/recherche?q=%20%20")
+    assert blank.status_code == 400
+    text = page_text(blank)
+    assert "des espaces seuls ne cherchent rien" in text and "résultat" not in text
+    html = blank.get_data(as_text=True)
+    assert 'aria-invalid="true" aria-describedby="q-error"' in html and 'id="q-error"' in html
+    long = "Villeurbanne " * 10  # 130 characters: more than any commune name
+    refused = client.get("/territoires/recherche", query_string={"q": long})
+    assert refused.status_code == 400 and "100 caractères au plus" in page_text(refused)
+    assert f'value="{long.strip()}"' in refused.get_data(as_text=True)  # the typed text, to correct
+    english = page_text(client.get("/territoires/recherche?q=%20", headers={"Accept-Language": "en"}))
+    assert "Error:" in english and "spaces alone search for nothing" in english
+    assert client.get("/territoires/recherche?q=").status_code == 200  # the empty form
+    found = client.get("/territoires/recherche?q=%20Villeurbanne%20")
+    assert found.status_code == 200 and "69266" in page_text(found)
