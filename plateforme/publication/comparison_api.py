@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, url_for
 
+from ..core.http_cache import conditional
 from ..core.params import InvalidParams, Param, accepts
 from ..observatory.models import DEFAULT_LICENCE
 from ..surveys.comparison import MAX_SURVEYS, ComparisonError, compare, parse_survey_ids, survey_entry
@@ -42,6 +43,9 @@ def comparison_document(comparison) -> dict:
 
 @api_bp.route("/comparisons")
 @accepts(SURVEYS_PARAM)
+# Read from the surveys (and their statements), their published versions and their territories
+# (which may not overlap).
+@conditional("perception_survey", "survey_statement", "survey_publication", "territory")
 def comparisons(query):
     """Refusals (malformed, unknown or unpublished ids, fewer than two, overlapping
     territories, no shared statement) are 400s naming `surveys`, like any bad parameter."""

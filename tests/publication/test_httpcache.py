@@ -101,6 +101,31 @@ def test_every_conditional_view_declares_every_table_it_reads(app, db, world, vi
     assert not missing, "\n".join(f"{url}: {sorted(tables)}" for url, tables in missing.items())
 
 
+@pytest.fixture
+def comparison(db, world, neighbour):
+    """The address comparing the world's published survey with a neighbour's on the same statements."""
+    other = make_survey(db, "closed", territory=neighbour.code, title="Est Lyonnais")
+    publish(other)
+    db.session.commit()
+    return f"/api/v1/comparisons?surveys={world['survey'].id},{other.id}"
+
+
+def test_a_comparison_has_validators_like_every_other_answer(app, db, world, comparison, cached, visitor):
+    """The API page promises ETag, Last-Modified and 304 on every answer: /comparisons had none."""
+    assert not _undeclared(app, visitor, comparison)
+    first = visitor.get(comparison)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
+    for headers in ({"If-None-Match": first.headers["ETag"]}, {"If-Modified-Since": first.headers["Last-Modified"]}):
+        again, statements = _statements(db, visitor, comparison, headers=headers)
+        assert again.status_code == 304 and again.data == b"" and statements == []
+    # A correction of either survey is another comparison.
+    publish(world["survey"], change_note="Correction")
+    db.session.commit()
+    assert visitor.get(comparison, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+    described = visitor.get("/api/v1/openapi.json").get_json()["paths"]["/comparisons"]["get"]
+    assert "304" in described["responses"]
+
+
 def test_each_file_declares_the_tables_its_statement_reads():
     """The values are streamed from the raw DB-API cursor, which no SQLAlchemy event sees:
     their statement itself is read."""
