@@ -39,8 +39,10 @@ FILTER_TEXT = f"^(?:{_ANY}*{_SOLID}{_ANY}*)?$"  # or empty: no filter
 
 @dataclass(frozen=True)
 class Param:
-    """One query parameter. `kind`: "string", "integer", "enum" (then `enum` is the class) or
-    "choice" (then `choices` lists the accepted strings)."""
+    """One query parameter. `kind`: "string", "integer", "enum" (then `enum` is the class),
+    "choice" (then `choices` lists the accepted strings) or "integers" (distinct whole numbers
+    written 1,2: style form, not exploded; `minimum`/`maximum` bound each, `min_items`/
+    `max_items` their count)."""
 
     name: str
     description: str
@@ -53,6 +55,9 @@ class Param:
     choices: tuple[str, ...] = ()
     # Given empty, it does not filter (the « all » of a filter form); documented as such.
     empty_means_all: bool = False
+    min_items: int = 0
+    max_items: int | None = None
+    required: bool = False
 
     @property
     def allowed(self) -> list[str]:
@@ -85,6 +90,7 @@ class Param:
             if self.maximum is not None and number > self.maximum:
                 raise ValueError(_("doit valoir au plus %(maximum)s", maximum=self.maximum))
             return number
+        # "integers": the text, which the view reads (it names each fault: an id repeated, unknown...).
         text = raw.strip()
         if len(text) > self.max_length:
             raise ValueError(ngettext("%(num)d caractère au plus", "%(num)d caractères au plus", self.max_length))
@@ -100,6 +106,17 @@ class Param:
                 schema["minimum"] = self.minimum
             if self.maximum is not None:
                 schema["maximum"] = self.maximum
+        elif self.kind == "integers":
+            items = {"type": "integer"}
+            if self.minimum is not None:
+                items["minimum"] = self.minimum
+            if self.maximum is not None:
+                items["maximum"] = self.maximum
+            schema = {"type": "array", "items": items, "uniqueItems": True}
+            if self.min_items:
+                schema["minItems"] = self.min_items
+            if self.max_items is not None:
+                schema["maxItems"] = self.max_items
         else:
             schema = {"type": "string", "maxLength": self.max_length,
                       "pattern": FILTER_TEXT if self.empty_means_all else TEXT}
@@ -112,8 +129,11 @@ class Param:
         description = self.description
         if self.empty_means_all:
             description += " Vide : pas de filtre (tous). EN: empty: no filter (all)."
-        return {"name": self.name, "in": "query", "required": False, "allowEmptyValue": self.empty_means_all,
-                "description": description, "schema": self.schema()}
+        described = {"name": self.name, "in": "query", "required": self.required,
+                     "allowEmptyValue": self.empty_means_all, "description": description, "schema": self.schema()}
+        if self.kind == "integers":
+            described.update(style="form", explode=False)  # ?surveys=1,2
+        return described
 
 
 def filters(*params: Param) -> tuple[Param, ...]:

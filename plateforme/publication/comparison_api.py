@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify, url_for
 
+from ..core.http_cache import conditional
 from ..core.params import InvalidParams, Param, accepts
+from ..core.urls import MAX_DATABASE_ID
 from ..observatory.models import DEFAULT_LICENCE
 from ..surveys.comparison import MAX_SURVEYS, ComparisonError, compare, parse_survey_ids, survey_entry
 from . import api_bp
@@ -12,6 +14,7 @@ from . import api_bp
 SURVEYS_PARAM = Param(
     "surveys", f"Identifiants de 2 à {MAX_SURVEYS} questionnaires publiés, séparés par des virgules (« 1,2 ») ; le "
     "premier est la référence. EN: 2 to 6 published surveys' ids, comma-separated; the first is the reference.",
+    kind="integers", minimum=1, maximum=MAX_DATABASE_ID, min_items=2, max_items=MAX_SURVEYS, required=True,
     max_length=200)
 METHOD = (
     "Chaque questionnaire est un échantillon indépendant, pondéré sur les marges de son propre territoire ; les "
@@ -42,6 +45,9 @@ def comparison_document(comparison) -> dict:
 
 @api_bp.route("/comparisons")
 @accepts(SURVEYS_PARAM)
+# Read from the surveys (and their statements), their published versions and their territories
+# (which may not overlap).
+@conditional("perception_survey", "survey_statement", "survey_publication", "territory")
 def comparisons(query):
     """Refusals (malformed, unknown or unpublished ids, fewer than two, overlapping
     territories, no shared statement) are 400s naming `surveys`, like any bad parameter."""

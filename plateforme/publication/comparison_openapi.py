@@ -70,7 +70,7 @@ def comparison_paths() -> dict:
             "ids, fewer than two, overlapping territories, no shared statement."))}
 
 
-def add_example(paths: dict, example: str) -> None:
+def add_example(paths: dict, example: list[int]) -> None:
     """The documented example of ?surveys= (after the parameters are written from the view)."""
     for parameter in paths["/comparisons"]["get"]["parameters"]:
         if parameter["name"] == "surveys":

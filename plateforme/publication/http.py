@@ -1,9 +1,9 @@
 """What every /api/ answer carries for clients in other sites' pages (CORS), and pagination
 links as a `Link` header (RFC 8288) beside the JSON body's `links`.
 
-CORS is set here once, for every answer under /api/ (errors and preflights included), so
-that a script on another site can read a 400's problem details or a 503's Retry-After, and
-can send If-None-Match. A preflight (OPTIONS) answers 204: Flask answers OPTIONS for every
+CORS is set here once, for every answer under /api/ and of the open-data files served
+elsewhere (errors and preflights included), so that a script on another site can read a
+400's problem details or a 503's Retry-After, and can send If-None-Match. A preflight (OPTIONS) answers 204: Flask answers OPTIONS for every
 route by itself (with `Allow`), this only adds the CORS headers and drops the body.
 """
 from __future__ import annotations
@@ -16,11 +16,15 @@ ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 ALLOWED_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Last-Modified, Link, Retry-After, Allow, Content-Disposition"
 PREFLIGHT_MAX_AGE = "86400"  # a day: browsers cap it lower anyway
+# The files the data page and the catalogue point to outside /api/: a harvester's or a
+# site's script revalidates them (If-None-Match) like the API, which takes a preflight.
+OPEN_FILES = frozenset({"observatory.download", "observatory.datapackage", "opendata.catalogue", "opendata.bundle",
+                        "surveys.results_snapshot"})
 
 
 @api_bp.after_app_request
 def _cors(response):
-    if not request.path.startswith("/api/"):
+    if not request.path.startswith("/api/") and request.endpoint not in OPEN_FILES:
         return response
     headers = response.headers
     headers["Access-Control-Allow-Origin"] = "*"  # open data, no credentials: any site may read it

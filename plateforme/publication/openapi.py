@@ -282,7 +282,7 @@ def openapi_document() -> dict:
     schemas["ProblemDetails"] = PROBLEM_SCHEMA
     schemas.update(SURVEY_LIST_SCHEMAS)
     _declared_parameters(paths)
-    add_example(paths, "1,2")
+    add_example(paths, [1, 2])
     return {
         "openapi": "3.1.0",
         "info": {

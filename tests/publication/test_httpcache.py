@@ -78,24 +78,52 @@ def _urls(world):
             "/observatoire/donnees/indicateurs.json", "/observatoire/donnees/actions-exterieures.csv"]
 
 
+def _undeclared(app, visitor, url) -> set[str]:
+    """The tables the view of `url` read without declaring them (it must be conditional)."""
+    endpoint, view_args = app.url_map.bind("localhost").match(url.split("?")[0])
+    view = app.view_functions[endpoint]
+    assert hasattr(view, "read_tables"), f"{url}: no ETag, no 304 (core/http_cache.py conditional)"
+    declared = set(view.tables_for(**view_args) if view.tables_for else view.read_tables)
+    tables: set[str] = set()
+    token = _reading.set(tables)
+    try:
+        response = visitor.get(url)
+    finally:
+        _reading.reset(token)
+    response.get_data()  # a streamed file reads its rows now
+    assert response.status_code == 200, url
+    return tables - declared
+
+
 def test_every_conditional_view_declares_every_table_it_reads(app, db, world, visitor):
     """A table read but not declared would let a 304 answer for data that changed."""
-    missing = {}
-    for url in _urls(world):
-        endpoint, view_args = app.url_map.bind("localhost").match(url.split("?")[0])
-        view = app.view_functions[endpoint]
-        declared = set(view.tables_for(**view_args) if view.tables_for else view.read_tables)
-        tables: set[str] = set()
-        token = _reading.set(tables)
-        try:
-            response = visitor.get(url)
-        finally:
-            _reading.reset(token)
-        response.get_data()  # a streamed file reads its rows now
-        assert response.status_code == 200, url
-        if tables - declared:
-            missing[url] = tables - declared
+    missing = {url: tables for url in _urls(world) if (tables := _undeclared(app, visitor, url))}
     assert not missing, "\n".join(f"{url}: {sorted(tables)}" for url, tables in missing.items())
+
+
+@pytest.fixture
+def comparison(db, world, neighbour):
+    """The address comparing the world's published survey with a neighbour's on the same statements."""
+    other = make_survey(db, "closed", territory=neighbour.code, title="Est Lyonnais")
+    publish(other)
+    db.session.commit()
+    return f"/api/v1/comparisons?surveys={world['survey'].id},{other.id}"
+
+
+def test_a_comparison_has_validators_like_every_other_answer(app, db, world, comparison, cached, visitor):
+    """The API page promises ETag, Last-Modified and 304 on every answer: /comparisons had none."""
+    assert not _undeclared(app, visitor, comparison)
+    first = visitor.get(comparison)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
+    for headers in ({"If-None-Match": first.headers["ETag"]}, {"If-Modified-Since": first.headers["Last-Modified"]}):
+        again, statements = _statements(db, visitor, comparison, headers=headers)
+        assert again.status_code == 304 and again.data == b"" and statements == []
+    # A correction of either survey is another comparison.
+    publish(world["survey"], change_note="Correction")
+    db.session.commit()
+    assert visitor.get(comparison, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+    described = visitor.get("/api/v1/openapi.json").get_json()["paths"]["/comparisons"]["get"]
+    assert "304" in described["responses"]
 
 
 def test_each_file_declares_the_tables_its_statement_reads():
@@ -200,6 +228,30 @@ def test_a_preflight_answers_204_with_what_may_be_sent_and_read(visitor):
     assert "If-None-Match" in response.headers["Access-Control-Allow-Headers"]
     exposed = response.headers["Access-Control-Expose-Headers"]
     assert all(name in exposed for name in ("ETag", "Link", "Retry-After"))
+
+
+@pytest.mark.parametrize("url", ["/observatoire/donnees/constats.csv", "/observatoire/donnees/valeurs.json",
+                                 "/observatoire/donnees/datapackage.json", "/donnees/catalogue.jsonld",
+                                 "/donnees/tout.zip", "/questionnaires/{survey}/resultats/v1.json"])
+def test_open_data_files_outside_the_api_are_as_open_as_the_api(world, visitor, url):
+    """The data page's files, the package, the catalogue and the snapshots are read by scripts
+    on other sites too: a revalidation (If-None-Match) needs a preflight, and the ETag must be
+    readable. Only /api/ answered preflights; the files answered OPTIONS with no CORS at all."""
+    url = url.format(survey=world["survey"].id)
+    preflight = visitor.options(url, headers={
+        "Origin": "https://exemple.org", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    response = visitor.get(url, headers={"Origin": "https://exemple.org"})
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"].split(", ")
+
+
+def test_pages_get_no_cors(visitor):
+    page = visitor.options("/observatoire/donnees", headers={"Origin": "https://exemple.org",
+                                                              "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in page.headers
 
 
 @pytest.mark.parametrize("url,status", [("/api/v1/findings/999999", 404), ("/api/v1/nothing-here", 404),

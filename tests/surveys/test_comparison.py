@@ -263,6 +263,20 @@ def test_bad_parameters_are_400_problems(client, db, make, pair):
     assert english.get_json()["invalid_params"][0]["reason"] == "these surveys share no statement (same key)"
 
 
+def test_the_description_says_surveys_is_a_list_of_ids(client, pair):
+    """What the view parses, said precisely: a list of 2 to 6 distinct positive ids written
+    1,2 (style form, not exploded), required; a client serialising it that way is answered."""
+    described = client.get("/api/v1/openapi.json").get_json()["paths"]["/comparisons"]["get"]
+    surveys = next(p for p in described["parameters"] if p["name"] == "surveys")
+    assert surveys["required"] is True and (surveys["style"], surveys["explode"]) == ("form", False)
+    schema = surveys["schema"]
+    assert schema["type"] == "array" and schema["items"]["type"] == "integer" and schema["items"]["minimum"] == 1
+    assert (schema["minItems"], schema["maxItems"], schema["uniqueItems"]) == (2, 6, True)
+    assert surveys["example"] == [1, 2]
+    value = ",".join(str(survey.id) for survey in pair)  # how style form, explode false writes [a, b]
+    assert client.get(f"/api/v1/comparisons?surveys={value}").status_code == 200
+
+
 def test_the_page_form_keeps_the_choice_and_explains_a_refusal(client, db, pair):
     first, second = pair
     empty = client.get("/questionnaires/comparaison")
