@@ -119,11 +119,13 @@ def load_demo(password: str) -> list[DemoAccount]:
     from .observatory.demo import CONTRIBUTORS, load_observatory_demo
     from .surveys.demo import load_neighbour_survey_demo, load_survey_demo
 
-    load_survey_demo(epci, communes, admin)
+    # The neighbour's survey first: on a fresh demo it is survey 1 and the Métropole's first
+    # wave survey 2, the pair the API document gives as its example (/api/v1/comparisons?surveys=1,2).
     neighbour = load_territory(NEIGHBOUR_EPCI).root
     neighbour_communes = children_of(neighbour)
     _illustrative_margins(neighbour_communes)
     load_neighbour_survey_demo(neighbour, neighbour_communes, admin)
+    load_survey_demo(epci, communes, admin)
 
     load_observatory_demo(epci, communes, partner, admin, password)
     contributors = [DemoAccount(c.role, c.email, c.display_name, "69123") for c in CONTRIBUTORS]

@@ -344,3 +344,8 @@ def test_a_fresh_demo_compares_two_territories(app, db, client):
     assert "Le libellé diffère d'un questionnaire à l'autre" in text  # « La métropole » / « Notre territoire »
     data = client.get(f"/api/v1/comparisons?surveys={metropole.id},{neighbour.id}").get_json()
     assert all(row["difference"]["residents"] is not None for s in data["statements"] for row in s["territories"][1:])
+    # The API document's example (?surveys=1,2) names two comparable surveys of the demo: a client
+    # trying the documented example on a fresh `make run` gets figures, not a refusal.
+    example = client.get("/api/v1/comparisons?surveys=1,2")
+    assert example.status_code == 200, example.get_data(as_text=True)
+    assert {s["id"] for s in example.get_json()["surveys"]} == {1, 2}
