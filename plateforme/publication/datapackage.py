@@ -1,7 +1,8 @@
 """The Frictionless data package of every public dataset: the observatory's four files, the
 consultations and commitments, each survey's published results and, for a wave, its changes
-since the previous wave, one tabular CSV resource each, described from the very column lists that write the files (observatory/
-resources.py, consultations/exports.py, surveys/publication.py).
+since the previous wave, one tabular CSV resource each, described from the very column lists
+that write the files (observatory/resources.py, consultations/exports.py,
+surveys/publication.py, surveys/wave_publication.py).
 
 Only CSV resources: the JSON twins are not tabular (and a `.json` path is read as a
 descriptor by Frictionless tools); the catalogue (catalogue.py) lists them as distributions.
