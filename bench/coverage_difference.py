@@ -13,6 +13,8 @@ the gaps, each SE recovered from its published t interval and Welch–Satterthwa
 The truth: B's population share minus A's; for the gap, (mean of B's M officials − B's true
 share) − (the same for A). Officials: m of M drawn at random in each territory, for a
 small council (8 of 12 answer) and a larger one (30 of 60).
+
+`--waves`: the change between two waves of one territory instead (bench/coverage_waves.py).
 """
 from __future__ import annotations
 
@@ -122,7 +124,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--officials", default="8/12,30/60", help="m/M configurations, the same in both")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--waves", action="store_true",
+                        help="the change between two waves of one territory instead (bench/coverage_waves.py)")
+    parser.add_argument("--persistence", type=float, default=0.5,
+                        help="waves: correlation of an official's two answers (0 = independent)")
     args = parser.parse_args(argv)
+    if args.waves:
+        from bench import coverage_waves
+
+        return coverage_waves.run(args)
     sizes = [int(s) for s in args.sizes.split(",")]
     configs = [tuple(int(x) for x in c.split("/")) for c in args.officials.split(",")]
     started = time.perf_counter()

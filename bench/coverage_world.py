@@ -242,9 +242,11 @@ def draw_sample(world: World, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def replicate(world: World, survey_id: int, n: int, configs: list[tuple[int, int]],
-              rng: np.random.Generator) -> dict:
+              rng: np.random.Generator, panels: dict[str, tuple[int, np.ndarray]] | None = None) -> dict:
     """One survey: write a sample of n and, for each (m, M), m of the M officials; return
-    what was published against the truth. Rolled back: the next replication starts clean."""
+    what was published against the truth. Rolled back: the next replication starts clean.
+    `panels` (label → (M, the answering officials' estimates)) replaces the random draw of
+    officials, for a caller that decides who answers (the waves study: the same council twice)."""
     from sqlalchemy import insert
 
     from plateforme.extensions import db
@@ -266,12 +268,13 @@ def replicate(world: World, survey_id: int, n: int, configs: list[tuple[int, int
     unweighted = agree.sum(axis=0) / np.maximum(counted.sum(axis=0), 1)
 
     out = {"n": n, "unweighted": unweighted.tolist(), "configs": {}}
+    if panels is None:  # drawn in the same order as before `panels` existed: same figures
+        panels = {f"{m}/{total}": (total, world.officials[total][rng.choice(total, m, replace=False)])
+                  for m, total in configs}
     try:
         db.session.execute(insert(ResidentResponse), rows)
         survey = db.session.get(PerceptionSurvey, survey_id)
-        for m, total in configs:
-            chosen = rng.choice(total, m, replace=False)
-            estimates = world.officials[total][chosen]
+        for label, (total, estimates) in panels.items():
             db.session.execute(OfficialResponse.__table__.delete().where(OfficialResponse.survey_id == survey_id))
             db.session.execute(insert(OfficialResponse), [
                 {"id": f"o{i:031x}", "survey_id": survey_id, "channel": "online", "opinions": "",
@@ -279,7 +282,7 @@ def replicate(world: World, survey_id: int, n: int, configs: list[tuple[int, int
                 for i, row in enumerate(estimates)])
             survey.officials_total = total
             results = compute_results(survey)
-            out["configs"][f"{m}/{total}"] = {
+            out["configs"][label] = {
                 "sample_mean": estimates.mean(axis=0).tolist(),
                 "results": _extract(results),
             }

@@ -3,7 +3,8 @@
 Listed: the site-wide public pages, the territories that have public content (and the
 EPCI and départements the territory index lists), public consultations and the commitments
 of their responses, published cards, public findings, indicators, published survey
-results, the open-data page. Never an account, management, moderation or draft page.
+results, the comparison of territories (when two published surveys can be compared), the
+open-data page. Never an account, management, moderation or draft page.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ..consultations.models import AuthorityResponse, Commitment, Consultation
 from ..core.urls import external_url_for
 from ..extensions import db
 from ..observatory.models import PUBLIC_STATUSES, Finding, Indicator
+from ..surveys.comparison import comparable_surveys
 from ..surveys.models import PerceptionSurvey, SurveyStatus
 from ..territories.models import Territory, TerritoryKind
 from .events import PUBLIC_CONSULTATION
@@ -62,4 +64,6 @@ def public_urls() -> list[tuple[str, datetime | None]]:
     urls += [(external_url_for("surveys.results", survey_id=i), None) for (i,) in _rows(
         select(PerceptionSurvey.id).where(PerceptionSurvey.status == SurveyStatus.PUBLISHED)
         .order_by(PerceptionSurvey.id))]
+    if comparable_surveys():  # the comparison page, once it has something to compare
+        urls.append((external_url_for("surveys.comparison"), None))
     return urls

@@ -15,8 +15,9 @@ from .events import TABLES, public_events
 from .sitemap import MAX_URLS, public_urls
 
 ATOM = "application/atom+xml; charset=utf-8"
+# survey_publication and survey_statement: whether the comparison page is listed (surveys/comparison.py).
 SITEMAP_TABLES = ("territory", "consultation", "authority_response", "commitment", "issue_card", "finding",
-                  "indicator", "perception_survey")
+                  "indicator", "perception_survey", "survey_publication", "survey_statement")
 
 
 def _language():

@@ -94,12 +94,17 @@ def entries(state: DataState, file_url, site_name: str, site_url: str, places: i
     """One entry per dataset of the data package, with what the catalogue says of it (at most
     `places` territories each when given: a page's schema.org shows a sample)."""
     descriptor = data_package(file_url, site_name, site_url, state)
-    publications = {f"survey-results-{p.survey_id}": p for p in latest_publications()}
+    latest = latest_publications()
+    publications = {f"survey-results-{p.survey_id}": p for p in latest}
+    changes = {f"survey-changes-{p.survey_id}": p for p in latest}
     out = []
     covered = {}  # the indicators cover what their values cover: read once
     for resource in descriptor["resources"]:
         if resource["name"] in publications:
             out.append(publication_entry(publications[resource["name"]], resource))
+            continue
+        if resource["name"] in changes:
+            out.append(changes_entry(changes[resource["name"]], resource))
             continue
         reader = COVERAGE[resource["name"]]
         if reader not in covered:
@@ -130,6 +135,24 @@ def publication_entry(publication: Publication, resource: dict | None = None) ->
                                 Distribution(json_url, "application/json", "JSON", "json", "JSON")],
                  territories=territories, period=period, frequency="IRREG", modified=publication.created_at,
                  version=str(publication.version), keywords=["questionnaire", "perception"])
+
+
+def changes_entry(publication: Publication, resource: dict) -> Entry:
+    """A wave's changes since the previous wave: its CSV and JSON at this wave's version. The
+    period runs from the previous wave's opening to this wave's closing; the file changes
+    when either wave publishes a correction (irregular updates)."""
+    survey = publication.survey
+    territories, (_opens, closes) = coverage(resource["name"], survey)
+    previous = survey.previous_wave
+    json_url = url_for("api.survey_changes", survey_id=publication.survey_id, version=publication.version,
+                       _external=True)
+    modified = max(publication.created_at, previous.latest_publication.created_at)
+    return Entry(name=resource["name"], title=resource["title"], description=resource["description"],
+                 distributions=[*csv_forms(resource["path"]),
+                                Distribution(json_url, "application/json", "JSON", "json", "JSON")],
+                 territories=territories, period=(previous.opens_at, closes), frequency="IRREG",
+                 modified=modified, version=str(publication.version),
+                 keywords=["questionnaire", "perception", "vagues"])
 
 
 def _typed(value) -> dict | None:

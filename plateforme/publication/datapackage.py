@@ -1,7 +1,8 @@
 """The Frictionless data package of every public dataset: the observatory's four files, the
-consultations and commitments, and each survey's published results, one tabular CSV
-resource each, described from the very column lists that write the files (observatory/
-resources.py, consultations/exports.py, surveys/publication.py).
+consultations and commitments, each survey's published results and, for a wave, its changes
+since the previous wave, one tabular CSV resource each, described from the very column lists
+that write the files (observatory/resources.py, consultations/exports.py,
+surveys/publication.py, surveys/wave_publication.py).
 
 Only CSV resources: the JSON twins are not tabular (and a `.json` path is read as a
 descriptor by Frictionless tools); the catalogue (catalogue.py) lists them as distributions.
@@ -27,6 +28,7 @@ from ..observatory.models import DEFAULT_LICENCE, ExternalAction, Finding, Findi
 from ..observatory.resources import FINDINGS, RESOURCES, Resource
 from ..surveys.models import PerceptionSurvey, Publication
 from ..surveys.publication import CSV_COLUMNS as SURVEY_COLUMNS
+from ..surveys.wave_publication import CHANGE_COLUMNS, previous_publication
 
 LICENCE = {"name": "etalab-2.0", "title": DEFAULT_LICENCE,
            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
@@ -116,12 +118,43 @@ def survey_resource(publication: Publication) -> dict:
     }
 
 
+def survey_changes_resource(publication: Publication) -> dict | None:
+    """A wave's changes since the previous wave (wave_publication.py), for the version the
+    package lists; None when the survey repeats no published wave. Its address is pinned to
+    this wave's version, but the file follows the previous wave's latest version (a
+    correction of that wave is taken at once): the package's version moves with it."""
+    before = previous_publication(publication.survey)
+    if before is None:
+        return None
+    survey = publication.survey
+    return {
+        "name": f"survey-changes-{survey.id}",
+        "path": url_for("api.survey_changes_csv", survey_id=survey.id, version=publication.version, _external=True),
+        "title": f"Évolution depuis la vague précédente : « {survey.title} » (version {publication.version})",
+        "description": "Une ligne par affirmation : la variation, depuis la vague précédente du même "
+                       "questionnaire sur le même territoire, de la part d'accord des habitants et de l'écart "
+                       "entre élus et habitants, avec leurs intervalles à 95 %. Une variation n'est pas publiée "
+                       "quand l'une des deux vagues masque le chiffre.",
+        "version": str(publication.version),
+        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in CHANGE_COLUMNS],
+                   "primaryKey": ["survey_id", "version", "key"], "missingValues": [""]},
+        "dialect": DIALECT,
+    }
+
+
+def survey_resources(publication: Publication) -> list[dict]:
+    """A published survey's files: its results, and its changes when it is a wave."""
+    changes = survey_changes_resource(publication)
+    return [survey_resource(publication)] + ([changes] if changes else [])
+
+
 def data_package(file_url, site_name: str, site_url: str, state: DataState | None = None) -> dict:
     """The descriptor: every public dataset as a tabular resource, each with its licence."""
     state = state or data_state()
     resources = [observatory_resource(resource, file_url) for resource in RESOURCES.values()]
     resources += tabular_resources(lambda endpoint: url_for(endpoint, _external=True))
-    resources += [survey_resource(publication) for publication in latest_publications()]
+    resources += [resource for publication in latest_publications() for resource in survey_resources(publication)]
     for resource in resources:
         resource["licenses"] = [LICENCE]
     organisations = db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars().all()

@@ -13,6 +13,7 @@ from ..core.permissions import can, deny, ensure, requires
 from ..core.rate_limits import rate_limited
 from ..extensions import db, limiter
 from . import bp
+from .comparison import comparable_surveys
 from .definitions import MAX_DEFINITION_BYTES, DefinitionError, create_from_definition, load_definition
 from .feedback import keep_receipt, stored_receipt
 from .forms import (
@@ -46,7 +47,7 @@ def visible_survey(survey_id: int):
 def index():
     return render_template("surveys/index.html", open_surveys=surveys_open_now(),
                            awaiting=surveys_awaiting_publication(), published=published_surveys(),
-                           today=local_today())
+                           comparable=bool(comparable_surveys()), today=local_today())
 
 
 def _creation_forms():

@@ -168,3 +168,25 @@ def test_a_kept_catalogue_is_replaced_when_the_data_change(client, published, ma
                     if str(after.value(d, DCTERMS.identifier)) == "findings")
     assert "69266" in {str(after.value(p, DCTERMS.identifier)) for p in after.objects(findings, DCTERMS.spatial)}
     assert str(after.value(rdflib.URIRef(before["@id"]), OWL.versionInfo)) != before["owl:versionInfo"]
+
+
+from ..surveys.test_waves import waves  # noqa: E402,F401  (two published waves of one territory)
+
+
+def test_a_waves_changes_are_a_dataset_of_the_catalogue(client, waves):  # noqa: F811
+    first, second = waves
+    graph = _graph(client)
+    datasets = {str(graph.value(d, DCTERMS.identifier)): d for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    assert f"survey-changes-{second.id}" in datasets and f"survey-changes-{first.id}" not in datasets
+    changes = datasets[f"survey-changes-{second.id}"]
+    assert str(graph.value(changes, DCTERMS.accrualPeriodicity)).endswith("/IRREG")
+    urls = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(changes, DCAT.distribution)}
+    assert f"http://localhost/api/v1/surveys/{second.id}/changes?version=1" in urls
+    for url in urls:  # every form the catalogue lists is served
+        parts = urlsplit(url)
+        assert client.get(parts.path + "?" + parts.query).status_code == 200, url
+    # The period covers both waves: from the first's opening to the second's closing.
+    temporal = graph.value(changes, DCTERMS.temporal)
+    start = str(next(o for p, o in graph.predicate_objects(temporal) if "start" in str(p).lower()))
+    end = str(next(o for p, o in graph.predicate_objects(temporal) if "end" in str(p).lower()))
+    assert start.startswith("2025-01-01") and end.startswith("2026-06-30")

@@ -5,6 +5,8 @@ enum constraints, primary keys, the foreign keys commitments → consultations a
 indicators)."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 from urllib.parse import urlsplit
 
@@ -109,3 +111,36 @@ def test_version_and_dates_are_stable_until_the_data_change(client, published, d
     db.session.delete(commitment)  # a deletion leaves no timestamp: the version moves anyway
     db.session.commit()
     assert client.get(URL).get_json()["version"] != descriptor["version"]
+
+
+# --- a wave's changes since the previous wave (issue 24, part 2) -------------------------
+
+from ..surveys.test_waves import waves  # noqa: E402,F401  (two published waves of one territory)
+
+
+def test_a_waves_changes_are_a_resource_of_the_package_and_validate(client, waves, tmp_path):  # noqa: F811
+    first, second = waves
+    descriptor = _download(client, tmp_path)
+    names = [r["name"] for r in descriptor["resources"]]
+    # The first wave repeats nothing: only its results; the second has its changes too.
+    assert names[-3:] == [f"survey-results-{first.id}", f"survey-results-{second.id}", f"survey-changes-{second.id}"]
+    assert f"survey-changes-{first.id}" not in names
+    changes = descriptor["resources"][-1]
+    assert [f["name"] for f in changes["schema"]["fields"]][:7] == [
+        "survey_id", "version", "sha256", "previous_survey_id", "previous_version", "previous_sha256", "key"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / changes["path"]).read_text(encoding="utf-8"))))
+    # s1, s2 compared, s4 new, s3 removed: one row per statement key of either wave.
+    assert sorted((row["key"], row["status"]) for row in rows) == [
+        ("s1", "compared"), ("s2", "compared"), ("s3", "removed"), ("s4", "new")]
+    assert {row["previous_survey_id"] for row in rows} == {str(first.id)}
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
+    assert report.stats["tasks"] == len(names)
+
+
+def test_the_changes_resource_is_pinned_to_the_version_the_package_lists(client, db, waves):  # noqa: F811
+    _first, second = waves
+    publish(second, change_note="Correction d'un libellé")
+    db.session.commit()
+    changes = next(r for r in client.get(URL).get_json()["resources"] if r["name"] == f"survey-changes-{second.id}")
+    assert changes["version"] == "2" and urlsplit(changes["path"]).query == "version=2"

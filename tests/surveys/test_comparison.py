@@ -349,3 +349,36 @@ def test_a_fresh_demo_compares_two_territories(app, db, client):
     example = client.get("/api/v1/comparisons?surveys=1,2")
     assert example.status_code == 200, example.get_data(as_text=True)
     assert {s["id"] for s in example.get_json()["surveys"]} == {1, 2}
+
+
+def _index_links_comparison(client) -> bool:
+    return 'href="/questionnaires/comparaison"' in page_text(client.get("/questionnaires/"))
+
+
+def _sitemap_lists_comparison(client) -> bool:
+    return "/questionnaires/comparaison</loc>" in client.get("/sitemap.xml").get_data(as_text=True)
+
+
+def test_the_index_and_the_sitemap_offer_the_comparison_only_when_there_is_one(client, db, make, neighbour):
+    metropole = make.territory("200046977")
+    rng = random.Random(5)
+
+    def officials(count):
+        return [(rng.randint(20, 50), rng.randint(20, 60)) for _ in range(count)]
+
+    _publish(db, metropole, _rows(children_of(metropole), 200, 0.6, seed=4), officials(10), officials_total=40,
+             title="Métropole 2025")
+    assert not _index_links_comparison(client) and not _sitemap_lists_comparison(client)  # alone
+    # The same territory again (a second wave): its territory overlaps the first's, nothing to compare.
+    _publish(db, metropole, _rows(children_of(metropole), 200, 0.5, seed=5), officials(10), officials_total=40,
+             title="Métropole 2026")
+    assert not _index_links_comparison(client) and not _sitemap_lists_comparison(client)
+    # Another territory, but no statement key in common.
+    _publish(db, neighbour, _rows(children_of(neighbour), 150, 0.45, seed=6), officials(7), keys=("t1", "t2"),
+             officials_total=30, title="Est Lyonnais, autre questionnaire")
+    assert not _index_links_comparison(client) and not _sitemap_lists_comparison(client)
+    # A neighbour asking the same statements: now there is a comparison to offer.
+    _publish(db, neighbour, _rows(children_of(neighbour), 150, 0.45, seed=7), officials(7), officials_total=30,
+             title="Est Lyonnais 2025")
+    assert _index_links_comparison(client) and _sitemap_lists_comparison(client)
+    assert client.get("/questionnaires/comparaison").status_code == 200
