@@ -29,6 +29,7 @@ from ..observatory.resources import FINDINGS, RESOURCES, Resource
 from ..surveys.models import PerceptionSurvey, Publication
 from ..surveys.publication import CSV_COLUMNS as SURVEY_COLUMNS
 from ..surveys.wave_publication import CHANGE_COLUMNS, previous_publication
+from ..territories.models import Territory
 
 LICENCE = {"name": "etalab-2.0", "title": DEFAULT_LICENCE,
            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
@@ -42,6 +43,12 @@ _STAMPED = (
     (Organisation, ("created_at",)), (Consultation, ("updated_at", "published_at", "cancelled_at")),
     (Synthesis, ("published_at",)), (AuthorityResponse, ("published_at",)), (Commitment, ("updated_at",)),
     (CommitmentUpdate, ("created_at",)), (Publication, ("created_at",)),
+)
+
+_NAMED = (
+    (Organisation.id, Organisation.name),
+    (Territory.id, Territory.code, Territory.name, Territory.kind),
+    (PerceptionSurvey.id, PerceptionSurvey.title, PerceptionSurvey.status, PerceptionSurvey.previous_wave_id),
 )
 
 
@@ -65,6 +72,11 @@ def data_state() -> DataState:
         for value in row[1:]:
             if value is not None and (latest is None or value > latest):
                 latest = value
+    # Names the package and the catalogue print but whose change leaves no timestamp: an
+    # organisation renamed (contributors), a territory renamed (spatial coverage), a survey
+    # retitled. Read whole: a few hundred short rows, and no count or date can stand for them.
+    for columns in _NAMED:
+        digest.update(repr(db.session.execute(select(*columns).order_by(columns[0])).all()).encode("utf-8"))
     day = latest.strftime("%Y.%m.%d") if latest is not None else "0"
     return DataState(latest, f"{day}-{digest.hexdigest()[:8]}")
 

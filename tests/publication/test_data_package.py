@@ -113,6 +113,26 @@ def test_version_and_dates_are_stable_until_the_data_change(client, published, d
     assert client.get(URL).get_json()["version"] != descriptor["version"]
 
 
+def test_a_renamed_organisation_or_territory_moves_the_version_and_the_etag(client, published, db):
+    """Renames leave no timestamp and no count behind; a client holding the old ETag must not
+    be told (304) that the contributors or the catalogue's place names are still current."""
+    from plateforme.accounts.models import Organisation
+    from plateforme.territories.models import Territory
+
+    package, catalogue = client.get(URL), client.get("/donnees/catalogue.jsonld")
+    organisation = db.session.query(Organisation).order_by(Organisation.id).first()
+    organisation.name = "Observatoire renommé"
+    db.session.commit()
+    renamed = client.get(URL, headers={"If-None-Match": package.headers["ETag"]})
+    assert renamed.status_code == 200 and renamed.headers["ETag"] != package.headers["ETag"]
+    assert {"title": "Observatoire renommé", "role": "author"} in renamed.get_json()["contributors"]
+    territory = db.session.query(Territory).filter_by(code="69266").one()
+    territory.name = "Villeurbanne-la-Neuve"
+    db.session.commit()
+    harvested = client.get("/donnees/catalogue.jsonld", headers={"If-None-Match": catalogue.headers["ETag"]})
+    assert harvested.status_code == 200 and "Villeurbanne-la-Neuve" in harvested.get_data(as_text=True)
+
+
 # --- a wave's changes since the previous wave (issue 24, part 2) -------------------------
 
 from ..surveys.test_waves import waves  # noqa: E402,F401  (two published waves of one territory)
