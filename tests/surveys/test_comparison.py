@@ -41,10 +41,10 @@ def _rows(communes, count, agree_s1, seed, s2_answered=None):
     return rows
 
 
-def _publish(db, territory, rows, estimates, keys=("s1", "s2"), **overrides):
+def _publish(db, territory, rows, estimates, keys=("s1", "s2"), wording="Affirmation", **overrides):
     communes = children_of(territory)
     _illustrative_margins(communes)
-    statements = [{"key": key, "text": f"Affirmation {key}", "theme": "people"} for key in keys]
+    statements = [{"key": key, "text": f"{wording} {key}", "theme": "people"} for key in keys]
     survey = make_survey(db, territory=territory.code, statements=statements, **overrides)
     csv = _answers_csv(rows).replace(b"s1,s2", ",".join(keys).encode(), 1)
     import_answers(survey, csv)
@@ -330,3 +330,24 @@ def test_a_fresh_demo_compares_two_territories(app, db, client):
     assert "Le libellé diffère d'un questionnaire à l'autre" in text  # « La métropole » / « Notre territoire »
     data = client.get(f"/api/v1/comparisons?surveys={metropole.id},{neighbour.id}").get_json()
     assert all(row["difference"]["residents"] is not None for s in data["statements"] for row in s["territories"][1:])
+
+
+def test_english_page_quotes_and_punctuates_in_english(client, db, make, neighbour):
+    """The illustrative notice and the differing wordings: English quotation marks and no
+    space before the colon, as the French page has « » and a non-breaking space."""
+    metropole = make.territory("200046977")
+    rng = random.Random(5)
+    first = _publish(db, metropole, _rows(children_of(metropole), 150, 0.6, seed=4),
+                     [(rng.randint(20, 50), rng.randint(20, 60)) for _ in range(5)], officials_total=40,
+                     title="Metro demo", introduction=INTRODUCTION)
+    second = _publish(db, neighbour, _rows(children_of(neighbour), 150, 0.5, seed=5),
+                      [(rng.randint(20, 50), rng.randint(20, 60)) for _ in range(5)], officials_total=30,
+                      title="East demo", introduction=INTRODUCTION, wording="Statement")
+    address = f"/questionnaires/comparaison?questionnaires={first.id},{second.id}"
+    english = _plain(page_text(client.get(address, headers={"Accept-Language": "en"})))
+    assert "The surveys “Metro demo”, “East demo” are demonstrations" in english
+    assert f"{metropole.name}: “Affirmation s1”" in english and f"{neighbour.name}: “Statement s1”" in english
+    assert "«" not in english and "»" not in english
+    french = page_text(client.get(address))
+    assert "Les questionnaires «\u00a0Metro demo\u00a0», «\u00a0East demo\u00a0» sont des démonstrations" in french
+    assert f"{metropole.name}\u00a0: «\u00a0Affirmation s1\u00a0»" in french
