@@ -35,8 +35,17 @@ def gap_verdict(gap: dict) -> str:
     if gap["change"] is None:
         return _("sans objet")
     values = {"before": points(gap["previous"]), "now": points(gap["current"])}
+    # A gap that changed sign: the change's interval excluding zero says the gap moved, not
+    # that it shrank (or grew) in absolute value, which is what « closer » means.
+    flipped = _half_up(gap["previous"] * 100) * _half_up(gap["current"] * 100) < 0
     if gap["closer"] is None:
         said = _("écart inchangé en valeur absolue (%(before)s, puis %(now)s)", **values)
+    elif flipped and gap["closer"]:
+        said = _("plus proches en apparence : l'écart passe de %(before)s à %(now)s ; l'intervalle de sa "
+                 "variation ne dit pas s'il est vraiment plus petit en valeur absolue", **values)
+    elif flipped:
+        said = _("plus éloignées en apparence : l'écart passe de %(before)s à %(now)s ; l'intervalle de sa "
+                 "variation ne dit pas s'il est vraiment plus grand en valeur absolue", **values)
     elif gap["closer"] and gap["excludes_zero"]:
         said = _("plus proches de l'avis des habitants : l'écart passe de %(before)s à %(now)s, et l'intervalle "
                  "de sa variation exclut zéro", **values)
@@ -51,7 +60,7 @@ def gap_verdict(gap: dict) -> str:
         said = _("plus éloignées en apparence : l'écart passe de %(before)s à %(now)s, mais l'intervalle de sa "
                  "variation comprend zéro ; cet éloignement peut tenir au seul hasard de l'échantillonnage",
                  **values)
-    if _half_up(gap["previous"] * 100) * _half_up(gap["current"] * 100) < 0:
+    if flipped:
         said = _("%(said)s (l'écart a changé de sens : les élus %(direction)s désormais l'adhésion des "
                  "habitants)", said=said, direction=_("surestiment") if gap["current"] > 0 else _("sous-estiment"))
     return said

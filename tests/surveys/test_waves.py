@@ -372,3 +372,22 @@ def test_the_command_line_declares_a_wave(app, db, tmp_path):
     assert cleared.exit_code == 0, cleared.output
     db.session.rollback()
     assert db.session.get(PerceptionSurvey, new_id).previous_wave_id is None
+
+
+@pytest.mark.parametrize("previous, current, closer, strong, weak", [
+    # −11 then +5: the change (+16, interval +9 to +24) is clear, but the new gap may lie
+    # anywhere from −2 to +13, so « closer » is not established by it.
+    (-0.11, 0.05, True, "plus proches de l'avis des habitants", "plus proches en apparence"),
+    # −9 then +12: nor is « further ».
+    (-0.09, 0.12, False, "plus éloignées de l'avis des habitants", "plus éloignées en apparence"),
+])
+def test_a_gap_that_changes_sign_is_not_said_clearly_closer_or_further(app, previous, current, closer, strong, weak):
+    from plateforme.surveys.wave_presentation import gap_verdict
+
+    gap = {"suppressed": False, "previous": previous, "current": current, "change": current - previous,
+           "ci_low": current - previous - 0.07, "ci_high": current - previous + 0.08, "excludes_zero": True,
+           "closer": closer}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        said = gap_verdict(gap).replace("\u00a0", " ")
+    assert strong not in said and weak in said
+    assert "l'écart a changé de sens" in said
