@@ -351,3 +351,20 @@ def test_english_page_quotes_and_punctuates_in_english(client, db, make, neighbo
     french = page_text(client.get(address))
     assert "Les questionnaires «\u00a0Metro demo\u00a0», «\u00a0East demo\u00a0» sont des démonstrations" in french
     assert f"{metropole.name}\u00a0: «\u00a0Affirmation s1\u00a0»" in french
+
+
+@pytest.mark.parametrize("value, french, english", [
+    (-0.0049, "−0,5 point", "−0.5 points"),   # the demo's first difference: −12 to −0.49 points, excludes zero
+    (0.003, "+0,3 point", "+0.3 points"),
+    (-0.0004, "−0,1 point", "−0.1 points"),   # below a tenth: still said on its side of zero
+    (0.0, "0 point", "0 points"),
+    (-0.1228, "−12 points", "−12 points"),
+])
+def test_an_interval_bound_near_zero_keeps_its_side_of_zero(app, value, french, english):
+    """« (−12 points à 0 point), l'intervalle exclut zéro » read as a contradiction."""
+    from plateforme.surveys.presentation import bound_points
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert bound_points(value).replace("\u00a0", " ") == french
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert bound_points(value) == english
