@@ -255,7 +255,8 @@ def chart_height(statements: list[dict]) -> int:
 def register_template_helpers(state) -> None:
     """Blueprint hook: the helpers every survey template uses."""
     state.app.jinja_env.globals.update(
-        survey_date=iso_date, survey_pct=pct, survey_points=points, survey_bound=bound_points, survey_whole=whole, survey_decimal2=decimal2,
+        survey_date=iso_date, survey_pct=pct, survey_points=points, survey_bound=bound_points,
+        survey_whole=whole, survey_decimal2=decimal2,
         survey_suppressed=suppressed_label, survey_weighting_reason=weighting_reason_label,
         survey_weighting_variables=weighting_variables_label,
         survey_state=lambda survey: survey_status(survey, local_today()),
