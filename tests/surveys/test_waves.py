@@ -391,3 +391,22 @@ def test_a_gap_that_changes_sign_is_not_said_clearly_closer_or_further(app, prev
         said = gap_verdict(gap).replace("\u00a0", " ")
     assert strong not in said and weak in said
     assert "l'écart a changé de sens" in said
+
+
+def test_the_title_counts_no_sign_change_as_clearly_closer(app):
+    """The demo's 2026 wave: three gaps closer, one of them (−11 then +5) only with a change of
+    sign; the title said its interval made it clear, beside a row that says « en apparence »."""
+    from plateforme.surveys.wave_presentation import changes_title
+
+    def gap(previous, current, excludes_zero):
+        return {"gap": {"previous": previous, "current": current, "change": current - previous,
+                        "closer": abs(current) < abs(previous), "excludes_zero": excludes_zero}}
+
+    statements = [gap(-0.23, -0.19, False), gap(-0.14, -0.09, False), gap(-0.11, 0.05, True), gap(-0.09, 0.12, True)]
+    summary = {"gaps_compared": 4, "closer": 3, "closer_excluding_zero": 1}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        title = changes_title(summary, statements).replace("\u00a0", " ")
+    assert "pour 3 affirmations sur 4" in title and "le rapprochement est net pour 0 d'entre elles" in title
+    statements[0] = gap(-0.31, -0.23, True)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert "net pour 1 d'entre elles" in changes_title(summary, statements).replace("\u00a0", " ")
