@@ -410,3 +410,14 @@ def test_the_title_counts_no_sign_change_as_clearly_closer(app):
     statements[0] = gap(-0.31, -0.23, True)
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert "net pour 1 d'entre elles" in changes_title(summary, statements).replace("\u00a0", " ")
+
+
+def test_a_number_beyond_any_id_is_refused_on_the_field_not_a_500(client, db, make):
+    """A tampered select: 20 digits reached the database as an integer and failed there."""
+    draft = _draft(db)
+    sign_in(client, make.admin())
+    response = _post_wave(client, draft, "99999999999999999999")
+    html = page_text(response)
+    assert response.status_code == 200 and 'id="wave-previous_wave-error"' in html
+    assert "Choisissez un questionnaire de la liste" in re.sub(r"[\u00a0\u202f]", " ", html)
+    assert _survey(db, draft.id).previous_wave_id is None
