@@ -22,22 +22,38 @@ def residents_estimates_published(statements: list[dict]) -> bool:
 def estimates_headline(statements: list[dict]) -> str:
     """One sentence: do residents, too, underestimate their neighbours? The mean paired gap
     (estimate − own agreement, per respondent), and for how many statements its interval
-    lies below or above zero. Empty when no paired gap is published."""
+    lies below or above zero. It says residents under- or overestimate only when at least one
+    interval lies on that side of zero, and « aussi » only when the officials underestimate
+    too. Empty when no paired gap is published."""
     summary = estimate_summary(statements)
     if summary is None:
         return ""
     n = _half_up(summary["mean"] * 100)
     total = summary["statements"]
-    if n < 0:
-        first = ngettext("Les habitants aussi sous-estiment l'adhésion de leurs voisins : leur estimation est en "
-                         "moyenne %(num)s point sous la part réelle",
-                         "Les habitants aussi sous-estiment l'adhésion de leurs voisins : leur estimation est en "
-                         "moyenne %(num)s points sous la part réelle", -n)
-    elif n > 0:
+    # The verb says which way residents err only when at least one interval backs it; « aussi »
+    # only when the officials, too, underestimate on average (their published gaps).
+    gaps = [s["gap"]["value"] for s in statements if (s.get("gap") or {}).get("value") is not None]
+    officials_under = bool(gaps) and sum(gaps) < 0
+    if n < 0 and summary["below"]:
+        first = (ngettext("Les habitants aussi sous-estiment l'adhésion de leurs voisins : leur estimation est en "
+                          "moyenne %(num)s point sous la part réelle",
+                          "Les habitants aussi sous-estiment l'adhésion de leurs voisins : leur estimation est en "
+                          "moyenne %(num)s points sous la part réelle", -n) if officials_under else
+                 ngettext("Les habitants sous-estiment l'adhésion de leurs voisins : leur estimation est en "
+                          "moyenne %(num)s point sous la part réelle",
+                          "Les habitants sous-estiment l'adhésion de leurs voisins : leur estimation est en "
+                          "moyenne %(num)s points sous la part réelle", -n))
+    elif n > 0 and summary["above"]:
         first = ngettext("Les habitants surestiment l'adhésion de leurs voisins : leur estimation est en moyenne "
                          "%(num)s point au-dessus de la part réelle",
                          "Les habitants surestiment l'adhésion de leurs voisins : leur estimation est en moyenne "
                          "%(num)s points au-dessus de la part réelle", n)
+    elif n < 0:
+        first = ngettext("En moyenne, l'estimation des habitants est %(num)s point sous la part réelle",
+                         "En moyenne, l'estimation des habitants est %(num)s points sous la part réelle", -n)
+    elif n > 0:
+        first = ngettext("En moyenne, l'estimation des habitants est %(num)s point au-dessus de la part réelle",
+                         "En moyenne, l'estimation des habitants est %(num)s points au-dessus de la part réelle", n)
     else:
         first = _("Les habitants estiment l'adhésion de leurs voisins à moins d'un point près, en moyenne")
     below = ngettext("la sous-estimation est nette (l'intervalle de l'écart est entièrement sous zéro) pour "

@@ -10,6 +10,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import BoundedIntegerField, ChoiceField, RadioChoiceField, DayField, choices, reject_control_characters, strip_filter
+from ..core.urls import MAX_DATABASE_ID
 from ..core.vocabulary import FLOW_KIND_LABELS
 from .presentation import AGE_BAND_LABELS, ANSWER_LABELS, SEX_LABELS
 from .services import statement_texts
@@ -23,9 +24,12 @@ def optional_int(value):
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return value  # matches no option: the field's own message says what to do
+    # Beyond any database id, it is no option either; as a number it would reach the database
+    # (the previous wave's select looks up what was sent) and fail there with a 500.
+    return number if abs(number) <= MAX_DATABASE_ID else value
 
 
 # --- fields with messages in the reader's language -----------------------------------

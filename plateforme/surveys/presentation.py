@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext, pgettext
 
 from ..core.i18n import format_day
 from ..core.i18n import whole_percent
@@ -93,6 +93,21 @@ def points(value, signed: bool = True) -> str:
     n = _half_up(value * 100)
     sign = "+" if signed and n > 0 else ("−" if n < 0 else "")
     return ngettext("%(sign)s%(num)s point", "%(sign)s%(num)s points", abs(n), sign=sign)
+
+
+def bound_points(value) -> str:
+    """An interval's bound in points, as `points` writes it, except a bound that is not zero
+    but rounds to it: one decimal then (« −0,4 point »), so that « l'intervalle exclut zéro »
+    never sits beside a bound that reads « 0 point »."""
+    if value is None or value == 0 or _half_up(value * 100) != 0:
+        return points(value)
+    sign = "+" if value > 0 else "−"
+    tenths = abs(float(Decimal(str(value * 100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)))
+    if tenths == 0:
+        tenths = 0.1  # closer to zero than a tenth: still on its side of zero
+    # Always under half a point: singular in French, plural in English (a context of its own,
+    # apart from the plural entry of `points`).
+    return pgettext("borne d'intervalle", "%(sign)s%(num)s point", sign=sign, num=format_decimal(tenths, "0.0"))
 
 
 def whole(value) -> str:
@@ -240,7 +255,8 @@ def chart_height(statements: list[dict]) -> int:
 def register_template_helpers(state) -> None:
     """Blueprint hook: the helpers every survey template uses."""
     state.app.jinja_env.globals.update(
-        survey_date=iso_date, survey_pct=pct, survey_points=points, survey_whole=whole, survey_decimal2=decimal2,
+        survey_date=iso_date, survey_pct=pct, survey_points=points, survey_bound=bound_points,
+        survey_whole=whole, survey_decimal2=decimal2,
         survey_suppressed=suppressed_label, survey_weighting_reason=weighting_reason_label,
         survey_weighting_variables=weighting_variables_label,
         survey_state=lambda survey: survey_status(survey, local_today()),

@@ -9,10 +9,21 @@ from flask_babel import gettext as _, ngettext
 from .presentation import _half_up, _short, points
 
 
-def changes_title(summary: dict) -> str:
+def _flipped(gap: dict) -> bool:
+    """Whether the gap changed sign (as displayed): then its change's interval says nothing
+    about whether it shrank or grew in absolute value."""
+    return _half_up(gap["previous"] * 100) * _half_up(gap["current"] * 100) < 0
+
+
+def changes_title(summary: dict, statements: list[dict] | None = None) -> str:
     """The section says one thing: for how many statements the officials' estimates came
-    nearer the residents' answers, and for how many of those the change is clear."""
+    nearer the residents' answers, and for how many of those the change is clear (with
+    `statements`, a gap that changed sign is not counted clear, as `gap_verdict` says)."""
     total = summary["gaps_compared"]
+    clear = summary["closer_excluding_zero"]
+    if statements is not None:
+        clear = sum(1 for s in statements if (g := s.get("gap") or {}).get("closer") is True
+                    and g.get("excludes_zero") and not _flipped(g))
     if not total:
         return _("Évolution depuis la vague précédente")
     first = ngettext("Depuis la vague précédente, les estimations des élus se sont rapprochées de l'avis des "
@@ -21,9 +32,15 @@ def changes_title(summary: dict) -> str:
                      "habitants pour %(num)s affirmations sur %(total)s", summary["closer"], total=total)
     if not summary["closer"]:
         return first
-    second = ngettext("l'intervalle de la variation de l'écart exclut zéro pour %(num)s d'entre elles",
-                      "l'intervalle de la variation de l'écart exclut zéro pour %(num)s d'entre elles",
-                      summary["closer_excluding_zero"])
+    if statements is None:
+        second = ngettext("l'intervalle de la variation de l'écart exclut zéro pour %(num)s d'entre elles",
+                          "l'intervalle de la variation de l'écart exclut zéro pour %(num)s d'entre elles",
+                          clear)
+    else:
+        second = ngettext("le rapprochement est net pour %(num)s d'entre elles (l'intervalle de la variation "
+                          "de l'écart exclut zéro, sans que l'écart change de sens)",
+                          "le rapprochement est net pour %(num)s d'entre elles (l'intervalle de la variation "
+                          "de l'écart exclut zéro, sans que l'écart change de sens)", clear)
     return _("%(first)s ; %(second)s", first=first, second=second)
 
 
@@ -35,8 +52,17 @@ def gap_verdict(gap: dict) -> str:
     if gap["change"] is None:
         return _("sans objet")
     values = {"before": points(gap["previous"]), "now": points(gap["current"])}
+    # A gap that changed sign: the change's interval excluding zero says the gap moved, not
+    # that it shrank (or grew) in absolute value, which is what « closer » means.
+    flipped = _flipped(gap)
     if gap["closer"] is None:
         said = _("écart inchangé en valeur absolue (%(before)s, puis %(now)s)", **values)
+    elif flipped and gap["closer"]:
+        said = _("plus proches en apparence : l'écart passe de %(before)s à %(now)s ; l'intervalle de sa "
+                 "variation ne dit pas s'il est vraiment plus petit en valeur absolue", **values)
+    elif flipped:
+        said = _("plus éloignées en apparence : l'écart passe de %(before)s à %(now)s ; l'intervalle de sa "
+                 "variation ne dit pas s'il est vraiment plus grand en valeur absolue", **values)
     elif gap["closer"] and gap["excludes_zero"]:
         said = _("plus proches de l'avis des habitants : l'écart passe de %(before)s à %(now)s, et l'intervalle "
                  "de sa variation exclut zéro", **values)
@@ -51,7 +77,7 @@ def gap_verdict(gap: dict) -> str:
         said = _("plus éloignées en apparence : l'écart passe de %(before)s à %(now)s, mais l'intervalle de sa "
                  "variation comprend zéro ; cet éloignement peut tenir au seul hasard de l'échantillonnage",
                  **values)
-    if _half_up(gap["previous"] * 100) * _half_up(gap["current"] * 100) < 0:
+    if flipped:
         said = _("%(said)s (l'écart a changé de sens : les élus %(direction)s désormais l'adhésion des "
                  "habitants)", said=said, direction=_("surestiment") if gap["current"] > 0 else _("sous-estiment"))
     return said

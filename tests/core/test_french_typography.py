@@ -65,3 +65,17 @@ def test_the_french_interface_prints_the_non_breaking_spaces(app):
         assert gettext("Erreur :") == f"Erreur{NBSP}:"
     with app.test_request_context(), force_locale("en"):  # the English catalogue still matches the source
         assert gettext("Qui voit quoi ?") == "Who sees what?"
+
+
+def test_english_messages_write_percentages_the_english_way():
+    """French puts a (non-breaking) space before « % », English does not: "95% interval", as
+    the English pages already write shares ("59%"). The feedback, comparison and waves texts
+    carried the French « 95 % » into English."""
+    import re
+
+    with (ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po, locale="en")
+    spaced = [text for message in catalogue if message.id
+              for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+              if text and re.search(r"\d[ \u00a0\u202f]%", text)]
+    assert spaced == []

@@ -41,10 +41,10 @@ def _rows(communes, count, agree_s1, seed, s2_answered=None):
     return rows
 
 
-def _publish(db, territory, rows, estimates, keys=("s1", "s2"), **overrides):
+def _publish(db, territory, rows, estimates, keys=("s1", "s2"), wording="Affirmation", **overrides):
     communes = children_of(territory)
     _illustrative_margins(communes)
-    statements = [{"key": key, "text": f"Affirmation {key}", "theme": "people"} for key in keys]
+    statements = [{"key": key, "text": f"{wording} {key}", "theme": "people"} for key in keys]
     survey = make_survey(db, territory=territory.code, statements=statements, **overrides)
     csv = _answers_csv(rows).replace(b"s1,s2", ",".join(keys).encode(), 1)
     import_answers(survey, csv)
@@ -382,3 +382,41 @@ def test_the_index_and_the_sitemap_offer_the_comparison_only_when_there_is_one(c
              title="Est Lyonnais 2025")
     assert _index_links_comparison(client) and _sitemap_lists_comparison(client)
     assert client.get("/questionnaires/comparaison").status_code == 200
+
+
+def test_english_page_quotes_and_punctuates_in_english(client, db, make, neighbour):
+    """The illustrative notice and the differing wordings: English quotation marks and no
+    space before the colon, as the French page has « » and a non-breaking space."""
+    metropole = make.territory("200046977")
+    rng = random.Random(5)
+    first = _publish(db, metropole, _rows(children_of(metropole), 150, 0.6, seed=4),
+                     [(rng.randint(20, 50), rng.randint(20, 60)) for _ in range(5)], officials_total=40,
+                     title="Metro demo", introduction=INTRODUCTION)
+    second = _publish(db, neighbour, _rows(children_of(neighbour), 150, 0.5, seed=5),
+                      [(rng.randint(20, 50), rng.randint(20, 60)) for _ in range(5)], officials_total=30,
+                      title="East demo", introduction=INTRODUCTION, wording="Statement")
+    address = f"/questionnaires/comparaison?questionnaires={first.id},{second.id}"
+    english = _plain(page_text(client.get(address, headers={"Accept-Language": "en"})))
+    assert "The surveys “Metro demo”, “East demo” are demonstrations" in english
+    assert f"{metropole.name}: “Affirmation s1”" in english and f"{neighbour.name}: “Statement s1”" in english
+    assert "«" not in english and "»" not in english
+    french = page_text(client.get(address))
+    assert "Les questionnaires «\u00a0Metro demo\u00a0», «\u00a0East demo\u00a0» sont des démonstrations" in french
+    assert f"{metropole.name}\u00a0: «\u00a0Affirmation s1\u00a0»" in french
+
+
+@pytest.mark.parametrize("value, french, english", [
+    (-0.0049, "−0,5 point", "−0.5 points"),   # the demo's first difference: −12 to −0.49 points, excludes zero
+    (0.003, "+0,3 point", "+0.3 points"),
+    (-0.0004, "−0,1 point", "−0.1 points"),   # below a tenth: still said on its side of zero
+    (0.0, "0 point", "0 points"),
+    (-0.1228, "−12 points", "−12 points"),
+])
+def test_an_interval_bound_near_zero_keeps_its_side_of_zero(app, value, french, english):
+    """« (−12 points à 0 point), l'intervalle exclut zéro » read as a contradiction."""
+    from plateforme.surveys.presentation import bound_points
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert bound_points(value).replace("\u00a0", " ") == french
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert bound_points(value) == english

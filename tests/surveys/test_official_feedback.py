@@ -313,3 +313,17 @@ def _answer_en(app, survey, official):
     thanks = _words(client.get(response.headers["Location"]))
     assert "Your personal code" in thanks and "only this code can find your personal feedback" in thanks
     return client, None
+
+
+def test_an_official_without_an_online_answer_is_told_why_there_is_no_feedback(app, db, make, world):
+    """The results page invites officials to their feedback; one of the territory who did not
+    answer online (e.g. on paper, imported) gets a page that says why, not a bare refusal."""
+    _publish(app, make, world)
+    url = f"/questionnaires/{world['survey'].id}/mon-retour"
+    page = _as(app, world["bystander"]).get(url)
+    assert page.status_code == 403
+    words = _words(page)
+    assert "Aucune réponse en ligne de votre compte" in words and "importées d'un fichier" in words
+    assert 'name="receipt"' not in page_text(page) and "<tbody>" not in page_text(page)
+    # Administrators still get the plain refusal.
+    assert "Aucune réponse en ligne" not in _words(_as(app, make.admin()).get(url))

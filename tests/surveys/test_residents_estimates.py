@@ -200,8 +200,11 @@ def test_page_api_and_csv_carry_the_same_figures_in_french_and_english(client, d
         sign = "−" if gap < 0 else "+"
         assert f"{sign}{abs(gap)} points (" in page
     summary_fr = "Les habitants aussi sous-estiment l'adhésion de leurs voisins"
-    assert (summary_fr in page) == (np.mean([s["residents_estimate"]["paired_gap"]["value"]
-                                             for s in data["statements"]]) < -0.005)
+    pairs = [s["residents_estimate"]["paired_gap"] for s in data["statements"]]
+    officials = [s["gap"]["value"] for s in data["statements"] if s["gap"]["value"] is not None]
+    assert (summary_fr in page) == (np.mean([p["value"] for p in pairs]) < -0.005
+                                    and any(p["ci_high"] < 0 for p in pairs) and bool(officials)
+                                    and sum(officials) < 0)
 
 
 def test_versions_published_before_the_figure_still_render(client, db, make):
@@ -280,3 +283,32 @@ def test_the_import_form_names_the_optional_estimate_columns(client, db, make):
     sign_in(client, make.admin())
     page = _words(client.get(f"/questionnaires/{survey.id}/gerer"))
     assert "une colonne estimate_CLÉ par affirmation (estimate_s1, estimate_s2)" in page
+
+
+def _statement(paired, low, high, officials_gap):
+    return {"gap": {"value": officials_gap},
+            "residents_estimate": {"paired_gap": {"value": paired, "ci_low": low, "ci_high": high}}}
+
+
+@pytest.mark.parametrize("statements, says, never", [
+    # No interval below zero: a mean of −3 points is no finding that residents underestimate.
+    ([_statement(-0.03, -0.09, 0.03, -0.2), _statement(-0.02, -0.08, 0.04, -0.1)],
+     "En moyenne, l'estimation des habitants est 3 points sous la part réelle", "sous-estiment"),
+    # Residents clearly underestimate, but officials overestimate: not « aussi ».
+    ([_statement(-0.12, -0.16, -0.08, 0.15), _statement(-0.10, -0.14, -0.06, 0.05)],
+     "Les habitants sous-estiment l'adhésion de leurs voisins : leur estimation est en moyenne 11 points",
+     "aussi"),
+    # Both underestimate: « aussi » is true.
+    ([_statement(-0.12, -0.16, -0.08, -0.15)],
+     "Les habitants aussi sous-estiment l'adhésion de leurs voisins : leur estimation est en moyenne 12 points",
+     None),
+    ([_statement(0.04, -0.01, 0.09, -0.1)],
+     "En moyenne, l'estimation des habitants est 4 points au-dessus de la part réelle", "surestiment"),
+])
+def test_the_headline_claims_no_more_than_its_intervals(app, statements, says, never):
+    from plateforme.surveys.estimates_text import estimates_headline
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        headline = estimates_headline(statements).replace("\u00a0", " ").replace("\u202f", " ")
+    assert says in headline
+    assert never is None or never not in headline

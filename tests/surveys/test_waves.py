@@ -372,3 +372,52 @@ def test_the_command_line_declares_a_wave(app, db, tmp_path):
     assert cleared.exit_code == 0, cleared.output
     db.session.rollback()
     assert db.session.get(PerceptionSurvey, new_id).previous_wave_id is None
+
+
+@pytest.mark.parametrize("previous, current, closer, strong, weak", [
+    # −11 then +5: the change (+16, interval +9 to +24) is clear, but the new gap may lie
+    # anywhere from −2 to +13, so « closer » is not established by it.
+    (-0.11, 0.05, True, "plus proches de l'avis des habitants", "plus proches en apparence"),
+    # −9 then +12: nor is « further ».
+    (-0.09, 0.12, False, "plus éloignées de l'avis des habitants", "plus éloignées en apparence"),
+])
+def test_a_gap_that_changes_sign_is_not_said_clearly_closer_or_further(app, previous, current, closer, strong, weak):
+    from plateforme.surveys.wave_presentation import gap_verdict
+
+    gap = {"suppressed": False, "previous": previous, "current": current, "change": current - previous,
+           "ci_low": current - previous - 0.07, "ci_high": current - previous + 0.08, "excludes_zero": True,
+           "closer": closer}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        said = gap_verdict(gap).replace("\u00a0", " ")
+    assert strong not in said and weak in said
+    assert "l'écart a changé de sens" in said
+
+
+def test_the_title_counts_no_sign_change_as_clearly_closer(app):
+    """The demo's 2026 wave: three gaps closer, one of them (−11 then +5) only with a change of
+    sign; the title said its interval made it clear, beside a row that says « en apparence »."""
+    from plateforme.surveys.wave_presentation import changes_title
+
+    def gap(previous, current, excludes_zero):
+        return {"gap": {"previous": previous, "current": current, "change": current - previous,
+                        "closer": abs(current) < abs(previous), "excludes_zero": excludes_zero}}
+
+    statements = [gap(-0.23, -0.19, False), gap(-0.14, -0.09, False), gap(-0.11, 0.05, True), gap(-0.09, 0.12, True)]
+    summary = {"gaps_compared": 4, "closer": 3, "closer_excluding_zero": 1}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        title = changes_title(summary, statements).replace("\u00a0", " ")
+    assert "pour 3 affirmations sur 4" in title and "le rapprochement est net pour 0 d'entre elles" in title
+    statements[0] = gap(-0.31, -0.23, True)
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert "net pour 1 d'entre elles" in changes_title(summary, statements).replace("\u00a0", " ")
+
+
+def test_a_number_beyond_any_id_is_refused_on_the_field_not_a_500(client, db, make):
+    """A tampered select: 20 digits reached the database as an integer and failed there."""
+    draft = _draft(db)
+    sign_in(client, make.admin())
+    response = _post_wave(client, draft, "99999999999999999999")
+    html = page_text(response)
+    assert response.status_code == 200 and 'id="wave-previous_wave-error"' in html
+    assert "Choisissez un questionnaire de la liste" in re.sub(r"[\u00a0\u202f]", " ", html)
+    assert _survey(db, draft.id).previous_wave_id is None
