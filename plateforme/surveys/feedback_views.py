@@ -9,7 +9,6 @@ from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.permissions import counts_among_officials_of
 from ..core.permissions import can, deny, ensure
 from ..core.rate_limits import rate_limited
 from ..extensions import limiter
@@ -19,11 +18,10 @@ from .forms import ReceiptForm
 from .views import visible_survey
 
 
-def _page(survey, *, form=None, feedback=None, published=True, cookie_unknown=False, not_answered=False,
-          status=200):
+def _page(survey, *, form=None, feedback=None, published=True, cookie_unknown=False, status=200):
     response = make_response(render_template(
         "surveys/feedback.html", survey=survey, form=form or ReceiptForm(formdata=None), feedback=feedback,
-        published=published, cookie_unknown=cookie_unknown, not_answered=not_answered), status)
+        published=published, cookie_unknown=cookie_unknown), status)
     response.headers["Cache-Control"] = "no-store"  # personal: no shared or back-button cache
     return response
 
@@ -34,10 +32,6 @@ def my_feedback(survey_id):
     survey = visible_survey(survey_id)
     if not current_user.is_authenticated:
         return deny("can_see_own_feedback")
-    if not can("can_see_own_feedback", survey) and counts_among_officials_of(current_user, survey.territory):
-        # One of the territory's officials who did not answer online (on paper, say): the results
-        # page invited them here, so say why there is nothing, rather than a bare refusal.
-        return _page(survey, published=can("can_see_results", survey), not_answered=True, status=403)
     ensure("can_see_own_feedback", survey)
     if not can("can_see_results", survey):
         return _page(survey, published=False)

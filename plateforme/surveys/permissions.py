@@ -73,9 +73,8 @@ def can_see_results(user, survey) -> bool:
 
 @predicate
 def can_see_own_feedback(user, survey) -> bool:
-    """An official's private feedback page: only for a person recorded as having answered
-    the officials' questionnaire online. Nobody else, administrators included; which answer
-    is theirs only their receipt tells (feedback.py)."""
-    from .services import official_has_answered
-
-    return bool(getattr(user, "is_authenticated", False)) and official_has_answered(survey, user)
+    """An official's private feedback page: open to the officials asked (those counted among
+    the territory's), administrators not included; which answer is theirs only their receipt
+    tells (feedback.py). Not "who answered": that list is deleted at publication (it would
+    name the answers), and without the receipt the page shows nobody's figures."""
+    return bool(getattr(user, "is_authenticated", False)) and counts_among_officials_of(user, survey.territory)

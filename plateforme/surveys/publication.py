@@ -96,11 +96,13 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
     publication_refusal(survey, change_note)
     if survey.status == SurveyStatus.CLOSED:
         # Officials answer until now: mix their late answers with all the others, in the
-        # transaction that ends their questionnaire. Who answered is kept (never what): only
-        # they may open their private feedback (feedback.py, can_see_own_feedback). Residents'
-        # answers again too: paper answers imported since the closing have a commune that
-        # may need pooling (mixing.py).
-        final_mix(OFFICIALS, survey, forget_participation=False)
+        # transaction that ends their questionnaire, and forget who answered. Kept, that list
+        # would tie answers to names: online answers differ from imported ones (channel,
+        # receipt, opinions), so one official online among paper answers would be named.
+        # Their private feedback needs no list: the receipt finds the answer (feedback.py).
+        # Residents' answers again too: paper answers imported since the closing have a
+        # commune that may need pooling (mixing.py).
+        final_mix(OFFICIALS, survey, forget_participation=True)
         final_mix(RESIDENTS, survey, forget_participation=True)
     payload = canonical_json(preview(survey).results)
     version = (survey.latest_publication.version + 1) if survey.publications else 1

@@ -116,10 +116,12 @@ def public_surveys(territory_ids=None) -> list[PerceptionSurvey]:
 
 
 def surveys_with_feedback(user: User) -> list[PerceptionSurvey]:
-    """Published surveys whose officials' questionnaire `user` answered online: their private
-    feedback is ready (feedback.py). Newest first."""
-    return list(db.session.execute(
-        select(PerceptionSurvey).join(OfficialParticipation, OfficialParticipation.survey_id == PerceptionSurvey.id)
-        .options(joinedload(PerceptionSurvey.territory))
-        .where(OfficialParticipation.user_id == user.id, PerceptionSurvey.status == SurveyStatus.PUBLISHED)
-        .order_by(PerceptionSurvey.id.desc())).scalars())
+    """Published surveys whose officials' questionnaire `user` was asked: if they answered
+    online, their receipt opens their private feedback (feedback.py). Who answered is not
+    kept after publication, so this cannot say more. Newest first."""
+    from ..accounts.permissions import counts_among_officials_of
+
+    published = db.session.execute(
+        select(PerceptionSurvey).options(joinedload(PerceptionSurvey.territory))
+        .where(PerceptionSurvey.status == SurveyStatus.PUBLISHED).order_by(PerceptionSurvey.id.desc())).scalars()
+    return [survey for survey in published if counts_among_officials_of(user, survey.territory)]

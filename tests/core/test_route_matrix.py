@@ -229,7 +229,10 @@ MATRIX = {
     "surveys.results_version": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1", PUBLIC),
     # An official's private feedback: only who answered the officials' questionnaire, and no role here did.
     "surveys.comparison": ("GET", "/questionnaires/comparaison", PUBLIC),
-    "surveys.my_feedback": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/mon-retour", NOBODY_HERE),
+    # An official's private feedback: the officials asked (of the territory or a member commune, not a
+    # neighbour), who then need their receipt; nobody else, administrators included.
+    "surveys.my_feedback": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/mon-retour",
+                            rule(403, elected=200, member_official=200)),
     "surveys.results_snapshot": ("GET", lambda ids: f"/questionnaires/{ids['published_survey']}/resultats/v1.json",
                                  PUBLIC),
     # Issue cards: officials, moderators, partners and admins draft; a card is edited by its author and the

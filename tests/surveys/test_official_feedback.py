@@ -188,11 +188,15 @@ def test_officials_see_only_their_own_and_nobody_else_opens_the_page(app, db, ma
     assert [" 80 % " in r for r in a] == [True, False, False] and [" 40 % " in r for r in b] == [True, False, False]
     assert not any(" 80 % " in r for r in b) and not any(" 40 % " in r for r in a)
 
-    # Administrators, moderators and officials of the territory who did not answer: refused.
-    for person in (make.admin(), make.moderator(), world["bystander"]):
+    # Administrators and moderators: refused, code or not.
+    for person in (make.admin(), make.moderator()):
         assert _as(app, person).get(url).status_code == 403
         assert post_form(_as(app, person), url, {"receipt": world["receipts"]["A"]},
                          form_url=f"/questionnaires/{survey_id}").status_code == 403
+    # An official of the territory who did not answer (who answered is not kept after
+    # publication): the code form, nobody's figures.
+    page = _as(app, world["bystander"]).get(url)
+    assert page.status_code == 200 and 'name="receipt"' in page_text(page) and "<tbody>" not in page_text(page)
     # A visitor is asked to sign in.
     visitor = app.test_client().get(url)
     assert visitor.status_code == 302 and "/connexion" in visitor.headers["Location"]
@@ -234,7 +238,8 @@ def test_before_publication_the_page_says_feedback_comes_later(app, db, make, wo
     page = world["browsers"]["A"].get(url)
     assert page.status_code == 200 and "sera disponible ici après la publication" in _words(page)
     assert "<tbody>" not in page_text(page)
-    assert _as(app, world["bystander"]).get(url).status_code == 403
+    assert "<tbody>" not in page_text(_as(app, world["bystander"]).get(url))
+    assert _as(app, make.admin()).get(url).status_code == 403
 
 
 def test_the_database_links_no_account_to_an_answer(app, db, make):
@@ -292,8 +297,9 @@ def test_links_to_the_feedback_and_its_privacy_are_said(app, db, make, world):
     assert "Retour personnel aux personnes élues" in results  # the methodology
     dashboard = world["browsers"]["A"].get("/consultations/mon-territoire")
     assert f"/questionnaires/{survey_id}/mon-retour" in page_text(dashboard)
+    # Every official asked is shown the way (who answered is not kept after publication).
     bystander = _as(app, world["bystander"]).get("/consultations/mon-territoire")
-    assert f"/questionnaires/{survey_id}/mon-retour" not in page_text(bystander)
+    assert f"/questionnaires/{survey_id}/mon-retour" in page_text(bystander)
 
 
 def test_english_version(app, db, make):
@@ -315,15 +321,27 @@ def _answer_en(app, survey, official):
     return client, None
 
 
-def test_an_official_without_an_online_answer_is_told_why_there_is_no_feedback(app, db, make, world):
-    """The results page invites officials to their feedback; one of the territory who did not
-    answer online (e.g. on paper, imported) gets a page that says why, not a bare refusal."""
+def test_an_official_without_an_online_answer_is_told_why_there_may_be_no_feedback(app, db, make, world):
+    """The results page invites officials to their feedback; one who answered on paper (imported)
+    reads on the code form why there is none for them. Who answered is not kept, so the page
+    cannot tell them apart: the same form and sentence for every official without a code."""
     _publish(app, make, world)
     url = f"/questionnaires/{world['survey'].id}/mon-retour"
     page = _as(app, world["bystander"]).get(url)
-    assert page.status_code == 403
+    assert page.status_code == 200
     words = _words(page)
-    assert "Aucune réponse en ligne de votre compte" in words and "importées d'un fichier" in words
-    assert 'name="receipt"' not in page_text(page) and "<tbody>" not in page_text(page)
-    # Administrators still get the plain refusal.
-    assert "Aucune réponse en ligne" not in _words(_as(app, make.admin()).get(url))
+    assert "importées d'un fichier ne sont reliées à aucune personne" in words
+    assert 'name="receipt"' in page_text(page) and "<tbody>" not in page_text(page)
+    assert _as(app, make.admin()).get(url).status_code == 403
+
+
+def test_who_answered_is_forgotten_at_publication_and_feedback_still_opens(app, db, make, world):
+    """Kept, the list of officials who answered would name the answers (online ones differ from
+    imported ones); the receipt alone finds an official's answer."""
+    from plateforme.surveys.models import OfficialParticipation
+
+    assert db.session.query(OfficialParticipation).count() > 0
+    _publish(app, make, world)
+    assert db.session.query(OfficialParticipation).count() == 0
+    url = f"/questionnaires/{world['survey'].id}/mon-retour"
+    assert " 80 % " in _rows(world["browsers"]["A"].get(url))[0]
