@@ -11,6 +11,7 @@ subtracting a published change from a published figure.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..stats.difference import gap_difference, se_from_t_interval, share_difference
 
@@ -86,17 +87,31 @@ def compare_waves(current: dict, previous: dict) -> dict:
     return {"statements": statements, "summary": change_summary(statements)}
 
 
+def sign_changed(gap: dict) -> bool:
+    """Whether the gap changed sign, as published (whole points, half up): then its change's
+    interval excluding zero says the gap moved, not that it shrank or grew in absolute value."""
+    def whole(value: float) -> int:
+        return int(Decimal(str(value * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    return gap["previous"] is not None and gap["current"] is not None and whole(gap["previous"]) * whole(gap["current"]) < 0
+
+
 def change_summary(statements: list[dict]) -> dict:
     """How many compared statements' gaps got smaller or larger in absolute value, and for
-    how many of each the change's interval excludes zero."""
+    how many of each that is clear: the change's interval excludes zero and the gap kept its
+    sign (the page's headline counts the same, wave_presentation.changes_title)."""
     gaps = [s["gap"] for s in statements if s["gap"]["change"] is not None]
+
+    def clear(g):
+        return g["excludes_zero"] and not sign_changed(g)
+
     return {
         "statements_compared": sum(1 for s in statements if s["status"] == COMPARED),
         "gaps_compared": len(gaps),
         "closer": sum(1 for g in gaps if g["closer"] is True),
-        "closer_excluding_zero": sum(1 for g in gaps if g["closer"] is True and g["excludes_zero"]),
+        "closer_excluding_zero": sum(1 for g in gaps if g["closer"] is True and clear(g)),
         "further": sum(1 for g in gaps if g["closer"] is False),
-        "further_excluding_zero": sum(1 for g in gaps if g["closer"] is False and g["excludes_zero"]),
+        "further_excluding_zero": sum(1 for g in gaps if g["closer"] is False and clear(g)),
         "residents_changes_excluding_zero": sum(1 for s in statements if s["residents"]["excludes_zero"]),
         "statements_new": sum(1 for s in statements if s["status"] == NEW),
         "statements_removed": sum(1 for s in statements if s["status"] == REMOVED),

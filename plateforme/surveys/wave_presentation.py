@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _, ngettext
 
 from .presentation import _half_up, _short, points
+from .wave_changes import sign_changed
 
 
 def _flipped(gap: dict) -> bool:
-    """Whether the gap changed sign (as displayed): then its change's interval says nothing
-    about whether it shrank or grew in absolute value."""
-    return _half_up(gap["previous"] * 100) * _half_up(gap["current"] * 100) < 0
+    return sign_changed(gap)
 
 
 def changes_title(summary: dict, statements: list[dict] | None = None) -> str:
@@ -20,10 +19,7 @@ def changes_title(summary: dict, statements: list[dict] | None = None) -> str:
     nearer the residents' answers, and for how many of those the change is clear (with
     `statements`, a gap that changed sign is not counted clear, as `gap_verdict` says)."""
     total = summary["gaps_compared"]
-    clear = summary["closer_excluding_zero"]
-    if statements is not None:
-        clear = sum(1 for s in statements if (g := s.get("gap") or {}).get("closer") is True
-                    and g.get("excludes_zero") and not _flipped(g))
+    clear = summary["closer_excluding_zero"]  # sign kept, change's interval excluding zero
     if not total:
         return _("Évolution depuis la vague précédente")
     first = ngettext("Depuis la vague précédente, les estimations des élus se sont rapprochées de l'avis des "

@@ -395,19 +395,25 @@ def test_a_gap_that_changes_sign_is_not_said_clearly_closer_or_further(app, prev
 
 def test_the_title_counts_no_sign_change_as_clearly_closer(app):
     """The demo's 2026 wave: three gaps closer, one of them (−11 then +5) only with a change of
-    sign; the title said its interval made it clear, beside a row that says « en apparence »."""
+    sign; the title said its interval made it clear, beside a row that says « en apparence ».
+    The API's summary counts the same (one rule, wave_changes.change_summary)."""
+    from plateforme.surveys.wave_changes import COMPARED, change_summary
     from plateforme.surveys.wave_presentation import changes_title
 
     def gap(previous, current, excludes_zero):
-        return {"gap": {"previous": previous, "current": current, "change": current - previous,
+        return {"status": COMPARED, "residents": {"excludes_zero": False},
+                "gap": {"previous": previous, "current": current, "change": current - previous,
                         "closer": abs(current) < abs(previous), "excludes_zero": excludes_zero}}
 
     statements = [gap(-0.23, -0.19, False), gap(-0.14, -0.09, False), gap(-0.11, 0.05, True), gap(-0.09, 0.12, True)]
-    summary = {"gaps_compared": 4, "closer": 3, "closer_excluding_zero": 1}
+    summary = change_summary(statements)
+    assert (summary["closer"], summary["closer_excluding_zero"], summary["further_excluding_zero"]) == (3, 0, 0)
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         title = changes_title(summary, statements).replace("\u00a0", " ")
     assert "pour 3 affirmations sur 4" in title and "le rapprochement est net pour 0 d'entre elles" in title
     statements[0] = gap(-0.31, -0.23, True)
+    summary = change_summary(statements)
+    assert summary["closer_excluding_zero"] == 1
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert "net pour 1 d'entre elles" in changes_title(summary, statements).replace("\u00a0", " ")
 
