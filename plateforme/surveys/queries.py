@@ -91,7 +91,7 @@ def import_history(survey: PerceptionSurvey) -> list[ImportLog]:
 def survey_participations(user: User) -> list[dict]:
     """Which surveys the person took part in — never what they answered: answers are
     stored apart and cannot be traced back to anyone. Residents' participation is deleted when
-    answers stop (mixing.py); officials' is kept after publication for their private feedback."""
+    answers stop (mixing.py), officials' at publication."""
     rows = []
     for role, model in (("resident", ResidentParticipation), ("official", OfficialParticipation)):
         for survey in db.session.execute(

@@ -113,8 +113,8 @@ def has_answered(survey: PerceptionSurvey, user: User) -> bool:
 
 
 def official_has_answered(survey: PerceptionSurvey, user: User) -> bool:
-    """Whether an official answered (online): kept after publication, so that only they may
-    open their private feedback; never which answer is theirs."""
+    """Whether an official answered (online), until publication deletes that list; never
+    which answer is theirs."""
     return db.session.execute(
         select(OfficialParticipation.id).filter_by(survey_id=survey.id, user_id=user.id)
     ).first() is not None

@@ -318,6 +318,8 @@ def _answer_en(app, survey, official):
                          {f"estimate_{key}": "50" for key in KEYS})
     thanks = _words(client.get(response.headers["Location"]))
     assert "Your personal code" in thanks and "only this code can find your personal feedback" in thanks
+    # What happens to who answered is said as it is (a first version said the list was kept).
+    assert "The list of elected officials who answered is deleted when the results are published" in thanks
     return client, None
 
 

@@ -237,6 +237,15 @@ def test_the_changes_read_in_english(client, waves):
     assert "Les données du graphique" not in territory and "absente de cette vague" not in territory
 
 
+def test_the_methodology_says_the_gap_change_interval_is_conservative_for_the_same_officials(client, waves):
+    """bench/coverage_waves.py: with the same officials in both waves the interval covers 96–98 %."""
+    _first, second = waves
+    french = re.sub(r"[\u00a0\u202f]", " ", page_text(client.get(f"/questionnaires/{second.id}/resultats")))
+    assert "Quand les mêmes personnes élues répondent aux deux vagues" in french and "96 à 98 fois sur 100" in french
+    english = page_text(client.get(f"/questionnaires/{second.id}/resultats", headers={"Accept-Language": "en"}))
+    assert "96 to 98 times in 100" in english
+
+
 # --- declaring the previous wave -----------------------------------------------------
 
 def _draft(db, **overrides):
