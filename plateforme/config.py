@@ -10,11 +10,15 @@ Outside development and testing, ``SECRET_KEY`` must hold at least 32 random byt
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+# Where `make run` writes the address of the private Redis it starts for the page cache, so
+# that `flask` commands run beside it announce their writes there too (plateforme/devserver.py).
+DEV_CACHE_FILE = INSTANCE_DIR / "page-cache.url"
 ENVIRONMENTS = ("development", "testing", "production")
 DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"
 MIN_SECRET_KEY_BYTES = 32
@@ -100,11 +104,30 @@ def _task_queue_url(env: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / 'tasks.sqlite'}"
 
 
+def running_dev_cache() -> str | None:
+    """The address of the Redis a running `make run` started (a Unix socket), if it answers."""
+    try:
+        url = DEV_CACHE_FILE.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    probe = socket.socket(socket.AF_UNIX)
+    try:
+        probe.connect(url.removeprefix("unix://"))  # a server killed outright leaves its file behind
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return url
+
+
 def _default_cache_type(env: str) -> str:
-    """Redis in production. In development one process's memory, but only when no consumer
+    """Redis in production, and in development beside a running `make run` (its private
+    Redis). Otherwise, in development, one process's memory, but only when no consumer
     writes beside the web server: its memory never hears of the consumer's writes (a survey
     published, a phase announced), and visitors were shown the page as it was before them."""
     if env not in ("development", "testing"):
+        return "RedisCache"
+    if env == "development" and running_dev_cache():
         return "RedisCache"
     if env == "testing" or _task_queue_url(env) != "immediate":
         return "NullCache"
@@ -147,7 +170,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # workers, the task consumer) must share it, hence Redis in production. Tests switch
         # it on where they check it ("NullCache": no cache).
         "CACHE_TYPE": os.environ.get("CACHE_TYPE", _default_cache_type(env)),
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or (env == "development" and running_dev_cache())
+        or "redis://127.0.0.1:6379/1",
         "CACHE_KEY_PREFIX": "plateforme:",
         "CACHE_NO_NULL_WARNING": True,
         # SimpleCache makes room by evicting its oldest entries, the change counters first: a

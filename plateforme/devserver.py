@@ -2,6 +2,14 @@
 
     python -m plateforme.devserver [--host 127.0.0.1] [--port 5000] [--workers 2]
 
+Beside them, when `redis-server` is installed and no `CACHE_TYPE` is set, a private Redis
+on a Unix socket holds the page cache and its change marks, shared by the web server, the
+consumer and the `flask` commands run meanwhile (its address is in instance/page-cache.url
+while it runs). Those marks are what open data's ETag and Last-Modified are made of
+(core/http_cache.py): without a shared cache, no answer carries them. It keeps nothing on
+disk, so each `make run` starts from an empty cache. Without `redis-server`, pages are
+not cached and data answers carry no validators; the site works the same otherwise.
+
 The consumer (`huey_consumer plateforme.worker.huey`) is a child process that the kernel
 stops when this process dies, however it dies (`PR_SET_PDEATHSIG`): a web server killed
 with SIGKILL leaves no consumer behind. Ctrl-C reaches both (same process group): the web
@@ -13,9 +21,12 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 PR_SET_PDEATHSIG = 1
 
@@ -31,6 +42,48 @@ def start_consumer(workers: int) -> subprocess.Popen:
                # SQLite storage is polled: look again within 2 s when idle (Redis blocks instead).
                "--max-delay", "2"]
     return subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
+def start_cache_server() -> subprocess.Popen | None:
+    """The private Redis of the page cache (see the module), its address put in this
+    process's environment for the app and the consumer; None when there is none to start."""
+    if os.environ.get("CACHE_TYPE") or not shutil.which("redis-server"):
+        return None
+    import redis
+
+    # A short path: a Unix socket's name has at most 107 bytes, and instance/ may be deep.
+    path = os.path.join(tempfile.mkdtemp(prefix="plateforme-cache-"), "redis.sock")
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", path, "--unixsocketperm", "700",
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        # Out of the terminal's process group: Ctrl-C must not stop it before the consumer,
+        # whose last task still announces its writes to it; it is stopped last.
+        start_new_session=True)
+    client = redis.Redis(unix_socket_path=path)
+    deadline = time.monotonic() + 10
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)  # it is still starting: a few milliseconds
+    else:
+        server.kill()
+        server.wait()
+        return None
+    os.environ["CACHE_TYPE"], os.environ["CACHE_REDIS_URL"] = "RedisCache", f"unix://{path}"
+    return server
+
+
+def stop_cache_server(server: subprocess.Popen) -> None:
+    from .config import DEV_CACHE_FILE
+
+    server.terminate()
+    server.wait()
+    if DEV_CACHE_FILE.exists() and DEV_CACHE_FILE.read_text(encoding="utf-8") == os.environ["CACHE_REDIS_URL"]:
+        DEV_CACHE_FILE.unlink()
+    shutil.rmtree(os.path.dirname(os.environ["CACHE_REDIS_URL"].removeprefix("unix://")), ignore_errors=True)
 
 
 def stop_consumer(consumer: subprocess.Popen) -> None:
@@ -68,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import create_app
 
+    cache_server = start_cache_server()
     app = create_app()
+    if cache_server is not None and os.environ.get("PLATEFORME_ENV") == "development":
+        from .config import DEV_CACHE_FILE
+
+        DEV_CACHE_FILE.parent.mkdir(exist_ok=True)
+        DEV_CACHE_FILE.write_text(os.environ["CACHE_REDIS_URL"], encoding="utf-8")
     server = make_server(options.host, options.port, app, threaded=True)
     _default_site_url(app, options.host, server.server_port)
     if app.config["TASK_QUEUE_URL"] == "immediate":
@@ -77,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         consumer = start_consumer(options.workers)
     # The port is bound: say so on one line (the test of `make run` waits for it).
     print(f"plateforme: serving on http://{options.host}:{server.server_port}/ with "
-          f"{'no consumer' if consumer is None else f'consumer pid {consumer.pid}'}", flush=True)
+          f"{'no consumer' if consumer is None else f'consumer pid {consumer.pid}'}, "
+          f"{'no page cache' if cache_server is None else f'page cache pid {cache_server.pid}'}", flush=True)
     # SIGTERM (a supervisor, the consumer's parent-death rule) stops like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -88,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         server.server_close()
         if consumer is not None:
             stop_consumer(consumer)
+        if cache_server is not None:
+            stop_cache_server(cache_server)
     return 0
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 
 import pytest
 
+from plateforme import config
 from plateforme.consultations.models import PhaseKind
 from plateforme.core.mail import queue_mail
+from plateforme.devserver import start_cache_server
 from plateforme.notifications.models import NotificationKind
 from plateforme.notifications.services import notify_followers
 
@@ -97,3 +101,44 @@ def test_the_consumer_s_emails_link_to_the_address_make_run_serves(app, db, make
         assert link in body, body
         with urllib.request.urlopen(link) as response:
             assert response.status == 200
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="make run caches pages only where Redis is installed")
+def test_make_run_s_open_data_carries_validators_and_answers_304(app, db, tmp_path):
+    """Data users' tools revalidate: under `make run` too, the API's answers carry an ETag
+    and a conditional request is answered 304 (they carried none: no cache held the marks)."""
+    with devserver(app, tmp_path) as (process, port, consumer_pid, sink):
+        url = f"http://127.0.0.1:{port}/api/v1/findings"
+        with urllib.request.urlopen(url) as response:
+            etag = response.headers["ETag"]
+            assert etag and response.headers["Last-Modified"]
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, headers={"If-None-Match": etag}))
+            raise AssertionError("a current copy was sent again")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 304
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="no Redis to start")
+def test_flask_commands_beside_make_run_use_its_cache_and_not_a_dead_one(monkeypatch, tmp_path):
+    """A command run while `make run` serves (an import, a publication) announces its writes
+    to the same cache, or its pages and ETags would say nothing changed; once the server is
+    gone, its leftover address is ignored."""
+    for name in ("CACHE_TYPE", "CACHE_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(config, "DEV_CACHE_FILE", tmp_path / "page-cache.url")
+    server = start_cache_server()
+    assert server is not None
+    try:
+        address = os.environ["CACHE_REDIS_URL"]
+        config.DEV_CACHE_FILE.write_text(address, encoding="utf-8")
+        for name in ("CACHE_TYPE", "CACHE_REDIS_URL"):
+            monkeypatch.delenv(name)  # a new shell: only the file tells where the cache is
+        settings = config.load_config({"ENV_NAME": "development"})
+        assert (settings["CACHE_TYPE"], settings["CACHE_REDIS_URL"]) == ("RedisCache", address)
+    finally:
+        server.kill()  # as a `make run` killed outright: its address is left in the file
+        server.wait()
+        shutil.rmtree(os.path.dirname(address.removeprefix("unix://")))
+    settings = config.load_config({"ENV_NAME": "development"})
+    assert settings["CACHE_TYPE"] != "RedisCache"
