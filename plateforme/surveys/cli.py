@@ -104,7 +104,9 @@ def _import_csv(survey_id: int, path: Path, importer, **options) -> None:
                 click.echo(str(line_error), err=True)
             _fail(f"{len(error.errors)} faulty line(s); nothing imported.")
         except SurveyError as error:
-            _fail(error.message)
+            # The message names the form's box; here the same choice is an option.
+            hint = " On the command line: --raise-total." if error.field == "raise_total" else ""
+            _fail(error.message + hint)
         db.session.commit()
     click.echo(f"{count} rows imported.")
 

@@ -63,6 +63,7 @@ def test_answers_estimates_close_publish(app, db, tmp_path):
     # Nobody holds a verified mandate here: three officials answering would read "3 sur 0".
     refused = _run(app, "import-estimates", survey_id, estimates)
     assert refused.exit_code != 0 and "Relever le nombre de personnes élues" in refused.output
+    assert "--raise-total" in refused.output  # the box of the form is this option here
     assert _run(app, "import-estimates", survey_id, estimates, "--raise-total").exit_code == 0
     assert db.session.get(PerceptionSurvey, survey_id).officials_total == 3
     out_of_range = tmp_path / "out.csv"
