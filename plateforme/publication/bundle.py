@@ -8,10 +8,11 @@ document each CSV is written from. Not the spreadsheet variants (CSV for Excel, 
 observatory's JSON twins: the same rows in another form. At its root, `datapackage.json`
 describes every member (its path in the zip, its size and SHA-256) with the very builder of
 the served package; its version is a digest of the other members, with no date, so the same
-data give the same bytes. A periodic task
-rebuilds it when the data changed: when the page cache's change marks (core/page_cache.py)
-show a write to one of its tables since the last look, or at every run when there is no
-cache to ask; a build whose members are byte for byte those of the stored bundle stores
+data give the same bytes.
+
+A periodic task rebuilds it when the data changed: when the page cache's change marks
+(core/page_cache.py) show a write to one of its tables since the last look, or at every run
+when there is no cache to ask; a build whose members are byte for byte those of the stored bundle stores
 nothing, so the file's date (Last-Modified, shown on the open-data page) is that of its data.
 It is kept in the database: every web server serves the same file.
 """
@@ -56,9 +57,8 @@ TABLE_MEMBERS = {"api.consultations_csv": "consultations/consultations.csv",
 PATHS = Paths(
     observatory=lambda resource, fmt: f"observatoire/{resource.slug}.{fmt}",
     table=TABLE_MEMBERS.__getitem__,
-    results=lambda publication, fmt: f"questionnaires/questionnaire-{publication.survey_id}-v{publication.version}.{fmt}",
-    changes=lambda publication, fmt:
-        f"questionnaires/questionnaire-{publication.survey_id}-v{publication.version}-evolution.{fmt}",
+    results=lambda p, fmt: f"questionnaires/questionnaire-{p.survey_id}-v{p.version}.{fmt}",
+    changes=lambda p, fmt: f"questionnaires/questionnaire-{p.survey_id}-v{p.version}-evolution.{fmt}",
 )
 
 

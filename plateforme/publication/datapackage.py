@@ -248,7 +248,8 @@ def data_package(file_url, site_name: str, site_url: str, state: DataState | Non
         "title": f"{site_name} — données ouvertes",
         "description": "Constats, indicateurs, valeurs et action extérieure des collectivités ; consultations "
                        "publiques et engagements des réponses officielles ; résultats publiés des questionnaires "
-                       "de perception et leur évolution d'une vague à l'autre. Les chiffres marqués « illustratif » sont des données de démonstration.",
+                       "de perception et leur évolution d'une vague à l'autre. Les chiffres marqués "
+                       "« illustratif » sont des données de démonstration.",
         "homepage": site_url,
         "version": state.version,
         "licenses": [LICENCE],

@@ -84,7 +84,9 @@ def test_the_bundle_holds_exactly_the_individual_downloads(app, db, make):
     # Served as stored, with validators: a client that has it gets a 304.
     etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
     assert client.get(URL, headers={"If-None-Match": etag}).status_code == 304
-    assert modified and "Archive construite le" in page_text(client.get("/observatoire/donnees"))
+    page = page_text(client.get("/observatoire/donnees"))
+    assert modified and "Archive construite le" in page
+    assert "descripteur datapackage.json décrit chaque fichier de l'archive" in page  # what the zip holds
 
 
 def test_the_sweep_stores_a_new_bundle_only_when_the_data_changed(app, db, make):
