@@ -1,11 +1,18 @@
 """The open-data bundle: one zip of every public dataset, built by the task queue.
 
-Its members are the very files the site serves one by one (the observatory's CSV, the
-consultations' and commitments' CSV, every published version of every survey's results in
-JSON and CSV), written by the same functions, so they cannot disagree. A periodic task
-rebuilds it when the data changed: when the page cache's change marks (core/page_cache.py)
-show a write to one of its tables since the last look, or at every run when there is no
-cache to ask; a build whose members are byte for byte those of the stored bundle stores
+Its members are the very files the site serves one by one, written by the same functions, so
+they cannot disagree: every dataset of the data package (datapackage.py) in its CSV — the
+observatory's four files, the consultations and commitments, every published version of every
+survey's results, each wave's changes since the previous wave — and, for the surveys, the JSON
+document each CSV is written from. Not the spreadsheet variants (CSV for Excel, XLSX) nor the
+observatory's JSON twins: the same rows in another form. At its root, `datapackage.json`
+describes every member (its path in the zip, its size and SHA-256) with the very builder of
+the served package; its version is a digest of the other members, with no date, so the same
+data give the same bytes.
+
+A periodic task rebuilds it when the data changed: when the page cache's change marks
+(core/page_cache.py) show a write to one of its tables since the last look, or at every run
+when there is no cache to ask; a build whose members are byte for byte those of the stored bundle stores
 nothing, so the file's date (Last-Modified, shown on the open-data page) is that of its data.
 It is kept in the database: every web server serves the same file.
 """
@@ -13,10 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import zipfile
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from ..consultations.exports import stream_commitments_csv, stream_consultations_csv
@@ -27,8 +36,9 @@ from ..core.transactions import immediate_transactions
 from ..extensions import cache, db
 from ..observatory.exports import finding_extra, stream_csv
 from ..observatory.resources import FINDINGS, RESOURCES
-from ..surveys.models import PerceptionSurvey, Publication
 from ..surveys.publication import publication_csv
+from ..surveys.wave_publication import comparison_csv, comparison_document
+from .datapackage import DataState, Paths, data_package, publications_by_survey
 from .models import OpenDataBundle
 
 log = logging.getLogger("plateforme.publication")
@@ -40,6 +50,16 @@ SOURCE_TABLES = ("finding", "finding_version", "finding_review", "indicator", "i
 MARKS_KEY = "opendata:marks"
 # Every member gets this date in the zip: the bytes depend on the data only.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+DESCRIPTOR = "datapackage.json"
+TABLE_MEMBERS = {"api.consultations_csv": "consultations/consultations.csv",
+                 "api.commitments_csv": "consultations/engagements.csv"}
+# The members' names, for the files and for the descriptor's paths alike.
+PATHS = Paths(
+    observatory=lambda resource, fmt: f"observatoire/{resource.slug}.{fmt}",
+    table=TABLE_MEMBERS.__getitem__,
+    results=lambda p, fmt: f"questionnaires/questionnaire-{p.survey_id}-v{p.version}.{fmt}",
+    changes=lambda p, fmt: f"questionnaires/questionnaire-{p.survey_id}-v{p.version}-evolution.{fmt}",
+)
 
 
 def _consultation_url(consultation_id: int) -> str:
@@ -47,25 +67,50 @@ def _consultation_url(consultation_id: int) -> str:
 
 
 def bundle_members() -> dict[str, bytes]:
-    """Each file of the bundle, by its name in the zip."""
+    """Each file of the bundle, by its name in the zip, the descriptor included."""
+    # The descriptor's titles are translated strings: the bundle is the same whoever asks.
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
+        members = data_members()
+        members[DESCRIPTOR] = descriptor(members)
+    return members
+
+
+def data_members() -> dict[str, bytes]:
+    """The data files of the bundle, by their name in the zip."""
     members: dict[str, bytes] = {}
     prefix = url_for("observatory.findings", _external=True)
     for resource in RESOURCES.values():
         extra = finding_extra(lambda finding_id: f"{prefix}/{finding_id}") if resource is FINDINGS else None
-        members[f"observatoire/{resource.slug}.csv"] = "".join(
+        members[PATHS.observatory(resource, "csv")] = "".join(
             stream_csv(resource, resource.statement(), extra)).encode("utf-8")
     today = local_today()  # a commitment's "overdue" column follows the calendar
-    members["consultations/consultations.csv"] = "".join(
+    members[PATHS.table("api.consultations_csv")] = "".join(
         stream_consultations_csv(today, _consultation_url)).encode("utf-8")
-    members["consultations/engagements.csv"] = "".join(
+    members[PATHS.table("api.commitments_csv")] = "".join(
         stream_commitments_csv(today, _consultation_url)).encode("utf-8")
-    publications = db.session.execute(
-        select(Publication).join(PerceptionSurvey).order_by(Publication.survey_id, Publication.version)).scalars()
-    for publication in publications:
-        name = f"questionnaires/questionnaire-{publication.survey_id}-v{publication.version}"
-        members[f"{name}.json"] = publication.payload.encode("utf-8")
-        members[f"{name}.csv"] = publication_csv(publication).encode("utf-8")
+    for versions in publications_by_survey():
+        for publication in versions:
+            members[PATHS.results(publication, "json")] = publication.payload.encode("utf-8")
+            members[PATHS.results(publication, "csv")] = publication_csv(publication).encode("utf-8")
+        # A wave's changes at its latest version, as the data package lists them.
+        latest = versions[-1]
+        document = comparison_document(latest.survey, latest)
+        if document is not None:
+            members[PATHS.changes(latest, "csv")] = comparison_csv(document).encode("utf-8")
+            members[PATHS.changes(latest, "json")] = current_app.json.response(document).get_data()  # as jsonify
     return members
+
+
+def descriptor(members: dict[str, bytes]) -> bytes:
+    """The data package of the bundle's members: the served package's builder, with the
+    members' paths, sizes and SHA-256. No date: its version is the members' digest."""
+    state = DataState(last_modified=None, version=data_version(members)[:16])
+    package = data_package(None, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True),
+                           state, paths=PATHS, bundle=True)
+    for resource in package["resources"]:
+        content = members[resource["path"]]  # a resource without its member fails the build
+        resource["bytes"], resource["hash"] = len(content), f"sha256:{hashlib.sha256(content).hexdigest()}"
+    return (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def data_version(members: dict[str, bytes]) -> str:

@@ -10,12 +10,18 @@ Survey results: the latest version of each published survey, at an address pinne
 version (?version=N) — its bytes never change, and older versions, superseded by a public
 correction, stay one parameter away (and in the bundle). `created`, `lastModified` and
 `version` come from the data, so two requests with no change between them answer the same.
+
+The same builder describes the open-data bundle (bundle.py), with `Paths` naming its members
+instead of the site's addresses; there it also lists every older version of each survey's
+results and the JSON document next to each survey file, so that every member is described.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -81,6 +87,28 @@ def data_state() -> DataState:
     return DataState(latest, f"{day}-{digest.hexdigest()[:8]}")
 
 
+@dataclass(frozen=True)
+class Paths:
+    """Where the package says each file is: at the site's addresses (site_paths) or in the
+    open-data bundle (bundle.py), whose member names come from the same object."""
+    observatory: Callable[[Resource, str], str]  # (resource, "csv" or "json")
+    table: Callable[[str], str]                  # the consultations' files, by endpoint
+    results: Callable[[Publication, str], str]   # a survey's published version, "csv" or "json"
+    changes: Callable[[Publication, str], str]   # a wave's changes at that version, "csv" or "json"
+
+
+def site_paths(file_url) -> Paths:
+    def results(publication: Publication, fmt: str) -> str:
+        return url_for("api.survey_results_csv" if fmt == "csv" else "api.survey_results",
+                       survey_id=publication.survey_id, version=publication.version, _external=True)
+
+    def changes(publication: Publication, fmt: str) -> str:
+        return url_for("api.survey_changes_csv" if fmt == "csv" else "api.survey_changes",
+                       survey_id=publication.survey_id, version=publication.version, _external=True)
+
+    return Paths(file_url, lambda endpoint: url_for(endpoint, _external=True), results, changes)
+
+
 def observatory_resource(resource: Resource, file_url) -> dict:
     fields = [resource.field(column) for column in resource.columns]
     if resource is FINDINGS:
@@ -102,6 +130,14 @@ def _listed(value) -> list:
     return [value] if isinstance(value, str) else list(value)
 
 
+def publications_by_survey() -> list[list[Publication]]:
+    """Every published version of every survey, by survey, oldest version first."""
+    publications = db.session.execute(
+        select(Publication).join(PerceptionSurvey, PerceptionSurvey.id == Publication.survey_id)
+        .order_by(Publication.survey_id, Publication.version)).scalars()
+    return [list(versions) for _survey_id, versions in groupby(publications, key=lambda p: p.survey_id)]
+
+
 def latest_publications() -> list[Publication]:
     """Each published survey's latest version, by survey."""
     newest = (select(Publication.survey_id, func.max(Publication.version).label("version"))
@@ -113,11 +149,12 @@ def latest_publications() -> list[Publication]:
     ).scalars())
 
 
-def survey_resource(publication: Publication) -> dict:
+def survey_resource(publication: Publication, path: str | None = None, name: str | None = None) -> dict:
+    """A survey's published version; at its API address unless `path` says otherwise."""
     survey = publication.survey
     return {
-        "name": f"survey-results-{survey.id}",
-        "path": url_for("api.survey_results_csv", survey_id=survey.id, version=publication.version, _external=True),
+        "name": name or f"survey-results-{survey.id}",
+        "path": path or site_paths(None).results(publication, "csv"),
         "title": f"Résultats du questionnaire « {survey.title} » (version {publication.version})",
         "description": "Une ligne par affirmation : la part d'accord des habitants (pondérée, avec son intervalle "
                        "de confiance), l'estimation des personnes élues et l'écart. Les chiffres sous les seuils "
@@ -130,7 +167,7 @@ def survey_resource(publication: Publication) -> dict:
     }
 
 
-def survey_changes_resource(publication: Publication) -> dict | None:
+def survey_changes_resource(publication: Publication, paths: Paths) -> dict | None:
     """A wave's changes since the previous wave (wave_publication.py), for the version the
     package lists; None when the survey repeats no published wave. Its address is pinned to
     this wave's version, but the file follows the previous wave's latest version (a
@@ -141,7 +178,7 @@ def survey_changes_resource(publication: Publication) -> dict | None:
     survey = publication.survey
     return {
         "name": f"survey-changes-{survey.id}",
-        "path": url_for("api.survey_changes_csv", survey_id=survey.id, version=publication.version, _external=True),
+        "path": paths.changes(publication, "csv"),
         "title": f"Évolution depuis la vague précédente : « {survey.title} » (version {publication.version})",
         "description": "Une ligne par affirmation : la variation, depuis la vague précédente du même "
                        "questionnaire sur le même territoire, de la part d'accord des habitants et de l'écart "
@@ -155,28 +192,64 @@ def survey_changes_resource(publication: Publication) -> dict | None:
     }
 
 
-def survey_resources(publication: Publication) -> list[dict]:
-    """A published survey's files: its results, and its changes when it is a wave."""
-    changes = survey_changes_resource(publication)
-    return [survey_resource(publication)] + ([changes] if changes else [])
+def json_document(resource: dict, path: str, description: str) -> dict:
+    """The JSON document a survey's CSV resource is written from, as a file resource (not a
+    table): listed in the bundle's package only, next to its CSV."""
+    return {"name": f"{resource['name']}-json", "path": path, "title": f"{resource['title']} (JSON)",
+            "description": description, "version": resource["version"], "profile": "data-resource",
+            "format": "json", "mediatype": "application/json", "encoding": "utf-8"}
 
 
-def data_package(file_url, site_name: str, site_url: str, state: DataState | None = None) -> dict:
-    """The descriptor: every public dataset as a tabular resource, each with its licence."""
+RESULTS_DOCUMENT = ("Le document publié de cette version, octet pour octet : son empreinte SHA-256 est celle "
+                    "qu'affiche la page des résultats et que porte le CSV.")
+CHANGES_DOCUMENT = ("Les mêmes variations que le CSV, avec le décompte des écarts réduits ou accrus et le texte "
+                    "de chaque affirmation à la vague précédente.")
+
+
+def survey_resources(versions: list[Publication], paths: Paths, documents: bool = False) -> list[dict]:
+    """A published survey's files: the results of each of `versions` (the latest one last,
+    named without its version), and its changes at that version when it is a wave; with
+    `documents`, each followed by its JSON document."""
+    out = []
+    latest = versions[-1]
+    for publication in versions:
+        name = None if publication is latest else f"survey-results-{publication.survey_id}-v{publication.version}"
+        resource = survey_resource(publication, paths.results(publication, "csv"), name)
+        out.append(resource)
+        if documents:
+            out.append(json_document(resource, paths.results(publication, "json"), RESULTS_DOCUMENT))
+    changes = survey_changes_resource(latest, paths)
+    if changes is not None:
+        out.append(changes)
+        if documents:
+            out.append(json_document(changes, paths.changes(latest, "json"), CHANGES_DOCUMENT))
+    return out
+
+
+def data_package(file_url, site_name: str, site_url: str, state: DataState | None = None,
+                 paths: Paths | None = None, bundle: bool = False) -> dict:
+    """The descriptor: every public dataset as a tabular resource, each with its licence.
+
+    With `bundle` (and the bundle's `paths`): every version of each survey's results and the
+    JSON document of each survey file as well, the bundle's every member; the package is then
+    no longer all tables (profile data-package)."""
     state = state or data_state()
-    resources = [observatory_resource(resource, file_url) for resource in RESOURCES.values()]
-    resources += tabular_resources(lambda endpoint: url_for(endpoint, _external=True))
-    resources += [resource for publication in latest_publications() for resource in survey_resources(publication)]
+    paths = paths or site_paths(file_url)
+    resources = [observatory_resource(resource, paths.observatory) for resource in RESOURCES.values()]
+    resources += tabular_resources(paths.table)
+    surveys = publications_by_survey() if bundle else [[latest] for latest in latest_publications()]
+    resources += [resource for versions in surveys for resource in survey_resources(versions, paths, bundle)]
     for resource in resources:
         resource["licenses"] = [LICENCE]
     organisations = db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars().all()
     descriptor = {
-        "profile": "tabular-data-package",
+        "profile": "data-package" if bundle else "tabular-data-package",
         "name": PACKAGE_NAME,
         "title": f"{site_name} — données ouvertes",
         "description": "Constats, indicateurs, valeurs et action extérieure des collectivités ; consultations "
                        "publiques et engagements des réponses officielles ; résultats publiés des questionnaires "
-                       "de perception. Les chiffres marqués « illustratif » sont des données de démonstration.",
+                       "de perception et leur évolution d'une vague à l'autre. Les chiffres marqués "
+                       "« illustratif » sont des données de démonstration.",
         "homepage": site_url,
         "version": state.version,
         "licenses": [LICENCE],
