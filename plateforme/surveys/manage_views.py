@@ -22,7 +22,7 @@ from .imports import import_answers, import_estimates
 from .models import SamplingMode, SurveyStatus
 from .presentation import survey_phase
 from .status import survey_status
-from .publication import preview, publication_refusal
+from .publication import preview, publication_refusal, repeats_latest, unchanged_message
 from .publishing import request_publication
 from .queries import import_history, invitation_counts
 from .services import (
@@ -120,8 +120,11 @@ def _render_confirm_publish(survey, form, status=200):
             publication_refusal(survey, "-")  # everything but the change note, which the form asks for
     except SurveyError as error:
         refusal = error.message
+    figures = None if refusal else preview(survey)
+    if figures is not None and repeats_latest(survey, figures.results):
+        refusal, figures = unchanged_message(survey), None
     return render_template("surveys/confirm_publish.html", survey=survey, form=form, refusal=refusal,
-                           preview=None if refusal else preview(survey)), status
+                           preview=figures), status
 
 
 @bp.route("/<int:survey_id>/gerer/publier", endpoint="confirm_publish")

@@ -74,6 +74,19 @@ def publication_refusal(survey: PerceptionSurvey, change_note: str) -> None:
             total, answered=answered))
 
 
+def repeats_latest(survey: PerceptionSurvey, results: dict) -> bool:
+    """Whether `results` are, byte for byte, the latest published version's: a correction
+    would then be a new version number, a public change note and the same figures."""
+    latest = survey.latest_publication
+    return latest is not None and latest.payload == canonical_json(results)
+
+
+def unchanged_message(survey: PerceptionSurvey) -> str:
+    return _("Rien n'a changé depuis la version %(version)s : recalculés maintenant, les résultats sont identiques, "
+             "au caractère près, à ceux déjà publiés. Une correction publie d'autres chiffres ou d'autres libellés.",
+             version=survey.latest_publication.version)
+
+
 def preview(survey: PerceptionSurvey) -> PublicationPreview:
     """The results as they would be published now, and what the thresholds withhold."""
     results = compute_results(survey)
@@ -105,6 +118,8 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
         final_mix(OFFICIALS, survey, forget_participation=True)
         final_mix(RESIDENTS, survey, forget_participation=True)
     payload = canonical_json(preview(survey).results)
+    if survey.publications and payload == survey.latest_publication.payload:
+        raise SurveyError(unchanged_message(survey))
     version = (survey.latest_publication.version + 1) if survey.publications else 1
     publication = Publication(survey=survey, version=version, payload=payload,
                               sha256=hashlib.sha256(payload.encode("utf-8")).hexdigest(), change_note=change_note,

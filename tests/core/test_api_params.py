@@ -16,6 +16,7 @@ from plateforme.surveys.publication import publish
 
 from ..factories import make_survey, page_text
 from ..observatory.helpers import Observatory
+from ..surveys.corrections import publish_correction
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def data(make, db):
         status=ExternalActionStatus.ENDED, start_date=date(2019, 1, 1)), make.admin())
     survey = make_survey(db, "closed")
     publish(survey)
-    publish(survey, change_note="Une coquille corrigée.")
+    publish_correction(survey, "Une coquille corrigée.")
     db.session.commit()
     return {"people": people.id, "ideas": ideas.id, "indicator": indicator.id, "survey": survey.id}
 

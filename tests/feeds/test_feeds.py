@@ -13,6 +13,7 @@ from ..conftest import GENAS
 from ..consultations.helpers import build_consultation
 from ..factories import statements_for
 from .conftest import METROPOLE, VILLEURBANNE
+from ..surveys.corrections import publish_correction
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -74,7 +75,7 @@ def test_the_site_feed_has_every_public_event_and_no_draft(client, world):
 
 def test_each_version_of_survey_results_is_an_entry(client, db, world):
     survey = world["survey"]
-    publish(survey, change_note="Une réponse en double a été retirée.")
+    publish_correction(survey, "Une réponse en double a été retirée.")
     db.session.commit()
     _root, entries = _feed(client, f"/territoires/epci/{METROPOLE}/flux.atom")
     assert entries[0]["title"] == f"Résultats corrigés (version 2) : {survey.title}"

@@ -18,8 +18,8 @@ from plateforme.surveys.publication import publish
 
 from ..factories import make_survey
 from ..observatory.helpers import Observatory
+from ..surveys.corrections import publish_correction
 from .test_consultation_api import data  # noqa: F401  (public and non-public consultations, commitments)
-
 
 
 URL = "/observatoire/donnees/datapackage.json"
@@ -34,7 +34,7 @@ def published(make, db, data):  # noqa: F811
     observatory.value(indicator, "69266", 2024, 1200.5)
     survey = make_survey(db, "closed")
     publish(survey)
-    publish(survey, change_note="Correction d'un libellé")  # the package points at version 2
+    publish_correction(survey, "Correction d'un libellé")  # the package points at version 2
     db.session.commit()
     return dict(data, survey=survey, observatory=observatory)
 
@@ -160,7 +160,7 @@ def test_a_waves_changes_are_a_resource_of_the_package_and_validate(client, wave
 
 def test_the_changes_resource_is_pinned_to_the_version_the_package_lists(client, db, waves):  # noqa: F811
     _first, second = waves
-    publish(second, change_note="Correction d'un libellé")
+    publish_correction(second, "Correction d'un libellé")
     db.session.commit()
     changes = next(r for r in client.get(URL).get_json()["resources"] if r["name"] == f"survey-changes-{second.id}")
     assert changes["version"] == "2" and urlsplit(changes["path"]).query == "version=2"

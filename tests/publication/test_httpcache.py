@@ -22,6 +22,7 @@ from ..consultations.helpers import build_consultation, published_card
 from ..factories import make_survey
 from ..observatory.helpers import Observatory
 from ..surveys.page_helpers import _resident
+from ..surveys.corrections import publish_correction
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ def test_a_comparison_has_validators_like_every_other_answer(app, db, world, com
         again, statements = _statements(db, visitor, comparison, headers=headers)
         assert again.status_code == 304 and again.data == b"" and statements == []
     # A correction of either survey is another comparison.
-    publish(world["survey"], change_note="Correction")
+    publish_correction(world["survey"], "Correction")
     db.session.commit()
     assert visitor.get(comparison, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
     described = visitor.get("/api/v1/openapi.json").get_json()["paths"]["/comparisons"]["get"]
@@ -200,7 +201,7 @@ def test_versioned_survey_results_are_immutable_and_the_latest_revalidated(db, w
         again = visitor.get(f"/api/v1/surveys/{survey.id}/results{suffix}", headers=headers)
         assert again.status_code == 304 and again.data == b""
     # A correction makes a version 2: the latest address changes, version 1 does not.
-    publish(survey, change_note="Correction")
+    publish_correction(survey, "Correction")
     db.session.commit()
     assert visitor.get(f"/api/v1/surveys/{survey.id}/results{suffix}",
                        headers={"If-None-Match": latest.headers["ETag"]}).status_code == 200

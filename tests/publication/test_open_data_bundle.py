@@ -26,6 +26,7 @@ from ..core.test_task_queue import Completions, consumer, real_queue
 from ..factories import make_survey, page_text
 from ..observatory.helpers import Observatory
 from ..surveys.test_waves import waves  # noqa: F401  (two published waves of one territory)
+from ..surveys.corrections import publish_correction
 
 URL = "/donnees/tout.zip"
 
@@ -136,7 +137,7 @@ def test_the_bundle_describes_itself_and_frictionless_validates_it(app, db, make
     """Extracted, the zip is a data package: every resource is a member, every member (but
     the descriptor) a resource, with its size and SHA-256, and the data validate."""
     survey, _observatory = _public_data(make, db)
-    publish(survey, change_note="Correction d'un libellé")  # both versions are in the bundle
+    publish_correction(survey, "Correction d'un libellé")  # both versions are in the bundle
     db.session.commit()
     build_bundle()
     archive = _archive(app)

@@ -54,6 +54,8 @@ def test_a_correction_needs_a_public_note_and_becomes_a_new_version(client, db, 
     survey = make_survey(db, "closed")
     publish(survey)
     db.session.commit()
+    survey.title = "Titre sans coquille"  # a correction corrects something (else refused, test_truthful_screens)
+    db.session.commit()
     sign_in(client, make.admin())
     manage_url = f"/questionnaires/{survey.id}/gerer"
     refused = post_form(client, f"{manage_url}/publier", {"publish-change_note": "  ", "confirm": "yes"},
@@ -63,12 +65,12 @@ def test_a_correction_needs_a_public_note_and_becomes_a_new_version(client, db, 
     assert "Une correction doit expliquer publiquement ce qui change." in page_text(refused)
     assert len(_survey(db, survey.id).publications) == 1
 
-    post_form(client, f"{manage_url}/publier", {"publish-change_note": "Réponses papier de Bron ajoutées",
+    post_form(client, f"{manage_url}/publier", {"publish-change_note": "Coquille du titre corrigée",
                                                 "confirm": "yes"}, form_url=manage_url)
     survey = _survey(db, survey.id)
     assert [p.version for p in survey.publications] == [1, 2]
     body = page_text(client.get(f"/questionnaires/{survey.id}/resultats"))
-    assert "Réponses papier de Bron ajoutées" in body and "Version 2 (affichée)" in body
+    assert "Coquille du titre corrigée" in body and "Version 2 (affichée)" in body
     assert f"/questionnaires/{survey.id}/resultats/v1" in body
     old = page_text(client.get(f"/questionnaires/{survey.id}/resultats/v1"))
     assert "remplacée depuis par une correction" in old and survey.publications[0].sha256 in old

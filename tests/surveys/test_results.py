@@ -22,6 +22,7 @@ from plateforme.territories.models import PopulationMargin
 from plateforme.territories.services import children_of
 
 from ..factories import make_survey
+from .corrections import publish_correction
 
 AGE_BANDS = ["18-29", "30-44", "45-59", "60-74", "75+"]
 
@@ -179,7 +180,7 @@ def test_snapshot_is_frozen_hashed_and_corrections_are_new_versions(client, db, 
     import_answers_late = _answers_csv([["M", "75+", "69266", "1", "1"]] * 3)
     with pytest.raises(SurveyError):
         import_answers(survey, import_answers_late)  # published: the data is frozen
-    second = publish(survey, change_note="Correction d'une coquille dans le titre.")
+    second = publish_correction(survey, "Correction d'une coquille dans le titre.")
     db.session.commit()
     assert second.version == 2 and first.payload == db.session.get(type(first), first.id).payload
     latest = client.get(f"/api/v1/surveys/{survey.id}/results").get_json()["survey"]

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from flask_babel import force_locale, ngettext
 
 from plateforme.consultations.models import PhaseKind
@@ -15,7 +16,7 @@ from plateforme.core.models import local_today
 from plateforme.surveys.imports import import_answers, import_estimates
 from plateforme.surveys.models import ImportLog, OfficialResponse, Publication, SurveyStatus
 from plateforme.surveys.publication import canonical_json, publish
-from plateforme.surveys.services import close_survey
+from plateforme.surveys.services import SurveyError, close_survey
 
 from ..consultations.helpers import build_consultation
 from ..factories import csrf_token, make_survey, post_form, sign_in
@@ -230,6 +231,31 @@ def test_publishing_lists_the_figures_the_thresholds_withhold(client, db, make):
     assert _count(db, Publication) == 1
     assert post_form(client, url, {"confirm": "yes"}, form_url=url).status_code == 200  # a correction needs a note
     assert _count(db, Publication) == 1
+
+
+def test_a_correction_that_would_change_nothing_is_refused(client, db, make):
+    """Version 2 "corrected" with the very figures of version 1 would tell readers something
+    was wrong and fixed: the page says nothing changed and offers no form, and the queue
+    refuses a request sent anyway, saying why on the management page."""
+    survey = make_survey(db, "closed")
+    publish(survey)
+    db.session.commit()
+    sign_in(client, make.moderator())
+    url = f"/questionnaires/{survey.id}/gerer/publier"
+    page = client.get(url).get_data(as_text=True)
+    assert "Rien n'a changé depuis la version 1" in _words(client.get(url))
+    assert 'name="publish-change_note"' not in page
+    client.post(url, data={"csrf_token": csrf_token(client, f"/questionnaires/{survey.id}/gerer"), "confirm": "yes",
+                           "publish-change_note": "Nouvelle version"})
+    assert _count(db, Publication) == 1
+    assert "Rien n'a changé depuis la version 1" in _words(client.get(f"/questionnaires/{survey.id}/gerer"))
+    with pytest.raises(SurveyError, match="Rien n'a changé depuis la version 1"):
+        publish(_survey(db, survey.id), change_note="Nouvelle version")
+    corrected = _survey(db, survey.id)
+    corrected.title = "Titre corrigé"  # something published was wrong: now a correction says so
+    db.session.commit()
+    assert "Rien n'a changé" not in _words(client.get(url))
+    assert publish(corrected, change_note="Titre corrigé").version == 2
 
 
 def test_the_results_say_the_gap_is_rounded_after_the_subtraction(client, db, make):

@@ -21,6 +21,7 @@ from plateforme.surveys.waves import set_previous_wave
 
 from ..factories import make_survey, page_text, post_form, sign_in
 from .page_helpers import _survey, _text
+from .corrections import publish_correction
 
 OFFICIALS_TOTAL = 40
 STATEMENTS_A = [
@@ -207,7 +208,7 @@ def test_page_api_and_csv_carry_the_same_changes(client, waves):
 
 def test_a_correction_of_the_previous_wave_is_taken_at_once(client, db, waves):
     first, second = waves
-    publish(db.session.get(PerceptionSurvey, first.id), change_note="Libellé corrigé")
+    publish_correction(db.session.get(PerceptionSurvey, first.id), "Libellé corrigé")
     db.session.commit()
     assert _changes(client, second)["previous_wave"]["version"] == 2
 
