@@ -8,6 +8,12 @@ distribution too), the territories it covers with their official codes and the C
 officiel géographique edition, its period, its update frequency, version and last change.
 Every CSV is listed in its three forms (core/spreadsheet.py): the CSV, the CSV for Excel and
 the XLSX workbook — the latter only where the file is short enough to be served as one.
+
+The catalogue validates against DCAT-AP 3.0.0 SHACL shapes (tests/publication/test_catalogue_shacl.py:
+the project's own, and the official ones when given). Those check the class of each value (a format
+is a dct:MediaTypeOrExtent, a frequency a dct:Frequency…) and a validator may not load the EU
+authority tables that say so: each value from a controlled vocabulary states its class here,
+and a concept its label, so the document validates on its own.
 """
 from __future__ import annotations
 
@@ -28,12 +34,31 @@ from .datapackage import LICENCE, DataState, data_package, latest_publications, 
 
 LICENCE_URI = LICENCE["path"]
 COG_URI = "https://www.insee.fr/fr/information/2560452"  # INSEE's Code officiel géographique
-FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+EU = "http://publications.europa.eu/resource/authority/"  # the EU's authority tables (controlled vocabularies)
+FREQUENCY = EU + "frequency/"
+FILE_TYPE = EU + "file-type/"  # DCAT-AP's vocabulary for dct:format
+THEMES = EU + "data-theme"
 MEDIA_TYPE = "https://www.iana.org/assignments/media-types/"
+# The EU data themes the datasets fall under, with the table's labels (a skos:Concept needs one).
+THEME_LABELS = {"INTR": ("Questions internationales", "International issues"),
+                "REGI": ("Régions et villes", "Regions and cities"),
+                "GOVE": ("Gouvernement et secteur public", "Government and public sector"),
+                "SOCI": ("Population et société", "Population and society")}
+GOVERNMENT = {"external_actions", "consultations", "commitments"}  # what the authorities do and decide
+# What each form of a file is, for a user choosing one in a portal (dct:description).
+FORM_DESCRIPTIONS = {
+    "csv": "CSV en UTF-8, cellules séparées par des virgules\u00a0; colonnes décrites dans le paquet de données "
+           "(datapackage.json).",
+    "csv-excel": "Le même CSV pour Excel en français\u00a0: UTF-8 avec BOM, cellules séparées par des "
+                 "points-virgules, virgule décimale.",
+    "xlsx": "Le même tableau en classeur XLSX, chaque cellule typée selon sa colonne.",
+    "json": "Les mêmes données en JSON.",
+}
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
     "owl": "http://www.w3.org/2002/07/owl#", "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#", "adms": "http://www.w3.org/ns/adms#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#", "dcatap": "http://data.europa.eu/r5r/",
 }
 # schema.org on a page: at most this many places (a dataset of every commune would weigh
 # megabytes in the page's head); the catalogue lists them all.
@@ -163,9 +188,37 @@ def _typed(value) -> dict | None:
     return {"@value": value.isoformat(), "@type": "xsd:date"}
 
 
+def _concept(uri: str, **labels: str) -> dict:
+    return {"@id": uri, "@type": "skos:Concept",
+            "skos:prefLabel": [{"@value": text, "@language": lang} for lang, text in labels.items()]}
+
+
 def _licence() -> dict:
+    # Etalab 2.0 asks only that the source be credited: ADMS's "attribution" type of licence.
     return {"@id": LICENCE_URI, "@type": "dct:LicenseDocument", "dct:identifier": LICENCE["name"],
-            "dct:title": LICENCE["title"]}
+            "dct:title": LICENCE["title"],
+            "dct:type": _concept("http://purl.org/adms/licencetype/Attribution", en="Attribution")}
+
+
+def _themes(name: str) -> list[dict]:
+    """Every dataset is about the internationalisation of territories; the authorities' own
+    action and decisions are also government, the residents' answers population."""
+    codes = ["INTR", "REGI"] + (["GOVE"] if name in GOVERNMENT else []) + (
+        ["SOCI"] if name.startswith("survey-") else [])
+    return [dict(_concept(f"{THEMES}/{code}", fr=THEME_LABELS[code][0], en=THEME_LABELS[code][1]),
+                 **{"skos:inScheme": {"@id": THEMES}}) for code in codes]
+
+
+def _distribution(entry: Entry, d: Distribution, catalogue_url: str) -> dict:
+    return {
+        "@id": f"{catalogue_url}#{entry.name}-{d.key}", "@type": "dcat:Distribution",
+        "dct:title": f"{entry.title} ({d.label})", "dct:description": _french(FORM_DESCRIPTIONS[d.key]),
+        "dct:format": {"@id": FILE_TYPE + d.format, "@type": "dct:MediaTypeOrExtent"},
+        "dcat:accessURL": {"@id": d.url}, "dcat:downloadURL": {"@id": d.url},
+        "dcat:mediaType": {"@id": MEDIA_TYPE + d.media_type, "@type": "dct:MediaType"}, "dct:license": _licence(),
+        # Every address stays: a survey's file is pinned to its version, the others are kept current.
+        "dcatap:availability": _concept(EU + "planned-availability/STABLE", en="stable"),
+    }
 
 
 def _location(territory: dict) -> dict:
@@ -179,7 +232,7 @@ def _french(text: str) -> dict:
     return {"@value": text, "@language": "fr"}
 
 
-def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher: dict) -> dict:
+def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher: dict, contact: dict) -> dict:
     start, end = entry.period
     temporal = {"@type": "dct:PeriodOfTime"}
     if start is not None:
@@ -189,17 +242,13 @@ def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher:
     dataset = {
         "@id": f"{catalogue_url}#{entry.name}", "@type": "dcat:Dataset", "dct:identifier": entry.name,
         "dct:title": _french(entry.title), "dct:description": _french(entry.description),
-        "dct:publisher": publisher, "dct:license": _licence(), "dct:accessRights": {
-            "@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+        "dct:publisher": publisher, "dcat:contactPoint": contact, "dct:license": _licence(),
+        "dct:accessRights": {"@id": EU + "access-right/PUBLIC", "@type": "dct:RightsStatement"},
         "dct:spatial": [_location(t) for t in entry.territories], "dct:temporal": temporal,
-        "dct:accrualPeriodicity": {"@id": FREQUENCY + entry.frequency}, "owl:versionInfo": entry.version,
-        "dcat:landingPage": {"@id": landing_page}, "dcat:keyword": entry.keywords or ["données ouvertes"],
-        "dcat:distribution": [{
-            "@id": f"{catalogue_url}#{entry.name}-{d.key}", "@type": "dcat:Distribution",
-            "dct:title": f"{entry.title} ({d.label})", "dct:format": d.format,
-            "dcat:accessURL": {"@id": d.url}, "dcat:downloadURL": {"@id": d.url},
-            "dcat:mediaType": {"@id": MEDIA_TYPE + d.media_type}, "dct:license": _licence(),
-        } for d in entry.distributions],
+        "dct:accrualPeriodicity": {"@id": FREQUENCY + entry.frequency, "@type": "dct:Frequency"},
+        "owl:versionInfo": entry.version, "dcat:landingPage": {"@id": landing_page, "@type": "foaf:Document"},
+        "dcat:keyword": entry.keywords or ["données ouvertes"], "dcat:theme": _themes(entry.name),
+        "dcat:distribution": [_distribution(entry, d, catalogue_url) for d in entry.distributions],
     }
     if entry.modified is not None:
         dataset["dct:modified"] = _typed(entry.modified)
@@ -207,19 +256,24 @@ def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher:
 
 
 def dcat_catalogue(items: list[Entry], state: DataState, catalogue_url: str, landing_page: str,
-                   site_name: str, site_url: str) -> dict:
+                   site_name: str, site_url: str, contact_email: str) -> dict:
     """The DCAT-AP catalogue as a JSON-LD document."""
     publisher = {"@id": site_url, "@type": "foaf:Agent", "foaf:name": site_name}
+    contact = {"@id": f"{catalogue_url}#contact", "@type": "vcard:Kind", "vcard:fn": site_name,
+               "vcard:hasEmail": {"@id": f"mailto:{contact_email}"}}
     catalogue = {
         "@context": CONTEXT, "@id": catalogue_url, "@type": "dcat:Catalog",
         "dct:title": _french(f"{site_name} — données ouvertes"),
         "dct:description": _french("Constats, indicateurs et action extérieure des collectivités, consultations "
                                    "publiques, engagements et résultats des questionnaires, sous Licence Ouverte "
                                    "2.0 (etalab-2.0)."),
-        "dct:publisher": publisher, "dct:license": _licence(), "foaf:homepage": {"@id": landing_page},
-        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/FRA"},
+        "dct:publisher": publisher, "dct:license": _licence(),
+        "foaf:homepage": {"@id": landing_page, "@type": "foaf:Document"},
+        "dct:language": {"@id": EU + "language/FRA", "@type": "dct:LinguisticSystem"},
+        "dcat:themeTaxonomy": {"@id": THEMES, "@type": "skos:ConceptScheme",
+                               "dct:title": {"@value": "Data theme", "@language": "en"}},
         "owl:versionInfo": state.version,
-        "dcat:dataset": [dcat_dataset(entry, catalogue_url, landing_page, publisher) for entry in items],
+        "dcat:dataset": [dcat_dataset(entry, catalogue_url, landing_page, publisher, contact) for entry in items],
     }
     if state.last_modified is not None:
         catalogue["dct:modified"] = _typed(state.last_modified)

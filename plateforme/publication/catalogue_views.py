@@ -15,7 +15,8 @@ def catalogue():
     site_name, site_url = current_app.config["SITE_NAME"], url_for("observatory.index", _external=True)
     document = cached("dcat", state, lambda: dcat_catalogue(
         entries(state, file_url, site_name, site_url), state, url_for("opendata.catalogue", _external=True),
-        url_for("observatory.open_data", _external=True), site_name, site_url))
+        url_for("observatory.open_data", _external=True), site_name, site_url,
+        current_app.config["CONTACT_EMAIL"]))
     response = current_app.json.response(document)
     response.mimetype = "application/ld+json"
     response.headers.update(OPEN_HEADERS)
