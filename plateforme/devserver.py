@@ -122,13 +122,20 @@ def main(argv: list[str] | None = None) -> int:
     from . import create_app
 
     cache_server = start_cache_server()
-    app = create_app()
+    try:
+        app = create_app()
+        server = make_server(options.host, options.port, app, threaded=True)
+    except BaseException:
+        if cache_server is not None:  # the port is taken, say: a `make run` already serves there
+            stop_cache_server(cache_server)
+        raise
     if cache_server is not None and os.environ.get("PLATEFORME_ENV") == "development":
+        # Only once the port is ours: a second `make run` refused must not take the address
+        # of the running one's cache away from the `flask` commands.
         from .config import DEV_CACHE_FILE
 
         DEV_CACHE_FILE.parent.mkdir(exist_ok=True)
         DEV_CACHE_FILE.write_text(os.environ["CACHE_REDIS_URL"], encoding="utf-8")
-    server = make_server(options.host, options.port, app, threaded=True)
     _default_site_url(app, options.host, server.server_port)
     if app.config["TASK_QUEUE_URL"] == "immediate":
         consumer = None  # tasks run in the web process itself: nothing to consume
