@@ -42,7 +42,8 @@ def _anchor(path: str) -> str:
 
 def operations(document: dict) -> list[dict]:
     """Each operation of the document, ready for the page: its parameters and answers in
-    words, and an example address (path identifiers given the value 1)."""
+    words, and an example address (path identifiers given the value 1, required query
+    parameters their documented example)."""
     server = document["servers"][0]["url"]
     shared = document.get("components", {}).get("responses", {})
     out = []
@@ -56,9 +57,16 @@ def operations(document: dict) -> list[dict]:
                                   "media": [(media, schema_text(body.get("schema", {})))
                                             for media, body in answer.get("content", {}).items()]})
             example = path
+            query = []
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
                     example = example.replace("{" + parameter["name"] + "}", "1")
+                elif parameter.get("required") and "example" in parameter:  # without it: a 400
+                    value = parameter["example"]
+                    query.append(f"{parameter['name']}="
+                                 + (",".join(map(str, value)) if isinstance(value, list) else str(value)))
+            if query:
+                example += "?" + "&".join(query)
             out.append({"method": method.upper(), "path": path, "anchor": _anchor(path),
                         "summary": operation.get("summary", ""), "description": operation.get("description", ""),
                         "tags": operation.get("tags", []), "example": server + example,

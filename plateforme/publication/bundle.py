@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import zipfile
+from contextlib import nullcontext
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
@@ -139,13 +140,21 @@ def bundle_built_at():
                               .limit(1)).scalar_one_or_none()
 
 
+def _public_address():
+    """Where the members' links point: the bundle is stored and served to everyone, so on
+    SITE_URL, never on the Host of the request or the consumer (localhost) that built it."""
+    site_url = current_app.config.get("SITE_URL")
+    if site_url:
+        return current_app.test_request_context(base_url=site_url)
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return nullcontext()
+    return current_app.test_request_context()
+
+
 def build_bundle() -> bool:
     """Build the bundle and store it if its data differ from the stored one's; True if stored."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
+    with _public_address():
         members = bundle_members()
-    else:
-        with current_app.test_request_context():  # a consumer: the configured host (as emails do)
-            members = bundle_members()
     # The exports read through server-side cursors, an option they set on the session's
     # connection: the writing below starts on a fresh one.
     db.session.close()

@@ -49,6 +49,15 @@ def test_the_api_page_lists_every_operation_and_parameter_of_the_document(client
     assert all(s.get("src", "").startswith("/static/") for s in page.scripts)
 
 
+def test_an_example_address_carries_the_required_query_parameters(client):
+    """/comparisons refuses a request without ?surveys= (400): its example gives the
+    documented one, as a developer clicking it expects an answer, not an error."""
+    html = client.get("/donnees/api").get_data(as_text=True)
+    assert 'href="http://localhost/api/v1/comparisons?surveys=1,2"' in html
+    assert 'href="http://localhost/api/v1/comparisons"' not in html
+    assert 'href="http://localhost/api/v1/findings"' in html  # no required parameter: nothing added
+
+
 def test_the_api_page_is_linked_from_the_data_page_and_the_footer(client):
     assert 'href="/donnees/api"' in client.get("/observatoire/donnees").get_data(as_text=True)
     assert 'href="/donnees/api"' in client.get("/").get_data(as_text=True)

@@ -205,3 +205,25 @@ def test_the_descriptor_is_the_same_in_any_language(app, db, make):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert bundle_members()["datapackage.json"] == english
     assert "Constats de l'observatoire" in english.decode("utf-8")
+
+
+
+def test_the_bundle_links_to_site_url_whoever_builds_it(app, db, make):
+    """The stored file is served to everyone: its links start with SITE_URL, neither with the
+    Host a visitor's request claims (the queue's immediate mode builds in that request) nor
+    with the consumer's localhost."""
+    _public_data(make, db)
+    app.config["SITE_URL"] = "https://plateforme.example.org"
+    try:
+        with app.test_request_context(base_url="http://forged.example.net"):
+            assert build_bundle() is True
+        archive = _archive(app)
+        assert build_bundle() is False  # as the consumer builds it, without a request: the same bytes
+    finally:
+        app.config["SITE_URL"] = None
+    assert json.loads(archive.read("datapackage.json"))["homepage"] == "https://plateforme.example.org/observatoire/"
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8")
+        assert "forged" not in text and "localhost" not in text, name
+    for name in ("consultations/consultations.csv", "observatoire/constats.csv"):
+        assert "https://plateforme.example.org/" in archive.read(name).decode("utf-8"), name
