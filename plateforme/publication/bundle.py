@@ -49,6 +49,9 @@ SOURCE_TABLES = ("finding", "finding_version", "finding_review", "indicator", "i
                  "organisation", "consultation", "consultation_phase", "synthesis", "authority_response",
                  "commitment", "commitment_update", "perception_survey", "survey_publication", "territory")
 MARKS_KEY = "opendata:marks"
+# Raise it when what the members hold changes (a new file, a new column): the running sites
+# then rebuild their bundle at the next sweep (_change_marks).
+BUNDLE_LAYOUT = 2
 # Every member gets this date in the zip: the bytes depend on the data only.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 DESCRIPTOR = "datapackage.json"
@@ -180,7 +183,10 @@ def _change_marks() -> str | None:
     if not page_cache_enabled():
         return None
     marks = cache.get_many(*(CHANGED_KEY + table for table in SOURCE_TABLES))
-    return f"{local_today().isoformat()}|" + ",".join(str(mark or 0) for mark in marks)
+    # The layout and the site's address are part of it: a deployment that changes either is
+    # rebuilt at the next sweep, not at the next change of data.
+    site = current_app.config.get("SITE_URL") or ""
+    return f"{BUNDLE_LAYOUT}|{site}|{local_today().isoformat()}|" + ",".join(str(mark or 0) for mark in marks)
 
 
 def rebuild_if_changed() -> bool:

@@ -227,3 +227,19 @@ def test_the_bundle_links_to_site_url_whoever_builds_it(app, db, make):
         assert "forged" not in text and "localhost" not in text, name
     for name in ("consultations/consultations.csv", "observatoire/constats.csv"):
         assert "https://plateforme.example.org/" in archive.read(name).decode("utf-8"), name
+
+
+def test_a_new_site_address_is_rebuilt_at_the_next_sweep_not_at_the_next_change(app, db, make, cached,
+                                                                                monkeypatch):
+    """With the cache on, the sweep skips a build while no source table changed; a site
+    moved to another address (or a deployment with another layout) must not keep serving a
+    zip whose links lead to the old one until some data change."""
+    _public_data(make, db)
+    monkeypatch.setitem(app.config, "SITE_URL", "https://ancienne.example.fr")
+    assert rebuild_if_changed() is True
+    assert rebuild_if_changed() is False  # nothing changed: not even built
+    monkeypatch.setitem(app.config, "SITE_URL", "https://donnees.example.fr")
+    assert rebuild_if_changed() is True
+    archive = zipfile.ZipFile(io.BytesIO(app.test_client().get(URL).get_data()))
+    constats = archive.read("observatoire/constats.csv").decode()
+    assert "https://donnees.example.fr/observatoire/constats/" in constats and "ancienne" not in constats
