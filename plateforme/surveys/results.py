@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import func, select, union_all
 
 from ..core.models import local_today
+from ..core.text import french_sort_key
 from ..extensions import db
 from ..stats import (
     agreement_share_from_codes, gap, mean_absolute_error, officials_distribution_publishable, officials_summary,
@@ -132,7 +133,7 @@ def _commune_breakdown(codes: np.ndarray, weights: np.ndarray, groups: dict[int,
     unanimous = {cid for cid, share in shares.items() if share.agree in (0.0, 1.0)}
     hidden = suppress_cells(counts, threshold, also_hide=unanimous) if counts else set()
     rows = []
-    for cid, commune in sorted(communes.items(), key=lambda item: item[1].name):
+    for cid, commune in sorted(communes.items(), key=lambda item: french_sort_key(item[1].name)):
         if cid not in counts:
             continue
         if cid in hidden:

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from statsmodels.stats.proportion import proportion_confint
 from plateforme.demo import _illustrative_margins
 from plateforme.surveys.imports import import_answers, import_estimates
 from plateforme.surveys.publication import publish
+from plateforme.surveys.results import _commune_breakdown
 from plateforme.surveys.services import SurveyError, close_survey
 from plateforme.territories.models import PopulationMargin
 from plateforme.territories.services import children_of
@@ -248,3 +250,14 @@ def test_published_results_cost_the_same_queries_whatever_the_number_of_answers(
             event.remove(engine, "before_cursor_execute", count)
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_communes_are_listed_in_french_alphabetical_order():
+    """"Écully" and "Vénissieux" where a French reader looks for them, not after "Villeurbanne"
+    as code points put them (the table of communes, in the snapshot and so on every page)."""
+    names = {1: "Villeurbanne", 2: "Vénissieux", 3: "Écully", 4: "Bron"}
+    communes = {cid: SimpleNamespace(code=f"6900{cid}", name=name) for cid, name in names.items()}
+    codes = np.array([4, 1] * 40)  # agree, disagree: no commune unanimous
+    groups = {cid: np.arange(20 * (cid - 1), 20 * cid) for cid in names}
+    rows = _commune_breakdown(codes, np.ones(80), groups, communes, threshold=5)
+    assert [row["name"] for row in rows] == ["Bron", "Écully", "Vénissieux", "Villeurbanne"]
