@@ -189,6 +189,7 @@ MATRIX = {
     "observatory.open_data": ("GET", "/observatoire/donnees", PUBLIC),
     "observatory.download": ("GET", "/observatoire/donnees/valeurs.csv", PUBLIC),
     "observatory.datapackage": ("GET", "/observatoire/donnees/datapackage.json", PUBLIC),
+    "opendata.index": ("GET", "/donnees", ANYONE_ACTION),  # to the open-data page
     "opendata.bundle": ("GET", "/donnees/tout.zip", PUBLIC),
     "opendata.catalogue": ("GET", "/donnees/catalogue.jsonld", PUBLIC),
     "opendata.api_page": ("GET", "/donnees/api", PUBLIC),

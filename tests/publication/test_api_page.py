@@ -66,3 +66,11 @@ def test_the_api_page_is_linked_from_the_data_page_and_the_footer(client):
 def test_the_api_page_in_english(client):
     response = client.get("/donnees/api", headers={"Accept-Language": "en"})
     assert response.status_code == 200 and "Open data API" in response.get_data(as_text=True)
+
+
+def test_the_folder_of_the_open_files_leads_to_the_open_data_page(client):
+    """/donnees/tout.zip, /donnees/api…: a reader who shortens one of these addresses lands
+    on the page that lists and explains them, not on a 404."""
+    for address in ("/donnees", "/donnees/"):
+        response = client.get(address)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/observatoire/donnees")
