@@ -4,7 +4,7 @@ its ETag, and a versioned address (?version=N) may be kept by any cache for a ye
 latest one is revalidated (core/http_cache.py)."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, request, url_for
+from flask import Response, abort, current_app, jsonify, url_for
 
 from ..surveys.models import PerceptionSurvey, Publication
 from ..core.models import local_today
@@ -19,7 +19,7 @@ from ..surveys.wave_publication import CHANGE_COLUMNS, comparison_csv, compariso
 from ..extensions import db
 from . import api_bp
 from .consultation_api import territory_ids_for_code
-from .http import link_header
+from .http import link_header, page_links
 from .observatory_api import PAGING
 from ..observatory.models import DEFAULT_LICENCE
 from ..observatory.queries import TERRITORY_PARAM
@@ -157,11 +157,7 @@ def surveys(query):
     if query["status"]:
         records = [record for record in records if record["status"] == query["status"]]
     page, per_page = query["page"], query["per_page"]
-    pages = max(1, -(-len(records) // per_page))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
-    link = lambda n: url_for("api.surveys", **args, page=n, per_page=per_page, _external=True)  # noqa: E731
-    links = {"self": link(page), "first": link(1), "last": link(pages),
-             "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
+    pages, links = page_links("api.surveys", page, per_page, len(records))
     response = jsonify({
         "data": records[(page - 1) * per_page:page * per_page],
         "meta": {"page": page, "per_page": per_page, "total": len(records), "pages": pages,

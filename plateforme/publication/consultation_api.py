@@ -9,7 +9,7 @@ size: a count, the page, and one query per collection loaded with it.
 """
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, request, stream_with_context, url_for
+from flask import Response, abort, jsonify, stream_with_context, url_for
 from sqlalchemy import func, select
 
 from ..core.spreadsheet import FORMAT_PARAM, spreadsheet_variant
@@ -30,7 +30,7 @@ from ..observatory.models import DEFAULT_LICENCE
 from ..observatory.queries import TERRITORY_PARAM
 from ..territories.models import Territory
 from . import api_bp
-from .http import link_header
+from .http import link_header, page_links
 from .observatory_api import PAGING, _open
 
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
@@ -83,11 +83,7 @@ def _paged(query: dict, stmt, endpoint: str, to_record):
     page, per_page = query["page"], query["per_page"]
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
-    pages = max(1, -(-total // per_page))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
-    link = lambda n: url_for(endpoint, **args, page=n, per_page=per_page, _external=True)  # noqa: E731
-    links = {"self": link(page), "first": link(1), "last": link(pages),
-             "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
+    pages, links = page_links(endpoint, page, per_page, total)
     response = _open(jsonify({
         "data": [to_record(item) for item in items],
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages,

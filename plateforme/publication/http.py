@@ -8,7 +8,7 @@ route by itself (with `Allow`), this only adds the CORS headers and drops the bo
 """
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 
 from . import api_bp
 
@@ -38,6 +38,21 @@ def _cors(response):
         headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
     return response
+
+
+def page_links(endpoint: str, page: int, per_page: int, total: int, **view_args) -> tuple[int, dict]:
+    """(the number of pages, the links of page `page` of a list of `total` items): the
+    request's other arguments kept. Past the last page, `prev` leads to the last one (a
+    client that asked too far finds its way back), and there is no `next`."""
+    pages = max(1, -(-total // per_page))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+
+    def link(number: int) -> str:
+        return url_for(endpoint, **view_args, **args, page=number, per_page=per_page, _external=True)
+
+    return pages, {"self": link(page), "first": link(1), "last": link(pages),
+                   "next": link(page + 1) if page < pages else None,
+                   "prev": link(min(page - 1, pages)) if page > 1 else None}
 
 
 def link_header(links: dict) -> str:

@@ -5,7 +5,7 @@ its query parameters (`accepts`): a value that does not fit, or a parameter it d
 answers 400 (problem+json) rather than an unfiltered list."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, url_for
 from sqlalchemy import func, select
 
 from ..core.http_cache import conditional
@@ -22,7 +22,7 @@ from ..observatory.queries import (
 from ..observatory.services import FIRST_YEAR, LAST_YEAR
 from ..territories.models import Territory
 from . import api_bp
-from .http import link_header
+from .http import link_header, page_links
 
 FINDING_TABLES = FINDINGS.tables
 FINDING_DETAIL_TABLES = (*FINDINGS.tables, "user_account")  # who wrote each version
@@ -52,11 +52,7 @@ def _paged(query: dict, resource, stmt, endpoint: str, view_args: dict | None = 
     data = [resource.record(row) for row in rows]
     if extra is not None:
         extra(rows, data)
-    pages = max(1, -(-total // per_page))
-    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
-    link = lambda n: url_for(endpoint, **(view_args or {}), **args, page=n, per_page=per_page, _external=True)  # noqa: E731
-    links = {"self": link(page), "first": link(1), "last": link(pages),
-             "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
+    pages, links = page_links(endpoint, page, per_page, total, **(view_args or {}))
     response = _open(jsonify({
         "data": data,
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages,

@@ -274,6 +274,11 @@ def test_pages_of_a_list_are_linked_in_a_link_header_too(world, visitor):
     assert set(links) == {"self", "first", "last", "next", "prev"}
     last = visitor.get(links["last"])
     assert 'rel="next"' not in last.headers["Link"] and 'rel="prev"' in last.headers["Link"]
+    # Asked too far, every list finds its way back: `prev` is the last page, not page 9998.
+    for listing in ("findings", "consultations", "surveys"):
+        beyond = visitor.get(f"/api/v1/{listing}?per_page=1&page=9999").get_json()
+        assert beyond["data"] == [] and beyond["links"]["next"] is None
+        assert beyond["links"]["prev"] == beyond["links"]["last"]
 
 
 @pytest.mark.parametrize("url", ["/api/v1", "/api/v1/"])
