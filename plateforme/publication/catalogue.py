@@ -113,6 +113,7 @@ class Entry:
     modified: datetime | None
     version: str
     keywords: list[str] = field(default_factory=list)
+    page: str | None = None                    # the page that presents it, when it has one of its own
 
 
 def entries(state: DataState, file_url, site_name: str, site_url: str, places: int | None = None) -> list[Entry]:
@@ -159,7 +160,9 @@ def publication_entry(publication: Publication, resource: dict | None = None) ->
                  distributions=[*csv_forms(resource["path"]),
                                 Distribution(json_url, "application/json", "JSON", "json", "JSON")],
                  territories=territories, period=period, frequency="IRREG", modified=publication.created_at,
-                 version=str(publication.version), keywords=["questionnaire", "perception"])
+                 version=str(publication.version), keywords=["questionnaire", "perception"],
+                 page=url_for("surveys.results_version", survey_id=publication.survey_id,
+                              version=publication.version, _external=True))
 
 
 def changes_entry(publication: Publication, resource: dict) -> Entry:
@@ -177,7 +180,9 @@ def changes_entry(publication: Publication, resource: dict) -> Entry:
                                 Distribution(json_url, "application/json", "JSON", "json", "JSON")],
                  territories=territories, period=(previous.opens_at, closes), frequency="IRREG",
                  modified=modified, version=str(publication.version),
-                 keywords=["questionnaire", "perception", "vagues"])
+                 keywords=["questionnaire", "perception", "vagues"],
+                 # The wave's results page shows the changes, statement by statement.
+                 page=url_for("surveys.results", survey_id=publication.survey_id, _external=True))
 
 
 def _typed(value) -> dict | None:
@@ -212,7 +217,7 @@ def _themes(name: str) -> list[dict]:
 def _distribution(entry: Entry, d: Distribution, catalogue_url: str) -> dict:
     return {
         "@id": f"{catalogue_url}#{entry.name}-{d.key}", "@type": "dcat:Distribution",
-        "dct:title": f"{entry.title} ({d.label})", "dct:description": _french(FORM_DESCRIPTIONS[d.key]),
+        "dct:title": f"{entry.title} — {d.label}", "dct:description": _french(FORM_DESCRIPTIONS[d.key]),
         "dct:format": {"@id": FILE_TYPE + d.format, "@type": "dct:MediaTypeOrExtent"},
         "dcat:accessURL": {"@id": d.url}, "dcat:downloadURL": {"@id": d.url},
         "dcat:mediaType": {"@id": MEDIA_TYPE + d.media_type, "@type": "dct:MediaType"}, "dct:license": _licence(),
@@ -246,7 +251,7 @@ def dcat_dataset(entry: Entry, catalogue_url: str, landing_page: str, publisher:
         "dct:accessRights": {"@id": EU + "access-right/PUBLIC", "@type": "dct:RightsStatement"},
         "dct:spatial": [_location(t) for t in entry.territories], "dct:temporal": temporal,
         "dct:accrualPeriodicity": {"@id": FREQUENCY + entry.frequency, "@type": "dct:Frequency"},
-        "owl:versionInfo": entry.version, "dcat:landingPage": {"@id": landing_page, "@type": "foaf:Document"},
+        "owl:versionInfo": entry.version, "dcat:landingPage": {"@id": entry.page or landing_page, "@type": "foaf:Document"},
         "dcat:keyword": entry.keywords or ["données ouvertes"], "dcat:theme": _themes(entry.name),
         "dcat:distribution": [_distribution(entry, d, catalogue_url) for d in entry.distributions],
     }

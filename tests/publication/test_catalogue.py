@@ -187,6 +187,12 @@ def test_a_waves_changes_are_a_dataset_of_the_catalogue(client, waves):  # noqa:
     assert str(graph.value(changes, DCTERMS.accrualPeriodicity)).endswith("/IRREG")
     urls = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(changes, DCAT.distribution)}
     assert f"http://localhost/api/v1/surveys/{second.id}/changes?version=1" in urls
+    # A harvester's reader lands on the page that shows the changes, not on the data page.
+    assert str(graph.value(changes, DCAT.landingPage)) == f"http://localhost/questionnaires/{second.id}/resultats"
+    results = datasets[f"survey-results-{second.id}"]
+    assert str(graph.value(results, DCAT.landingPage)).endswith(f"/questionnaires/{second.id}/resultats/v1")
+    titles = {str(graph.value(d, DCTERMS.title)) for d in graph.objects(results, DCAT.distribution)}
+    assert titles and not any(") (" in title for title in titles), titles  # "(version 1) (CSV)" read badly
     for url in urls:  # every form the catalogue lists is served
         parts = urlsplit(url)
         assert client.get(parts.path + "?" + parts.query).status_code == 200, url
