@@ -299,17 +299,24 @@ def tabular_resources(file_url: Callable[[str], str]) -> list[dict]:
     """The two files as Frictionless tabular resources (for the data package); `file_url(endpoint)`
     gives a file's address. Each commitment refers to its consultation (a foreign key)."""
     out = []
-    for name, endpoint, title, columns, enums in (
-            ("consultations", "api.consultations_csv", _l("Consultations publiques"), CONSULTATION_COLUMNS,
-             CONSULTATION_ENUMS),
+    for name, endpoint, title, description, columns, enums in (
+            ("consultations", "api.consultations_csv", _l("Consultations publiques"),
+             _l("Une ligne par consultation publiée ou annulée : son territoire, le public visé, son étape et son "
+                "avancement, ses dates (publication, synthèse, réponse officielle), les fiches enjeux et le "
+                "questionnaire qui l'accompagnent, le nombre d'engagements et l'adresse de sa page."),
+             CONSULTATION_COLUMNS, CONSULTATION_ENUMS),
             ("commitments", "api.commitments_csv", _l("Engagements des réponses officielles"),
+             _l("Une ligne par engagement d'une réponse officielle : la consultation à laquelle il répond, qui "
+                "en est responsable, son échéance, son état, s'il est en retard, le nombre de points d'étape et "
+                "la date du dernier."),
              COMMITMENT_COLUMNS, COMMITMENT_ENUMS)):
         schema = {"fields": schema_fields(columns, enums), "primaryKey": ["id"], "missingValues": [""]}
         if name == "commitments":
             schema["foreignKeys"] = [{"fields": ["consultation_id"],
                                       "reference": {"resource": "consultations", "fields": ["id"]}}]
         out.append({
-            "name": name, "path": file_url(endpoint), "title": str(title), "profile": "tabular-data-resource",
+            "name": name, "path": file_url(endpoint), "title": str(title), "description": str(description),
+            "profile": "tabular-data-resource",
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema,
             "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": "\"", "header": True},
         })
