@@ -17,8 +17,17 @@ from pathlib import Path
 from flask_babel import format_decimal, format_number, format_percent, get_locale, gettext as _, ngettext
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "coverage.json"
-REPRODUCE = ("python bench/coverage.py --surveys 1000 --variant main,interactions "
+REPRODUCE = ("python bench/coverage.py --surveys 1000 --variant main,interactions --processes 2 "
              "--json-out plateforme/surveys/data/coverage.json")
+# The comparisons' coverage, lowest and highest over the measured cells (n = 150 and 1,000,
+# 8/12 and 30/60 officials), from bench/coverage_difference.py: bench/README.md, "Differences
+# between two territories" (400 pairs) and "Changes between two waves" (500 pairs). Not in
+# coverage.json, which one command writes; update both together when they are measured again.
+COMPARISONS = {
+    "territories": (0.940, 0.954),           # share and gap differences
+    "waves": (0.939, 0.955),                 # share change; gap change with officials redrawn
+    "waves_same_officials": (0.961, 0.978),  # gap change, the same officials both waves: conservative
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,10 @@ def _row(label: str, figure: dict, goal: tuple[float, float]) -> CoverageRow:
     )
 
 
+def _respondents(n: int) -> str:
+    return ngettext("%(count)s répondant", "%(count)s répondants", n, count=format_number(n))
+
+
 def coverage_study() -> dict | None:
     """The latest study, ready for the template; None when no study was recorded."""
     data = _load()
@@ -81,13 +94,17 @@ def coverage_study() -> dict | None:
                 "interactions": _("avec une interaction sexe × âge dans les opinions")}
     runs = []
     for run in data["runs"]:
-        residents = [_row(ngettext("%(count)s répondant", "%(count)s répondants", r["n"],
-                                        count=format_number(r["n"])), r, goal)
-                     for r in run["residents"]]
+        residents = [_row(_respondents(r["n"]), r, goal) for r in run["residents"]]
         gap = [_row(_("%(n)s répondants, %(m)s élus sur %(total)s", n=format_number(g["n"]), m=g["officials"].split("/")[0],
                       total=g["officials"].split("/")[1]), g, goal) for g in run["gap"]]
-        runs.append({"variant": variants.get(run["variant"], run["variant"]), "residents": residents, "gap": gap})
+        # Residents' own estimates (issue 24.4): absent from studies run before they were published.
+        estimate, estimate_gap = ([_row(_respondents(r["n"]), r, goal) for r in run.get(key) or ()]
+                                  for key in ("residents_estimate", "residents_estimate_gap"))
+        runs.append({"variant": variants.get(run["variant"], run["variant"]), "residents": residents, "gap": gap,
+                     "estimate": estimate, "estimate_gap": estimate_gap})
     return {"surveys": data["surveys"], "population": data["population"], "measured_at": data["measured_at"],
             "commit": (data.get("commit") or "")[:10], "goal_low": format_percent(goal[0], _percent_pattern(0)),
             "goal_high": format_percent(goal[1], _percent_pattern(0)),
-            "runs": runs, "command": data.get("command") or REPRODUCE}
+            "runs": runs, "command": data.get("command") or REPRODUCE,
+            "estimates": any(run["estimate"] or run["estimate_gap"] for run in runs),
+            "comparisons": {name: (_pct1(low), _pct1(high)) for name, (low, high) in COMPARISONS.items()}}
