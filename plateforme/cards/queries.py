@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import Page, paginate
+from ..core.i18n import N_
 from ..core.params import Param, filters
 from ..core.permissions import PREDICATES
 from ..extensions import db
@@ -18,7 +19,7 @@ from .models import IssueCard, IssueCardVersion, PoliticalStatus, VersionStatus
 
 PER_PAGE = 20
 # The list's filters, for its page and the API alike (a malformed value is refused, core/params.py).
-CARD_PARAMS = filters(TERRITORY_PARAM, Param("political_status", "Statut politique", "enum", PoliticalStatus))
+CARD_PARAMS = filters(TERRITORY_PARAM, Param("political_status", N_("Statut politique"), "enum", PoliticalStatus))
 
 
 @dataclass

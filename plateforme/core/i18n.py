@@ -18,6 +18,26 @@ from flask_login import current_user
 from .text import NBSP
 
 
+class SourceText(str):
+    """A French text formatted from a catalogue message (see N_): it reads as the French text,
+    and keeps the message and its values so that a page can still translate it."""
+
+    message: str
+    values: dict
+
+
+def N_(message: str, **values) -> str:
+    """Mark `message` for extraction (`pybabel -k N_`) without translating it: for texts that stay
+    French where they are written (the OpenAPI document, one canonical text) and are translated
+    only where a page shows them, with gettext. With `values`, the message formatted, as a
+    SourceText that remembers both (a formatted text is in no catalogue)."""
+    if not values:
+        return message
+    text = SourceText(message % values)
+    text.message, text.values = message, values
+    return text
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work speak the source language

@@ -22,6 +22,8 @@ from flask import request
 from flask_babel import gettext as _, ngettext
 from werkzeug.exceptions import BadRequest
 
+from .i18n import N_
+
 # A whole number in ASCII digits. JSON Schema's `integer` (the OpenAPI type) counts 3.0 as the
 # whole number 3, and clients that hold numbers as floats send it so: a zero fraction is read.
 _INTEGER = re.compile(r"(-?[0-9]{1,18})(?:\.0+)?")
@@ -35,6 +37,10 @@ _SOLID = "[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\
 _ANY = "[^\\u0000-\\u001F\\u007F-\\u009F]"
 TEXT = f"^{_ANY}*{_SOLID}{_ANY}*$"
 FILTER_TEXT = f"^(?:{_ANY}*{_SOLID}{_ANY}*)?$"  # or empty: no filter
+# What a filter's description says of an empty value. The OpenAPI document is French with this
+# English aside; the API page (publication/api_page.py) cuts FILTER_SUFFIX off to translate it.
+FILTER_NOTE = N_("Vide : pas de filtre (tous).")
+FILTER_SUFFIX = f" {FILTER_NOTE} EN: empty: no filter (all)."
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ class Param:
         # allowEmptyValue only on filters: there an empty value (a form's « all ») does not filter.
         description = self.description
         if self.empty_means_all:
-            description += " Vide : pas de filtre (tous). EN: empty: no filter (all)."
+            description += FILTER_SUFFIX
         described = {"name": self.name, "in": "query", "required": self.required,
                      "allowEmptyValue": self.empty_means_all, "description": description, "schema": self.schema()}
         if self.kind == "integers":
@@ -191,9 +197,9 @@ def accepts(*params: Param, strict: bool = True):
 
 def paging(default: int = 20, most: int = 100) -> tuple[Param, Param]:
     """The page number and size, bounded (a page of 10⁹ is no list anyone reads)."""
-    return (Param("page", "Numéro de page (à partir de 1)", "integer", minimum=1, maximum=10**6, default=1),
-            Param("per_page", f"Lignes par page ({most} au plus)", "integer", minimum=1, maximum=most,
-                  default=default))
+    return (Param("page", N_("Numéro de page (à partir de 1)"), "integer", minimum=1, maximum=10**6, default=1),
+            Param("per_page", N_("Lignes par page (%(most)s au plus)", most=most), "integer", minimum=1,
+                  maximum=most, default=default))
 
 
 # The body of every 400 for invalid parameters (RFC 9457), as the OpenAPI description gives it.

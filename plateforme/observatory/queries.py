@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Field, Organisation, User
 from ..core.pagination import Page, paginate
+from ..core.i18n import N_
 from ..core.params import Param, filters
 from ..core.urls import MAX_DATABASE_ID
 from ..core.text import french_sort_key, search_key
@@ -29,24 +30,25 @@ def text_arg(args, name: str, limit: int = 16) -> str:
     return "".join(ch for ch in value[: limit * 4] if ch.isprintable()).strip()[:limit]
 
 
-TERRITORY_PARAM = Param("territory", "Code officiel d'un territoire (une intercommunalité inclut ses communes)",
+TERRITORY_PARAM = Param("territory", N_("Code officiel d'un territoire (une intercommunalité inclut ses communes)"),
                         max_length=16, empty_means_all=True)
 # The finding filters, for the list page, the API and its OpenAPI description alike.
 FINDING_PARAMS = filters(
-    Param("q", "Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)", max_length=200),
-    Param("flow_kind", "Type de flux", "enum", FlowKind),
-    Param("direction", "Sens du flux", "enum", Direction),
-    Param("character", "Voulue, subie ou les deux", "enum", Character),
-    Param("field", "Domaine", "enum", Field),
+    Param("q", N_("Mots cherchés dans le titre, le texte, la méthode et les sources (sans accents)"), max_length=200),
+    Param("flow_kind", N_("Type de flux"), "enum", FlowKind),
+    Param("direction", N_("Sens du flux"), "enum", Direction),
+    Param("character", N_("Voulue, subie ou les deux"), "enum", Character),
+    Param("field", N_("Domaine"), "enum", Field),
     TERRITORY_PARAM,
-    Param("organisation", "Organisation productrice (identifiant)", "integer", minimum=1, maximum=MAX_DATABASE_ID),
-    Param("period_from", "Période observée couvrant au moins cette année ou après", "integer",
+    Param("organisation", N_("Organisation productrice (identifiant)"), "integer", minimum=1,
+          maximum=MAX_DATABASE_ID),
+    Param("period_from", N_("Période observée couvrant au moins cette année ou après"), "integer",
           minimum=FIRST_YEAR, maximum=LAST_YEAR),
-    Param("period_to", "Période observée commençant au plus tard cette année", "integer",
+    Param("period_to", N_("Période observée commençant au plus tard cette année"), "integer",
           minimum=FIRST_YEAR, maximum=LAST_YEAR),
 )
 
-INDICATOR_PARAMS = filters(Param("flow_kind", "Type de flux", "enum", FlowKind))
+INDICATOR_PARAMS = filters(Param("flow_kind", N_("Type de flux"), "enum", FlowKind))
 
 
 @dataclass

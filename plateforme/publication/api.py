@@ -9,6 +9,7 @@ from flask import Response, abort, current_app, jsonify, url_for
 from ..surveys.models import PerceptionSurvey, Publication
 from ..core.models import local_today
 from ..core.http_cache import IMMUTABLE, REVALIDATE, conditional, not_modified, validated
+from ..core.i18n import N_
 from ..core.params import Param, accepts, filters
 from ..core.spreadsheet import FORMAT_PARAM, spreadsheet_variant
 from ..surveys.publication import CSV_COLUMNS as SURVEY_COLUMNS, VERSION_PARAM, publication_csv, publication_document
@@ -24,8 +25,9 @@ from .observatory_api import PAGING
 from ..observatory.models import DEFAULT_LICENCE
 from ..observatory.queries import TERRITORY_PARAM
 
-SURVEY_PARAMS = filters(TERRITORY_PARAM, Param("status", "État du questionnaire, tel que ses pages le disent", "choice",
-                                        choices=tuple(s.value for s in SurveyState if s != SurveyState.DRAFT)))
+SURVEY_PARAMS = filters(TERRITORY_PARAM, Param("status", N_("État du questionnaire, tel que ses pages le disent"),
+                                               "choice",
+                                               choices=tuple(s.value for s in SurveyState if s != SurveyState.DRAFT)))
 
 
 def _publication(survey_id: int, version: int | None) -> Publication:

@@ -1,6 +1,7 @@
 """The OpenAPI description of /api/v1/comparisons (merged into openapi.json by openapi.py)."""
 from __future__ import annotations
 
+from ..core.i18n import N_
 from .openapi_parts import get_operation
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
@@ -62,7 +63,7 @@ COMPARISON_SCHEMAS = {
 
 def comparison_paths() -> dict:
     return {"/comparisons": get_operation(
-        "Comparer des territoires : questionnaires publiés qui partagent des affirmations", "Comparison", [],
+        N_("Comparer des territoires : questionnaires publiés qui partagent des affirmations"), "Comparison", [],
         tag="questionnaires", description=(
             "Chaque territoire contre le premier questionnaire choisi. Refusés (400) : identifiants mal formés, "
             "inconnus ou non publiés, moins de deux, territoires qui se recouvrent, aucune affirmation commune. "

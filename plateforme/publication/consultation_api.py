@@ -23,6 +23,7 @@ from ..consultations.models import CommitmentStatus
 from ..consultations.queries import territory_ids_within
 from ..core.models import local_today
 from ..core.http_cache import conditional
+from ..core.i18n import N_
 from ..core.params import Param, accepts, filters
 from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
@@ -58,7 +59,7 @@ def finding_url(finding_id: int) -> str:
 
 # --- parameters ------------------------------------------------------------------------------
 
-COMMITMENT_PARAMS = filters(TERRITORY_PARAM, Param("status", "État de l'engagement", "enum", CommitmentStatus))
+COMMITMENT_PARAMS = filters(TERRITORY_PARAM, Param("status", N_("État de l'engagement"), "enum", CommitmentStatus))
 
 
 def territory_ids_for_code(code: str):

@@ -7,6 +7,7 @@ from ..cards.models import PoliticalStatus
 from ..consultations.exports import COMMITMENT_COLUMNS, CONSULTATION_COLUMNS
 from ..consultations.models import Audience, CommitmentStatus, ConsultationStatus, PhaseKind, Stage
 from ..consultations.status import Progress
+from ..core.i18n import N_
 from .openapi_parts import enum_schema, get_operation, page_of, path_id
 
 STRING = {"type": "string"}
@@ -100,9 +101,10 @@ def consultation_schemas() -> dict:
 def _csv(summary: str, columns) -> dict:
     names = ", ".join(name for name, _type, _description in columns)
     operation = get_operation(summary, None, [], media="text/csv", tag="consultations",
-                     description=f"CSV UTF-8, séparateur virgule, sous Licence Ouverte 2.0. Colonnes : {names}. "
-                                 "Les cellules qui commencent par = + - @ sont précédées d'une apostrophe ; une "
-                                 "cellule à plusieurs valeurs (card_ids) en a une par ligne.")
+                              description=N_("CSV UTF-8, séparateur virgule, sous Licence Ouverte 2.0. Colonnes : "
+                                             "%(columns)s. Les cellules qui commencent par = + - @ sont précédées "
+                                             "d'une apostrophe ; une cellule à plusieurs valeurs (card_ids) en a une "
+                                             "par ligne.", columns=names))
     del operation["get"]["responses"]["404"]
     return operation
 
@@ -110,20 +112,21 @@ def _csv(summary: str, columns) -> dict:
 def consultation_paths() -> dict:
     # Query parameters and the 400 answer come from the views' declarations (openapi._declared_parameters).
     return {
-        "/cards": get_operation("Fiches enjeux publiées", "IssueCardPage", [], tag="fiches-enjeux"),
+        "/cards": get_operation(N_("Fiches enjeux publiées"), "IssueCardPage", [], tag="fiches-enjeux"),
         "/cards/{card_id}": get_operation(
-            "Une fiche enjeu : sa version publique, ses constats et valeurs, ses versions", "IssueCardDetail",
-            [path_id("card_id", "Identifiant de la fiche")], tag="fiches-enjeux",
-            description="404 pour une fiche jamais publiée."),
-        "/consultations": get_operation("Consultations publiques (publiées ou annulées)", "ConsultationPage", [],
+            N_("Une fiche enjeu : sa version publique, ses constats et valeurs, ses versions"), "IssueCardDetail",
+            [path_id("card_id", N_("Identifiant de la fiche"))], tag="fiches-enjeux",
+            description=N_("404 pour une fiche jamais publiée.")),
+        "/consultations": get_operation(N_("Consultations publiques (publiées ou annulées)"), "ConsultationPage", [],
                                         tag="consultations"),
         "/consultations/{consultation_id}": get_operation(
-            "Une consultation, avec sa synthèse et la réponse officielle", "ConsultationDetail",
-            [path_id("consultation_id", "Identifiant de la consultation")], tag="consultations",
-            description="404 pour un brouillon. Les textes sont donnés en markdown (`body`) et en HTML nettoyé "
-                        "(`body_html`)."),
-        "/commitments": get_operation("Engagements des réponses officielles", "CommitmentPage", [],
+            N_("Une consultation, avec sa synthèse et la réponse officielle"), "ConsultationDetail",
+            [path_id("consultation_id", N_("Identifiant de la consultation"))], tag="consultations",
+            description=N_("404 pour un brouillon. Les textes sont donnés en markdown (`body`) et en HTML nettoyé "
+                           "(`body_html`).")),
+        "/commitments": get_operation(N_("Engagements des réponses officielles"), "CommitmentPage", [],
                                       tag="consultations"),
-        "/consultations.csv": _csv("Consultations publiques, une ligne par consultation (CSV)", CONSULTATION_COLUMNS),
-        "/commitments.csv": _csv("Engagements, une ligne par engagement (CSV)", COMMITMENT_COLUMNS),
+        "/consultations.csv": _csv(N_("Consultations publiques, une ligne par consultation (CSV)"),
+                                   CONSULTATION_COLUMNS),
+        "/commitments.csv": _csv(N_("Engagements, une ligne par engagement (CSV)"), COMMITMENT_COLUMNS),
     }

@@ -9,6 +9,7 @@ from flask import abort, jsonify, url_for
 from sqlalchemy import func, select
 
 from ..core.http_cache import conditional
+from ..core.i18n import N_
 from ..core.params import Param, accepts, filters, paging
 from ..extensions import db
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES, reviewers_by_finding
@@ -31,11 +32,12 @@ VALUE_TABLES = VALUES.tables
 EXTERNAL_ACTION_TABLES = EXTERNAL_ACTIONS.tables
 MAX_PER_PAGE = 100
 PAGING = paging(most=MAX_PER_PAGE)
-VALUE_PARAMS = filters(TERRITORY_PARAM, Param("period", "Année", "integer", minimum=FIRST_YEAR, maximum=LAST_YEAR))
+VALUE_PARAMS = filters(TERRITORY_PARAM, Param("period", N_("Année"), "integer", minimum=FIRST_YEAR,
+                                              maximum=LAST_YEAR))
 EXTERNAL_ACTION_PARAMS = filters(
-    Param("territory", "Code officiel de la collectivité", max_length=16),
-    Param("kind", "Type d'action", "enum", ExternalActionKind),
-    Param("status", "État", "enum", ExternalActionStatus),
+    Param("territory", N_("Code officiel de la collectivité"), max_length=16),
+    Param("kind", N_("Type d'action"), "enum", ExternalActionKind),
+    Param("status", N_("État"), "enum", ExternalActionStatus),
 )
 
 

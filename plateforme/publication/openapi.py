@@ -7,6 +7,7 @@ import re
 from flask import current_app, url_for
 
 from ..core.http_cache import validators_available
+from ..core.i18n import N_
 from ..core.params import PROBLEM_SCHEMA, accepts
 from ..core.spreadsheet import XLSX_MIMETYPE
 from ..observatory.resources import EXTERNAL_ACTIONS, FINDINGS, INDICATORS, VALUES
@@ -49,7 +50,7 @@ NO_VALIDATORS = (
     "Last-Modified and are always complete (never 304). Only the surveys' published results keep theirs: a "
     "published version never changes. The "
     "database alone cannot give them: a territory or an organisation renamed leaves no date in it.")
-NOT_MODIFIED = {"description": "Non modifié depuis la copie que le client a (If-None-Match, If-Modified-Since)"}
+NOT_MODIFIED = {"description": N_("Non modifié depuis la copie que le client a (If-None-Match, If-Modified-Since)")}
 SNAPSHOTS = ("api.survey_results", "api.survey_results_csv", "api.survey_changes", "api.survey_changes_csv")
 
 _SURVEY_RESIDENTS = {"type": "object", "properties": {
@@ -247,33 +248,36 @@ def openapi_document() -> dict:
         "SurveyChanges": SURVEY_CHANGES_SCHEMA,
         "OpenAPI": {"type": "object", "description": "Ce document"},
     }
-    survey_id = path_id("survey_id", "Identifiant du questionnaire")
+    survey_id = path_id("survey_id", N_("Identifiant du questionnaire"))
     paths = {
-        "/surveys/{survey_id}/results": get_operation("Résultats publiés d'un questionnaire", "SurveyResults",
+        "/surveys/{survey_id}/results": get_operation(N_("Résultats publiés d'un questionnaire"), "SurveyResults",
                                              [survey_id], tag="questionnaires"),
-        "/surveys/{survey_id}/results.csv": get_operation("Résultats publiés, une ligne par affirmation (CSV)", None,
-                                                 [survey_id], media="text/csv", tag="questionnaires"),
+        "/surveys/{survey_id}/results.csv": get_operation(
+            N_("Résultats publiés, une ligne par affirmation (CSV)"), None, [survey_id], media="text/csv",
+            tag="questionnaires"),
         "/surveys/{survey_id}/changes": get_operation(
-            "Évolution depuis la vague précédente : variation de la part des habitants et de l'écart, avec leurs "
-            "intervalles", "SurveyChanges", [survey_id], tag="questionnaires"),
+            N_("Évolution depuis la vague précédente : variation de la part des habitants et de l'écart, avec leurs "
+               "intervalles"), "SurveyChanges", [survey_id], tag="questionnaires"),
         "/surveys/{survey_id}/changes.csv": get_operation(
-            "Évolution depuis la vague précédente, une ligne par affirmation (CSV)", None, [survey_id],
+            N_("Évolution depuis la vague précédente, une ligne par affirmation (CSV)"), None, [survey_id],
             media="text/csv", tag="questionnaires"),
-        "/findings": get_operation("Constats publiés ou retirés", "FindingPage", []),
-        "/findings/{finding_id}": get_operation("Un constat, avec ses versions et ses relectures", "FindingDetail",
-                                       [path_id("finding_id", "Identifiant du constat")]),
-        "/indicators": get_operation("Indicateurs", "IndicatorPage", []),
-        "/indicators/{indicator_id}": get_operation("Un indicateur", "IndicatorDetail",
-                                           [path_id("indicator_id", "Identifiant de l'indicateur")]),
+        "/findings": get_operation(N_("Constats publiés ou retirés"), "FindingPage", []),
+        "/findings/{finding_id}": get_operation(N_("Un constat, avec ses versions et ses relectures"), "FindingDetail",
+                                       [path_id("finding_id", N_("Identifiant du constat"))]),
+        "/indicators": get_operation(N_("Indicateurs"), "IndicatorPage", []),
+        "/indicators/{indicator_id}": get_operation(N_("Un indicateur"), "IndicatorDetail",
+                                           [path_id("indicator_id", N_("Identifiant de l'indicateur"))]),
         "/indicators/{indicator_id}/values": get_operation(
-            "Valeurs d'un indicateur", "IndicatorValuePage",
-            [path_id("indicator_id", "Identifiant de l'indicateur")]),
+            N_("Valeurs d'un indicateur"), "IndicatorValuePage",
+            [path_id("indicator_id", N_("Identifiant de l'indicateur"))]),
         "/external-actions": get_operation(
-            "Inventaire de l'action extérieure des collectivités (AECT)", "ExternalActionPage", []),
-        "/openapi.json": get_operation("Ce document", "OpenAPI", [], tag="documentation"),
-        "/": get_operation("Liste des opérations de l'API, tirée de ce document", "Index", [], tag="documentation"),
-        "/surveys": get_operation("Questionnaires de perception (sauf brouillons), avec leur état et leurs résultats",
-                                  "SurveyPage", [], tag="questionnaires"),
+            N_("Inventaire de l'action extérieure des collectivités (AECT)"), "ExternalActionPage", []),
+        "/openapi.json": get_operation(N_("Ce document"), "OpenAPI", [], tag="documentation"),
+        "/": get_operation(N_("Liste des opérations de l'API, tirée de ce document"), "Index", [],
+                           tag="documentation"),
+        "/surveys": get_operation(
+            N_("Questionnaires de perception (sauf brouillons), avec leur état et leurs résultats"), "SurveyPage", [],
+            tag="questionnaires"),
         **consultation_paths(),
         **comparison_paths(),
     }
@@ -305,8 +309,8 @@ def openapi_document() -> dict:
 
 
 INVALID_PARAMETERS = {
-    "description": "Paramètre que l'opération ne prend pas, ou valeur qui ne convient pas : chacun est nommé "
-                   "dans invalid_params",
+    "description": N_("Paramètre que l'opération ne prend pas, ou valeur qui ne convient pas : chacun est nommé "
+                      "dans invalid_params"),
     "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
 }
 

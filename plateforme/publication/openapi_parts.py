@@ -1,6 +1,8 @@
 """Pieces of the OpenAPI document shared by the observatory's and the consultations' parts."""
 from __future__ import annotations
 
+from ..core.i18n import N_
+
 
 TYPES = {
     "integer": {"type": "integer"}, "number": {"type": "number"}, "string": {"type": "string"},
@@ -54,7 +56,7 @@ def enum_schema(enum_cls) -> dict:
 
 
 PROBLEM_MEDIA = "application/problem+json"
-NOT_FOUND = {"description": "Inconnu, ou pas encore publié",
+NOT_FOUND = {"description": N_("Inconnu, ou pas encore publié"),
              "content": {PROBLEM_MEDIA: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 
@@ -63,7 +65,7 @@ def get_operation(summary: str, schema_ref: str | None, parameters: list, *, med
     content = {media: {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}} if schema_ref else \
         {media: {"schema": {"type": "string"}}}
     operation = {"summary": summary, "tags": [tag], "parameters": parameters,
-                 "responses": {"200": {"description": "Réponse", "content": content}, "404": NOT_FOUND}}
+                 "responses": {"200": {"description": N_("Réponse"), "content": content}, "404": NOT_FOUND}}
     if description:
         operation["description"] = description
     return {"get": operation}

@@ -210,6 +210,13 @@ def comparable_surveys() -> list[PerceptionSurvey]:
     return [survey for survey_id, survey in surveys.items() if partners[survey_id]]
 
 
+def a_comparable_pair() -> list[int] | None:
+    """Two published surveys that can be compared (the first such pair by id), or None: the API
+    page's example of ?surveys=, so that it answers rather than refuses."""
+    surveys, partners = _partners()
+    return next(([survey_id, others[0].id] for survey_id, others in partners.items() if others), None)
+
+
 def comparable_with(survey: PerceptionSurvey) -> list[PerceptionSurvey]:
     """The other published surveys `survey`'s results page offers to compare it with."""
     return _partners()[1].get(survey.id, [])

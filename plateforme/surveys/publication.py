@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _, ngettext
 
 from ..core.exports import neutralise
+from ..core.i18n import N_
 from ..core.params import Param
 from ..core.urls import MAX_DATABASE_ID
 from ..extensions import db
@@ -24,7 +25,7 @@ log = logging.getLogger("plateforme.surveys")
 
 # ?version=N on the results page and in the API: a malformed one is refused (400), never
 # answered with the latest version.
-VERSION_PARAM = Param("version", "Version publiée (la dernière par défaut)", "integer", minimum=1,
+VERSION_PARAM = Param("version", N_("Version publiée (la dernière par défaut)"), "integer", minimum=1,
                       maximum=MAX_DATABASE_ID)
 
 

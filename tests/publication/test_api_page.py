@@ -2,7 +2,16 @@
 JavaScript, listing every operation and every parameter of the document itself."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from plateforme.surveys.publication import publish
+
+from ..factories import make_survey
+from ..surveys.test_waves import waves  # noqa: F401  (two published waves, the second following the first)
+from .test_consultation_api import data  # noqa: F401  (cards, consultations, commitments)
+from .test_data_package import published  # noqa: F401  (findings, indicators, values, a published survey)
 
 
 class _Page(HTMLParser):
@@ -23,13 +32,24 @@ class _Page(HTMLParser):
         self.text.append(data)
 
 
+def _text(response) -> str:
+    page = _Page()
+    page.feed(response.get_data(as_text=True))
+    return " ".join(" ".join(page.text).split())  # no-break spaces as spaces too
+
+
+FILTER_NOTE = " Vide : pas de filtre (tous). EN: empty: no filter (all)."
+
+
 def test_the_api_page_lists_every_operation_and_parameter_of_the_document(client):
+    """The French page: each text of the document in French, without the English aside some
+    carry (« … EN: … »), which the English page shows instead."""
     document = client.get("/api/v1/openapi.json").json
     response = client.get("/donnees/api")
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = _Page()
     page.feed(response.get_data(as_text=True))
-    text = " ".join(" ".join(page.text).split())
+    text = _text(response)
     operations = 0
     for path, item in document["paths"].items():
         for method, operation in item.items():
@@ -37,7 +57,15 @@ def test_the_api_page_lists_every_operation_and_parameter_of_the_document(client
             assert f"{method.upper()} {path}" in text, path
             assert operation["summary"] in text, path
             for parameter in operation["parameters"]:
-                assert parameter["name"] in text and parameter["description"] in text, (path, parameter["name"])
+                description = parameter["description"]
+                if parameter.get("allowEmptyValue"):  # a filter: its note on empty values, after what it filters
+                    assert description.endswith(FILTER_NOTE), (path, parameter["name"])
+                    description = description[:-len(FILTER_NOTE)] + "."
+                    assert "Vide : pas de filtre (tous)." in text
+                french = description.split(" EN: ")[0]
+                assert parameter["name"] in text and french in text, (path, parameter["name"])
+                if " EN: " in description:
+                    assert description.split(" EN: ")[1] not in text, (path, parameter["name"])
                 for value in parameter["schema"].get("enum", []):
                     assert str(value) in text, (path, parameter["name"], value)
             for code in operation["responses"]:
@@ -63,9 +91,66 @@ def test_the_api_page_is_linked_from_the_data_page_and_the_footer(client):
     assert 'href="/donnees/api"' in client.get("/").get_data(as_text=True)
 
 
+def _summaries(html: str) -> dict[str, str]:
+    """Each operation's summary as the page's table of contents gives it, by path."""
+    return dict(re.findall(r'<li><a href="#op-[^"]*"><code>GET ([^<]+)</code></a> — ([^<]*)</li>', html))
+
+
 def test_the_api_page_in_english(client):
+    """Summaries, parameter and answer descriptions in English; names, paths and values as the
+    document has them. The OpenAPI document itself stays one French text."""
+    document = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json
+    assert document == client.get("/api/v1/openapi.json").json
     response = client.get("/donnees/api", headers={"Accept-Language": "en"})
-    assert response.status_code == 200 and "Open data API" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Open data API" in html
+    text = _text(response)
+    for english in (
+        "A survey's published results",
+        "Changes since the previous wave, one row per statement (CSV)",
+        "The survey's identifier",  # a path parameter
+        "Rows per page (at most 100)",  # a message with a value
+        "Type of flow. Empty: no filter (all).",  # a filter, its note translated apart
+        "Spreadsheet variant: excel",  # a text carrying its own English: that half
+        "Unknown, or not published yet",  # an answer
+        "Not modified since the copy the client holds",
+        "UTF-8 CSV, comma-separated, under the Licence Ouverte 2.0. Columns: id, title,",
+    ):
+        assert english in text, english
+    for french in ("Identifiant du questionnaire", "Inconnu, ou pas encore publié", "Vide : pas de filtre (tous)",
+                   "Variante pour tableur", "Lignes par page"):
+        assert french not in text, french
+    assert 'flow_kind' in text and "∈ {" in text  # names and values untouched
+    # Every operation's summary translated: none is left as its French source.
+    summaries = _summaries(html)
+    operations = {path: item["get"]["summary"] for path, item in document["paths"].items()}
+    assert set(summaries) == set(operations)
+    assert [path for path, summary in summaries.items() if not summary or summary == operations[path]] == []
+
+
+def test_every_example_link_on_the_page_answers(client, db, waves, published, neighbour):  # noqa: F811
+    """Each example address is a link that answers 200: real identifiers (the wave that has a
+    previous one for /changes, two comparable surveys for ?surveys=), not 1 everywhere."""
+    _first, second = waves
+    other = make_survey(db, "closed", territory=neighbour.code, title="Est Lyonnais")  # comparable with the metropole
+    publish(other)
+    db.session.commit()
+    html = client.get("/donnees/api").get_data(as_text=True)
+    examples = re.findall(r'href="(http://localhost/api/v1/[^"]*)"', html)
+    document = client.get("/api/v1/openapi.json").json
+    assert len(examples) == len(document["paths"])  # every operation's example is a link
+    assert f"http://localhost/api/v1/surveys/{second.id}/changes" in examples
+    assert f"http://localhost/api/v1/surveys/{second.id}/changes.csv" in examples
+    for example in examples:
+        address = urlsplit(example)
+        response = client.get(address.path + (f"?{address.query}" if address.query else ""))
+        assert response.status_code == 200, example
+
+
+def test_without_data_the_examples_fall_back_to_1(client):
+    html = client.get("/donnees/api").get_data(as_text=True)
+    assert 'href="http://localhost/api/v1/surveys/1/changes"' in html
+    assert 'href="http://localhost/api/v1/cards/1"' in html
 
 
 def test_the_folder_of_the_open_files_leads_to_the_open_data_page(client):
