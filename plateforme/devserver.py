@@ -44,9 +44,9 @@ def start_consumer(workers: int) -> subprocess.Popen:
     return subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
 
-def start_cache_server() -> subprocess.Popen | None:
-    """The private Redis of the page cache (see the module), its address put in this
-    process's environment for the app and the consumer; None when there is none to start."""
+def start_cache_server() -> tuple[subprocess.Popen, str] | None:
+    """The private Redis of the page cache (see the module) and its address; None when there
+    is none to start."""
     if os.environ.get("CACHE_TYPE") or not shutil.which("redis-server"):
         return None
     import redis
@@ -72,18 +72,17 @@ def start_cache_server() -> subprocess.Popen | None:
         server.kill()
         server.wait()
         return None
-    os.environ["CACHE_TYPE"], os.environ["CACHE_REDIS_URL"] = "RedisCache", f"unix://{path}"
-    return server
+    return server, f"unix://{path}"
 
 
-def stop_cache_server(server: subprocess.Popen) -> None:
+def stop_cache_server(server: subprocess.Popen, address: str) -> None:
     from .config import DEV_CACHE_FILE
 
     server.terminate()
     server.wait()
-    if DEV_CACHE_FILE.exists() and DEV_CACHE_FILE.read_text(encoding="utf-8") == os.environ["CACHE_REDIS_URL"]:
+    if DEV_CACHE_FILE.exists() and DEV_CACHE_FILE.read_text(encoding="utf-8") == address:
         DEV_CACHE_FILE.unlink()
-    shutil.rmtree(os.path.dirname(os.environ["CACHE_REDIS_URL"].removeprefix("unix://")), ignore_errors=True)
+    shutil.rmtree(os.path.dirname(address.removeprefix("unix://")), ignore_errors=True)
 
 
 def stop_consumer(consumer: subprocess.Popen) -> None:
@@ -121,13 +120,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import create_app
 
-    cache_server = start_cache_server()
+    cache_server, cache_address = start_cache_server() or (None, "")
+    if cache_server is not None:  # for the app, and the consumer that inherits the environment
+        os.environ["CACHE_TYPE"], os.environ["CACHE_REDIS_URL"] = "RedisCache", cache_address
     try:
         app = create_app()
         server = make_server(options.host, options.port, app, threaded=True)
     except BaseException:
         if cache_server is not None:  # the port is taken, say: a `make run` already serves there
-            stop_cache_server(cache_server)
+            stop_cache_server(cache_server, cache_address)
         raise
     if cache_server is not None and os.environ.get("PLATEFORME_ENV") == "development":
         # Only once the port is ours: a second `make run` refused must not take the address
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         from .config import DEV_CACHE_FILE
 
         DEV_CACHE_FILE.parent.mkdir(exist_ok=True)
-        DEV_CACHE_FILE.write_text(os.environ["CACHE_REDIS_URL"], encoding="utf-8")
+        DEV_CACHE_FILE.write_text(cache_address, encoding="utf-8")
     _default_site_url(app, options.host, server.server_port)
     if app.config["TASK_QUEUE_URL"] == "immediate":
         consumer = None  # tasks run in the web process itself: nothing to consume
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         if consumer is not None:
             stop_consumer(consumer)
         if cache_server is not None:
-            stop_cache_server(cache_server)
+            stop_cache_server(cache_server, cache_address)
     return 0
 
 

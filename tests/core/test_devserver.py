@@ -125,15 +125,13 @@ def test_flask_commands_beside_make_run_use_its_cache_and_not_a_dead_one(monkeyp
     to the same cache, or its pages and ETags would say nothing changed; once the server is
     gone, its leftover address is ignored."""
     for name in ("CACHE_TYPE", "CACHE_REDIS_URL"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name, raising=False)  # a new shell: only the file tells where the cache is
     monkeypatch.setattr(config, "DEV_CACHE_FILE", tmp_path / "page-cache.url")
-    server = start_cache_server()
-    assert server is not None
+    started = start_cache_server()
+    assert started is not None
+    server, address = started
     try:
-        address = os.environ["CACHE_REDIS_URL"]
         config.DEV_CACHE_FILE.write_text(address, encoding="utf-8")
-        for name in ("CACHE_TYPE", "CACHE_REDIS_URL"):
-            monkeypatch.delenv(name)  # a new shell: only the file tells where the cache is
         settings = config.load_config({"ENV_NAME": "development"})
         assert (settings["CACHE_TYPE"], settings["CACHE_REDIS_URL"]) == ("RedisCache", address)
     finally:
@@ -142,3 +140,4 @@ def test_flask_commands_beside_make_run_use_its_cache_and_not_a_dead_one(monkeyp
         shutil.rmtree(os.path.dirname(address.removeprefix("unix://")))
     settings = config.load_config({"ENV_NAME": "development"})
     assert settings["CACHE_TYPE"] != "RedisCache"
+    assert "CACHE_REDIS_URL" not in os.environ  # nothing left for the tests that follow
