@@ -176,8 +176,8 @@ CONSULTATION_COLUMNS = (
                            "synthesis, response, between_phases, concluded ou cancelled")),
     ("progress", "string", N_("Où en est la consultation, d'après les faits (celui des pages) : upcoming, "
                               "information, debate, proposals, survey_upcoming, survey_open, survey_closed, "
-                              "survey_published, survey_outside, synthesis_pending, response_awaited, response_published, "
-                              "between_phases, concluded ou cancelled")),
+                              "survey_published, survey_outside, synthesis_pending, response_awaited, "
+                              "response_published, between_phases, concluded ou cancelled")),
     ("published_at", "datetime", N_("Date de publication (UTC)")),
     ("cancelled_at", "datetime", N_("Date d'annulation (UTC), si annulée")),
     *[(f"{kind.value}_{edge}", "date", N_(PHASE_EDGES[edge], phase=kind.value))

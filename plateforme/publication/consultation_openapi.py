@@ -67,8 +67,8 @@ def consultation_schemas() -> dict:
         "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"), "audience": enum_schema(Audience),
         "status": {"type": "string", "enum": [ConsultationStatus.PUBLISHED.value, ConsultationStatus.CANCELLED.value]},
         "stage": {**enum_schema(Stage), "description": N_("Étape le jour de la requête (jamais draft ici)")},
-        "progress": {**enum_schema(Progress), "description": N_("Où en est la consultation d'après les faits (synthèse, "
-                                                          "réponse, questionnaire), comme sur ses pages")},
+        "progress": {**enum_schema(Progress), "description": N_(
+            "Où en est la consultation d'après les faits (synthèse, réponse, questionnaire), comme sur ses pages")},
         "published_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME, "cancellation_reason": NULLABLE_STRING,
         "phases": {"type": "array", "items": _object({"kind": enum_schema(PhaseKind), "starts_on": DATE,
                                                       "ends_on": {**DATE, "description": N_("Inclus")}})},

@@ -342,7 +342,8 @@ def _declared_parameters(paths: dict) -> None:
                 "schema": {"type": "string", "contentMediaType": XLSX_MIMETYPE}}
         if any(param.name == "per_page" for param in declared):  # a paginated list
             operation["responses"]["200"]["headers"] = {"Link": {
-                "description": N_("Pages first, prev, next, last (RFC 8288), comme links"), "schema": {"type": "string"}}}
+                "description": N_("Pages first, prev, next, last (RFC 8288), comme links"),
+                "schema": {"type": "string"}}}
 
 
 INDEX_SCHEMA = {"type": "object", "required": ["title", "openapi", "endpoints"], "properties": {
