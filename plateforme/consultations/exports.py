@@ -24,6 +24,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.exports import joined, neutralise
+from ..core.i18n import N_
 from ..extensions import db
 from ..observatory.models import DEFAULT_LICENCE
 from ..territories.models import TerritoryKind
@@ -157,50 +158,54 @@ def public_commitments_statement(territory_ids=None, status: CommitmentStatus | 
 
 
 # --- CSV files ----------------------------------------------------------------------------
+# Each phase's first and last day, a message each (the page translates them whole).
+PHASE_EDGES = {
+    "starts_on": N_("Phase %(phase)s : premier jour (vide si la consultation n'a pas cette phase)"),
+    "ends_on": N_("Phase %(phase)s : dernier jour (vide si la consultation n'a pas cette phase)"),
+}
 
 CONSULTATION_COLUMNS = (
-    ("id", "integer", "Identifiant de la consultation"),
-    ("title", "string", "Titre"),
-    ("territory_code", "string", "Code officiel du territoire (INSEE ou SIREN)"),
-    ("territory_name", "string", "Territoire"),
-    ("territory_kind", "string", "Type de territoire (epci, commune…)"),
-    ("audience", "string", "registered (toute personne inscrite) ou residents (habitants du territoire)"),
-    ("status", "string", "published (publiée) ou cancelled (annulée)"),
-    ("stage", "string", "Étape le jour du téléchargement : upcoming, information, debate, proposals, survey, "
-                        "synthesis, response, between_phases, concluded ou cancelled"),
-    ("progress", "string", "Où en est la consultation, d'après les faits (celui des pages) : upcoming, "
-                           "information, debate, proposals, survey_upcoming, survey_open, survey_closed, "
-                           "survey_published, survey_outside, synthesis_pending, response_awaited, response_published, "
-                           "between_phases, concluded ou cancelled"),
-    ("published_at", "datetime", "Date de publication (UTC)"),
-    ("cancelled_at", "datetime", "Date d'annulation (UTC), si annulée"),
-    *[(f"{kind.value}_{edge}", "date", f"Phase {kind.value} : {'premier' if edge == 'starts_on' else 'dernier'} "
-                                       "jour (vide si la consultation n'a pas cette phase)")
-      for kind in PHASE_ORDER for edge in ("starts_on", "ends_on")],
-    ("card_ids", "string", "Fiches enjeux débattues (identifiants, un par ligne)"),
-    ("survey_id", "integer", "Questionnaire de perception associé (identifiant)"),
-    ("synthesis_published_at", "datetime", "Publication de la synthèse (UTC)"),
-    ("response_published_at", "datetime", "Publication de la réponse officielle (UTC)"),
-    ("commitments", "integer", "Nombre d'engagements de la réponse officielle"),
-    ("url", "string", "Page de la consultation"),
-    ("licence", "string", "Licence de réutilisation"),
+    ("id", "integer", N_("Identifiant de la consultation")),
+    ("title", "string", N_("Titre")),
+    ("territory_code", "string", N_("Code officiel du territoire (INSEE ou SIREN)")),
+    ("territory_name", "string", N_("Territoire")),
+    ("territory_kind", "string", N_("Type de territoire (epci, commune…)")),
+    ("audience", "string", N_("registered (toute personne inscrite) ou residents (habitants du territoire)")),
+    ("status", "string", N_("published (publiée) ou cancelled (annulée)")),
+    ("stage", "string", N_("Étape le jour du téléchargement : upcoming, information, debate, proposals, survey, "
+                           "synthesis, response, between_phases, concluded ou cancelled")),
+    ("progress", "string", N_("Où en est la consultation, d'après les faits (celui des pages) : upcoming, "
+                              "information, debate, proposals, survey_upcoming, survey_open, survey_closed, "
+                              "survey_published, survey_outside, synthesis_pending, response_awaited, "
+                              "response_published, between_phases, concluded ou cancelled")),
+    ("published_at", "datetime", N_("Date de publication (UTC)")),
+    ("cancelled_at", "datetime", N_("Date d'annulation (UTC), si annulée")),
+    *[(f"{kind.value}_{edge}", "date", N_(PHASE_EDGES[edge], phase=kind.value))
+      for kind in PHASE_ORDER for edge in PHASE_EDGES],
+    ("card_ids", "string", N_("Fiches enjeux débattues (identifiants, un par ligne)")),
+    ("survey_id", "integer", N_("Questionnaire de perception associé (identifiant)")),
+    ("synthesis_published_at", "datetime", N_("Publication de la synthèse (UTC)")),
+    ("response_published_at", "datetime", N_("Publication de la réponse officielle (UTC)")),
+    ("commitments", "integer", N_("Nombre d'engagements de la réponse officielle")),
+    ("url", "string", N_("Page de la consultation")),
+    ("licence", "string", N_("Licence de réutilisation")),
 )
 
 COMMITMENT_COLUMNS = (
-    ("id", "integer", "Identifiant de l'engagement"),
-    ("consultation_id", "integer", "Consultation (identifiant)"),
-    ("consultation_title", "string", "Consultation"),
-    ("territory_code", "string", "Code officiel du territoire de la consultation"),
-    ("title", "string", "Engagement"),
-    ("owner", "string", "Qui en répond (un service, une fonction)"),
-    ("due_on", "date", "Échéance"),
-    ("status", "string", "planned (prévu), in_progress (en cours), done (tenu) ou abandoned (abandonné)"),
-    ("overdue", "boolean", "Échéance dépassée sans que l'engagement soit tenu ou abandonné, au jour du "
-                           "téléchargement"),
-    ("updates", "integer", "Nombre de points d'avancement publiés"),
-    ("last_update_on", "date", "Date du dernier point d'avancement (heure de Paris)"),
-    ("url", "string", "Engagement sur la page de la consultation"),
-    ("licence", "string", "Licence de réutilisation"),
+    ("id", "integer", N_("Identifiant de l'engagement")),
+    ("consultation_id", "integer", N_("Consultation (identifiant)")),
+    ("consultation_title", "string", N_("Consultation")),
+    ("territory_code", "string", N_("Code officiel du territoire de la consultation")),
+    ("title", "string", N_("Engagement")),
+    ("owner", "string", N_("Qui en répond (un service, une fonction)")),
+    ("due_on", "date", N_("Échéance")),
+    ("status", "string", N_("planned (prévu), in_progress (en cours), done (tenu) ou abandoned (abandonné)")),
+    ("overdue", "boolean", N_("Échéance dépassée sans que l'engagement soit tenu ou abandonné, au jour du "
+                              "téléchargement")),
+    ("updates", "integer", N_("Nombre de points d'avancement publiés")),
+    ("last_update_on", "date", N_("Date du dernier point d'avancement (heure de Paris)")),
+    ("url", "string", N_("Engagement sur la page de la consultation")),
+    ("licence", "string", N_("Licence de réutilisation")),
 )
 
 

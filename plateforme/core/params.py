@@ -205,7 +205,7 @@ def paging(default: int = 20, most: int = 100) -> tuple[Param, Param]:
 # The body of every 400 for invalid parameters (RFC 9457), as the OpenAPI description gives it.
 PROBLEM_SCHEMA = {
     "type": "object", "required": ["type", "title", "status"],
-    "description": "Problème (RFC 9457), en français ou en anglais selon Accept-Language.",
+    "description": N_("Problème (RFC 9457), en français ou en anglais selon Accept-Language."),
     "properties": {
         "type": {"type": "string", "format": "uri"},
         "title": {"type": "string"},

@@ -7,14 +7,14 @@ summaries and descriptions are catalogue messages (marked N_ where they are writ
 texts that carry their own English (« … EN: … ») show the reader's half."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import get_locale, gettext
 
 from ..core.i18n import SourceText
 from ..core.params import FILTER_NOTE, FILTER_SUFFIX
 from . import files_bp
 from .api_examples import FALLBACK, example_values
-from .openapi import openapi_document
+from .openapi import description_parts, openapi_document
 
 ENGLISH_ASIDE = " EN: "
 
@@ -129,6 +129,9 @@ def schemas(document: dict) -> list[dict]:
 @files_bp.route("/api")
 def api_page():
     document = openapi_document()
-    return render_template("publication/api.html", document=document, info=document["info"],
+    # The document's title is « <site> — API de données ouvertes »: the site's name, then words.
+    title = f"{current_app.config['SITE_NAME']} — {gettext('API de données ouvertes')}"
+    return render_template("publication/api.html", document=document, info=document["info"], title=title,
+                           introduction=" ".join(in_reader_language(part) for part in description_parts()),
                            server=document["servers"][0]["url"], operations=operations(document, example_values()),
                            schemas=schemas(document), schema_names=set(document["components"]["schemas"]))

@@ -24,34 +24,34 @@ _DIFFERENCE = _object({
 
 _TERRITORY_ROW = _object({
     "survey_id": {"type": "integer"},
-    "text": {"type": "string", "description": "Libellé de l'affirmation dans ce questionnaire"},
+    "text": {"type": "string", "description": N_("Libellé de l'affirmation dans ce questionnaire")},
     "residents": _object({"suppressed": {"type": "boolean"}, "agree": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL,
                           "ci_high": _NUMBER_OR_NULL, "n": _INTEGER_OR_NULL, "n_eff": _NUMBER_OR_NULL},
-                         "Part des habitants d'accord et son intervalle de Wilson, tels que publiés"),
+                         N_("Part des habitants d'accord et son intervalle de Wilson, tels que publiés")),
     "officials": _object({"suppressed": {"type": "boolean"}, "n": _INTEGER_OR_NULL,
                           "mean_estimate": _NUMBER_OR_NULL, "mean_only": {"type": "boolean"}},
-                         "Estimation moyenne des personnes élues, telle que publiée"),
+                         N_("Estimation moyenne des personnes élues, telle que publiée")),
     "gap": _object({"suppressed": {"type": "boolean"}, "value": _NUMBER_OR_NULL, "ci_low": _NUMBER_OR_NULL,
                     "ci_high": _NUMBER_OR_NULL, "df": _NUMBER_OR_NULL},
-                   "Écart élus − habitants et son intervalle de Student, tels que publiés"),
+                   N_("Écart élus − habitants et son intervalle de Student, tels que publiés")),
     "difference": _object({"residents": _DIFFERENCE, "gap": _DIFFERENCE},
                           "null pour la référence. EN: null for the reference.", nullable=True),
 })
 
 COMPARISON_SCHEMAS = {
     "Comparison": _object({
-        "reference_survey": {"type": "integer", "description": "Le premier questionnaire choisi"},
+        "reference_survey": {"type": "integer", "description": N_("Le premier questionnaire choisi")},
         "surveys": {"type": "array", "minItems": 2, "items": _object({
             "id": {"type": "integer"}, "title": {"type": "string"}, "territory_code": {"type": "string"},
             "territory_name": {"type": "string"}, "sampling_mode": {"type": "string", "enum": ["open", "panel"]},
             "conducted_by": {"type": ["string", "null"]},
-            "version": {"type": "integer", "description": "Version publiée lue (la dernière)"},
+            "version": {"type": "integer", "description": N_("Version publiée lue (la dernière)")},
             "sha256": {"type": "string"}, "published_at": {"type": "string", "format": "date-time"},
             "results_url": {"type": "string", "format": "uri"}, "page_url": {"type": "string", "format": "uri"},
         })},
         "statements": {"type": "array", "minItems": 1, "items": _object({
-            "key": {"type": "string"}, "text": {"type": "string", "description": "Libellé dans la référence"},
-            "same_text": {"type": "boolean", "description": "Même libellé dans tous les questionnaires"},
+            "key": {"type": "string"}, "text": {"type": "string", "description": N_("Libellé dans la référence")},
+            "same_text": {"type": "boolean", "description": N_("Même libellé dans tous les questionnaires")},
             "territories": {"type": "array", "items": _TERRITORY_ROW},
         })},
         "method": {"type": "string"}, "licence": {"type": "string"},

@@ -31,19 +31,19 @@ def _ref(name: str) -> dict:
 
 
 def consultation_schemas() -> dict:
-    territory = _object({"code": {**STRING, "description": "Code officiel (INSEE ou SIREN)"}, "name": STRING,
-                         "kind": {**STRING, "description": "region, departement, epci, commune ou arrondissement"}})
+    territory = _object({"code": {**STRING, "description": N_("Code officiel (INSEE ou SIREN)")}, "name": STRING,
+                         "kind": {**STRING, "description": N_("region, departement, epci, commune ou arrondissement")}})
     card = {
         "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"),
-        "political_status": {**enum_schema(PoliticalStatus), "description": "consensuel, invisible ou clivant"},
-        "version": {"type": "integer", "description": "Numéro de la version publique"},
-        "first_published_at": DATETIME, "published_at": {**DATETIME, "description": "Publication de cette version"},
+        "political_status": {**enum_schema(PoliticalStatus), "description": N_("consensuel, invisible ou clivant")},
+        "version": {"type": "integer", "description": N_("Numéro de la version publique")},
+        "first_published_at": DATETIME, "published_at": {**DATETIME, "description": N_("Publication de cette version")},
         "url": URI,
     }
     card_detail = {
         **card, "summary": STRING, "stakes": STRING, "known": STRING, "unknown": STRING,
-        "questions": {"type": "array", "items": STRING, "description": "Questions pour le débat"},
-        "change_note": {**NULLABLE_STRING, "description": "Ce qui a changé depuis la version précédente"},
+        "questions": {"type": "array", "items": STRING, "description": N_("Questions pour le débat")},
+        "change_note": {**NULLABLE_STRING, "description": N_("Ce qui a changé depuis la version précédente")},
         "findings": {"type": "array", "items": _object({"id": {"type": "integer"}, "title": STRING, "url": URI,
                                                         "organisation": STRING})},
         "indicator_values": {"type": "array", "items": _object({
@@ -52,42 +52,43 @@ def consultation_schemas() -> dict:
         "versions": {"type": "array", "items": _object({
             "number": {"type": "integer"}, "published_at": NULLABLE_DATETIME, "change_note": NULLABLE_STRING})},
     }
-    update = _object({"date": {**DATE, "description": "Jour de publication (heure de Paris)"},
+    update = _object({"date": {**DATE, "description": N_("Jour de publication (heure de Paris)")},
                       "status_before": enum_schema(CommitmentStatus), "status_after": enum_schema(CommitmentStatus),
-                      "body": {**STRING, "description": "Le point d'avancement (markdown)"}})
+                      "body": {**STRING, "description": N_("Le point d'avancement (markdown)")}})
     commitment = _object({
         "id": {"type": "integer"}, "consultation_id": {"type": "integer"}, "territory_code": STRING,
-        "title": STRING, "description": {**STRING, "description": "Markdown"},
-        "owner": {**STRING, "description": "Qui en répond (un service, une fonction)"}, "due_on": DATE,
+        "title": STRING, "description": {**STRING, "description": N_("Markdown")},
+        "owner": {**STRING, "description": N_("Qui en répond (un service, une fonction)")}, "due_on": DATE,
         "status": enum_schema(CommitmentStatus),
-        "overdue": {"type": "boolean", "description": "Échéance dépassée, ni tenu ni abandonné"},
+        "overdue": {"type": "boolean", "description": N_("Échéance dépassée, ni tenu ni abandonné")},
         "updates": {"type": "array", "items": update}, "url": URI,
     })
     consultation = {
         "id": {"type": "integer"}, "title": STRING, "territory": _ref("Territory"), "audience": enum_schema(Audience),
         "status": {"type": "string", "enum": [ConsultationStatus.PUBLISHED.value, ConsultationStatus.CANCELLED.value]},
-        "stage": {**enum_schema(Stage), "description": "Étape le jour de la requête (jamais draft ici)"},
-        "progress": {**enum_schema(Progress), "description": "Où en est la consultation d'après les faits (synthèse, "
-                                                       "réponse, questionnaire), comme sur ses pages"},
+        "stage": {**enum_schema(Stage), "description": N_("Étape le jour de la requête (jamais draft ici)")},
+        "progress": {**enum_schema(Progress), "description": N_(
+            "Où en est la consultation d'après les faits (synthèse, réponse, questionnaire), comme sur ses pages")},
         "published_at": NULLABLE_DATETIME, "cancelled_at": NULLABLE_DATETIME, "cancellation_reason": NULLABLE_STRING,
         "phases": {"type": "array", "items": _object({"kind": enum_schema(PhaseKind), "starts_on": DATE,
-                                                      "ends_on": {**DATE, "description": "Inclus"}})},
-        "card_ids": {**IDS, "description": "Fiches enjeux publiées débattues"},
-        "survey_id": {"type": ["integer", "null"], "description": "Questionnaire de perception associé"},
+                                                      "ends_on": {**DATE, "description": N_("Inclus")}})},
+        "card_ids": {**IDS, "description": N_("Fiches enjeux publiées débattues")},
+        "survey_id": {"type": ["integer", "null"], "description": N_("Questionnaire de perception associé")},
         "url": URI,
     }
-    texts = "`body` est le texte tel qu'écrit (markdown) ; `body_html` son rendu, nettoyé à l'écriture."
     consultation_detail = {
         **consultation, "description": STRING, "description_html": STRING,
         "synthesis": {"oneOf": [{"type": "null"}, _object({
             "published_at": DATETIME, "body": STRING, "body_html": STRING,
-            "comment_ids": {**IDS, "description": "Commentaires cités (visibles seulement)"},
-            "proposal_ids": {**IDS, "description": "Propositions citées (visibles seulement)"},
-        }, "Ce qui a été entendu, écrit par la modération. " + texts)]},
+            "comment_ids": {**IDS, "description": N_("Commentaires cités (visibles seulement)")},
+            "proposal_ids": {**IDS, "description": N_("Propositions citées (visibles seulement)")},
+        }, N_("Ce qui a été entendu, écrit par la modération. `body` est le texte tel qu'écrit (markdown) ; "
+              "`body_html` son rendu, nettoyé à l'écriture."))]},
         "response": {"oneOf": [{"type": "null"}, _object({
             "published_at": DATETIME, "body": STRING, "body_html": STRING,
             "commitments": {"type": "array", "items": _ref("Commitment")},
-        }, "La réponse officielle de la collectivité et ses engagements. " + texts)]},
+        }, N_("La réponse officielle de la collectivité et ses engagements. `body` est le texte tel qu'écrit "
+              "(markdown) ; `body_html` son rendu, nettoyé à l'écriture."))]},
     }
     return {
         "Territory": territory,

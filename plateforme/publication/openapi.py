@@ -18,6 +18,12 @@ from .consultation_openapi import consultation_paths, consultation_schemas
 from .openapi_parts import PROBLEM_MEDIA, get_operation, page_of, path_id, resource_schema
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
+# The document's description, in parts (description_parts): the API page shows each in the
+# reader's language. The introduction is a catalogue message; the others carry their English.
+INTRODUCTION = N_(
+    "Lecture seule, sans authentification. Constats, indicateurs, valeurs et action extérieure de l'observatoire ; "
+    "résultats publiés des questionnaires de perception ; fiches enjeux publiées, consultations publiques, "
+    "synthèses, réponses officielles et engagements. Aucune donnée personnelle.")
 STRICT_PARAMETERS = (
     "Chaque opération nomme ses paramètres : un paramètre qu'elle ne prend pas, ou une valeur qui ne convient pas "
     "(type, valeurs permises, bornes), est refusé par une réponse 400 application/problem+json (RFC 9457) qui nomme "
@@ -32,7 +38,7 @@ STRICT_PARAMETERS = (
     "refused everywhere. Each parameter takes one value (style form): repeated, it is refused.")
 
 CACHING = (
-    " Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
+    "Mise en cache : les réponses portent ETag et Last-Modified ; une requête conditionnelle (If-None-Match, "
     "If-Modified-Since) reçoit 304 si les données n'ont pas changé. Une version publiée (?version=N) ne change "
     "jamais : Cache-Control: public, max-age=31536000, immutable. Les listes donnent aussi leurs pages dans un "
     "en-tête Link (RFC 8288). CORS ouvert à tout site, erreurs et pré-vérifications (OPTIONS, 204) comprises. "
@@ -41,7 +47,7 @@ CACHING = (
     "CORS is open to any site, errors and preflights included.")
 # Said only by a server without a cache (CACHE_TYPE), which has no change marks to build them from.
 NO_VALIDATORS = (
-    " Ce serveur n'a pas de cache partagé où compter les changements des données : ses réponses de données ne "
+    "Ce serveur n'a pas de cache partagé où compter les changements des données : ses réponses de données ne "
     "portent ni ETag ni Last-Modified et sont toujours complètes (jamais 304). Seuls les résultats publiés des "
     "questionnaires (/surveys/{survey_id}/results) gardent les leurs : une version publiée ne change jamais. "
     "La base seule ne suffit pas à les calculer : un territoire ou une organisation renommés n'y laissent "
@@ -204,8 +210,8 @@ SURVEY_CHANGES_SCHEMA = {
 def openapi_document() -> dict:
     finding_extra = {
         "reviewed_by": {"type": "array", "items": {"type": "string"},
-                        "description": "Organisations qui ont approuvé le constat (relecture indépendante)"},
-        "url": {"type": "string", "format": "uri", "description": "Page du constat"},
+                        "description": N_("Organisations qui ont approuvé le constat (relecture indépendante)")},
+        "url": {"type": "string", "format": "uri", "description": N_("Page du constat")},
     }
     detail_extra = {
         "versions": {"type": "array", "items": {"type": "object", "properties": {
@@ -231,14 +237,14 @@ def openapi_document() -> dict:
         "ExternalActionPage": page_of("ExternalAction"),
         "SurveyResults": {
             "type": "object", "required": ["survey", "statements"],
-            "description": "Résultats publiés d'un questionnaire de perception : instantané figé, versionné, avec "
-                           "son empreinte SHA-256, sa méthode et ses seuils de protection des petits nombres.",
+            "description": N_("Résultats publiés d'un questionnaire de perception : instantané figé, versionné, avec "
+                              "son empreinte SHA-256, sa méthode et ses seuils de protection des petits nombres."),
             "properties": {
-                "survey": {"type": "object", "description": "Le questionnaire, la version publiée, son sha256, "
-                                                            "published_at et la note de correction"},
+                "survey": {"type": "object", "description": N_("Le questionnaire, la version publiée, son sha256, "
+                                                               "published_at et la note de correction")},
                 "statements": {"type": "array", "items": _SURVEY_STATEMENT,
-                               "description": "Par affirmation : habitants (part d'accord redressée, intervalle), "
-                                              "élus (estimations agrégées) et écart"},
+                               "description": N_("Par affirmation : habitants (part d'accord redressée, intervalle), "
+                                                 "élus (estimations agrégées) et écart")},
                 "thresholds": {"type": "object"},
                 "weighting": _SURVEY_WEIGHTING,
                 "summary": _SURVEY_SUMMARY,
@@ -246,7 +252,7 @@ def openapi_document() -> dict:
             "additionalProperties": True,
         },
         "SurveyChanges": SURVEY_CHANGES_SCHEMA,
-        "OpenAPI": {"type": "object", "description": "Ce document"},
+        "OpenAPI": {"type": "object", "description": N_("Ce document")},
     }
     survey_id = path_id("survey_id", N_("Identifiant du questionnaire"))
     paths = {
@@ -292,12 +298,7 @@ def openapi_document() -> dict:
         "info": {
             "title": f"{current_app.config['SITE_NAME']} — API de données ouvertes",
             "version": "1",
-            "description": "Lecture seule, sans authentification. Constats, indicateurs, valeurs et action "
-                           "extérieure de l'observatoire ; résultats publiés des questionnaires de perception ; "
-                           "fiches enjeux publiées, consultations publiques, synthèses, réponses officielles et "
-                           "engagements. "
-                           "Aucune donnée personnelle. " + STRICT_PARAMETERS + CACHING
-                           + ("" if validators_available() else NO_VALIDATORS),
+            "description": " ".join(description_parts()),
             "license": {"name": "Licence Ouverte 2.0", "identifier": "etalab-2.0"},
         },
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
@@ -306,6 +307,12 @@ def openapi_document() -> dict:
         "paths": paths,
         "components": {"schemas": schemas, "responses": {"InvalidParameters": INVALID_PARAMETERS}},
     }
+
+
+def description_parts() -> list[str]:
+    """The document's description, part by part; a server without a cache says it has no
+    change marks (NO_VALIDATORS)."""
+    return [INTRODUCTION, STRICT_PARAMETERS, CACHING] + ([] if validators_available() else [NO_VALIDATORS])
 
 
 INVALID_PARAMETERS = {
@@ -335,7 +342,8 @@ def _declared_parameters(paths: dict) -> None:
                 "schema": {"type": "string", "contentMediaType": XLSX_MIMETYPE}}
         if any(param.name == "per_page" for param in declared):  # a paginated list
             operation["responses"]["200"]["headers"] = {"Link": {
-                "description": "Pages first, prev, next, last (RFC 8288), comme links", "schema": {"type": "string"}}}
+                "description": N_("Pages first, prev, next, last (RFC 8288), comme links"),
+                "schema": {"type": "string"}}}
 
 
 INDEX_SCHEMA = {"type": "object", "required": ["title", "openapi", "endpoints"], "properties": {
@@ -351,11 +359,11 @@ SURVEY_LIST_SCHEMAS = {
     "Index": INDEX_SCHEMA,
     "Survey": {"type": "object", "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"},
-        "territory": {"type": "string", "description": "Code officiel (INSEE ou SIREN) du territoire"},
+        "territory": {"type": "string", "description": N_("Code officiel (INSEE ou SIREN) du territoire")},
         "territory_name": {"type": "string"},
         "status": {"type": "string", "enum": [s.value for s in SurveyState if s != SurveyState.DRAFT],
-                   "description": "État, le même que sur les pages du site (surveys/status.py)"},
-        "status_label": {"type": "string", "description": "La phrase d'état des pages, dans la langue demandée"},
+                   "description": N_("État, le même que sur les pages du site (surveys/status.py)")},
+        "status_label": {"type": "string", "description": N_("La phrase d'état des pages, dans la langue demandée")},
         "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
         "latest_version": {"type": ["integer", "null"]}, "published_at": _STRING_OR_NULL,
         "url": {"type": "string", "format": "uri"}, "results_url": {**_STRING_OR_NULL, "format": "uri"},

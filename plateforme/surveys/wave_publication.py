@@ -8,6 +8,7 @@ import io
 import json
 
 from ..core.exports import neutralise
+from ..core.i18n import N_
 from .models import PerceptionSurvey, Publication, SurveyStatus
 from .wave_changes import compare_waves
 
@@ -41,32 +42,32 @@ def comparison_document(survey: PerceptionSurvey, publication: Publication) -> d
 
 # The CSV's columns with their Frictionless type and meaning, as in publication.CSV_COLUMNS.
 CHANGE_COLUMNS = (
-    ("survey_id", "integer", "Questionnaire (identifiant) : la vague comparée"),
-    ("version", "integer", "Version publiée de ses résultats"),
-    ("sha256", "string", "Empreinte SHA-256 de cette version"),
-    ("previous_survey_id", "integer", "Vague précédente (identifiant)"),
-    ("previous_version", "integer", "Version des résultats de la vague précédente (la dernière publiée)"),
-    ("previous_sha256", "string", "Empreinte SHA-256 de cette version de la vague précédente"),
-    ("key", "string", "Affirmation (clé, la même d'une vague à l'autre)"),
-    ("status", "string", "compared (dans les deux vagues), new (nouvelle), removed (retirée de cette vague)"),
-    ("text", "string", "Affirmation (texte de cette vague, ou de la précédente si elle a été retirée)"),
-    ("wording_changed", "boolean", "La formulation a changé entre les deux vagues"),
-    ("residents_previous", "number", "Habitants : part d'accord à la vague précédente"),
-    ("residents_current", "number", "Habitants : part d'accord à cette vague"),
-    ("residents_change", "number", "Habitants : variation de la part d'accord (cette vague − la précédente)"),
-    ("residents_change_ci_low", "number", "Variation de la part : borne basse de l'intervalle à 95 % (Newcombe)"),
-    ("residents_change_ci_high", "number", "Variation de la part : borne haute de l'intervalle à 95 % (Newcombe)"),
-    ("residents_change_excludes_zero", "boolean", "Variation de la part : l'intervalle exclut zéro"),
-    ("residents_change_suppressed", "boolean", "Variation de la part non publiée (chiffre masqué dans une vague)"),
-    ("gap_previous", "number", "Écart (élus − habitants) à la vague précédente"),
-    ("gap_current", "number", "Écart (élus − habitants) à cette vague"),
-    ("gap_change", "number", "Variation de l'écart (cette vague − la précédente)"),
-    ("gap_change_ci_low", "number", "Variation de l'écart : borne basse de l'intervalle à 95 % (Welch)"),
-    ("gap_change_ci_high", "number", "Variation de l'écart : borne haute de l'intervalle à 95 % (Welch)"),
-    ("gap_change_excludes_zero", "boolean", "Variation de l'écart : l'intervalle exclut zéro"),
-    ("gap_change_suppressed", "boolean", "Variation de l'écart non publiée (écart masqué dans une vague)"),
-    ("gap_closer", "boolean", "Écart plus petit en valeur absolue qu'à la vague précédente (vide : égal ou "
-                              "sans objet)"),
+    ("survey_id", "integer", N_("Questionnaire (identifiant) : la vague comparée")),
+    ("version", "integer", N_("Version publiée de ses résultats")),
+    ("sha256", "string", N_("Empreinte SHA-256 de cette version")),
+    ("previous_survey_id", "integer", N_("Vague précédente (identifiant)")),
+    ("previous_version", "integer", N_("Version des résultats de la vague précédente (la dernière publiée)")),
+    ("previous_sha256", "string", N_("Empreinte SHA-256 de cette version de la vague précédente")),
+    ("key", "string", N_("Affirmation (clé, la même d'une vague à l'autre)")),
+    ("status", "string", N_("compared (dans les deux vagues), new (nouvelle), removed (retirée de cette vague)")),
+    ("text", "string", N_("Affirmation (texte de cette vague, ou de la précédente si elle a été retirée)")),
+    ("wording_changed", "boolean", N_("La formulation a changé entre les deux vagues")),
+    ("residents_previous", "number", N_("Habitants : part d'accord à la vague précédente")),
+    ("residents_current", "number", N_("Habitants : part d'accord à cette vague")),
+    ("residents_change", "number", N_("Habitants : variation de la part d'accord (cette vague − la précédente)")),
+    ("residents_change_ci_low", "number", N_("Variation de la part : borne basse de l'intervalle à 95 % (Newcombe)")),
+    ("residents_change_ci_high", "number", N_("Variation de la part : borne haute de l'intervalle à 95 % (Newcombe)")),
+    ("residents_change_excludes_zero", "boolean", N_("Variation de la part : l'intervalle exclut zéro")),
+    ("residents_change_suppressed", "boolean", N_("Variation de la part non publiée (chiffre masqué dans une vague)")),
+    ("gap_previous", "number", N_("Écart (élus − habitants) à la vague précédente")),
+    ("gap_current", "number", N_("Écart (élus − habitants) à cette vague")),
+    ("gap_change", "number", N_("Variation de l'écart (cette vague − la précédente)")),
+    ("gap_change_ci_low", "number", N_("Variation de l'écart : borne basse de l'intervalle à 95 % (Welch)")),
+    ("gap_change_ci_high", "number", N_("Variation de l'écart : borne haute de l'intervalle à 95 % (Welch)")),
+    ("gap_change_excludes_zero", "boolean", N_("Variation de l'écart : l'intervalle exclut zéro")),
+    ("gap_change_suppressed", "boolean", N_("Variation de l'écart non publiée (écart masqué dans une vague)")),
+    ("gap_closer", "boolean", N_("Écart plus petit en valeur absolue qu'à la vague précédente (vide : égal ou "
+                                 "sans objet)")),
 )
 CHANGE_FIELDS = [name for name, _type, _description in CHANGE_COLUMNS]
 

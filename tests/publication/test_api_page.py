@@ -3,6 +3,7 @@ JavaScript, listing every operation and every parameter of the document itself."
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -126,6 +127,64 @@ def test_the_api_page_in_english(client):
     operations = {path: item["get"]["summary"] for path, item in document["paths"].items()}
     assert set(summaries) == set(operations)
     assert [path for path, summary in summaries.items() if not summary or summary == operations[path]] == []
+
+
+# Property descriptions written the same in both languages: nothing to translate.
+SAME_IN_BOTH = {"Markdown", "Description (markdown)", "Note", "twinning, decentralised_cooperation, student_mobility, "
+                "economic_mission, cross_border_cooperation, network_membership, humanitarian_aid"}
+
+
+def _schema_descriptions(html: str) -> dict[str, str]:
+    """What the page says of each schema and of each of its properties, by « Schema » and
+    « Schema.property » (a property's line reads « name — type (required): description »)."""
+    out = {}
+    for section in html.split('<h3 id="schema-')[1:]:
+        name, _, rest = section.partition('"')
+        rest = rest.split("</ul>")[0]
+        paragraph = re.search(r"</h3>\s*<p>([^<]*)</p>", rest)
+        if paragraph:
+            out[name] = unescape(paragraph.group(1))
+        for line in re.findall(r"<li>(.*?)</li>", rest):
+            text = unescape(re.sub(r"<[^>]+>", "", line))
+            prefix, separator, description = text.partition(": ")
+            if separator:
+                out[f"{name}.{prefix.split(' — ')[0]}"] = description
+    return out
+
+
+def test_the_api_page_gives_every_schema_description_in_english(client):
+    """Each schema's and each property's description on the English page is not the document's
+    French text (a few texts read the same in both languages); the document's own introduction
+    in English only; English spacing before colons."""
+    document = client.get("/api/v1/openapi.json").json
+    response = client.get("/donnees/api", headers={"Accept-Language": "en"})
+    shown = _schema_descriptions(response.get_data(as_text=True))
+    described = {}
+    for name, schema in document["components"]["schemas"].items():
+        if schema.get("description"):
+            described[name] = schema["description"]
+        for key, value in schema.get("properties", {}).items():
+            if value.get("description"):
+                described[f"{name}.{key}"] = value["description"]
+    assert len(described) > 100 and set(described) == set(shown)
+    untranslated = {key: french for key, french in described.items()
+                    if shown[key] in (french, french.split(" EN: ")[0]) and shown[key] not in SAME_IN_BOTH}
+    assert untranslated == {}
+    assert shown["Finding.flow_kind"].startswith("Type of flow: people, institutions")
+    assert shown["Finding.territory_name"] == "Name of the territory"
+    assert shown["SurveyResults.statements"].startswith("Per statement: residents")
+    assert shown["Comparison"].startswith("Territories side by side")  # a text carrying its English
+    page = _Page()
+    page.feed(response.get_data(as_text=True))
+    text = " ".join("".join(page.text).split())
+    # The introduction: the reader's half of each of its parts, never both.
+    assert "Read-only, without authentication." in text and "Lecture seule" not in text
+    assert "Every operation names its parameters" in text and "Chaque opération nomme" not in text
+    assert "Mise en cache" not in text
+    # French spacing before a colon (« nom : texte ») has no place in English, nor « ; ».
+    assert re.findall(r".{30}[ \u00a0\u202f][:;](?= ).{30}", "".join(page.text)) == []
+    # The document itself stays one French text.
+    assert client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json == document
 
 
 def test_every_example_link_on_the_page_answers(client, db, waves, published, neighbour):  # noqa: F811
