@@ -5,6 +5,7 @@ query parameters names each of them (`invalid_params`). The exception's own head
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
@@ -20,11 +21,15 @@ HANDLED = (400, 403, 404, 405, 413, 429, 500)
 TITLES = {400: _l("Requête incorrecte"), 403: _l("Accès refusé"), 404: _l("Introuvable"),
           405: _l("Méthode non permise"), 413: _l("Fichier trop volumineux"), 429: _l("Trop de tentatives"),
           500: _l("Erreur du serveur")}
+DATA_FILE = re.compile(r"\.(?:csv|json|jsonld|xml|zip)$")
 PROBLEM_TYPE_INVALID_PARAMS = "api/v1/openapi.json#/components/responses/InvalidParameters"
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Problem details (RFC 9457) for programs: on the API, and on every data file, whose
+    address ends with its format (valeurs.csv, resultats/v1.json, catalogue.jsonld…): the
+    client that asked for one reads JSON, not a page."""
+    return request.path.startswith("/api/") or DATA_FILE.search(request.path) is not None
 
 
 def _headers(error: HTTPException | None) -> list[tuple[str, str]]:

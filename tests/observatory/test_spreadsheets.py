@@ -144,6 +144,10 @@ def test_every_csv_offers_both_variants(client, odd_codes):
 def test_a_bad_variant_is_refused_by_name(client):
     response = client.get("/observatoire/donnees/valeurs.csv?format=ods")
     assert response.status_code == 400 and "format" in response.get_data(as_text=True)
+    # A data file's client is a program: problem details, as on the API, not an HTML page.
+    assert response.mimetype == "application/problem+json"
+    assert response.json["invalid_params"][0]["name"] == "format"
+    assert client.get("/observatoire/donnees/nulle-part.csv").mimetype == "application/problem+json"
     assert client.get("/observatoire/donnees/valeurs.json?format=excel").status_code == 400
     api = client.get("/api/v1/commitments.csv?format=ods")
     assert api.status_code == 400 and api.json["invalid_params"][0]["name"] == "format"
