@@ -72,6 +72,13 @@ def survey_results(query, survey_id: int):
                      lambda: jsonify(publication_document(publication)))
 
 
+def _csv_file(variant: str | None, text: str, columns, filename: str, sheet: str) -> Response:
+    """A survey's CSV as written, or in the spreadsheet form `variant` names (core/spreadsheet.py)."""
+    body, mimetype, filename = spreadsheet_variant(variant, [text], [t for _n, t, _d in columns], filename, sheet)
+    return Response(b"".join(b if isinstance(b, bytes) else b.encode("utf-8") for b in body),
+                    mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @api_bp.route("/surveys/<int:survey_id>/results.csv")
 @accepts(VERSION_PARAM, FORMAT_PARAM)
 def survey_results_csv(query, survey_id: int):
@@ -79,11 +86,8 @@ def survey_results_csv(query, survey_id: int):
     variant = query["format"]
 
     def answer():
-        body, mimetype, filename = spreadsheet_variant(
-            variant, [publication_csv(publication)], [t for _n, t, _d in SURVEY_COLUMNS],
-            f"questionnaire-{survey_id}-v{publication.version}.csv", f"questionnaire-{survey_id}")
-        return Response(b"".join(b if isinstance(b, bytes) else b.encode("utf-8") for b in body),
-                        mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return _csv_file(variant, publication_csv(publication), SURVEY_COLUMNS,
+                         f"questionnaire-{survey_id}-v{publication.version}.csv", f"questionnaire-{survey_id}")
     # Each variant is its own representation: its own ETag.
     return _snapshot(publication, f"csv-{variant}" if variant else "csv", query["version"] is not None, answer)
 
@@ -123,11 +127,8 @@ def survey_changes_csv(query, survey_id: int):
     variant = query["format"]
 
     def answer():
-        body, mimetype, filename = spreadsheet_variant(
-            variant, [comparison_csv(document)], [t for _n, t, _d in CHANGE_COLUMNS],
-            f"questionnaire-{survey_id}-v{publication.version}-evolution.csv", f"evolution-{survey_id}")
-        return Response(b"".join(b if isinstance(b, bytes) else b.encode("utf-8") for b in body),
-                        mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return _csv_file(variant, comparison_csv(document), CHANGE_COLUMNS,
+                         f"questionnaire-{survey_id}-v{publication.version}-evolution.csv", f"evolution-{survey_id}")
     return _comparison_answer(publication, before, f"csv-{variant}" if variant else "csv", answer)
 
 

@@ -149,6 +149,17 @@ def latest_publications() -> list[Publication]:
     ).scalars())
 
 
+def _statement_table(publication: Publication, columns) -> dict:
+    """What a survey's CSV files share: one line per statement of a published version."""
+    return {
+        "version": str(publication.version),
+        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in columns],
+                   "primaryKey": ["survey_id", "version", "key"], "missingValues": [""]},
+        "dialect": DIALECT,
+    }
+
+
 def survey_resource(publication: Publication, path: str | None = None, name: str | None = None) -> dict:
     """A survey's published version; at its API address unless `path` says otherwise."""
     survey = publication.survey
@@ -159,11 +170,7 @@ def survey_resource(publication: Publication, path: str | None = None, name: str
         "description": "Une ligne par affirmation : la part d'accord des habitants (pondérée, avec son intervalle "
                        "de confiance), l'estimation des personnes élues et l'écart. Les chiffres sous les seuils "
                        "de petits effectifs ne sont pas publiés.",
-        "version": str(publication.version),
-        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-        "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in SURVEY_COLUMNS],
-                   "primaryKey": ["survey_id", "version", "key"], "missingValues": [""]},
-        "dialect": DIALECT,
+        **_statement_table(publication, SURVEY_COLUMNS),
     }
 
 
@@ -184,11 +191,7 @@ def survey_changes_resource(publication: Publication, paths: Paths) -> dict | No
                        "questionnaire sur le même territoire, de la part d'accord des habitants et de l'écart "
                        "entre élus et habitants, avec leurs intervalles à 95 %. Une variation n'est pas publiée "
                        "quand l'une des deux vagues masque le chiffre.",
-        "version": str(publication.version),
-        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-        "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in CHANGE_COLUMNS],
-                   "primaryKey": ["survey_id", "version", "key"], "missingValues": [""]},
-        "dialect": DIALECT,
+        **_statement_table(publication, CHANGE_COLUMNS),
     }
 
 
