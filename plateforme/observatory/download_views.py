@@ -2,11 +2,11 @@
 data package descriptor."""
 from __future__ import annotations
 
-from flask import Response, current_app, request, render_template, stream_with_context, url_for
+from flask import Response, current_app, render_template, stream_with_context, url_for
 
-from flask_babel import format_number, gettext as _, ngettext
+from flask_babel import format_number, get_locale, gettext as _, ngettext
 
-from ..core.http_cache import conditional
+from ..core.http_cache import REVALIDATE, conditional, not_modified, validated
 from ..core.params import InvalidParams, Param, accepts, filters
 from ..core.spreadsheet import FORMAT_PARAM, XLSX_MAX_ROWS, fits_a_workbook, spreadsheet_variant
 from ..core.urls import MAX_DATABASE_ID
@@ -83,12 +83,15 @@ def datapackage():
     from ..publication.datapackage import data_package, data_state  # the package gathers every domain
 
     state = data_state()
+    # Stable while the data are, in one language (titles are translated): a client that asks
+    # again with If-None-Match / If-Modified-Since gets a 304 before the package is built.
+    etag = f"{state.version}-{get_locale()}"
+    early = not_modified(etag, state.last_modified, REVALIDATE)
+    if early is not None:
+        early.headers.update(OPEN_HEADERS)
+        return early
     descriptor = data_package(file_url, current_app.config["SITE_NAME"], url_for("observatory.index", _external=True),
                               state)
     response = current_app.json.response(descriptor)
     response.headers.update(OPEN_HEADERS)
-    # Stable while the data are: a client can ask again with If-None-Match / If-Modified-Since.
-    response.set_etag(state.version)
-    if state.last_modified is not None:
-        response.last_modified = state.last_modified
-    return response.make_conditional(request)
+    return validated(response, etag, state.last_modified, REVALIDATE)

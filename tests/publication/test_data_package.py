@@ -164,3 +164,17 @@ def test_the_changes_resource_is_pinned_to_the_version_the_package_lists(client,
     db.session.commit()
     changes = next(r for r in client.get(URL).get_json()["resources"] if r["name"] == f"survey-changes-{second.id}")
     assert changes["version"] == "2" and urlsplit(changes["path"]).query == "version=2"
+
+
+@pytest.mark.parametrize("url", [URL, "/donnees/catalogue.jsonld"])
+def test_the_descriptors_are_revalidated_and_differ_by_language(client, published, url):  # noqa: F811
+    """Like every data answer: kept by caches but asked again (Cache-Control), one ETag per
+    language (their titles are translated), a 304 to a client whose copy is current."""
+    french = client.get(url)
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert french.headers["Cache-Control"] == "public, no-cache" and "Accept-Language" in french.headers["Vary"]
+    assert french.headers["ETag"] != english.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": french.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
+    other = client.get(url, headers={"If-None-Match": french.headers["ETag"], "Accept-Language": "en"})
+    assert other.status_code == 200  # the English copy is another representation
