@@ -82,9 +82,12 @@ def gap_verdict(gap: dict) -> str:
 # --- the territory page: each series of waves on a small chart -------------------------
 
 CHART_WIDTH = 640
-PLOT_LEFT, PLOT_RIGHT = 70, 520
+PLOT_RIGHT = 520
 PLOT_TOP, PLOT_BOTTOM = 60, 260
 MARKERS = ("circle", "square", "triangle", "diamond")
+MARKER_STEP = 6        # lines are shifted sideways by this much each, so that their intervals do not hide each other
+MARKER_HALF = 6        # a marker's half width
+TICK_CHAR_WIDTH = 8.0  # a tick label's character at 13 px, with room (Chromium draws "−40 points" in 72 px)
 
 
 @dataclass
@@ -103,6 +106,7 @@ class WaveLine:
     label: str
     marker: str
     points: list[WavePoint]
+    dx: float = 0.0          # its sideways shift (MARKER_STEP)
 
 
 def _gap_text(gap: dict | None) -> str:
@@ -126,10 +130,18 @@ def series_chart(series) -> dict:
     drawn = [g[k] for g in gaps for k in g if g[k]["value"] is not None]
     extent = max([0.1] + [max(abs(g["ci_low"]), abs(g["ci_high"])) for g in drawn])
     extent = min(1.0, -(-_half_up(extent * 100) // 10) * 10 / 100)  # up to the next 10 points
-    step = (PLOT_RIGHT - PLOT_LEFT) / max(1, len(series) - 1)
 
     def y(value):
         return round(PLOT_TOP + (PLOT_BOTTOM - PLOT_TOP) * (extent - value) / (2 * extent), 1)
+
+    ticks = [(y(v / 100), points(v / 100)) for v in range(-_half_up(extent * 100), _half_up(extent * 100) + 1,
+                                                          max(10, _half_up(extent * 100) // 2))]
+    # The plot starts where the longest tick label and the first wave's shifted markers fit:
+    # a fixed margin cut the minus sign off "−20 points", which then read as above zero.
+    spread = MARKER_STEP * (len(keys) - 1) / 2
+    tick_x = round(max(len(label) for _y, label in ticks) * TICK_CHAR_WIDTH, 1)
+    plot_left = round(tick_x + 8 + spread + MARKER_HALF, 1)
+    step = (PLOT_RIGHT - plot_left) / max(1, len(series) - 1)
 
     lines = []
     for number, (key, text) in enumerate(keys.items(), 1):
@@ -138,13 +150,12 @@ def series_chart(series) -> dict:
             gap = wave_gaps.get(key)
             shown = gap is not None and gap["value"] is not None
             line_points.append(WavePoint(
-                x=round(PLOT_LEFT + step * index, 1), y=y(gap["value"]) if shown else None,
+                x=round(plot_left + step * index, 1), y=y(gap["value"]) if shown else None,
                 low=y(gap["ci_low"]) if shown else None, high=y(gap["ci_high"]) if shown else None,
                 text=_gap_text(gap)))
-        lines.append(WaveLine(number, key, _short(text), MARKERS[(number - 1) % len(MARKERS)], line_points))
-    ticks = [(y(v / 100), points(v / 100)) for v in range(-_half_up(extent * 100), _half_up(extent * 100) + 1,
-                                                          max(10, _half_up(extent * 100) // 2))]
-    waves = [{"x": round(PLOT_LEFT + step * i, 1), "label": _wave_year(w), "title": w.survey.title,
+        lines.append(WaveLine(number, key, _short(text), MARKERS[(number - 1) % len(MARKERS)], line_points,
+                              dx=MARKER_STEP * (number - (len(keys) + 1) / 2)))
+    waves = [{"x": round(plot_left + step * i, 1), "label": _wave_year(w), "title": w.survey.title,
               "survey_id": w.survey.id, "version": w.publication.version,
               "mean_absolute_gap": (w.data.get("summary") or {}).get("mean_absolute_gap")}
              for i, w in enumerate(series)]
@@ -156,7 +167,7 @@ def series_chart(series) -> dict:
         title = _("Écart entre élus et habitants, vague après vague")
     return {"title": title, "lines": lines, "waves": waves, "ticks": ticks, "zero": y(0.0),
             "height": PLOT_BOTTOM + 50 + 22 * len(lines), "width": CHART_WIDTH,
-            "plot": (PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM)}
+            "plot": (plot_left, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM), "tick_x": tick_x}
 
 
 def _wave_year(wave) -> str:

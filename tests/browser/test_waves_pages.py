@@ -60,3 +60,25 @@ def test_the_waves_in_english_with_javascript(new_context, waves):  # noqa: F811
     visit(page, "/territoires/epci/200046977")
     expect(page.locator("section.wave-series svg[role=img]")).to_be_visible()
     assert_reflows(page, 390)
+
+
+def test_the_chart_axis_labels_are_whole_and_clear_of_the_markers(new_context, waves):  # noqa: F811
+    # A fixed left margin once cut the minus sign off "−20 points": below the zero line, the
+    # axis then read "20 points". Every text stays inside the chart's box.
+    for language in ("fr", "en"):
+        page = new_context(language).new_page()
+        visit(page, "/territoires/epci/200046977")
+        boxes = page.locator("section.wave-series svg[role=img]").evaluate("""svg => ({
+            ticks: [...svg.querySelectorAll('text[text-anchor=end]')].map(t => {
+                const b = t.getBBox(); return {text: t.textContent, left: b.x, right: b.x + b.width}; }),
+            markers: [...svg.querySelectorAll('g.wave-line circle, g.wave-line rect, g.wave-line path')]
+                .map(m => m.getBBox().x),
+            width: svg.viewBox.baseVal.width,
+            texts: [...svg.querySelectorAll('text')].map(t => {
+                const b = t.getBBox(); return {text: t.textContent, left: b.x, right: b.x + b.width}; })})""")
+        assert any(t["text"].startswith("−") for t in boxes["ticks"])
+        for tick in boxes["ticks"]:
+            assert tick["left"] >= 0, tick
+        assert max(t["right"] for t in boxes["ticks"]) < min(boxes["markers"])
+        for text in boxes["texts"]:  # the statements' legend too stays inside the chart
+            assert 0 <= text["left"] and text["right"] <= boxes["width"], text
