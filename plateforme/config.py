@@ -166,6 +166,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "RATELIMIT_STORAGE_URI", "memory://" if development else "redis://127.0.0.1:6379/0"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Redis down: each process counts in its own memory meanwhile, rather than refusing
+        # every limited request (sign-in, posting) with a server error.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Public pages kept for visitors (core/page_cache.py). Several processes (gunicorn
         # workers, the task consumer) must share it, hence Redis in production. Tests switch
         # it on where they check it ("NullCache": no cache).

@@ -33,7 +33,8 @@ from flask_babel import get_locale
 
 from ..extensions import cache
 from .models import local_today
-from .page_cache import CHANGED_AT_KEY, CHANGED_KEY, EPOCH_KEY, _enabled as marks_enabled
+from .page_cache import (CHANGED_AT_KEY, CHANGED_KEY, EPOCH_KEY, UNREACHABLE, _enabled as marks_enabled,
+                         untold_changes)
 
 # A snapshot whose content never changes: any cache may keep it a year without asking again.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -61,11 +62,14 @@ def validators_available() -> bool:
 def data_version(tables) -> tuple[str, datetime] | None:
     """(a token naming the current data of `tables`, its last change), from the change marks
     only; None without a cache to read them from."""
-    if not marks_enabled():
+    if not marks_enabled() or untold_changes():
         return None
     tables = sorted(tables)
-    epoch = _epoch()
-    values = cache.get_many(*(CHANGED_KEY + t for t in tables), *(CHANGED_AT_KEY + t for t in tables))
+    try:
+        epoch = _epoch()
+        values = cache.get_many(*(CHANGED_KEY + t for t in tables), *(CHANGED_AT_KEY + t for t in tables))
+    except UNREACHABLE:
+        return None  # no validator rather than one that may not have seen a change
     marks, times = values[:len(tables)], values[len(tables):]
     token = f"{epoch!r}|" + ",".join(str(mark or 0) for mark in marks)
     latest = max([epoch, *(moment for moment in times if moment)])

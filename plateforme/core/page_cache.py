@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
+import threading
 import time
 from contextvars import ContextVar
 
@@ -39,6 +41,7 @@ from flask import current_app, has_app_context, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from redis.exceptions import RedisError
 from sqlalchemy.pool import Pool
 
 from ..extensions import cache, db
@@ -56,6 +59,12 @@ PAGE_KEY = "pages:page:"
 # Cache-Control, Vary) are added again by the app's after_request handlers.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
 
+log = logging.getLogger("plateforme.cache")
+# The cache helps and never decides: unreachable (Redis down), pages are drawn afresh, data
+# answers carry no validators (core/http_cache.py), and writes are saved all the same; their
+# tables are told to the cache once it answers again (_announce).
+UNREACHABLE = (RedisError, OSError)
+
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _WRITE = re.compile(r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _SET = re.compile(r'\bSET\s+(.*?)\s+WHERE\b', re.IGNORECASE | re.DOTALL)
@@ -68,6 +77,10 @@ WRITTEN, COMMITTED = "page_cache_written", "page_cache_committed"
 _implied: dict[str, set[str]] = {}
 # table -> columns that no cached page shows
 _unseen: dict[str, set[str]] = {}
+# Tables this process changed while the cache could not be told, and the lock of that set
+# (several request threads check connections in).
+_untold: set[str] = set()
+_untold_lock = threading.Lock()
 
 
 def also_changes(table: str, *others: str) -> None:
@@ -117,14 +130,35 @@ def _on_checkin(_dbapi_connection, record):
     """Announce what the connection's last transactions committed: its writes are visible to
     every reader now. (The COMMIT event itself comes before the commit is done.)"""
     committed = record.info.get(COMMITTED)
-    if not committed or not has_app_context():  # no app, no cache: told at a later check-in
+    if not (committed or _untold) or not has_app_context():  # no app, no cache: told at a later check-in
         return
-    del record.info[COMMITTED]
+    record.info.pop(COMMITTED, None)
     if _enabled():
+        _announce(committed or set())
+
+
+def _announce(committed: set[str]) -> None:
+    """Give `committed`, and whatever could not be told before, the next change number."""
+    with _untold_lock:
+        tables = committed | _untold
+        _untold.clear()
+    try:
         number = cache.cache.inc(SEQUENCE_KEY)
+        if number is None:  # cachelib's answer when the server refused the increment
+            raise RedisError("no change number")
         now = time.time()
-        cache.set_many({**{CHANGED_KEY + table: number for table in committed},
-                        **{CHANGED_AT_KEY + table: now for table in committed}}, timeout=0)
+        cache.set_many({**{CHANGED_KEY + table: number for table in tables},
+                        **{CHANGED_AT_KEY + table: now for table in tables}}, timeout=0)
+    except UNREACHABLE as error:
+        with _untold_lock:
+            _untold.update(tables)
+        log.warning("page cache unreachable (%s): %s changed table(s) told when it answers", error, len(tables))
+
+
+def untold_changes() -> bool:
+    """Whether this process changed tables it could not tell the cache about: until it can,
+    nothing read from the cache's marks may be trusted here."""
+    return bool(_untold)
 
 
 def init_page_cache(app) -> None:
@@ -166,18 +200,21 @@ def public_page(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if not (_enabled() and _for_everyone()):
+        if not (_enabled() and _for_everyone()) or untold_changes():
             return view(*args, **kwargs)
         key = _key()
-        page = cache.get(key)
-        if page is not None and _fresh(page):
-            response = make_response(page["body"], 200)
-            response.headers.update(page["headers"])
-            response.french_finished = True  # kept as sent: typography.py finished it
-            return response
-        # Read before the first query of the page: a write committed after this number may
-        # or may not show in the page, so it makes the page stale.
-        sequence = cache.get(SEQUENCE_KEY) or 0
+        try:
+            page = cache.get(key)
+            if page is not None and _fresh(page):
+                response = make_response(page["body"], 200)
+                response.headers.update(page["headers"])
+                response.french_finished = True  # kept as sent: typography.py finished it
+                return response
+            # Read before the first query of the page: a write committed after this number may
+            # or may not show in the page, so it makes the page stale.
+            sequence = cache.get(SEQUENCE_KEY) or 0
+        except UNREACHABLE:
+            return view(*args, **kwargs)  # drawn afresh, as without a cache
         tables: set[str] = set()
         token = _reading.set(tables)
         try:
@@ -187,8 +224,11 @@ def public_page(view):
         if response.status_code == 200 and not response.headers.getlist("Set-Cookie") \
                 and not session.modified and not response.is_streamed:
             finish_french_page(response)  # kept finished: a visit costs no second pass
-            cache.set(key, {"sequence": sequence, "tables": tables, "body": response.get_data(),
-                            "headers": {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}})
+            try:
+                cache.set(key, {"sequence": sequence, "tables": tables, "body": response.get_data(),
+                                "headers": {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}})
+            except UNREACHABLE:
+                pass  # not kept this time; the visitor has the page
         return response
 
     return wrapper

@@ -31,7 +31,7 @@ from sqlalchemy import delete, select
 
 from ..consultations.exports import stream_commitments_csv, stream_consultations_csv
 from ..core.models import local_today
-from ..core.page_cache import CHANGED_KEY, _enabled as page_cache_enabled
+from ..core.page_cache import CHANGED_KEY, UNREACHABLE, _enabled as page_cache_enabled, untold_changes
 from ..core.tasks import crontab, periodic_task, task
 from ..core.transactions import immediate_transactions
 from ..extensions import cache, db
@@ -180,9 +180,12 @@ def build_bundle() -> bool:
 
 def _change_marks() -> str | None:
     """The page cache's change numbers of the source tables and the day; None without a cache."""
-    if not page_cache_enabled():
+    if not page_cache_enabled() or untold_changes():
         return None
-    marks = cache.get_many(*(CHANGED_KEY + table for table in SOURCE_TABLES))
+    try:
+        marks = cache.get_many(*(CHANGED_KEY + table for table in SOURCE_TABLES))
+    except UNREACHABLE:
+        return None  # built, as without a cache
     # The layout and the site's address are part of it: a deployment that changes either is
     # rebuilt at the next sweep, not at the next change of data.
     site = current_app.config.get("SITE_URL") or ""

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import request, url_for
 from flask_babel import get_locale
 
+from ..core.page_cache import UNREACHABLE
 from ..core.spreadsheet import XLSX_MIMETYPE, fits_a_workbook
 from ..extensions import cache
 from ..observatory.resources import RESOURCES
@@ -70,10 +71,16 @@ def cached(kind: str, state: DataState, build):
     """`build()`, kept in the shared cache under the data's version: the same data give the same
     document, and reading the coverage of every dataset costs far more than the version does."""
     key = f"opendata:{kind}:{state.version}:{get_locale()}:{request.host_url}"  # addresses are absolute
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except UNREACHABLE:
+        return build()
     if value is None:
         value = build()
-        cache.set(key, value, timeout=CACHE_SECONDS)
+        try:
+            cache.set(key, value, timeout=CACHE_SECONDS)
+        except UNREACHABLE:
+            pass  # built again next time
     return value
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+import redis
 from sqlalchemy import event
 
 from plateforme.consultations.models import PhaseKind
+from plateforme.core import page_cache
 from plateforme.debate.models import Comment, Stance
 
 from ..consultations.helpers import build_consultation
@@ -197,3 +199,34 @@ def test_production_keeps_pages_in_redis(monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://plateforme.example.fr")
     monkeypatch.delenv("CACHE_TYPE", raising=False)
     assert load_config()["CACHE_TYPE"] == "RedisCache"
+
+
+def test_an_unreachable_cache_costs_no_page_no_write_and_no_stale_answer(app, db, make, cached, monkeypatch):
+    """Redis down: visitors get the pages drawn afresh, a write is saved all the same (a mail
+    task used to die there, its message stuck « en cours d'envoi »), no data answer claims a
+    validator; once the cache answers again, the change made meanwhile is told to it, so
+    the page kept before the outage is not served again."""
+    consultation = build_consultation(make, PhaseKind.DEBATE)
+    page_url = f"/consultations/{consultation.id}"
+    visitor = _visitor(app)
+    assert "Un titre corrigé" not in page_text(visitor.get(page_url))  # kept
+    backend = page_cache.cache.cache
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    for method in ("get", "get_many", "set", "set_many", "add", "inc"):
+        monkeypatch.setattr(backend, method, down)
+    consultation.title = "Un titre corrigé"
+    db.session.commit()  # announced at check-in: refused by the cache, the write stands
+    assert page_cache.untold_changes()
+    assert "Un titre corrigé" in page_text(visitor.get(page_url))
+    data = visitor.get("/api/v1/consultations")
+    assert data.status_code == 200 and "ETag" not in data.headers
+
+    monkeypatch.undo()  # the cache answers again, as it was: the old page still in it
+    db.session.execute(db.select(Comment).limit(1)).all()  # any connection checked in tells it
+    db.session.commit()
+    assert not page_cache.untold_changes()
+    assert "Un titre corrigé" in page_text(visitor.get(page_url))
+    assert "ETag" in visitor.get("/api/v1/consultations").headers
