@@ -113,7 +113,9 @@ def resend_confirmation():
 
 
 @bp.route("/connexion", methods=["GET", "POST"], endpoint="sign_in")
-@rate_limited(limiter.limit("10 per minute; 60 per hour", methods=["POST"]),
+@rate_limited(# Failures only, per client address: a workshop of officials behind one town hall's
+              # connection signs in together, and a success needs the password anyway.
+              limiter.limit("10 per minute; 60 per hour", methods=["POST"], deduct_when=_failed),
               # Per account too, failures only: spreading guesses over many addresses does not help,
               # and a lockout says nothing about whether the account exists.
               limiter.limit("10 per 15 minutes", methods=["POST"], key_func=typed_account_key, deduct_when=_failed))

@@ -96,7 +96,8 @@ def html_datetime(value) -> str:
     return value.isoformat()
 
 
-_DE_BEFORE_VOWEL = re.compile(r"\bde (?=[AEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒ])")
+# A Y before a vowel is heard as a consonant: « de Yanis », « de Yaël », but « d'Yves ».
+_DE_BEFORE_VOWEL = re.compile(r"\bde (?=[AEIOUÀÂÄÉÈÊËÎÏÔÖÛÜŒ]|Y(?![aeiouyàâäéèêëîïôöùûüœ]))")
 
 
 def french_elision(text: str) -> str:

@@ -75,9 +75,11 @@ def _overlap(surveys: list[PerceptionSurvey]) -> None:
         for second in surveys[index + 1:]:
             if territory_contains(first.territory, second.territory) or \
                     territory_contains(second.territory, first.territory):
-                raise ComparisonError(_("les questionnaires %(a)s et %(b)s portent sur le même territoire ou sur des "
-                                        "territoires qui se recouvrent : leurs échantillons ne sont pas indépendants",
-                                        a=first.id, b=second.id))
+                # Named by their titles, what readers of the page know them by (the number for the address).
+                raise ComparisonError(_("« %(a)s » (n° %(a_id)s) et « %(b)s » (n° %(b_id)s) portent sur le même "
+                                        "territoire ou sur des territoires qui se recouvrent : leurs échantillons ne "
+                                        "sont pas indépendants",
+                                        a=first.title, a_id=first.id, b=second.title, b_id=second.id))
 
 
 def _round(value: float) -> float:

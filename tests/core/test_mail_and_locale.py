@@ -1,6 +1,9 @@
 """Mail through a real SMTP server; numbers and dates in the reader's locale."""
 from __future__ import annotations
 
+import pytest
+
+from plateforme.core.i18n import french_elision
 from plateforme.core.mail import queue_mail
 
 from ..smtp_sink import smtp_sink
@@ -110,3 +113,13 @@ def test_a_unit_after_one_is_never_a_plural(app):
             assert quantity(1, "restaurants") == "1 (restaurants)"
             assert quantity(1.5, "restaurants") == "1.5 restaurants"
             assert quantity(7, "%") == "7%"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Alex Habitant", "Commentaire d'Alex Habitant"), ("Yves Martin", "Commentaire d'Yves Martin"),
+    ("Yanis Haddad", "Commentaire de Yanis Haddad"), ("Yaël Cohen", "Commentaire de Yaël Cohen"),
+    ("Hugo Bernard", "Commentaire de Hugo Bernard"), ("Élise Roux", "Commentaire d'Élise Roux")])
+def test_de_is_elided_before_a_name_as_french_says_it(app, name, expected):
+    """A Y heard as a consonant keeps « de » (« le mandat d'Yanis Haddad » read wrong)."""
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert french_elision(f"Commentaire de {name}") == expected

@@ -84,3 +84,12 @@ def test_successful_sign_ins_do_not_count_against_the_account(proxied_app, make)
     user = make.user()
     statuses = [_sign_in_from(proxied_app, f"203.0.113.{n}", user.email, PASSWORD) for n in range(12)]
     assert statuses == [302] * 12
+
+
+def test_a_room_of_officials_behind_one_address_all_sign_in(proxied_app, make):
+    """Successes do not count against the address: twelve officials of one town hall, one
+    connection, one minute (they were refused from the eleventh on); guesses still do."""
+    people = [make.user() for _ in range(12)]
+    assert [_sign_in_from(proxied_app, "192.0.2.10", person.email, PASSWORD) for person in people] == [302] * 12
+    guesses = [_sign_in_from(proxied_app, "192.0.2.10", f"inconnu{n}@example.org") for n in range(11)]
+    assert guesses == [200] * 10 + [429]

@@ -255,6 +255,7 @@ def test_bad_parameters_are_400_problems(client, db, make, pair):
     again = _publish(db, first.territory, _rows(children_of(first.territory), 60, 0.5, seed=5), [(30, 30)] * 3,
                      officials_total=40, title="Métropole, autre")
     _refused(client.get(f"{api}?surveys={first.id},{again.id}"), "se recouvrent")
+    _refused(client.get(f"{api}?surveys={first.id},{again.id}"), f"« Métropole, autre » (n° {again.id})")
     # No statement key in common.
     apart = _publish(db, second.territory, _rows(children_of(second.territory), 60, 0.5, seed=6), [(30, 30)] * 3,
                      keys=("x1", "x2"), officials_total=30, title="Est, autres affirmations")

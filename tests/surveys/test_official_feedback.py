@@ -295,6 +295,11 @@ def test_links_to_the_feedback_and_its_privacy_are_said(app, db, make, world):
     results = _words(app.test_client().get(f"/questionnaires/{survey_id}/resultats"))
     assert "Votre retour personnel" in results and "il est privé" in results
     assert "Retour personnel aux personnes élues" in results  # the methodology
+    feedback_link = f"/questionnaires/{survey_id}/mon-retour"
+    assert feedback_link in page_text(world["browsers"]["A"].get(f"/questionnaires/{survey_id}/resultats"))
+    # Not offered to the signed-in people it would only refuse.
+    for person in (make.admin(), make.user()):
+        assert feedback_link not in page_text(_as(app, person).get(f"/questionnaires/{survey_id}/resultats"))
     dashboard = world["browsers"]["A"].get("/consultations/mon-territoire")
     assert f"/questionnaires/{survey_id}/mon-retour" in page_text(dashboard)
     # Every official asked is shown the way (who answered is not kept after publication).
