@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _, ngettext
 
-from .presentation import _half_up, _short, points
+from .presentation import _half_up, _short, bound_points, points
 from .wave_changes import sign_changed
 
 
@@ -114,8 +114,8 @@ def _gap_text(gap: dict | None) -> str:
         return _("absente de cette vague")
     if gap["value"] is None:
         return _("non publié")
-    return _("%(value)s (%(low)s à %(high)s)", value=points(gap["value"]), low=points(gap["ci_low"]),
-             high=points(gap["ci_high"]))
+    return _("%(value)s (%(low)s à %(high)s)", value=points(gap["value"]), low=bound_points(gap["ci_low"]),
+             high=bound_points(gap["ci_high"]))
 
 
 def series_chart(series) -> dict:

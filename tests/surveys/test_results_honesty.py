@@ -4,6 +4,7 @@ diagnostics, the headline and the share's denominator."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import numpy as np
@@ -16,6 +17,7 @@ from plateforme.surveys.presentation import finding_title
 from plateforme.surveys.publication import publish
 from plateforme.surveys.results import compute_results
 from plateforme.surveys.services import close_survey
+from plateforme.surveys.wave_presentation import _gap_text
 from plateforme.territories.services import children_of
 
 from ..factories import make_survey, page_text
@@ -214,3 +216,18 @@ def test_the_residents_interval_says_it_credits_the_calibration(client, db, make
     spec = client.get("/api/v1/openapi.json").get_json()
     residents = spec["components"]["schemas"]["SurveyResults"]["properties"]["statements"]["items"]
     assert "linearised variance" in residents["properties"]["residents"]["properties"]["n_eff"]["description"]
+
+
+def test_a_gap_bound_that_rounds_to_zero_keeps_its_side_of_zero_on_every_page(client, db, make):
+    """−0.34 point shown « 0 point » on the results page but « −0,3 point » on the comparison:
+    the same bound, two readings, and the first hides that the interval reaches below zero."""
+    survey = make_survey(db, "closed")
+    publication = publish(survey)
+    payload = json.loads(publication.payload)
+    payload["statements"][0]["gap"].update(value=0.12, ci_low=-0.0034, ci_high=0.24, df=30, excludes_zero=False)
+    publication.payload = json.dumps(payload)  # a figure as the comparison page met it (survey 4 of the demo)
+    db.session.commit()
+    text = client.get(f"/questionnaires/{survey.id}/resultats").get_data(as_text=True).replace("\u00a0", " ")
+    assert "−0,3 point à +24 points" in text and "(0 point à +24 points)" not in text
+    assert _gap_text({"value": 0.12, "ci_low": -0.0034, "ci_high": 0.24}).replace("\u00a0", " ").startswith(
+        "+12 points (−0,3 point à")
