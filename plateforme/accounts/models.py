@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import InvalidTransition, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import db
-from ..territories.models import Territory
+from ..territories.models import Territory, TerritoryKind
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -86,6 +86,20 @@ class MandateTitle(enum.StrEnum):
     CONSEILLER_COMMUNAUTAIRE = "conseiller_communautaire"
     CONSEILLER_DEPARTEMENTAL = "conseiller_departemental"
     CONSEILLER_REGIONAL = "conseiller_regional"
+
+
+# The territories each title is held on: a mayor of a commune, a president of an intercommunality…
+# (an arrondissement of Lyon, Paris or Marseille has its own mayor and council).
+MANDATE_TERRITORY_KINDS = {
+    MandateTitle.MAIRE: {TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT},
+    MandateTitle.ADJOINT: {TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT},
+    MandateTitle.CONSEILLER_MUNICIPAL: {TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT},
+    MandateTitle.PRESIDENT_EPCI: {TerritoryKind.EPCI},
+    MandateTitle.VICE_PRESIDENT_EPCI: {TerritoryKind.EPCI},
+    MandateTitle.CONSEILLER_COMMUNAUTAIRE: {TerritoryKind.EPCI},
+    MandateTitle.CONSEILLER_DEPARTEMENTAL: {TerritoryKind.DEPARTEMENT},
+    MandateTitle.CONSEILLER_REGIONAL: {TerritoryKind.REGION},
+}
 
 
 class MandateStatus(enum.StrEnum):

@@ -11,9 +11,10 @@ from ..core.sanitize import clean_line
 from ..core.text import french_sort_key
 from ..extensions import db
 from ..territories.models import Territory
+from .labels import MANDATE_TITLE_LABELS
 from .models import (
-    InvalidTransition, Mandate, MandateStatus, MandateTitle, Membership, ModeratorAppointment,
-    Organisation, OrganisationKind, User,
+    MANDATE_TERRITORY_KINDS, InvalidTransition, Mandate, MandateStatus, MandateTitle, Membership,
+    ModeratorAppointment, Organisation, OrganisationKind, User,
 )
 from .services import AccountError
 
@@ -23,7 +24,12 @@ log = logging.getLogger("plateforme.accounts")
 # --- mandates -----------------------------------------------------------------------
 
 def declare_mandate(user: User, territory: Territory, title: MandateTitle) -> Mandate:
-    """A person declares a mandate; it counts only once an administrator verifies it."""
+    """A person declares a mandate; it counts only once an administrator verifies it. The title
+    must be one held on that kind of territory (no mayor of a métropole)."""
+    if territory.kind not in MANDATE_TERRITORY_KINDS[title]:
+        raise AccountError(_("%(territory)s : « %(title)s » n'est pas une fonction de ce type de territoire ; "
+                             "choisissez-en une autre.", title=MANDATE_TITLE_LABELS[title],
+                             territory=territory.name), "title")
     for mandate in user.mandates:
         if mandate.territory_id == territory.id and mandate.title == title and mandate.status in (
             MandateStatus.PENDING, MandateStatus.VERIFIED

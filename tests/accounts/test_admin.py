@@ -173,3 +173,18 @@ def test_margins_upload_accepts_semicolons_and_bom(client, make, db):
     response = _upload(client, content)
     assert response.status_code == 302
     assert db.session.execute(select(func.sum(PopulationMargin.count))).scalar_one() == 190
+
+
+def test_a_title_must_be_held_on_that_kind_of_territory(client, make, db):
+    """« Maire — Métropole de Lyon » was saved without a word; the title is refused, by name,
+    and nothing is recorded; the same person as a mayor of a commune is recorded."""
+    make.user("elue@example.org")
+    _admin_client(client, make)
+    metropole, villeurbanne = make.territory("200046977"), make.territory("69266")
+    refused = post_form(client, "/admin/mandats", {"email": "elue@example.org", "territory": metropole.id,
+                                                   "title": MandateTitle.MAIRE.value})
+    assert "n'est pas une fonction de ce type de territoire" in page_text(refused).replace("\u00a0", " ")
+    assert db.session.execute(select(func.count(Mandate.id))).scalar_one() == 0
+    post_form(client, "/admin/mandats", {"email": "elue@example.org", "territory": villeurbanne.id,
+                                         "title": MandateTitle.MAIRE.value})
+    assert db.session.execute(select(func.count(Mandate.id))).scalar_one() == 1
