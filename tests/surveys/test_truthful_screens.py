@@ -300,3 +300,14 @@ def test_quotations_are_marked_as_each_language_does(client, db, make):
     english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "«\u00a0" in french and "“" not in french
     assert "«" not in english and "“" in english and not re.search(r"\w ;", english)
+
+
+def test_the_publishing_page_says_whose_figures_will_be_published_in_a_sentence(client, db, make):
+    survey = make_survey(db, "open", officials_total=3)
+    import_answers(survey, _paper(30))
+    import_estimates(survey, _estimates(3))
+    close_survey(survey)
+    db.session.commit()
+    sign_in(client, make.moderator())
+    text = _words(client.get(f"/questionnaires/{survey.id}/gerer/publier"))
+    assert "les estimations de 3 personnes élues sur 3 seront publiées." in text  # not « ; 3 personnes élues sur 3 »
