@@ -34,12 +34,13 @@ CATALOGUE = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 
 
 def french_text(message) -> tuple[str, ...]:
-    """What the French entry should say: its own text if any, else the source text, spaced."""
+    """What the French entry should say: its own text if any, else the source text, spaced. A
+    plural is always its source: `pybabel update` keeps a plural's old French when only its
+    plural form was rewritten (its key, the singular, is unchanged)."""
     sources = message.id if message.pluralizable else (message.id,)
-    strings = message.string if message.pluralizable else (message.string,)
-    if message.pluralizable and len(strings) < len(sources):
-        strings = tuple(strings) + ("",) * (len(sources) - len(strings))
-    return tuple(french_spacing(string or source) for string, source in zip(strings, sources))
+    if message.pluralizable:
+        return tuple(french_spacing(source) for source in sources)
+    return (french_spacing(message.string or message.id),)
 
 
 def fill(path: Path = CATALOGUE) -> int:
