@@ -120,14 +120,14 @@ def running_dev_cache() -> str | None:
     return url
 
 
-def _default_cache_type(env: str) -> str:
+def _default_cache_type(env: str, dev_cache: str | None) -> str:
     """Redis in production, and in development beside a running `make run` (its private
     Redis). Otherwise, in development, one process's memory, but only when no consumer
     writes beside the web server: its memory never hears of the consumer's writes (a survey
     published, a phase announced), and visitors were shown the page as it was before them."""
     if env not in ("development", "testing"):
         return "RedisCache"
-    if env == "development" and running_dev_cache():
+    if dev_cache:
         return "RedisCache"
     if env == "testing" or _task_queue_url(env) != "immediate":
         return "NullCache"
@@ -139,6 +139,7 @@ def load_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     env = _environment(overrides)
     development = env in {"development", "testing"}
+    dev_cache = running_dev_cache() if env == "development" else None
 
     secret_key = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
     if not development:
@@ -172,9 +173,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Public pages kept for visitors (core/page_cache.py). Several processes (gunicorn
         # workers, the task consumer) must share it, hence Redis in production. Tests switch
         # it on where they check it ("NullCache": no cache).
-        "CACHE_TYPE": os.environ.get("CACHE_TYPE", _default_cache_type(env)),
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or (env == "development" and running_dev_cache())
-        or "redis://127.0.0.1:6379/1",
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", _default_cache_type(env, dev_cache)),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or dev_cache or "redis://127.0.0.1:6379/1",
         "CACHE_KEY_PREFIX": "plateforme:",
         "CACHE_NO_NULL_WARNING": True,
         # SimpleCache makes room by evicting its oldest entries, the change counters first: a

@@ -39,9 +39,9 @@ from contextvars import ContextVar
 
 from flask import current_app, has_app_context, make_response, request, session
 from flask_babel import get_locale
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from redis.exceptions import RedisError
 from sqlalchemy.pool import Pool
 
 from ..extensions import cache, db

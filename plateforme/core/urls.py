@@ -1,6 +1,7 @@
 """URL helpers."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -66,3 +67,16 @@ def external_url_for(endpoint: str, **values) -> str:
         return absolute_url(url_for(endpoint, **values))
     with current_app.test_request_context():
         return absolute_url(url_for(endpoint, **values))
+
+
+def site_address():
+    """A context in which every `url_for(..., _external=True)` starts with `SITE_URL`, for
+    documents stored and served to everyone (the open-data bundle): never the Host of the
+    request, nor the consumer's localhost, that happened to build them. Without SITE_URL
+    (development), the request's address, else the test request's, as `absolute_url`."""
+    site_url = current_app.config.get("SITE_URL")
+    if site_url:
+        return current_app.test_request_context(base_url=site_url)
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return nullcontext()
+    return current_app.test_request_context()

@@ -1,18 +1,15 @@
 """Publication: the JSON API (/api/v1) and open-data downloads of published results."""
-from flask import Blueprint
+from flask import Blueprint, redirect, url_for
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Whole files of open data at stable addresses (the bundle of every dataset).
 files_bp = Blueprint("opendata", __name__, url_prefix="/donnees")
 
 
-
 @files_bp.route("/", strict_slashes=False)
 def index():
     """/donnees alone: the files here (the zip, the catalogue, the API page) are listed and
     explained on the open-data page, where anyone who shortens one of their addresses lands."""
-    from flask import redirect, url_for
-
     return redirect(url_for("observatory.open_data"))
 
 

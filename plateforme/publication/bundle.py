@@ -23,9 +23,8 @@ import io
 import json
 import logging
 import zipfile
-from contextlib import nullcontext
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from sqlalchemy import delete, select
 
@@ -34,6 +33,7 @@ from ..core.models import local_today
 from ..core.page_cache import CHANGED_KEY, UNREACHABLE, _enabled as page_cache_enabled, untold_changes
 from ..core.tasks import crontab, periodic_task, task
 from ..core.transactions import immediate_transactions
+from ..core.urls import site_address
 from ..extensions import cache, db
 from ..observatory.exports import finding_extra, stream_csv
 from ..observatory.resources import FINDINGS, RESOURCES
@@ -143,20 +143,10 @@ def bundle_built_at():
                               .limit(1)).scalar_one_or_none()
 
 
-def _public_address():
-    """Where the members' links point: the bundle is stored and served to everyone, so on
-    SITE_URL, never on the Host of the request or the consumer (localhost) that built it."""
-    site_url = current_app.config.get("SITE_URL")
-    if site_url:
-        return current_app.test_request_context(base_url=site_url)
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return nullcontext()
-    return current_app.test_request_context()
-
-
 def build_bundle() -> bool:
     """Build the bundle and store it if its data differ from the stored one's; True if stored."""
-    with _public_address():
+    # Stored and served to everyone: its links on SITE_URL, never on a request's Host.
+    with site_address():
         members = bundle_members()
     # The exports read through server-side cursors, an option they set on the session's
     # connection: the writing below starts on a fresh one.

@@ -118,9 +118,10 @@ def publish(survey: PerceptionSurvey, published_by=None, change_note: str = "") 
         # commune that may need pooling (mixing.py).
         final_mix(OFFICIALS, survey, forget_participation=True)
         final_mix(RESIDENTS, survey, forget_participation=True)
-    payload = canonical_json(preview(survey).results)
-    if survey.publications and payload == survey.latest_publication.payload:
+    results = preview(survey).results
+    if repeats_latest(survey, results):
         raise SurveyError(unchanged_message(survey))
+    payload = canonical_json(results)
     version = (survey.latest_publication.version + 1) if survey.publications else 1
     publication = Publication(survey=survey, version=version, payload=payload,
                               sha256=hashlib.sha256(payload.encode("utf-8")).hexdigest(), change_note=change_note,
